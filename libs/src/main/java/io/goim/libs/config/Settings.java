@@ -1,0 +1,171 @@
+package io.goim.libs.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Typed, validated reads from one section of a {@link Config}. Every failure names the
+ * full path, the value and what was expected, e.g.
+ * {@code comet.heartbeat-timeout: 0s (expected: > 0)}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Settings {
+    private final Config config;
+    private final String prefix;
+
+    private Settings(Config config, String prefix) {
+        this.config = config;
+        this.prefix = prefix;
+    }
+
+    /** The section at {@code path} of {@code root}. */
+    public static Settings of(Config root, String path) {
+        try {
+            return new Settings(root.getConfig(path), path + ".");
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(path + ": " + e.getMessage());
+        }
+    }
+
+    /** A nested section. */
+    public Settings section(String path) {
+        try {
+            return new Settings(config.getConfig(path), prefix + path + ".");
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+    }
+
+    public boolean has(String path) {
+        return config.hasPath(path);
+    }
+
+    public String string(String path) {
+        try {
+            return config.getString(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+    }
+
+    public boolean bool(String path) {
+        try {
+            return config.getBoolean(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+    }
+
+    public int integer(String path) {
+        try {
+            return config.getInt(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+    }
+
+    /** An int that must be at least {@code min}. */
+    public int intAtLeast(String path, int min) {
+        int value = integer(path);
+        if (value < min) {
+            throw invalid(path, Integer.toString(value), ">= " + min);
+        }
+        return value;
+    }
+
+    /** A TCP port, 0 (pick a free one) to 65535. */
+    public int port(String path) {
+        int value = integer(path);
+        if (value < 0 || value > 65535) {
+            throw invalid(path, Integer.toString(value), "0..65535");
+        }
+        return value;
+    }
+
+    /** A size such as {@code 64KiB}, at least {@code min} bytes. */
+    public long bytesAtLeast(String path, long min) {
+        long value;
+        try {
+            value = config.getBytes(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        if (value < min) {
+            throw invalid(path, value + "B", ">= " + min + "B");
+        }
+        return value;
+    }
+
+    /** A duration such as {@code 5s}, strictly positive. */
+    public Duration positiveDuration(String path) {
+        Duration value;
+        try {
+            value = config.getDuration(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        if (value.isZero() || value.isNegative()) {
+            throw invalid(path, config.getValue(path).unwrapped().toString(), "> 0");
+        }
+        return value;
+    }
+
+    public List<String> strings(String path) {
+        try {
+            return List.copyOf(config.getStringList(path));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A map from integer ids to addresses, written in config as
+     * {@code { "1" = "127.0.0.1:7270", "2" = "10.0.0.2:7270" }}. Must not be empty.
+     */
+    public Map<Integer, HostPort> idToAddress(String path) {
+        Config section;
+        try {
+            section = config.getConfig(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        Map<Integer, HostPort> result = new TreeMap<>();
+        for (String key : section.root().keySet()) {
+            int id;
+            try {
+                id = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw invalid(path, key, "integer ids as keys");
+            }
+            result.put(id, HostPort.parse(prefix + path + "." + key, section.getString("\"" + key + "\"")));
+        }
+        if (result.isEmpty()) {
+            throw invalid(path, "{}", "at least one entry");
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    /** A list of {@code host:port} strings; must not be empty. */
+    public List<HostPort> addresses(String path) {
+        List<HostPort> result = new ArrayList<>();
+        for (String s : strings(path)) {
+            result.add(HostPort.parse(prefix + path, s));
+        }
+        if (result.isEmpty()) {
+            throw invalid(path, "[]", "at least one address");
+        }
+        return List.copyOf(result);
+    }
+
+    /** An {@link InvalidConfigException} for {@code path} in this section. */
+    public InvalidConfigException invalid(String path, String value, String expected) {
+        return new InvalidConfigException(prefix + path + ": " + value + " (expected: " + expected + ")");
+    }
+}

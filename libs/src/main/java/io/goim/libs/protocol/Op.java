@@ -1,0 +1,69 @@
+package io.goim.libs.protocol;
+
+/**
+ * goim operation codes, in one place. The numbers are a wire contract with existing
+ * goim clients and must never change.
+ */
+public final class Op {
+    /** Legacy handshake (client to server). */
+    public static final int HANDSHAKE = 0;
+    /** Legacy handshake reply. */
+    public static final int HANDSHAKE_REPLY = 1;
+    /** Heartbeat from the client; resets its heartbeat timer. */
+    public static final int HEARTBEAT = 2;
+    /** Answer to {@link #HEARTBEAT}, same seq. */
+    public static final int HEARTBEAT_REPLY = 3;
+    /** A message from the client. */
+    public static final int SEND_MSG = 4;
+    /** Reply to {@link #SEND_MSG}, and the op of every server push. */
+    public static final int SEND_MSG_REPLY = 5;
+    /** Server tells the client to go away (kick, drain). */
+    public static final int DISCONNECT_REPLY = 6;
+    /** Auth: the first packet of every connection; body = token. */
+    public static final int AUTH = 7;
+    /** Auth accepted. */
+    public static final int AUTH_REPLY = 8;
+    /** Legacy handshake with sid. */
+    public static final int HANDSHAKE_SID = 9;
+    /** Legacy handshake with sid reply. */
+    public static final int HANDSHAKE_SID_REPLY = 10;
+    /** Inside the cluster: the body is several complete packets laid end to end. */
+    public static final int RAW = 11;
+    /** Inside job: timer tick for room batching. */
+    public static final int ROOM_READY = 12;
+    /** Inside comet: write-loop signal. */
+    public static final int PROTO_READY = 13;
+    /** Inside comet: write-loop signal. */
+    public static final int PROTO_FINISH = 14;
+    /** Test request from the client. */
+    public static final int TEST = 254;
+    /** Answer to {@link #TEST}; body {@code {"test":"come on"}}. */
+    public static final int TEST_REPLY = 255;
+
+    private Op() {
+    }
+
+    /** A short name for logs and metrics; {@code "unknown"} for codes goim does not define. */
+    public static String name(int op) {
+        return switch (op) {
+            case HANDSHAKE -> "handshake";
+            case HANDSHAKE_REPLY -> "handshake_reply";
+            case HEARTBEAT -> "heartbeat";
+            case HEARTBEAT_REPLY -> "heartbeat_reply";
+            case SEND_MSG -> "send_msg";
+            case SEND_MSG_REPLY -> "send_msg_reply";
+            case DISCONNECT_REPLY -> "disconnect_reply";
+            case AUTH -> "auth";
+            case AUTH_REPLY -> "auth_reply";
+            case HANDSHAKE_SID -> "handshake_sid";
+            case HANDSHAKE_SID_REPLY -> "handshake_sid_reply";
+            case RAW -> "raw";
+            case ROOM_READY -> "room_ready";
+            case PROTO_READY -> "proto_ready";
+            case PROTO_FINISH -> "proto_finish";
+            case TEST -> "test";
+            case TEST_REPLY -> "test_reply";
+            default -> "unknown";
+        };
+    }
+}

@@ -1,0 +1,62 @@
+package io.goim.libs.testing;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real single-node KRaft Kafka broker (combined broker and controller) running inside
+ * the test JVM on a free port. Starts in a second or two; no Docker needed.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private final KafkaClusterTestKit kit;
+
+    private KafkaBroker(KafkaClusterTestKit kit) {
+        this.kit = kit;
+    }
+
+    /** Formats and starts a broker, waiting until it accepts clients. */
+    public static KafkaBroker start() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "4")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .build();
+        try {
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+        } catch (Exception e) {
+            kit.close();
+            throw e;
+        }
+        return new KafkaBroker(kit);
+    }
+
+    public String bootstrapServers() {
+        return kit.bootstrapServers();
+    }
+
+    /** Creates a topic and waits until it exists. */
+    public void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        kit.close();
+    }
+}
