@@ -1,6 +1,7 @@
 package io.goim.libs.lifecycle;
 
 import com.typesafe.config.Config;
+import java.util.concurrent.CountDownLatch;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.InvalidConfigException;
 import org.slf4j.Logger;
@@ -8,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The common body of each service's {@code main}: load config, start, register the JVM
- * shutdown hook that runs the service's ordered shutdown, and exit with status 1 and a
- * one-line reason when start-up fails.
+ * shutdown hook that runs the service's ordered shutdown, then wait for it. Start-up
+ * failure exits with status 1 and a one-line reason.
  */
 public final class ServiceMain {
     private static final Logger log = LoggerFactory.getLogger(ServiceMain.class);
@@ -38,6 +39,7 @@ public final class ServiceMain {
             return;
         }
         log.info("{} started in {} ms", service, (System.nanoTime() - begin) / 1_000_000);
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("{} stopping", service);
             try {
@@ -45,7 +47,15 @@ public final class ServiceMain {
                 log.info("{} stopped", service);
             } catch (Exception e) {
                 log.error("{}: shutdown failed", service, e);
+            } finally {
+                stopped.countDown();
             }
         }, service + "-shutdown"));
+        // gRPC and Kafka threads are daemons: main keeps the JVM alive until SIGTERM.
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

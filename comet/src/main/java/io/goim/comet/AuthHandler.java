@@ -1,0 +1,110 @@
+package io.goim.comet;
+
+import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.Packet;
+import io.goim.libs.protocol.ProtocolException;
+import io.goim.proto.ConnectReply;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first stage of a client connection: waits for the auth packet (op 7) within the
+ * handshake timeout, asks logic who the token belongs to, registers the connection and
+ * answers op 8 with the client's seq, then replaces itself with a {@link SessionHandler}.
+ * Any other first packet, a refused token or a timeout closes the connection.
+ *
+ * <p>Reads are paused while logic answers, so nothing else is processed before auth.
+ * Confined to the channel's event loop; one instance per channel.
+ */
+final class AuthHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
+
+    private final CometContext comet;
+    private ScheduledFuture<?> handshakeTimer;
+    private boolean pending;
+
+    AuthHandler(CometContext comet) {
+        this.comet = comet;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        Duration timeout = comet.config().handshakeTimeout();
+        handshakeTimer = ctx.executor().schedule(() -> {
+            comet.counters().handshakeTimeouts.increment();
+            log.debug("{}: no auth within {}, closing", ctx.channel().remoteAddress(), timeout);
+            ctx.close();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        handshakeTimer.cancel(false);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Packet p)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            if (pending) {
+                return; // already authenticating; reads are paused, this was already in flight
+            }
+            if (p.op() != Op.AUTH) {
+                comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.NOT_AUTHENTICATED,
+                        "op " + p.op() + " before auth"));
+                return;
+            }
+            pending = true;
+            ctx.channel().config().setAutoRead(false);
+            byte[] token = ByteBufUtil.getBytes(p.body());
+            int ver = p.ver();
+            int seq = p.seq();
+            comet.logic().connect(token).whenComplete((reply, error) -> ctx.executor().execute(() -> {
+                if (error != null) {
+                    authFailed(ctx, error);
+                } else {
+                    authenticated(ctx, reply, ver, seq);
+                }
+            }));
+        } finally {
+            ReferenceCountUtil.release(p);
+        }
+    }
+
+    private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {
+        if (!ctx.channel().isActive()) {
+            // Closed while logic answered: undo the registration logic just made.
+            comet.disconnectLater(reply.getKey(), reply.getRoomId());
+            return;
+        }
+        ClientSession session = new ClientSession(reply.getKey(), reply.getUserId(), reply.getRoomId());
+        ctx.channel().attr(ClientSession.ATTR).set(session);
+        comet.register(session, ctx.channel());
+        comet.counters().authOk.increment();
+        ctx.writeAndFlush(new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
+        ctx.pipeline().replace(this, "session", new SessionHandler(comet));
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void authFailed(ChannelHandlerContext ctx, Throwable error) {
+        comet.counters().authFailed.increment();
+        log.debug("{}: auth failed: {}", ctx.channel().remoteAddress(), error.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        comet.protocolError(ctx, cause);
+    }
+}

@@ -1,0 +1,50 @@
+package io.goim.comet;
+
+import io.goim.libs.protocol.ProtocolException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Comet's event counters, cheap to bump from any thread. The metrics endpoint reads
+ * them; tests assert on them.
+ */
+public final class CometCounters {
+    public final LongAdder authOk = new LongAdder();
+    public final LongAdder authFailed = new LongAdder();
+    public final LongAdder handshakeTimeouts = new LongAdder();
+    public final LongAdder heartbeatTimeouts = new LongAdder();
+    /** Pushes not written because the connection's outbound buffer was over its high-water mark. */
+    public final LongAdder pushesDropped = new LongAdder();
+    /** Pushes handed to a connection for writing. */
+    public final LongAdder pushesQueued = new LongAdder();
+    private final Map<ProtocolException.Kind, LongAdder> protocolErrors = new EnumMap<>(ProtocolException.Kind.class);
+    private final LongAdder[] opsReceived = new LongAdder[256];
+
+    CometCounters() {
+        for (ProtocolException.Kind k : ProtocolException.Kind.values()) {
+            protocolErrors.put(k, new LongAdder());
+        }
+        for (int i = 0; i < opsReceived.length; i++) {
+            opsReceived[i] = new LongAdder();
+        }
+    }
+
+    void protocolError(ProtocolException.Kind kind) {
+        protocolErrors.get(kind).increment();
+    }
+
+    public long protocolErrors(ProtocolException.Kind kind) {
+        return protocolErrors.get(kind).sum();
+    }
+
+    void opReceived(int op) {
+        if (op >= 0 && op < opsReceived.length) {
+            opsReceived[op].increment();
+        }
+    }
+
+    public long opsReceived(int op) {
+        return op >= 0 && op < opsReceived.length ? opsReceived[op].sum() : 0;
+    }
+}

@@ -1,0 +1,50 @@
+package io.goim.comet;
+
+import com.google.protobuf.ByteString;
+import io.goim.libs.config.HostPort;
+import io.goim.libs.grpc.Futures;
+import io.goim.libs.grpc.GrpcChannels;
+import io.goim.proto.ConnectReply;
+import io.goim.proto.ConnectReq;
+import io.goim.proto.DisconnectReply;
+import io.goim.proto.DisconnectReq;
+import io.goim.proto.LogicGrpc;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Comet's calls to logic, asynchronous with a deadline; futures complete on gRPC threads,
+ * so callers hop back to their event loop before touching a channel.
+ *
+ * <p>Thread-safe.
+ */
+final class LogicClient implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final LogicGrpc.LogicFutureStub stub;
+    private final Duration timeout;
+    private final int serverId;
+
+    LogicClient(HostPort address, Duration timeout, int serverId) {
+        this.channel = GrpcChannels.plaintext(address);
+        this.stub = LogicGrpc.newFutureStub(channel);
+        this.timeout = timeout;
+        this.serverId = serverId;
+    }
+
+    CompletableFuture<ConnectReply> connect(byte[] token) {
+        ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFrom(token)).setServer(serverId).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).connect(req));
+    }
+
+    CompletableFuture<DisconnectReply> disconnect(String key, int roomId) {
+        DisconnectReq req = DisconnectReq.newBuilder().setKey(key).setRoomId(roomId).setServer(serverId).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).disconnect(req));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        GrpcChannels.close(channel, Duration.ofSeconds(2));
+    }
+}

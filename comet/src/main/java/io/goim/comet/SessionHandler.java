@@ -1,0 +1,89 @@
+package io.goim.comet;
+
+import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.Packet;
+import io.goim.libs.protocol.ProtocolException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5,
+ * echoing the body) and tests (op 254 → 255), closes on any other op, and closes a
+ * connection that sent no heartbeat within the heartbeat timeout. When the connection
+ * closes it is unregistered and logic is told.
+ *
+ * <p>Each heartbeat re-arms the timer on the event loop (goim's behaviour: only op 2
+ * counts as a sign of life). Heartbeats come minutes apart, so this costs little.
+ * Confined to the channel's event loop; one instance per channel.
+ */
+final class SessionHandler extends ChannelInboundHandlerAdapter {
+    private static final byte[] TEST_REPLY = "{\"test\":\"come on\"}".getBytes(StandardCharsets.UTF_8);
+
+    private final CometContext comet;
+    private final long timeoutNanos;
+    private ScheduledFuture<?> timer;
+
+    SessionHandler(CometContext comet) {
+        this.comet = comet;
+        this.timeoutNanos = comet.config().heartbeatTimeout().toNanos();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        resetHeartbeatTimer(ctx);
+    }
+
+    /** (Re)arms the timer that closes the connection when no heartbeat comes in time. */
+    private void resetHeartbeatTimer(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timer = ctx.executor().schedule(() -> {
+            comet.counters().heartbeatTimeouts.increment();
+            ctx.close();
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Packet p)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            comet.counters().opReceived(p.op());
+            switch (p.op()) {
+                case Op.HEARTBEAT -> {
+                    resetHeartbeatTimer(ctx);
+                    ctx.writeAndFlush(new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
+                }
+                case Op.SEND_MSG -> ctx.writeAndFlush(new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
+                case Op.TEST -> ctx.writeAndFlush(new Packet(p.ver(), Op.TEST_REPLY, p.seq(), Unpooled.wrappedBuffer(TEST_REPLY)));
+                default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
+                        "op " + p.op() + " not accepted from a client"));
+            }
+        } finally {
+            ReferenceCountUtil.release(p);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        timer.cancel(false);
+        ClientSession s = ClientSession.of(ctx.channel());
+        if (s != null) {
+            comet.unregister(s, ctx.channel());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        comet.protocolError(ctx, cause);
+    }
+}

@@ -1,0 +1,150 @@
+package io.goim.comet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.goim.libs.config.ConfigLoader;
+import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.Packets;
+import io.goim.libs.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Connection timers and first-packet rules, on the production pipeline with virtual time. */
+class TcpConnectionLifecycleTest {
+    private LogicClient logic;
+    private CometContext comet;
+
+    @BeforeEach
+    void setUp() {
+        CometConfig config = CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of(
+                "comet.handshake-timeout", "5s",
+                "comet.heartbeat-timeout", "5m",
+                // Nothing listens here: these tests never reach logic successfully.
+                "comet.logic", "127.0.0.1:1"))));
+        logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
+        comet = new CometContext(config, logic);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        logic.close();
+    }
+
+    private EmbeddedChannel newConnection() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.freezeTime();
+        ch.pipeline().addLast(new TcpChannelInitializer(comet));
+        return ch;
+    }
+
+    private static ByteBuf packet(int op, int seq, String body) {
+        ByteBuf b = Unpooled.buffer();
+        Packets.write(b, 1, op, seq, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return b;
+    }
+
+    @Test
+    void connectionWithoutAuthIsClosedWhenTheHandshakeTimeoutPasses() {
+        EmbeddedChannel ch = newConnection();
+        ch.advanceTimeBy(4_999, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen());
+        assertEquals(1, comet.counters().handshakeTimeouts.sum());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void packetOtherThanAuthFirstClosesTheConnectionAndIsCounted() {
+        EmbeddedChannel ch = newConnection();
+        ch.writeInbound(packet(Op.HEARTBEAT, 1, ""));
+        assertFalse(ch.isOpen());
+        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.NOT_AUTHENTICATED));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void malformedHeaderClosesTheConnectionAndIsCountedByKind() {
+        EmbeddedChannel ch = newConnection();
+        ByteBuf bad = Unpooled.buffer();
+        bad.writeInt(16).writeShort(12).writeShort(1).writeInt(Op.AUTH).writeInt(1);
+        ch.writeInbound(bad);
+        assertFalse(ch.isOpen());
+        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.HEADER_LENGTH));
+        ch.finishAndReleaseAll();
+    }
+
+    /** An authenticated connection: the session stage installed as auth installs it. */
+    private EmbeddedChannel authenticatedConnection() {
+        EmbeddedChannel ch = newConnection();
+        ch.attr(ClientSession.ATTR).set(new ClientSession("7_1", 7, 1));
+        ch.pipeline().replace("auth", "session", new SessionHandler(comet));
+        return ch;
+    }
+
+    @Test
+    void heartbeatIsAnsweredWithTheSameSeqAndRearmsTheTimer() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ch.advanceTimeBy(4, TimeUnit.MINUTES);
+        ch.runScheduledPendingTasks();
+        ch.writeInbound(packet(Op.HEARTBEAT, 9, ""));
+        ByteBuf reply = ch.readOutbound();
+        assertEquals(Op.HEARTBEAT_REPLY, reply.getInt(8));
+        assertEquals(9, reply.getInt(12));
+        reply.release();
+
+        // 4 + 4 minutes since auth, but only 4 since the heartbeat: still open.
+        ch.advanceTimeBy(4, TimeUnit.MINUTES);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1, TimeUnit.MINUTES);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen());
+        assertEquals(1, comet.counters().heartbeatTimeouts.sum());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void testOpIsAnsweredWithComeOn() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ch.writeInbound(packet(Op.TEST, 3, ""));
+        ByteBuf reply = ch.readOutbound();
+        assertEquals(Op.TEST_REPLY, reply.getInt(8));
+        assertEquals(3, reply.getInt(12));
+        assertEquals("{\"test\":\"come on\"}", reply.toString(16, reply.readableBytes() - 16,
+                java.nio.charset.StandardCharsets.UTF_8));
+        reply.release();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void unknownOpAfterAuthClosesTheConnection() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ch.writeInbound(packet(99, 1, ""));
+        assertFalse(ch.isOpen());
+        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.UNKNOWN_OP));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void sendMessageIsEchoedAsOp5() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ch.writeInbound(packet(Op.SEND_MSG, 4, "hi"));
+        ByteBuf reply = ch.readOutbound();
+        assertEquals(Op.SEND_MSG_REPLY, reply.getInt(8));
+        assertEquals("hi", reply.toString(16, 2, java.nio.charset.StandardCharsets.UTF_8));
+        reply.release();
+        ch.finishAndReleaseAll();
+    }
+}

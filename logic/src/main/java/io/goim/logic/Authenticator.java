@@ -1,0 +1,35 @@
+package io.goim.logic;
+
+/**
+ * Turns a client's token into the identity its connection runs under. Logic picks the
+ * implementation from {@code logic.auth.class}; one instance serves every call, from
+ * many threads at once, and must not block for long (it runs on gRPC's executor).
+ *
+ * <p>Over TCP the token is the body of the client's op 7 packet; over WebSocket it is
+ * the raw JSON text of {@code body}.
+ */
+public interface Authenticator {
+
+    /** Who a connection is: a user and the room it joins ({@link #NO_ROOM} for none). */
+    record Identity(long userId, int roomId) {
+    }
+
+    /** The room id of a connection in no room. */
+    int NO_ROOM = -1;
+
+    /**
+     * @return the identity, never null
+     * @throws AuthRefusedException when the token is not acceptable; the message is
+     *     sent back to the comet and logged
+     */
+    Identity authenticate(String token) throws AuthRefusedException;
+
+    /** A token was refused. */
+    final class AuthRefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public AuthRefusedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.goim.logic;
+
+/**
+ * goim's default authenticator: a token that is a decimal number is that user id, in
+ * room 1. A JSON string holding such a number ({@code "1000"}, as WebSocket clients may
+ * send) is unwrapped first. Any other token is goim's anonymous user 0 in no room, or
+ * refused when anonymous users are switched off.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class DefaultAuthenticator implements Authenticator {
+    /** The room every authenticated user joins, as in goim. */
+    public static final int DEFAULT_ROOM = 1;
+
+    private final boolean allowAnonymous;
+
+    public DefaultAuthenticator(boolean allowAnonymous) {
+        this.allowAnonymous = allowAnonymous;
+    }
+
+    @Override
+    public Identity authenticate(String token) throws AuthRefusedException {
+        String t = token.strip();
+        if (t.length() >= 2 && t.charAt(0) == '"' && t.charAt(t.length() - 1) == '"') {
+            t = t.substring(1, t.length() - 1).strip();
+        }
+        long userId = parseUserId(t);
+        if (userId >= 0) {
+            return new Identity(userId, DEFAULT_ROOM);
+        }
+        if (allowAnonymous) {
+            return new Identity(0, NO_ROOM);
+        }
+        throw new AuthRefusedException("token is not a user id");
+    }
+
+    /** The decimal user id in {@code t}, or -1 when {@code t} is not one. */
+    private static long parseUserId(String t) {
+        if (t.isEmpty() || t.length() > 19) {
+            return -1;
+        }
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        try {
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

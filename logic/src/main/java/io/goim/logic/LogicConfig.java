@@ -1,0 +1,54 @@
+package io.goim.logic;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import io.goim.libs.config.HostPort;
+import io.goim.libs.config.Listen;
+import io.goim.libs.config.Settings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The {@code logic} section of the configuration, validated. Immutable. */
+public record LogicConfig(
+        Listen grpc,
+        Listen http,
+        int httpMaxBody,
+        int httpThreads,
+        Map<Integer, HostPort> routers,
+        Duration routerTimeout,
+        String authClass,
+        boolean allowAnonymous,
+        String kafkaBootstrap,
+        String topic,
+        Duration sendTimeout,
+        Map<String, Object> kafkaProperties,
+        Duration countRefresh,
+        Duration shutdownGrace) {
+
+    public static LogicConfig from(Config root) {
+        Settings s = Settings.of(root, "logic");
+        Settings http = s.section("http");
+        Settings auth = s.section("auth");
+        Settings kafka = s.section("kafka");
+        Map<String, Object> props = new HashMap<>();
+        for (Map.Entry<String, ConfigValue> e : root.getConfig("logic.kafka.properties").entrySet()) {
+            props.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        return new LogicConfig(
+                Listen.read(s, "grpc"),
+                Listen.read(s, "http"),
+                (int) Math.min(Integer.MAX_VALUE, http.bytesAtLeast("max-body", 1)),
+                http.intAtLeast("threads", 0),
+                s.idToAddress("routers"),
+                s.positiveDuration("router-timeout"),
+                auth.string("class"),
+                auth.bool("allow-anonymous"),
+                kafka.string("bootstrap-servers"),
+                kafka.string("topic"),
+                kafka.positiveDuration("send-timeout"),
+                Map.copyOf(props),
+                s.positiveDuration("count-refresh"),
+                s.positiveDuration("shutdown-grace"));
+    }
+}

@@ -1,0 +1,97 @@
+package io.goim.logic;
+
+import io.goim.libs.protocol.SubKey;
+import io.goim.proto.ConnectReply;
+import io.goim.proto.ConnectReq;
+import io.goim.proto.DisconnectReply;
+import io.goim.proto.DisconnectReq;
+import io.goim.proto.Empty;
+import io.goim.proto.LogicGrpc;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connect and Disconnect for comets. Connect authenticates the token, registers the
+ * connection in the user's router and answers with the subKey; Disconnect removes it.
+ * Router calls are asynchronous: no gRPC thread waits on them.
+ */
+final class LogicService extends LogicGrpc.LogicImplBase {
+    private static final Logger log = LoggerFactory.getLogger(LogicService.class);
+
+    private final Authenticator auth;
+    private final Routers routers;
+
+    LogicService(Authenticator auth, Routers routers) {
+        this.auth = auth;
+        this.routers = routers;
+    }
+
+    @Override
+    public void ping(Empty request, StreamObserver<Empty> out) {
+        out.onNext(Empty.getDefaultInstance());
+        out.onCompleted();
+    }
+
+    @Override
+    public void connect(ConnectReq req, StreamObserver<ConnectReply> out) {
+        Authenticator.Identity id;
+        try {
+            id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
+        } catch (Authenticator.AuthRefusedException e) {
+            out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            log.error("authenticator failed", e);
+            out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
+            return;
+        }
+        routers.put(id.userId(), req.getServer(), id.roomId()).whenComplete((seq, error) -> {
+            if (error != null) {
+                out.onError(routerError("put", error));
+                return;
+            }
+            out.onNext(ConnectReply.newBuilder()
+                    .setKey(SubKey.encode(id.userId(), seq))
+                    .setRoomId(id.roomId())
+                    .setUserId(id.userId())
+                    .build());
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void disconnect(DisconnectReq req, StreamObserver<DisconnectReply> out) {
+        SubKey key;
+        try {
+            key = SubKey.decode(req.getKey());
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        routers.del(key.userId(), key.seq(), req.getRoomId()).whenComplete((has, error) -> {
+            if (error != null) {
+                out.onError(routerError("del", error));
+                return;
+            }
+            out.onNext(DisconnectReply.newBuilder().setHas(has).build());
+            out.onCompleted();
+        });
+    }
+
+    /** A router failure as a Status the comet can act on (retry on UNAVAILABLE). */
+    private static RuntimeException routerError(String call, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Status s = Status.fromThrowable(cause);
+        if (s.getCode() == Status.Code.UNKNOWN) {
+            s = Status.INTERNAL;
+        }
+        if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            s = Status.UNAVAILABLE;
+        }
+        return s.withDescription("router " + call + " failed: " + s.getDescription()).asRuntimeException();
+    }
+}

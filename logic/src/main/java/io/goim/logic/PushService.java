@@ -1,0 +1,76 @@
+package io.goim.logic;
+
+import com.google.protobuf.ByteString;
+import io.goim.libs.protocol.Op;
+import io.goim.proto.PushMsg;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * What the HTTP API does once a request is understood: find the targets in the routers
+ * and write the Kafka records. Every returned future completes only after Kafka
+ * acknowledged every record of the push, so {@code ret: 1} means durable.
+ *
+ * <p>Thread-safe. Kafka sends run on {@code sendExecutor}, never on the caller's
+ * (event loop) thread.
+ */
+final class PushService {
+    private final Routers routers;
+    private final PushProducer producer;
+    private final Executor sendExecutor;
+
+    PushService(Routers routers, PushProducer producer, Executor sendExecutor) {
+        this.routers = routers;
+        this.producer = producer;
+        this.sendExecutor = sendExecutor;
+    }
+
+    /** Pushes {@code msg} to every connection of every user in {@code userIds}: one record per comet. */
+    CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
+        return routers.keysByServer(userIds).thenComposeAsync(byServer -> {
+            List<CompletableFuture<?>> acks = new ArrayList<>(byServer.size());
+            for (Map.Entry<Integer, List<String>> e : byServer.entrySet()) {
+                PushMsg record = base(PushMsg.Type.MULTIPLE, msg)
+                        .setServer(e.getKey())
+                        .addAllKeys(e.getValue())
+                        .build();
+                // Keyed by the first subKey: one user's pushes stay in one partition.
+                acks.add(producer.send(e.getValue().get(0), record));
+            }
+            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+        }, sendExecutor);
+    }
+
+    /** Pushes {@code msg} to every connection in {@code room}: one record keyed by the room id. */
+    CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
+        PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, msg).setRoomId(room).setEnsure(ensure).build();
+        return send(Integer.toString(room), record);
+    }
+
+    /** Pushes {@code msg} to every connection on every comet: one record. */
+    CompletableFuture<Void> pushAll(byte[] msg) {
+        return send(null, base(PushMsg.Type.BROADCAST, msg).build());
+    }
+
+    /** Forgets comet {@code server} in every router. */
+    CompletableFuture<Void> delServer(int server) {
+        return routers.delServer(server);
+    }
+
+    private CompletableFuture<Void> send(String key, PushMsg record) {
+        return CompletableFuture.supplyAsync(() -> producer.send(key, record), sendExecutor)
+                .thenCompose(ack -> ack.thenApply(meta -> (Void) null));
+    }
+
+    private static PushMsg.Builder base(PushMsg.Type type, byte[] msg) {
+        return PushMsg.newBuilder()
+                .setType(type)
+                .setOperation(Op.SEND_MSG_REPLY)
+                .setMsg(ByteString.copyFrom(msg))
+                .setAcceptedAtMillis(System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,146 @@
+package io.goim.logic;
+
+import io.goim.libs.config.HostPort;
+import io.goim.libs.grpc.Futures;
+import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.hash.Ketama;
+import io.goim.libs.protocol.SubKey;
+import io.goim.proto.CounterReply;
+import io.goim.proto.DelReq;
+import io.goim.proto.DelServerReq;
+import io.goim.proto.Empty;
+import io.goim.proto.MGetReply;
+import io.goim.proto.MGetReq;
+import io.goim.proto.PutReq;
+import io.goim.proto.RouterGrpc;
+import io.goim.proto.Session;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Logic's view of the routers: one gRPC channel per configured router, a ketama ring
+ * that places each user id on one of them, and the calls logic makes, all asynchronous
+ * with a deadline. Lookups of many users send one MGet per router, in parallel.
+ *
+ * <p>Thread-safe.
+ */
+final class Routers implements AutoCloseable {
+    private final Map<Integer, ManagedChannel> channels = new LinkedHashMap<>();
+    private final Map<Integer, RouterGrpc.RouterFutureStub> stubs = new LinkedHashMap<>();
+    private final Ketama<Integer> ring;
+    private final Duration timeout;
+
+    Routers(Map<Integer, HostPort> routers, Duration timeout) {
+        this.timeout = timeout;
+        Map<String, Integer> nodes = new HashMap<>();
+        for (Map.Entry<Integer, HostPort> e : routers.entrySet()) {
+            ManagedChannel ch = GrpcChannels.plaintext(e.getValue());
+            channels.put(e.getKey(), ch);
+            stubs.put(e.getKey(), RouterGrpc.newFutureStub(ch));
+            nodes.put(Integer.toString(e.getKey()), e.getKey());
+        }
+        ring = new Ketama<>(nodes, Ketama.DEFAULT_POINTS);
+    }
+
+    /** Id of the router that owns {@code userId}. */
+    int routerOf(long userId) {
+        return ring.node(userId);
+    }
+
+    private RouterGrpc.RouterFutureStub stub(int routerId) {
+        return stubs.get(routerId).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Registers a connection in the user's router; completes with its seq. */
+    CompletableFuture<Integer> put(long userId, int server, int room) {
+        PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomId(room).build();
+        return Futures.of(stub(routerOf(userId)).put(req)).thenApply(r -> r.getSeq());
+    }
+
+    /** Removes a connection from the user's router; completes with whether it was known. */
+    CompletableFuture<Boolean> del(long userId, int seq, int room) {
+        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).setRoomId(room).build();
+        return Futures.of(stub(routerOf(userId)).del(req)).thenApply(r -> r.getHas());
+    }
+
+    /**
+     * The subKeys of every connection of {@code userIds}, grouped by the comet server
+     * that holds them. Users with no connection are simply absent.
+     */
+    CompletableFuture<Map<Integer, List<String>>> keysByServer(Collection<Long> userIds) {
+        Map<Integer, MGetReq.Builder> perRouter = new HashMap<>();
+        for (long userId : userIds) {
+            perRouter.computeIfAbsent(routerOf(userId), r -> MGetReq.newBuilder()).addUserIds(userId);
+        }
+        List<CompletableFuture<MGetReply>> calls = new ArrayList<>();
+        for (Map.Entry<Integer, MGetReq.Builder> e : perRouter.entrySet()) {
+            calls.add(Futures.of(stub(e.getKey()).mGet(e.getValue().build())));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<Integer, List<String>> byServer = new HashMap<>();
+            for (CompletableFuture<MGetReply> call : calls) {
+                MGetReply reply = call.join();
+                for (int i = 0; i < reply.getUserIdsCount(); i++) {
+                    long userId = reply.getUserIds(i);
+                    Session s = reply.getSessions(i);
+                    for (int j = 0; j < s.getSeqsCount(); j++) {
+                        byServer.computeIfAbsent(s.getServers(j), k -> new ArrayList<>())
+                                .add(SubKey.encode(userId, s.getSeqs(j)));
+                    }
+                }
+            }
+            return byServer;
+        });
+    }
+
+    /** Forgets comet {@code server} in every router. */
+    CompletableFuture<Void> delServer(int server) {
+        DelServerReq req = DelServerReq.newBuilder().setServer(server).build();
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (int id : stubs.keySet()) {
+            calls.add(Futures.of(stub(id).delServer(req)));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+    }
+
+    /** Connections per room, summed over every router. */
+    CompletableFuture<Map<Integer, Integer>> allRoomCount() {
+        return sumCounters(true);
+    }
+
+    /** Connections per comet server, summed over every router. */
+    CompletableFuture<Map<Integer, Integer>> allServerCount() {
+        return sumCounters(false);
+    }
+
+    private CompletableFuture<Map<Integer, Integer>> sumCounters(boolean rooms) {
+        List<CompletableFuture<CounterReply>> calls = new ArrayList<>();
+        for (int id : stubs.keySet()) {
+            RouterGrpc.RouterFutureStub s = stub(id);
+            calls.add(Futures.of(rooms ? s.allRoomCount(Empty.getDefaultInstance())
+                    : s.allServerCount(Empty.getDefaultInstance())));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<Integer, Integer> sum = new HashMap<>();
+            for (CompletableFuture<CounterReply> c : calls) {
+                c.join().getCounterMap().forEach((k, n) -> sum.merge(k, n, Integer::sum));
+            }
+            return sum;
+        });
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ManagedChannel ch : channels.values()) {
+            GrpcChannels.close(ch, Duration.ofSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.goim.logic.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * goim's HTTP push API. Parses and validates the request on the event loop, hands the
+ * work to {@link PushApi} (which returns a future) and answers when the future
+ * completes, never blocking the loop. Keep-alive is honoured.
+ *
+ * <p>Stateless; one instance serves every connection.
+ */
+@Sharable
+public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpApiHandler.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the handler needs from logic. */
+    public interface PushApi {
+        CompletableFuture<Void> pushUsers(List<Long> userIds, byte[] msg);
+
+        CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure);
+
+        CompletableFuture<Void> pushAll(byte[] msg);
+
+        CompletableFuture<Void> delServer(int server);
+
+        /** Room id to online count, from the last snapshot. */
+        Map<Integer, Integer> roomCounts();
+
+        /** Comet server id to online count, from the last snapshot. */
+        Map<Integer, Integer> serverCounts();
+    }
+
+    private final PushApi api;
+
+    public HttpApiHandler(PushApi api) {
+        this.api = api;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        // One request at a time per connection keeps pipelined responses in order.
+        ctx.channel().config().setAutoRead(false);
+        CompletableFuture<ObjectNode> result;
+        try {
+            result = route(req);
+        } catch (ApiException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((body, error) -> {
+            if (error == null) {
+                respond(ctx, HttpResponseStatus.OK, body, keepAlive);
+            } else {
+                ApiException e = toApiException(error);
+                ObjectNode err = JSON.createObjectNode().put("ret", e.ret).put("msg", e.getMessage());
+                respond(ctx, e.status, err, keepAlive);
+            }
+        });
+    }
+
+    private CompletableFuture<ObjectNode> route(FullHttpRequest req) {
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        Map<String, List<String>> q = uri.parameters();
+        switch (uri.path()) {
+            case "/1/push" -> {
+                requirePost(req);
+                long uid = longParam(q, "uid");
+                return ok(api.pushUsers(List.of(uid), body(req)));
+            }
+            case "/1/pushs" -> {
+                requirePost(req);
+                return pushs(body(req));
+            }
+            case "/1/push/room" -> {
+                requirePost(req);
+                int rid = intParam(q, "rid");
+                boolean ensure = boolParam(q, "ensure");
+                return ok(api.pushRoom(rid, body(req), ensure));
+            }
+            case "/1/push/all" -> {
+                requirePost(req);
+                return ok(api.pushAll(body(req)));
+            }
+            case "/1/server/del" -> {
+                requirePost(req);
+                return ok(api.delServer(intParam(q, "server")));
+            }
+            case "/1/count" -> {
+                if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.POST)) {
+                    throw methodNotAllowed(req);
+                }
+                return CompletableFuture.completedFuture(count(q));
+            }
+            default -> throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + uri.path());
+        }
+    }
+
+    private CompletableFuture<ObjectNode> pushs(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest("body is not JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("body must be a JSON object {\"u\":[user ids],\"m\":message}");
+        }
+        JsonNode u = root.get("u");
+        JsonNode m = root.get("m");
+        if (u == null || !u.isArray() || u.isEmpty()) {
+            throw ApiException.badRequest("\"u\" must be a non-empty array of user ids");
+        }
+        if (m == null) {
+            throw ApiException.badRequest("\"m\" (the message) is missing");
+        }
+        List<Long> uids = new ArrayList<>(u.size());
+        for (JsonNode n : u) {
+            if (!n.canConvertToExactIntegral() || !n.canConvertToLong() || n.asLong() < 0) {
+                throw ApiException.badRequest("\"u\" holds " + n + " (expected: user ids >= 0)");
+            }
+            uids.add(n.asLong());
+        }
+        byte[] msg;
+        try {
+            msg = JSON.writeValueAsBytes(m);
+        } catch (IOException e) {
+            throw ApiException.badRequest("\"m\" cannot be written back as JSON");
+        }
+        return ok(api.pushUsers(uids, msg));
+    }
+
+    private ObjectNode count(Map<String, List<String>> q) {
+        String type = stringParam(q, "type");
+        ArrayNode data = JSON.createArrayNode();
+        switch (type) {
+            case "room" -> api.roomCounts().forEach((room, n) -> data.addObject().put("RoomId", room).put("Count", n));
+            case "server" -> api.serverCounts().forEach((server, n) -> data.addObject().put("Server", server).put("Count", n));
+            default -> throw ApiException.badRequest("type=" + type + " (expected: room or server)");
+        }
+        ObjectNode out = JSON.createObjectNode().put("ret", Ret.OK);
+        out.set("data", data);
+        return out;
+    }
+
+    private static CompletableFuture<ObjectNode> ok(CompletableFuture<Void> work) {
+        return work.thenApply(v -> JSON.createObjectNode().put("ret", Ret.OK));
+    }
+
+    private static void requirePost(FullHttpRequest req) {
+        if (!req.method().equals(HttpMethod.POST)) {
+            throw methodNotAllowed(req);
+        }
+    }
+
+    private static ApiException methodNotAllowed(FullHttpRequest req) {
+        return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, Ret.METHOD_NOT_ALLOWED,
+                "method " + req.method() + " not allowed on " + new QueryStringDecoder(req.uri()).path());
+    }
+
+    private static byte[] body(FullHttpRequest req) {
+        return ByteBufUtil.getBytes(req.content());
+    }
+
+    private static String stringParam(Map<String, List<String>> q, String name) {
+        List<String> v = q.get(name);
+        if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
+            throw ApiException.badRequest("missing parameter " + name);
+        }
+        return v.get(0);
+    }
+
+    private static long longParam(Map<String, List<String>> q, String name) {
+        String s = stringParam(q, name);
+        try {
+            long v = Long.parseLong(s);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.badRequest(name + "=" + s + " (expected: an integer >= 0)");
+    }
+
+    private static int intParam(Map<String, List<String>> q, String name) {
+        String s = stringParam(q, name);
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + "=" + s + " (expected: a 32-bit integer)");
+        }
+    }
+
+    private static boolean boolParam(Map<String, List<String>> q, String name) {
+        List<String> v = q.get(name);
+        if (v == null || v.isEmpty()) {
+            return false;
+        }
+        return switch (v.get(0)) {
+            case "true", "1" -> true;
+            case "false", "0", "" -> false;
+            default -> throw ApiException.badRequest(name + "=" + v.get(0) + " (expected: true or false)");
+        };
+    }
+
+    private static ApiException toApiException(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ApiException e) {
+            return e;
+        }
+        if (cause instanceof io.grpc.StatusRuntimeException
+                || cause instanceof RetriableException
+                || cause instanceof TimeoutException
+                || cause instanceof org.apache.kafka.common.errors.TimeoutException
+                || cause instanceof RejectedExecutionException) {
+            log.warn("push unavailable: {}", cause.toString());
+            return new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE, Ret.UNAVAILABLE,
+                    "push not accepted, try again: " + cause.getMessage());
+        }
+        log.error("push failed", cause);
+        return new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, Ret.INTERNAL_ERR,
+                "internal error: " + cause);
+    }
+
+    /** Writes a JSON response; used for oversized bodies too, before this handler sees them. */
+    static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuf content = Unpooled.wrappedBuffer(bytes);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ChannelFuture f = ctx.writeAndFlush(res);
+        if (keepAlive) {
+            f.addListener(done -> ctx.channel().config().setAutoRead(true));
+        } else {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

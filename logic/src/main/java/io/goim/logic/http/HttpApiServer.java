@@ -1,0 +1,68 @@
+package io.goim.logic.http;
+
+import io.goim.libs.net.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP listener of the push API, on Netty's HTTP codec:
+ * codec → keep-alive → aggregator (body limit) → {@link HttpApiHandler}.
+ */
+public final class HttpApiServer implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+
+    public HttpApiServer(InetSocketAddress address, int threads, int maxBody, HttpApiHandler handler)
+            throws InterruptedException {
+        Transport transport = Transport.best();
+        boss = transport.group(1, "logic-http-accept");
+        workers = transport.group(threads, "logic-http");
+        listener = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new HttpServerCodec(),
+                                new HttpServerKeepAliveHandler(),
+                                new ApiAggregator(maxBody),
+                                handler);
+                    }
+                })
+                .bind(address).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Stops accepting new connections. */
+    public void stopAccepting() throws InterruptedException {
+        listener.close().sync();
+    }
+
+    /** Closes every connection after in-flight responses had {@code grace} to go out. */
+    public void close(Duration grace) throws InterruptedException {
+        stopAccepting();
+        boss.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).await();
+        workers.shutdownGracefully(grace.toMillis() / 5, grace.toMillis(), TimeUnit.MILLISECONDS).await();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,57 @@
+package io.goim.router;
+
+import com.typesafe.config.Config;
+import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.lifecycle.ServiceMain;
+import io.goim.libs.lifecycle.ShutdownSequence;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router service: one gRPC server in front of an in-memory {@link SessionStore}.
+ * {@link #main} is the jar's entry point; tests call {@link #start} with their own
+ * config (port 0 picks a free port) and {@link #close} to stop.
+ */
+public final class RouterServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RouterServer.class);
+
+    private final SessionStore store;
+    private final Server grpc;
+    private final ShutdownSequence shutdown = new ShutdownSequence("router");
+
+    private RouterServer(RouterConfig config) throws IOException {
+        store = new SessionStore(config.buckets());
+        grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
+                .addService(new RouterService(store))
+                .build()
+                .start();
+        shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
+        log.info("router serving gRPC on {}", grpc.getListenSockets());
+    }
+
+    public static RouterServer start(Config config) throws IOException {
+        return new RouterServer(RouterConfig.from(config));
+    }
+
+    public static void main(String[] args) {
+        ServiceMain.run("router", args, RouterServer::start);
+    }
+
+    /** The port the gRPC server listens on. */
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    /** The sessions, for in-process inspection by tests. */
+    public SessionStore sessions() {
+        return store;
+    }
+
+    @Override
+    public void close() throws Exception {
+        shutdown.close();
+    }
+}
