@@ -9,45 +9,145 @@ import io.goim.libs.testing.KafkaBroker;
 import io.goim.logic.LogicServer;
 import io.goim.router.RouterServer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A whole cluster in one JVM: a real KRaft broker, then router, logic, comet and job on
+ * A whole cluster in one JVM: a real KRaft broker, then routers, logic, comets and jobs on
  * free loopback ports, wired as production wires them (only the addresses differ).
  * Closing stops them in reverse order.
+ *
+ * <pre>
+ * try (LocalCluster c = LocalCluster.builder().routers(3).comets(2).start()) { ... }
+ * </pre>
  */
 final class LocalCluster implements AutoCloseable {
     static final String TOPIC = "KafkaPushsTopic";
 
     final KafkaBroker kafka;
-    final RouterServer router;
+    final List<RouterServer> routers = new ArrayList<>();
     final LogicServer logic;
+    /** Comet i has server id i + 1. */
+    final List<CometServer> comets = new ArrayList<>();
+    final List<JobServer> jobs = new ArrayList<>();
+    /** The first router, comet and job, for tests of a one-of-each cluster. */
+    final RouterServer router;
     final CometServer comet;
     final JobServer job;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
+    /** How many of each service to start, and config overrides per service. */
+    static final class Builder {
+        private int routers = 1;
+        private int comets = 1;
+        private int jobs = 1;
+        private int partitions = 4;
+        private final Map<String, Object> routerConfig = new HashMap<>();
+        private final Map<String, Object> logicConfig = new HashMap<>();
+        private final Map<String, Object> cometConfig = new HashMap<>();
+        private final Map<String, Object> jobConfig = new HashMap<>();
+
+        Builder routers(int n) {
+            routers = n;
+            return this;
+        }
+
+        Builder comets(int n) {
+            comets = n;
+            return this;
+        }
+
+        Builder jobs(int n) {
+            jobs = n;
+            return this;
+        }
+
+        Builder partitions(int n) {
+            partitions = n;
+            return this;
+        }
+
+        Builder router(String key, Object value) {
+            routerConfig.put(key, value);
+            return this;
+        }
+
+        Builder logic(String key, Object value) {
+            logicConfig.put(key, value);
+            return this;
+        }
+
+        Builder comet(String key, Object value) {
+            cometConfig.put(key, value);
+            return this;
+        }
+
+        Builder job(String key, Object value) {
+            jobConfig.put(key, value);
+            return this;
+        }
+
+        LocalCluster start() throws Exception {
+            return new LocalCluster(this);
+        }
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** One of each service. */
     LocalCluster() throws Exception {
+        this(new Builder());
+    }
+
+    private LocalCluster(Builder b) throws Exception {
         try {
             kafka = push(KafkaBroker.start());
-            kafka.createTopic(TOPIC, 4);
-            router = push(RouterServer.start(config(Map.of("router.grpc.port", 0))));
-            logic = push(LogicServer.start(config(Map.of(
+            kafka.createTopic(TOPIC, b.partitions);
+            Map<String, Object> routerAddresses = new HashMap<>();
+            for (int i = 0; i < b.routers; i++) {
+                Map<String, Object> c = new HashMap<>(Map.of("router.grpc.port", 0));
+                c.putAll(b.routerConfig);
+                RouterServer r = push(RouterServer.start(config(c)));
+                routers.add(r);
+                routerAddresses.put(Integer.toString(i + 1), "127.0.0.1:" + r.grpcPort());
+            }
+            Map<String, Object> lc = new HashMap<>(Map.of(
                     "logic.grpc.port", 0,
                     "logic.http.port", 0,
                     "logic.http.threads", 1,
-                    "logic.routers", Map.of("1", "127.0.0.1:" + router.grpcPort()),
+                    "logic.routers", routerAddresses,
                     "logic.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "logic.count-refresh", "100ms"))));
-            comet = push(CometServer.start(config(Map.of(
-                    "comet.server-id", 1,
-                    "comet.tcp.port", 0,
-                    "comet.grpc.port", 0,
-                    "comet.event-loop-threads", 2,
-                    "comet.logic", "127.0.0.1:" + logic.grpcPort()))));
-            job = push(JobServer.start(config(Map.of(
-                    "job.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                    "job.comets", Map.of("1", "127.0.0.1:" + comet.grpcPort())))));
+                    "logic.count-refresh", "100ms"));
+            lc.putAll(b.logicConfig);
+            logic = push(LogicServer.start(config(lc)));
+            Map<String, Object> cometAddresses = new HashMap<>();
+            for (int i = 0; i < b.comets; i++) {
+                Map<String, Object> c = new HashMap<>(Map.of(
+                        "comet.server-id", i + 1,
+                        "comet.tcp.port", 0,
+                        "comet.grpc.port", 0,
+                        "comet.event-loop-threads", 2,
+                        "comet.logic", "127.0.0.1:" + logic.grpcPort()));
+                c.putAll(b.cometConfig);
+                CometServer comet = push(CometServer.start(config(c)));
+                comets.add(comet);
+                cometAddresses.put(Integer.toString(i + 1), "127.0.0.1:" + comet.grpcPort());
+            }
+            for (int i = 0; i < b.jobs; i++) {
+                Map<String, Object> c = new HashMap<>(Map.of(
+                        "job.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                        "job.comets", cometAddresses));
+                c.putAll(b.jobConfig);
+                jobs.add(push(JobServer.start(config(c))));
+            }
+            router = routers.isEmpty() ? null : routers.get(0);
+            comet = comets.isEmpty() ? null : comets.get(0);
+            job = jobs.isEmpty() ? null : jobs.get(0);
         } catch (Exception e) {
             close();
             throw e;
