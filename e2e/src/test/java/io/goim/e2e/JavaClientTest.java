@@ -1,0 +1,110 @@
+package io.goim.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.goim.client.Backoff;
+import io.goim.client.GoimClient;
+import io.goim.client.PushListener;
+import io.goim.comet.CometServer;
+import io.goim.libs.testing.Await;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Java client library against the real cluster: auth, pushes, and reconnect after a comet restart. */
+class JavaClientTest {
+    private static LocalCluster cluster;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new LocalCluster();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Collects what the client reports. */
+    private static final class Recorder implements PushListener {
+        final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
+        final AtomicInteger auths = new AtomicInteger();
+        final AtomicInteger disconnects = new AtomicInteger();
+
+        @Override
+        public void onAuthenticated() {
+            auths.incrementAndGet();
+        }
+
+        @Override
+        public void onPush(int op, byte[] body) {
+            pushes.add(op + ":" + new String(body, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onDisconnected(Throwable cause, long retryInMillis) {
+            disconnects.incrementAndGet();
+        }
+    }
+
+    private static void push(long uid, String body) throws Exception {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + "/1/push?uid=" + uid))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("{\"ret\":1}", res.body());
+    }
+
+    @Test
+    void tcpClientAuthenticatesAndReceivesPushes() throws Exception {
+        Recorder rec = new Recorder();
+        try (GoimClient client = GoimClient.tcp("127.0.0.1", cluster.comet.tcpPort())
+                .token("5001").listener(rec).build()) {
+            client.start().get(10, TimeUnit.SECONDS);
+            assertTrue(client.isAuthenticated());
+            push(5001, "{\"n\":1}");
+            assertEquals("5:{\"n\":1}", rec.pushes.poll(10, TimeUnit.SECONDS));
+            assertTrue(client.send(4, "echo".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("5:echo", rec.pushes.poll(10, TimeUnit.SECONDS), "op 4 is answered with op 5");
+        }
+    }
+
+    @Test
+    void clientReconnectsAndReauthenticatesAfterTheCometRestarts() throws Exception {
+        try (LocalCluster own = LocalCluster.builder().start()) {
+            int tcpPort = own.comet.tcpPort();
+            Recorder rec = new Recorder();
+            try (GoimClient client = GoimClient.tcp("127.0.0.1", tcpPort)
+                    .token("5002")
+                    .backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)))
+                    .listener(rec).build()) {
+                client.start().get(10, TimeUnit.SECONDS);
+                own.comet.close();
+                Await.until("client notices the comet is gone", Duration.ofSeconds(10), () -> rec.disconnects.get() >= 1);
+                try (CometServer again = CometServer.start(LocalCluster.config(Map.of(
+                        "comet.server-id", 1,
+                        "comet.tcp.port", tcpPort,
+                        "comet.grpc.port", 0,
+                        "comet.logic", "127.0.0.1:" + own.logic.grpcPort())))) {
+                    Await.until("client re-authenticates", Duration.ofSeconds(10), () -> rec.auths.get() == 2);
+                    assertTrue(client.isAuthenticated());
+                    assertEquals(1, again.online());
+                }
+            }
+        }
+    }
+}
