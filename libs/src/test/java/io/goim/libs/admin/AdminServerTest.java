@@ -1,0 +1,57 @@
+package io.goim.libs.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    private static HttpResponse<String> get(AdminServer s, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void servesMetricsHealthAndReadinessThatFlips() throws Exception {
+        PrometheusMeterRegistry registry = AdminServer.newRegistry("test");
+        Counter.builder("goim_test_events").register(registry).increment(3);
+        AtomicReference<Readiness> state = new AtomicReference<>(Readiness.ok());
+        try (AdminServer admin = new AdminServer(new InetSocketAddress("127.0.0.1", 0), registry,
+                () -> CompletableFuture.completedFuture(state.get()), Duration.ofSeconds(1))) {
+            HttpResponse<String> metrics = get(admin, "/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("goim_test_events_total{service=\"test\"} 3.0"), metrics.body());
+            assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM metrics are bound");
+
+            assertEquals(200, get(admin, "/health").statusCode());
+            assertEquals(200, get(admin, "/ready").statusCode());
+            state.set(Readiness.notReady("kafka unreachable"));
+            HttpResponse<String> ready = get(admin, "/ready");
+            assertEquals(503, ready.statusCode());
+            assertEquals("{\"ready\":false,\"detail\":\"kafka unreachable\"}", ready.body());
+            assertEquals(404, get(admin, "/nope").statusCode());
+        }
+    }
+
+    @Test
+    void aReadinessCheckThatHangsAnswers503AfterTheTimeout() throws Exception {
+        try (AdminServer admin = new AdminServer(new InetSocketAddress("127.0.0.1", 0), AdminServer.newRegistry("test"),
+                CompletableFuture::new, Duration.ofMillis(200))) {
+            HttpResponse<String> ready = get(admin, "/ready");
+            assertEquals(503, ready.statusCode());
+            assertTrue(ready.body().contains("timed out"), ready.body());
+        }
+    }
+}
