@@ -8,10 +8,6 @@ import io.goim.client.GoimClient;
 import io.goim.client.PushListener;
 import io.goim.comet.CometServer;
 import io.goim.libs.testing.Await;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.Test;
 /** The Java client library against the real cluster: auth, pushes, and reconnect after a comet restart. */
 class JavaClientTest {
     private static LocalCluster cluster;
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,10 +58,7 @@ class JavaClientTest {
     }
 
     private static void push(long uid, String body) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + "/1/push?uid=" + uid))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("{\"ret\":1}", res.body());
+        assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=" + uid, body).body());
     }
 
     @Test

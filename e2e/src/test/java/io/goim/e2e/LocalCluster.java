@@ -8,6 +8,12 @@ import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.testing.KafkaBroker;
 import io.goim.logic.LogicServer;
 import io.goim.router.RouterServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -26,6 +32,7 @@ import java.util.Map;
  */
 final class LocalCluster implements AutoCloseable {
     static final String TOPIC = "KafkaPushsTopic";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     final KafkaBroker kafka;
     final List<RouterServer> routers = new ArrayList<>();
@@ -157,6 +164,15 @@ final class LocalCluster implements AutoCloseable {
     private <T extends AutoCloseable> T push(T service) {
         started.push(service);
         return service;
+    }
+
+    /** POSTs {@code body} to logic's HTTP API, e.g. {@code post("/1/push?uid=42", "hi")}. */
+    HttpResponse<String> post(String pathAndQuery, String body) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + logic.httpPort() + pathAndQuery))
+                .timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
     static Config config(Map<String, Object> overrides) {

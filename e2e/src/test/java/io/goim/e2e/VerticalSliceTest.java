@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class VerticalSliceTest {
     private static LocalCluster cluster;
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -35,14 +31,6 @@ class VerticalSliceTest {
         if (cluster != null) {
             cluster.close();
         }
-    }
-
-    private static HttpResponse<String> post(String pathAndQuery, String body) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery))
-                .timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -60,7 +48,7 @@ class VerticalSliceTest {
             assertEquals(Op.HEARTBEAT_REPLY, hb.op());
             assertEquals(7, hb.seq());
 
-            HttpResponse<String> res = post("/1/push?uid=42", "{\"hello\":1}");
+            HttpResponse<String> res = cluster.post("/1/push?uid=42", "{\"hello\":1}");
             assertEquals(200, res.statusCode());
             assertEquals("{\"ret\":1}", res.body());
 
@@ -75,7 +63,7 @@ class VerticalSliceTest {
 
     @Test
     void pushToAUserWithNoConnectionIsAcceptedAndDeliversNothing() throws Exception {
-        HttpResponse<String> res = post("/1/push?uid=777", "x");
+        HttpResponse<String> res = cluster.post("/1/push?uid=777", "x");
         assertEquals(200, res.statusCode());
         assertEquals("{\"ret\":1}", res.body());
     }
@@ -90,7 +78,7 @@ class VerticalSliceTest {
             assertEquals(Op.AUTH_REPLY, b.receive().op());
             assertEquals(2, cluster.router.sessions().userCount(1001));
 
-            assertEquals("{\"ret\":1}", post("/1/push?uid=1001", "both").body());
+            assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=1001", "both").body());
             assertEquals("both", a.receive().bodyText());
             assertEquals("both", b.receive().bodyText());
         }

@@ -5,9 +5,8 @@ import io.goim.libs.protocol.Packet;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Confined to the channel's event loop; one instance per connection.
  */
-public final class ClientHandler extends ChannelInboundHandlerAdapter {
+public final class ClientHandler extends SimpleChannelInboundHandler<Packet> {
     /** What the handler reports to its client. Called on the event loop. */
     public interface Events {
         void authenticated();
@@ -67,24 +66,16 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Packet p)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            switch (p.op()) {
-                case Op.AUTH_REPLY -> {
-                    heartbeat = ctx.executor().scheduleAtFixedRate(() -> beat(ctx),
-                            heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
-                    events.authenticated();
-                }
-                case Op.HEARTBEAT_REPLY -> unanswered = 0;
-                case Op.DISCONNECT_REPLY -> ctx.close();
-                default -> events.packet(p.op(), ByteBufUtil.getBytes(p.body()));
+    protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
+        switch (p.op()) {
+            case Op.AUTH_REPLY -> {
+                heartbeat = ctx.executor().scheduleAtFixedRate(() -> beat(ctx),
+                        heartbeatNanos, heartbeatNanos, TimeUnit.NANOSECONDS);
+                events.authenticated();
             }
-        } finally {
-            ReferenceCountUtil.release(p);
+            case Op.HEARTBEAT_REPLY -> unanswered = 0;
+            case Op.DISCONNECT_REPLY -> ctx.close();
+            default -> events.packet(p.op(), ByteBufUtil.getBytes(p.body()));
         }
     }
 
