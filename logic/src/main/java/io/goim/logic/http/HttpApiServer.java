@@ -38,7 +38,7 @@ public final class HttpApiServer implements AutoCloseable {
                         ch.pipeline().addLast(
                                 new HttpServerCodec(),
                                 new HttpServerKeepAliveHandler(),
-                                new ApiAggregator(maxBody),
+                                new ApiAggregator(maxBody, handler.counters()),
                                 handler);
                     }
                 })
