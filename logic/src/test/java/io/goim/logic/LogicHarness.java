@@ -48,9 +48,16 @@ final class LogicHarness implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
     LogicHarness(int routerCount, Map<String, Object> logicOverrides) throws Exception {
+        this(routerCount, true, logicOverrides);
+    }
+
+    /** With {@code withKafka} false, logic points at a closed port (for tests that never reach Kafka). */
+    LogicHarness(int routerCount, boolean withKafka, Map<String, Object> logicOverrides) throws Exception {
         try {
-            kafka = push(KafkaBroker.start());
-            kafka.createTopic(TOPIC, 4);
+            kafka = withKafka ? push(KafkaBroker.start()) : null;
+            if (kafka != null) {
+                kafka.createTopic(TOPIC, 4);
+            }
             Map<String, Object> addresses = new HashMap<>();
             for (int i = 0; i < routerCount; i++) {
                 RouterServer r = push(RouterServer.start(config(Map.of("router.grpc.port", 0))));
@@ -62,7 +69,7 @@ final class LogicHarness implements AutoCloseable {
                     "logic.http.port", 0,
                     "logic.http.threads", 1,
                     "logic.routers", addresses,
-                    "logic.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                    "logic.kafka.bootstrap-servers", kafka != null ? kafka.bootstrapServers() : "127.0.0.1:1",
                     "logic.count-refresh", "50ms"));
             c.putAll(logicOverrides);
             logic = push(LogicServer.start(config(c)));
