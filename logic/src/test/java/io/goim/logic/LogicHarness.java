@@ -46,6 +46,7 @@ final class LogicHarness implements AutoCloseable {
     private final ManagedChannel channel;
     private final HttpClient http = HttpClient.newHttpClient();
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private boolean kafkaStopped;
 
     LogicHarness(int routerCount, Map<String, Object> logicOverrides) throws Exception {
         this(routerCount, true, logicOverrides);
@@ -54,8 +55,9 @@ final class LogicHarness implements AutoCloseable {
     /** With {@code withKafka} false, logic points at a closed port (for tests that never reach Kafka). */
     LogicHarness(int routerCount, boolean withKafka, Map<String, Object> logicOverrides) throws Exception {
         try {
-            kafka = withKafka ? push(KafkaBroker.start()) : null;
+            kafka = withKafka ? KafkaBroker.start() : null;
             if (kafka != null) {
+                started.push(this::stopKafka);
                 kafka.createTopic(TOPIC, 4);
             }
             Map<String, Object> addresses = new HashMap<>();
@@ -79,6 +81,14 @@ final class LogicHarness implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw e;
+        }
+    }
+
+    /** Stops the broker now (to test an outage); closing the harness later is still fine. */
+    synchronized void stopKafka() throws Exception {
+        if (!kafkaStopped) {
+            kafkaStopped = true;
+            kafka.close();
         }
     }
 
