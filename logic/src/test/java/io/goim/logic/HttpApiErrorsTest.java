@@ -68,12 +68,13 @@ class HttpApiErrorsTest {
         assertRefused(400, Ret.REQUEST_ERR, "missing parameter rid", h.post("/1/push/room", "x"));
         assertRefused(400, Ret.REQUEST_ERR, "rid=one", h.post("/1/push/room?rid=one", "x"));
         assertRefused(400, Ret.REQUEST_ERR, "rid=99999999999", h.post("/1/push/room?rid=99999999999", "x"));
+        assertRefused(400, Ret.REQUEST_ERR, "rid=-1", h.post("/1/push/room?rid=-1", "x"));
         assertRefused(400, Ret.REQUEST_ERR, "ensure=maybe", h.post("/1/push/room?rid=1&ensure=maybe", "x"));
         assertRefused(400, Ret.REQUEST_ERR, "missing parameter server", h.post("/1/server/del", ""));
         assertRefused(400, Ret.REQUEST_ERR, "server=0", h.post("/1/server/del?server=0", ""));
         assertRefused(400, Ret.REQUEST_ERR, "missing parameter type", h.send("GET", "/1/count", null));
         assertRefused(400, Ret.REQUEST_ERR, "type=users", h.send("GET", "/1/count?type=users", null));
-        assertEquals(before + 11, h.logic.httpCounters().refused(Ret.REQUEST_ERR));
+        assertEquals(before + 12, h.logic.httpCounters().refused(Ret.REQUEST_ERR));
     }
 
     @Test

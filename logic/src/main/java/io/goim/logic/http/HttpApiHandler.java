@@ -118,6 +118,10 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "/1/push/room" -> {
                 requirePost(req);
                 int rid = intParam(q, "rid");
+                if (rid < 0) {
+                    // -1 marks "no room" inside the cluster; it is not a room one can push to.
+                    throw ApiException.badRequest("rid=" + rid + " (expected: a room id >= 0)");
+                }
                 boolean ensure = boolParam(q, "ensure");
                 return ok(api.pushRoom(rid, body(req), ensure));
             }
