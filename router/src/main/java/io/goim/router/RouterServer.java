@@ -20,14 +20,16 @@ public final class RouterServer implements AutoCloseable {
 
     private final SessionStore store;
     private final Server grpc;
+    private final RouterService service;
     private final ShutdownSequence shutdown = new ShutdownSequence("router");
 
     private RouterServer(RouterConfig config) throws Exception {
         store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
         Cleaner cleaner = new Cleaner(store, config.cleanInterval());
         try {
+            service = new RouterService(store);
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
-                    .addService(new RouterService(store))
+                    .addService(service)
                     .build()
                     .start();
         } catch (IOException | RuntimeException e) {
@@ -56,6 +58,11 @@ public final class RouterServer implements AutoCloseable {
     /** The sessions, for in-process inspection by tests. */
     public SessionStore sessions() {
         return store;
+    }
+
+    /** Calls refused with INVALID_ARGUMENT since start. */
+    public long invalidArguments() {
+        return service.invalidArguments();
     }
 
     @Override

@@ -18,8 +18,12 @@ import io.goim.proto.Session;
 import io.goim.proto.TouchReply;
 import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
+import io.goim.libs.log.RateLimitedLog;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.LoggerFactory;
 
 /**
  * The router's gRPC face: each RPC of the contract mapped onto the {@link SessionStore}.
@@ -28,10 +32,17 @@ import io.grpc.stub.StreamObserver;
  * value; nothing is changed by a refused call. A well-formed seq the router does not
  * know is not an error: Del answers {@code has = false} (a Disconnect may race the
  * cleaner or a DelServer) and Touch registers it again. All work is in memory, so
- * calls complete on the gRPC executor without blocking.
+ * calls complete on the gRPC executor without blocking. Refusals are counted and logged
+ * at most once per second.
+ *
+ * <p>Thread-safe.
  */
 final class RouterService extends RouterGrpc.RouterImplBase {
+    private static final RateLimitedLog refusedLog =
+            new RateLimitedLog(LoggerFactory.getLogger(RouterService.class), 1, TimeUnit.SECONDS);
+
     private final SessionStore store;
+    private final LongAdder invalidArguments = new LongAdder();
 
     RouterService(SessionStore store) {
         this.store = store;
@@ -134,8 +145,8 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     public void touch(TouchReq req, StreamObserver<TouchReply> out) {
         int n = req.getUserIdsCount();
         if (req.getSeqsCount() != n || req.getRoomIdsCount() != n) {
-            out.onError(invalid("user_ids, seqs and room_ids have " + n + ", " + req.getSeqsCount() + " and "
-                    + req.getRoomIdsCount() + " entries (expected: the same number)"));
+            refuse("user_ids, seqs and room_ids have " + n + ", " + req.getSeqsCount() + " and "
+                    + req.getRoomIdsCount() + " entries (expected: the same number)", out);
             return;
         }
         if (!validServer(req.getServer(), out)) {
@@ -167,27 +178,38 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         return b.build();
     }
 
-    private static boolean validUser(long userId, StreamObserver<?> out) {
+    /** Calls refused with INVALID_ARGUMENT since start. */
+    long invalidArguments() {
+        return invalidArguments.sum();
+    }
+
+    private boolean validUser(long userId, StreamObserver<?> out) {
         return check(userId >= 0, "user id " + userId + " (expected: >= 0)", out);
     }
 
-    private static boolean validSeq(int seq, StreamObserver<?> out) {
+    private boolean validSeq(int seq, StreamObserver<?> out) {
         return check(seq > 0, "seq " + seq + " (expected: > 0)", out);
     }
 
-    private static boolean validServer(int server, StreamObserver<?> out) {
+    private boolean validServer(int server, StreamObserver<?> out) {
         return check(server > 0, "server " + server + " (expected: a comet id > 0)", out);
     }
 
-    private static boolean validRoom(int room, StreamObserver<?> out) {
+    private boolean validRoom(int room, StreamObserver<?> out) {
         return check(room >= -1, "room id " + room + " (expected: >= 0, or -1 for none)", out);
     }
 
-    private static boolean check(boolean ok, String problem, StreamObserver<?> out) {
+    private boolean check(boolean ok, String problem, StreamObserver<?> out) {
         if (!ok) {
-            out.onError(invalid(problem));
+            refuse(problem, out);
         }
         return ok;
+    }
+
+    private void refuse(String problem, StreamObserver<?> out) {
+        invalidArguments.increment();
+        refusedLog.warn("router call refused: {}", problem);
+        out.onError(invalid(problem));
     }
 
     private static RuntimeException invalid(String description) {

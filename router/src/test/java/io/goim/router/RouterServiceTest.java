@@ -90,6 +90,7 @@ class RouterServiceTest {
 
     @Test
     void badArgumentsAnswerInvalidArgumentNamingTheValueAndChangeNothing() {
+        long before = router.invalidArguments();
         assertInvalid("user id -1", () -> put(-1, 1, 1));
         assertInvalid("server 0", () -> put(1, 0, 1));
         assertInvalid("room id -2", () -> put(1, 1, -2));
@@ -105,6 +106,7 @@ class RouterServiceTest {
         assertInvalid("seq 0", () -> stub.touch(TouchReq.newBuilder().setServer(1)
                 .addUserIds(1).addSeqs(1).addRoomIds(1).addUserIds(2).addSeqs(0).addRoomIds(1).build()));
         assertEquals(0, stub.count(Empty.getDefaultInstance()).getCount(), "a refused Touch registers nothing");
+        assertEquals(before + 12, router.invalidArguments(), "every refusal is counted");
     }
 
     @Test
