@@ -181,6 +181,22 @@ class HttpApiErrorsTest {
     }
 
     @Test
+    void aMalformedRequestIs400ThenTheConnectionCloses() throws Exception {
+        try (RawHttp c = new RawHttp(h.logic.httpPort())) {
+            c.write("POST /1/push?uid=1 HTTP/1.1\r\nHost: logic\r\nContent-Length: banana\r\n\r\n");
+            RawHttp.Response res = c.read();
+            assertRefused(400, Ret.REQUEST_ERR, "malformed HTTP request", res.status(), res.body());
+            assertTrue(c.closedByServer());
+        }
+        try (RawHttp c = new RawHttp(h.logic.httpPort())) {
+            c.write("GET /1/count?type=room HTTP/1.1\r\nX-Huge: " + "h".repeat(10_000) + "\r\n\r\n");
+            RawHttp.Response res = c.read();
+            assertRefused(400, Ret.REQUEST_ERR, "malformed HTTP request", res.status(), res.body());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
     void aConnectionCloseRequestIsAnsweredThenClosed() throws Exception {
         try (RawHttp c = new RawHttp(h.logic.httpPort())) {
             c.write(RawHttp.request("GET", "/1/count?type=room", "", "Connection: close"));

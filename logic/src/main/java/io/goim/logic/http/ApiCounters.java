@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiCounters {
     private final LongAdder accepted = new LongAdder();
+    private final LongAdder connectionErrors = new LongAdder();
     private final ConcurrentMap<Integer, LongAdder> refused = new ConcurrentHashMap<>();
     private final RateLimitedLog log = new RateLimitedLog(LoggerFactory.getLogger(ApiCounters.class), 1, TimeUnit.SECONDS);
 
@@ -28,6 +29,16 @@ public final class ApiCounters {
         refused.computeIfAbsent(e.ret, k -> new LongAdder()).increment();
         log.warn("HTTP {} ret {} to {} for {}: {}", e.status.code(), e.ret,
                 ctx == null ? "?" : ctx.channel().remoteAddress(), request, e.getMessage());
+    }
+
+    void connectionError(ChannelHandlerContext ctx, Throwable cause) {
+        connectionErrors.increment();
+        log.warn("HTTP connection {} closed on error: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
+
+    /** Connections closed because of an I/O or pipeline error. */
+    public long connectionErrors() {
+        return connectionErrors.sum();
     }
 
     /** Requests answered {@code ret: 1}. */

@@ -79,6 +79,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            // Not HTTP we can trust (bad request line, header too long, bad chunk): answer, then close.
+            ApiException e = ApiException.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage());
+            counters.rejected(e, ctx, "a malformed request");
+            ctx.channel().config().setAutoRead(false);
+            respond(ctx, e.status, errorBody(e), false);
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String request = req.method() + " " + req.uri();
         // One request at a time per connection keeps pipelined responses in order.
@@ -86,7 +94,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         CompletableFuture<ObjectNode> result;
         try {
             result = route(req);
-        } catch (ApiException e) {
+        } catch (RuntimeException e) {
+            // ApiException, or work refused synchronously (a full send queue): still one answer.
             result = CompletableFuture.failedFuture(e);
         }
         // Completes on a gRPC or Kafka thread; the write is handed to the event loop.
@@ -100,6 +109,13 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 respond(ctx, e.status, errorBody(e), keepAlive);
             }
         });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset by the peer or a bug below us: nothing sensible can be answered any more.
+        counters.connectionError(ctx, cause);
+        ctx.close();
     }
 
     private CompletableFuture<ObjectNode> route(FullHttpRequest req) {
