@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.testing.KafkaBroker;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
@@ -176,18 +177,11 @@ final class LogicHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        Exception first = null;
+        ShutdownSequence stop = new ShutdownSequence("logic harness");
         while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
+            AutoCloseable c = started.pop();
+            stop.then(c.getClass().getSimpleName(), c::close);
         }
-        if (first != null) {
-            throw first;
-        }
+        stop.close();
     }
 }
