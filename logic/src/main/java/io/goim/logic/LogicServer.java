@@ -1,14 +1,16 @@
 package io.goim.logic;
 
 import com.typesafe.config.Config;
-import io.goim.libs.config.InvalidConfigException;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
+import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,45 +33,65 @@ public final class LogicServer implements AutoCloseable {
     private final ShutdownSequence shutdown = new ShutdownSequence("logic");
     private final Server grpc;
     private final HttpApiServer http;
+    private final ApiCounters httpCounters = new ApiCounters();
 
     private LogicServer(LogicConfig config) throws Exception {
+        // Every resource is pushed here the moment it exists; they close last-built
+        // first, both on shutdown and when a later start-up step throws, so a failed
+        // start leaks no channel, producer or thread.
+        Deque<Map.Entry<String, ShutdownSequence.Step>> built = new ArrayDeque<>();
         try {
+            Authenticator authenticator = Authenticators.create(config);
             Routers routers = new Routers(config.routers(), config.routerTimeout());
+            built.push(Map.entry("router clients", routers::close));
             PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
                     config.sendTimeout(), config.kafkaProperties());
+            built.push(Map.entry("kafka producer", producer::close));
             ThreadPoolExecutor sendExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(10_000), r -> new Thread(r, "logic-kafka-send"));
+            built.push(Map.entry("kafka send executor", () -> {
+                sendExecutor.shutdown();
+                sendExecutor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+            }));
             ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "logic-timer");
                 t.setDaemon(true);
                 return t;
             });
+            built.push(Map.entry("count timer", timer::shutdownNow));
             Counts counts = new Counts(routers);
             PushService pushes = new PushService(routers, producer, sendExecutor);
 
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
-                    .addService(new LogicService(authenticator(config), routers))
+                    .addService(new LogicService(authenticator, routers))
                     .build()
                     .start();
+            built.push(Map.entry("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace())));
             http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
-                    new HttpApiHandler(api(pushes, counts)));
+                    new HttpApiHandler(api(pushes, counts), httpCounters));
+            built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
             counts.start(timer, config.countRefresh().toMillis());
-
-            shutdown.then("http accept", http::stopAccepting)
-                    .then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
-                    .then("http connections", () -> http.close(config.shutdownGrace()))
-                    .then("count timer", timer::shutdownNow)
-                    .then("kafka send executor", () -> {
-                        sendExecutor.shutdown();
-                        sendExecutor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
-                    })
-                    .then("kafka producer", producer::close)
-                    .then("router clients", routers::close);
             log.info("logic serving gRPC on {}, HTTP on port {}, routers {}, kafka {} topic {}",
                     grpc.getListenSockets(), http.port(), config.routers(), config.kafkaBootstrap(), config.topic());
-        } catch (Exception e) {
-            shutdown.close();
+        } catch (Exception | Error e) {
+            addLastBuiltFirst(built, shutdown);
+            try {
+                shutdown.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
+        }
+        // Stop taking requests first; in-flight ones still find routers and Kafka open.
+        shutdown.then("http accept", http::stopAccepting);
+        addLastBuiltFirst(built, shutdown);
+    }
+
+    /** Adds the built resources to {@code sequence}, last built first. */
+    private static void addLastBuiltFirst(Deque<Map.Entry<String, ShutdownSequence.Step>> built, ShutdownSequence sequence) {
+        while (!built.isEmpty()) {
+            Map.Entry<String, ShutdownSequence.Step> step = built.pop();
+            sequence.then(step.getKey(), step.getValue());
         }
     }
 
@@ -89,22 +111,14 @@ public final class LogicServer implements AutoCloseable {
         return http.port();
     }
 
+    /** What the HTTP API answered, for monitoring and tests. */
+    public ApiCounters httpCounters() {
+        return httpCounters;
+    }
+
     @Override
     public void close() throws Exception {
         shutdown.close();
-    }
-
-    private static Authenticator authenticator(LogicConfig config) {
-        if (config.authClass().isEmpty()) {
-            return new DefaultAuthenticator(config.allowAnonymous());
-        }
-        try {
-            return Class.forName(config.authClass()).asSubclass(Authenticator.class).getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new InvalidConfigException("logic.auth.class: " + config.authClass()
-                    + " (expected: a class implementing " + Authenticator.class.getName()
-                    + " with a public no-argument constructor): " + e);
-        }
     }
 
     private static HttpApiHandler.PushApi api(PushService pushes, Counts counts) {

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.SubKey;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
@@ -7,21 +8,29 @@ import io.goim.proto.DisconnectReply;
 import io.goim.proto.DisconnectReq;
 import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
+import io.goim.proto.RenewReply;
+import io.goim.proto.RenewReq;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connect and Disconnect for comets. Connect authenticates the token, registers the
- * connection in the user's router and answers with the subKey; Disconnect removes it.
- * Router calls are asynchronous: no gRPC thread waits on them.
+ * Connect, Disconnect and Renew for comets. Connect authenticates the token, registers
+ * the connection in the user's router and answers with the subKey; Disconnect removes
+ * it; Renew vouches for a comet's open connections so routers keep (or relearn) them.
+ * Router calls are asynchronous: no gRPC thread waits on them. Refused tokens answer
+ * UNAUTHENTICATED and are logged at most once per second.
  */
 final class LogicService extends LogicGrpc.LogicImplBase {
     private static final Logger log = LoggerFactory.getLogger(LogicService.class);
 
+    private final RateLimitedLog refusedLog = new RateLimitedLog(log, 1, TimeUnit.SECONDS);
     private final Authenticator auth;
     private final Routers routers;
 
@@ -42,6 +51,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         try {
             id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
         } catch (Authenticator.AuthRefusedException e) {
+            refusedLog.warn("connect from comet {} refused: {}", req.getServer(), e.getMessage());
             out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (RuntimeException e) {
@@ -78,6 +88,36 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 return;
             }
             out.onNext(DisconnectReply.newBuilder().setHas(has).build());
+            out.onCompleted();
+        });
+    }
+
+    @Override
+    public void renew(RenewReq req, StreamObserver<RenewReply> out) {
+        if (req.getRoomIdsCount() != req.getKeysCount()) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and room_ids have " + req.getKeysCount()
+                    + " and " + req.getRoomIdsCount() + " entries (expected: the same number)").asRuntimeException());
+            return;
+        }
+        List<SubKey> keys = new ArrayList<>(req.getKeysCount());
+        try {
+            for (String k : req.getKeysList()) {
+                keys.add(SubKey.decode(k));
+            }
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        routers.touch(req.getServer(), keys, req.getRoomIdsList()).whenComplete((r, error) -> {
+            if (error != null) {
+                out.onError(routerError("touch", error));
+                return;
+            }
+            out.onNext(RenewReply.newBuilder()
+                    .setRefreshed(r.refreshed())
+                    .setRelearned(r.relearned())
+                    .addAllConflicts(r.conflicts())
+                    .build());
             out.onCompleted();
         });
     }

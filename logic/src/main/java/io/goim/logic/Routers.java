@@ -14,6 +14,8 @@ import io.goim.proto.MGetReq;
 import io.goim.proto.PutReq;
 import io.goim.proto.RouterGrpc;
 import io.goim.proto.Session;
+import io.goim.proto.TouchReply;
+import io.goim.proto.TouchReq;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +100,41 @@ final class Routers implements AutoCloseable {
                 }
             }
             return byServer;
+        });
+    }
+
+    /** What the routers did with a comet's renewed connections. */
+    record Renewed(int refreshed, int relearned, List<String> conflicts) {
+    }
+
+    /**
+     * Vouches for open connections of comet {@code server}: one Touch per router that
+     * owns some of them, in parallel. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
+     */
+    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+        Map<Integer, TouchReq.Builder> perRouter = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            SubKey k = keys.get(i);
+            perRouter.computeIfAbsent(routerOf(k.userId()), r -> TouchReq.newBuilder().setServer(server))
+                    .addUserIds(k.userId()).addSeqs(k.seq()).addRoomIds(rooms.get(i));
+        }
+        List<CompletableFuture<TouchReply>> calls = new ArrayList<>();
+        for (Map.Entry<Integer, TouchReq.Builder> e : perRouter.entrySet()) {
+            calls.add(Futures.of(stub(e.getKey()).touch(e.getValue().build())));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            int refreshed = 0;
+            int relearned = 0;
+            List<String> conflicts = new ArrayList<>();
+            for (CompletableFuture<TouchReply> call : calls) {
+                TouchReply r = call.join();
+                refreshed += r.getRefreshed();
+                relearned += r.getRelearned();
+                for (int i = 0; i < r.getConflictUserIdsCount(); i++) {
+                    conflicts.add(SubKey.encode(r.getConflictUserIds(i), r.getConflictSeqs(i)));
+                }
+            }
+            return new Renewed(refreshed, relearned, conflicts);
         });
     }
 

@@ -1,8 +1,6 @@
 package io.goim.router;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +9,8 @@ import java.util.Map;
  * counters derived from them: connections per room, per comet server, and which users
  * have connections on each server (so forgetting a server does not scan every user).
  * Counters are changed only together with the sessions they count, under one lock, so
- * they always agree.
+ * they always agree. Every connection is also in the bucket's {@link ConnLru}, which the
+ * cleaner walks to forget connections no comet vouched for within the expiry.
  *
  * <p>Thread-safe: every method takes the bucket's lock.
  */
@@ -20,33 +19,67 @@ final class Bucket {
     record UserConns(long userId, int[] seqs, int[] servers) {
     }
 
+    /** What a Touch did with one connection. */
+    enum Touched {
+        /** Known on that server: its expiry starts again. */
+        REFRESHED,
+        /** Unknown (router restarted, or it expired): registered again under its seq. */
+        RELEARNED,
+        /** The seq is held by a connection on another server: the comet should close its own. */
+        CONFLICT
+    }
+
     private final Map<Long, Session> sessions = new HashMap<>();
     private final Map<Integer, Integer> roomCounter = new HashMap<>();
     private final Map<Integer, Integer> serverCounter = new HashMap<>();
     private final Map<Integer, Map<Long, Integer>> userServerCounter = new HashMap<>();
+    private final ConnLru lru = new ConnLru();
     private int connections;
 
-    synchronized int put(long userId, int server, int room) {
-        int seq = sessions.computeIfAbsent(userId, u -> new Session()).put(server, room);
-        count(userId, server, room, 1);
-        return seq;
+    synchronized int put(long userId, int server, int room, long now) {
+        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, room);
+        lru.add(c, now);
+        count(c, 1);
+        return c.seq;
     }
 
     /** Removes one connection; false when unknown. */
     synchronized boolean del(long userId, int seq) {
         Session s = sessions.get(userId);
-        if (s == null) {
-            return false;
-        }
-        Session.Conn c = s.remove(seq);
+        Conn c = s == null ? null : s.get(seq);
         if (c == null) {
             return false;
         }
-        if (s.isEmpty()) {
-            sessions.remove(userId);
-        }
-        count(userId, c.server(), c.room(), -1);
+        lru.unlink(c);
+        forget(s, c);
         return true;
+    }
+
+    /** Refreshes, or registers again, a connection a comet reports as open. */
+    synchronized Touched touch(long userId, int seq, int server, int room, long now) {
+        Session s = sessions.computeIfAbsent(userId, Session::new);
+        Conn c = s.get(seq);
+        if (c == null) {
+            c = s.putAt(seq, server, room);
+            lru.add(c, now);
+            count(c, 1);
+            return Touched.RELEARNED;
+        }
+        if (c.server != server) {
+            return Touched.CONFLICT;
+        }
+        if (c.room != room) {
+            count(c, -1);
+            c.room = room;
+            count(c, 1);
+        }
+        lru.touch(c, now);
+        return Touched.REFRESHED;
+    }
+
+    /** Forgets every connection touched at or before {@code deadline}; returns how many. */
+    synchronized int expire(long deadline) {
+        return lru.expire(deadline, c -> forget(sessions.get(c.userId), c));
     }
 
     /** Forgets every connection on {@code server}; returns how many. */
@@ -58,16 +91,12 @@ final class Bucket {
         int removed = 0;
         for (Long userId : List.copyOf(users.keySet())) {
             Session s = sessions.get(userId);
-            for (Iterator<Session.Conn> it = s.conns().values().iterator(); it.hasNext(); ) {
-                Session.Conn c = it.next();
-                if (c.server() == server) {
-                    it.remove();
-                    count(userId, server, c.room(), -1);
+            for (Conn c : List.copyOf(s.conns().values())) {
+                if (c.server == server) {
+                    lru.unlink(c);
+                    forget(s, c);
                     removed++;
                 }
-            }
-            if (s.isEmpty()) {
-                sessions.remove(userId);
             }
         }
         return removed;
@@ -109,24 +138,33 @@ final class Bucket {
         int[] seqs = new int[s.size()];
         int[] servers = new int[s.size()];
         int i = 0;
-        for (Map.Entry<Integer, Session.Conn> e : s.conns().entrySet()) {
-            seqs[i] = e.getKey();
-            servers[i] = e.getValue().server();
+        for (Conn c : s.conns().values()) {
+            seqs[i] = c.seq;
+            servers[i] = c.server;
             i++;
         }
         return new UserConns(userId, seqs, servers);
     }
 
-    private void count(long userId, int server, int room, int delta) {
-        connections += delta;
-        if (room >= 0) {
-            add(roomCounter, room, delta);
+    /** Removes {@code c} (already unlinked from the LRU) from its session and the counters. */
+    private void forget(Session s, Conn c) {
+        s.remove(c.seq);
+        if (s.isEmpty()) {
+            sessions.remove(c.userId);
         }
-        add(serverCounter, server, delta);
-        Map<Long, Integer> users = userServerCounter.computeIfAbsent(server, k -> new HashMap<>());
-        add(users, userId, delta);
+        count(c, -1);
+    }
+
+    private void count(Conn c, int delta) {
+        connections += delta;
+        if (c.room >= 0) {
+            add(roomCounter, c.room, delta);
+        }
+        add(serverCounter, c.server, delta);
+        Map<Long, Integer> users = userServerCounter.computeIfAbsent(c.server, k -> new HashMap<>());
+        add(users, c.userId, delta);
         if (users.isEmpty()) {
-            userServerCounter.remove(server);
+            userServerCounter.remove(c.server);
         }
     }
 
@@ -138,18 +176,22 @@ final class Bucket {
     synchronized boolean countersAgreeWithSessions() {
         Map<Integer, Integer> rooms = new HashMap<>();
         Map<Integer, Integer> servers = new HashMap<>();
+        Map<Integer, Map<Long, Integer>> userServers = new HashMap<>();
         int total = 0;
         for (Session s : sessions.values()) {
-            for (Session.Conn c : s.conns().values()) {
+            if (s.isEmpty()) {
+                return false;
+            }
+            for (Conn c : s.conns().values()) {
                 total++;
-                if (c.room() >= 0) {
-                    rooms.merge(c.room(), 1, Integer::sum);
+                if (c.room >= 0) {
+                    rooms.merge(c.room, 1, Integer::sum);
                 }
-                servers.merge(c.server(), 1, Integer::sum);
+                servers.merge(c.server, 1, Integer::sum);
+                userServers.computeIfAbsent(c.server, k -> new HashMap<>()).merge(c.userId, 1, Integer::sum);
             }
         }
         return total == connections && rooms.equals(roomCounter) && servers.equals(serverCounter)
-                && new ArrayList<>(userServerCounter.keySet()).containsAll(servers.keySet())
-                && servers.keySet().containsAll(userServerCounter.keySet());
+                && userServers.equals(userServerCounter) && lru.size() == connections;
     }
 }

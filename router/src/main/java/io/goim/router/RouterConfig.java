@@ -6,13 +6,21 @@ import io.goim.libs.config.Settings;
 import java.time.Duration;
 
 /** The {@code router} section of the configuration, validated. Immutable. */
-public record RouterConfig(Listen grpc, int buckets, Duration shutdownGrace) {
+public record RouterConfig(Listen grpc, int buckets, Duration sessionExpire, Duration cleanInterval,
+        Duration shutdownGrace) {
 
     public static RouterConfig from(Config root) {
         Settings s = Settings.of(root, "router");
+        Duration expire = s.positiveDuration("session-expire");
+        Duration clean = s.positiveDuration("clean-interval");
+        if (clean.compareTo(expire) > 0) {
+            throw s.invalid("clean-interval", clean.toString(), "<= session-expire " + expire);
+        }
         return new RouterConfig(
                 Listen.read(s, "grpc"),
                 s.intAtLeast("buckets", 1),
+                expire,
+                clean,
                 s.positiveDuration("shutdown-grace"));
     }
 }

@@ -20,19 +20,29 @@ public final class RouterServer implements AutoCloseable {
 
     private final SessionStore store;
     private final Server grpc;
+    private final RouterService service;
     private final ShutdownSequence shutdown = new ShutdownSequence("router");
 
-    private RouterServer(RouterConfig config) throws IOException {
-        store = new SessionStore(config.buckets());
-        grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
-                .addService(new RouterService(store))
-                .build()
-                .start();
-        shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
-        log.info("router serving gRPC on {}", grpc.getListenSockets());
+    private RouterServer(RouterConfig config) throws Exception {
+        store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
+        Cleaner cleaner = new Cleaner(store, config.cleanInterval());
+        try {
+            service = new RouterService(store);
+            grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
+                    .addService(service)
+                    .build()
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            cleaner.close();
+            throw e;
+        }
+        shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
+                .then("cleaner", cleaner::close);
+        log.info("router serving gRPC on {}, sessions expire {} after the last Put or Touch",
+                grpc.getListenSockets(), config.sessionExpire());
     }
 
-    public static RouterServer start(Config config) throws IOException {
+    public static RouterServer start(Config config) throws Exception {
         return new RouterServer(RouterConfig.from(config));
     }
 
@@ -48,6 +58,11 @@ public final class RouterServer implements AutoCloseable {
     /** The sessions, for in-process inspection by tests. */
     public SessionStore sessions() {
         return store;
+    }
+
+    /** Calls refused with INVALID_ARGUMENT since start. */
+    public long invalidArguments() {
+        return service.invalidArguments();
     }
 
     @Override

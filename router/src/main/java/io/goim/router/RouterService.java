@@ -15,17 +15,34 @@ import io.goim.proto.PutReq;
 import io.goim.proto.RoomCountReq;
 import io.goim.proto.RouterGrpc;
 import io.goim.proto.Session;
+import io.goim.proto.TouchReply;
+import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
+import io.goim.libs.log.RateLimitedLog;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.LoggerFactory;
 
 /**
  * The router's gRPC face: each RPC of the contract mapped onto the {@link SessionStore}.
- * Bad arguments answer {@code INVALID_ARGUMENT} with a description. All work is in
- * memory, so calls complete on the gRPC executor without blocking.
+ * Bad arguments (negative user id, seq &lt;= 0, server id &lt;= 0, room id &lt; -1, lists of
+ * different lengths) answer {@code INVALID_ARGUMENT} with a description naming the
+ * value; nothing is changed by a refused call. A well-formed seq the router does not
+ * know is not an error: Del answers {@code has = false} (a Disconnect may race the
+ * cleaner or a DelServer) and Touch registers it again. All work is in memory, so
+ * calls complete on the gRPC executor without blocking. Refusals are counted and logged
+ * at most once per second.
+ *
+ * <p>Thread-safe.
  */
 final class RouterService extends RouterGrpc.RouterImplBase {
+    private static final RateLimitedLog refusedLog =
+            new RateLimitedLog(LoggerFactory.getLogger(RouterService.class), 1, TimeUnit.SECONDS);
+
     private final SessionStore store;
+    private final LongAdder invalidArguments = new LongAdder();
 
     RouterService(SessionStore store) {
         this.store = store;
@@ -38,7 +55,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void put(PutReq req, StreamObserver<PutReply> out) {
-        if (!validUser(req.getUserId(), out)) {
+        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRoom(req.getRoomId(), out)) {
             return;
         }
         reply(out, PutReply.newBuilder().setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomId())).build());
@@ -49,8 +66,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         if (!validUser(req.getUserId(), out)) {
             return;
         }
-        if (req.getSeq() <= 0) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("seq " + req.getSeq() + " (expected: > 0)").asRuntimeException());
+        if (!validSeq(req.getSeq(), out)) {
             return;
         }
         reply(out, DelReply.newBuilder().setHas(store.del(req.getUserId(), req.getSeq())).build());
@@ -58,6 +74,9 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void delServer(DelServerReq req, StreamObserver<DelServerReply> out) {
+        if (!validServer(req.getServer(), out)) {
+            return;
+        }
         reply(out, DelServerReply.newBuilder().setRemoved(store.delServer(req.getServer())).build());
     }
 
@@ -122,6 +141,35 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         reply(out, CountReply.newBuilder().setCount(store.userCount(req.getUserId())).build());
     }
 
+    @Override
+    public void touch(TouchReq req, StreamObserver<TouchReply> out) {
+        int n = req.getUserIdsCount();
+        if (req.getSeqsCount() != n || req.getRoomIdsCount() != n) {
+            refuse("user_ids, seqs and room_ids have " + n + ", " + req.getSeqsCount() + " and "
+                    + req.getRoomIdsCount() + " entries (expected: the same number)", out);
+            return;
+        }
+        if (!validServer(req.getServer(), out)) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRoom(req.getRoomIds(i), out)) {
+                return;
+            }
+        }
+        TouchReply.Builder b = TouchReply.newBuilder();
+        int refreshed = 0;
+        int relearned = 0;
+        for (int i = 0; i < n; i++) {
+            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRoomIds(i))) {
+                case REFRESHED -> refreshed++;
+                case RELEARNED -> relearned++;
+                case CONFLICT -> b.addConflictUserIds(req.getUserIds(i)).addConflictSeqs(req.getSeqs(i));
+            }
+        }
+        reply(out, b.setRefreshed(refreshed).setRelearned(relearned).build());
+    }
+
     private static Session toProto(Bucket.UserConns c) {
         Session.Builder b = Session.newBuilder();
         for (int i = 0; i < c.seqs().length; i++) {
@@ -130,12 +178,42 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         return b.build();
     }
 
-    private static boolean validUser(long userId, StreamObserver<?> out) {
-        if (userId < 0) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("user id " + userId + " (expected: >= 0)").asRuntimeException());
-            return false;
+    /** Calls refused with INVALID_ARGUMENT since start. */
+    long invalidArguments() {
+        return invalidArguments.sum();
+    }
+
+    private boolean validUser(long userId, StreamObserver<?> out) {
+        return check(userId >= 0, "user id " + userId + " (expected: >= 0)", out);
+    }
+
+    private boolean validSeq(int seq, StreamObserver<?> out) {
+        return check(seq > 0, "seq " + seq + " (expected: > 0)", out);
+    }
+
+    private boolean validServer(int server, StreamObserver<?> out) {
+        return check(server > 0, "server " + server + " (expected: a comet id > 0)", out);
+    }
+
+    private boolean validRoom(int room, StreamObserver<?> out) {
+        return check(room >= -1, "room id " + room + " (expected: >= 0, or -1 for none)", out);
+    }
+
+    private boolean check(boolean ok, String problem, StreamObserver<?> out) {
+        if (!ok) {
+            refuse(problem, out);
         }
-        return true;
+        return ok;
+    }
+
+    private void refuse(String problem, StreamObserver<?> out) {
+        invalidArguments.increment();
+        refusedLog.warn("router call refused: {}", problem);
+        out.onError(invalid(problem));
+    }
+
+    private static RuntimeException invalid(String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
     }
 
     private static <T> void reply(StreamObserver<T> out, T value) {

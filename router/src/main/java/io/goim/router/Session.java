@@ -4,28 +4,47 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One user's connections: sequence number to (comet server, room). The sequence
- * generator hands out 1, 2, 3, ... and skips numbers still in use after it wraps.
+ * One user's connections: sequence number to {@link Conn} (comet server, room). The
+ * sequence generator hands out 1, 2, 3, ... and skips numbers still in use after it
+ * wraps.
  *
  * <p>Not thread-safe: guarded by its {@link Bucket}'s lock.
  */
 final class Session {
-    /** Where one connection lives. */
-    record Conn(int server, int room) {
-    }
-
+    private final long userId;
     private int lastSeq;
     private final Map<Integer, Conn> conns = new HashMap<>(4);
 
-    /** Registers a connection and returns its new sequence number. */
-    int put(int server, int room) {
+    Session(long userId) {
+        this.userId = userId;
+    }
+
+    /** Registers a connection under the next free sequence number. */
+    Conn put(int server, int room) {
         int seq;
         do {
             seq = lastSeq == Integer.MAX_VALUE ? 1 : lastSeq + 1;
             lastSeq = seq;
         } while (conns.containsKey(seq));
-        conns.put(seq, new Conn(server, room));
-        return seq;
+        return putAt(seq, server, room);
+    }
+
+    /**
+     * Registers a connection under a sequence number a comet already holds (relearning
+     * after a router restart or an expiry). The caller has checked that {@code seq} is
+     * free. Later {@link #put}s continue after it, so they do not hand it out again.
+     */
+    Conn putAt(int seq, int server, int room) {
+        Conn c = new Conn(userId, seq, server, room);
+        conns.put(seq, c);
+        if (seq > lastSeq) {
+            lastSeq = seq;
+        }
+        return c;
+    }
+
+    Conn get(int seq) {
+        return conns.get(seq);
     }
 
     /** Removes a connection; null when unknown. */

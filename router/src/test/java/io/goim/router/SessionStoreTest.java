@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class SessionStoreTest {
-    private final SessionStore store = new SessionStore(8);
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final SessionStore store = new SessionStore(8, Duration.ofHours(1), now::get);
+
+    private void advance(Duration d) {
+        now.addAndGet(d.toNanos());
+    }
 
     @Test
     void eachConnectionOfAUserGetsTheNextSeq() {
@@ -57,5 +64,81 @@ class SessionStoreTest {
         assertEquals(2, store.count());
         assertTrue(store.countersAgreeWithSessions());
         assertEquals(0, store.delServer(1));
+    }
+
+    @Test
+    void connectionsNotTouchedWithinTheExpiryAreForgottenWithTheirCounts() {
+        store.put(1, 1, 7);
+        advance(Duration.ofMinutes(30));
+        store.put(2, 2, 7);
+        advance(Duration.ofMinutes(29));
+        assertEquals(0, store.expire(), "nothing is an hour old yet");
+
+        advance(Duration.ofMinutes(1));
+        assertEquals(1, store.expire(), "user 1's connection is an hour old");
+        assertNull(store.get(1));
+        assertEquals(Map.of(7, 1), store.allRoomCount());
+        assertEquals(Map.of(2, 1), store.allServerCount());
+        assertTrue(store.countersAgreeWithSessions());
+
+        advance(Duration.ofMinutes(30));
+        assertEquals(1, store.expire());
+        assertEquals(0, store.count());
+        assertEquals(Map.of(), store.allRoomCount());
+        assertEquals(2, store.expiredTotal());
+        assertTrue(store.countersAgreeWithSessions());
+    }
+
+    @Test
+    void aTouchedConnectionOutlivesTheExpiryWhileAnUntouchedSiblingExpires() {
+        int live = store.put(42, 1, 1);
+        int dead = store.put(42, 2, 1);
+        for (int i = 0; i < 5; i++) {
+            advance(Duration.ofMinutes(20));
+            assertEquals(Bucket.Touched.REFRESHED, store.touch(42, live, 1, 1));
+            store.expire();
+        }
+        assertEquals(1, store.userCount(42), "only the untouched connection expired");
+        assertArrayEquals(new int[] {live}, store.get(42).seqs());
+        assertFalse(store.del(42, dead));
+        assertTrue(store.countersAgreeWithSessions());
+    }
+
+    @Test
+    void touchOfAnUnknownConnectionRelearnsItUnderItsSeqAndLaterPutsSkipIt() {
+        assertEquals(Bucket.Touched.RELEARNED, store.touch(42, 7, 3, 1));
+        assertEquals(1, store.userCount(42));
+        assertEquals(Map.of(1, 1), store.allRoomCount());
+        assertEquals(Map.of(3, 1), store.allServerCount());
+        assertEquals(8, store.put(42, 3, 1), "a new connection never gets a relearned seq");
+        assertTrue(store.countersAgreeWithSessions());
+    }
+
+    @Test
+    void touchOfASeqHeldOnAnotherCometIsAConflictAndChangesNothing() {
+        int seq = store.put(42, 1, 1);
+        assertEquals(Bucket.Touched.CONFLICT, store.touch(42, seq, 2, 1));
+        assertArrayEquals(new int[] {1}, store.get(42).servers());
+        assertEquals(Map.of(1, 1), store.allServerCount());
+        assertTrue(store.countersAgreeWithSessions());
+    }
+
+    @Test
+    void touchWithAnotherRoomMovesTheConnectionsRoomCount() {
+        int seq = store.put(42, 1, 1);
+        assertEquals(Bucket.Touched.REFRESHED, store.touch(42, seq, 1, 9));
+        assertEquals(Map.of(9, 1), store.allRoomCount());
+        assertTrue(store.countersAgreeWithSessions());
+    }
+
+    @Test
+    void expiryAfterDelAndDelServerFindsNothingLeftToForget() {
+        int seq = store.put(1, 1, 1);
+        store.put(2, 2, 1);
+        store.del(1, seq);
+        store.delServer(2);
+        advance(Duration.ofHours(2));
+        assertEquals(0, store.expire());
+        assertTrue(store.countersAgreeWithSessions());
     }
 }

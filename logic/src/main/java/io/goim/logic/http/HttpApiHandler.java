@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -37,7 +36,10 @@ import org.slf4j.LoggerFactory;
 /**
  * goim's HTTP push API. Parses and validates the request on the event loop, hands the
  * work to {@link PushApi} (which returns a future) and answers when the future
- * completes, never blocking the loop. Keep-alive is honoured.
+ * completes, never blocking the loop. Keep-alive is honoured; while a request is in
+ * flight its connection stops reading, so pipelined requests are answered in order.
+ * Every answer is JSON: {@code {"ret":1}} or {@code {"ret":code,"msg":"..."}} with the
+ * HTTP status of {@link Ret}'s table; refusals are counted in {@link ApiCounters}.
  *
  * <p>Stateless; one instance serves every connection.
  */
@@ -64,31 +66,56 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private final PushApi api;
+    private final ApiCounters counters;
 
-    public HttpApiHandler(PushApi api) {
+    public HttpApiHandler(PushApi api, ApiCounters counters) {
         this.api = api;
+        this.counters = counters;
+    }
+
+    ApiCounters counters() {
+        return counters;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            // Not HTTP we can trust (bad request line, header too long, bad chunk): answer, then close.
+            ApiException e = ApiException.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage());
+            counters.rejected(e, ctx, "a malformed request");
+            ctx.channel().config().setAutoRead(false);
+            respond(ctx, e.status, errorBody(e), false);
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        String request = req.method() + " " + req.uri();
         // One request at a time per connection keeps pipelined responses in order.
         ctx.channel().config().setAutoRead(false);
         CompletableFuture<ObjectNode> result;
         try {
             result = route(req);
-        } catch (ApiException e) {
+        } catch (RuntimeException e) {
+            // ApiException, or work refused synchronously (a full send queue): still one answer.
             result = CompletableFuture.failedFuture(e);
         }
+        // Completes on a gRPC or Kafka thread; the write is handed to the event loop.
         result.whenComplete((body, error) -> {
             if (error == null) {
+                counters.countAccepted();
                 respond(ctx, HttpResponseStatus.OK, body, keepAlive);
             } else {
                 ApiException e = toApiException(error);
-                ObjectNode err = JSON.createObjectNode().put("ret", e.ret).put("msg", e.getMessage());
-                respond(ctx, e.status, err, keepAlive);
+                counters.rejected(e, ctx, request);
+                respond(ctx, e.status, errorBody(e), keepAlive);
             }
         });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset by the peer or a bug below us: nothing sensible can be answered any more.
+        counters.connectionError(ctx, cause);
+        ctx.close();
     }
 
     private CompletableFuture<ObjectNode> route(FullHttpRequest req) {
@@ -107,6 +134,10 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "/1/push/room" -> {
                 requirePost(req);
                 int rid = intParam(q, "rid");
+                if (rid < 0) {
+                    // -1 marks "no room" inside the cluster; it is not a room one can push to.
+                    throw ApiException.badRequest("rid=" + rid + " (expected: a room id >= 0)");
+                }
                 boolean ensure = boolParam(q, "ensure");
                 return ok(api.pushRoom(rid, body(req), ensure));
             }
@@ -116,7 +147,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             }
             case "/1/server/del" -> {
                 requirePost(req);
-                return ok(api.delServer(intParam(q, "server")));
+                int server = intParam(q, "server");
+                if (server <= 0) {
+                    throw ApiException.badRequest("server=" + server + " (expected: a comet id > 0)");
+                }
+                return ok(api.delServer(server));
             }
             case "/1/count" -> {
                 if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.POST)) {
@@ -239,16 +274,22 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private static ApiException toApiException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
         if (cause instanceof ApiException e) {
             return e;
+        }
+        if (cause instanceof io.grpc.StatusRuntimeException s
+                && s.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+            return ApiException.badRequest(s.getStatus().getDescription());
         }
         if (cause instanceof io.grpc.StatusRuntimeException
                 || cause instanceof RetriableException
                 || cause instanceof TimeoutException
                 || cause instanceof org.apache.kafka.common.errors.TimeoutException
                 || cause instanceof RejectedExecutionException) {
-            log.warn("push unavailable: {}", cause.toString());
             return new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE, Ret.UNAVAILABLE,
                     "push not accepted, try again: " + cause.getMessage());
         }
@@ -257,22 +298,37 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 "internal error: " + cause);
     }
 
-    /** Writes a JSON response; used for oversized bodies too, before this handler sees them. */
-    static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
+    private static ObjectNode errorBody(ApiException e) {
+        return JSON.createObjectNode().put("ret", e.ret).put("msg", e.getMessage());
+    }
+
+    /** An error as a complete response, for answers written outside this handler (the aggregator's 413). */
+    static FullHttpResponse response(ApiException e, boolean keepAlive) {
+        return response(e.status, errorBody(e), keepAlive);
+    }
+
+    /** Writes an error without touching auto-read; the caller decides about the connection. */
+    static ChannelFuture write(ChannelHandlerContext ctx, ApiException e, boolean keepAlive) {
+        return ctx.writeAndFlush(response(e, keepAlive));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
         byte[] bytes;
         try {
             bytes = JSON.writeValueAsBytes(body);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        ByteBuf content = Unpooled.wrappedBuffer(bytes);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        if (keepAlive) {
-            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        ChannelFuture f = ctx.writeAndFlush(res);
+        res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return res;
+    }
+
+    /** Writes a JSON response, then reads the connection's next request or closes it. */
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
+        ChannelFuture f = ctx.writeAndFlush(response(status, body, keepAlive));
         if (keepAlive) {
             f.addListener(done -> ctx.channel().config().setAutoRead(true));
         } else {

@@ -27,22 +27,29 @@ public final class HttpApiServer implements AutoCloseable {
         Transport transport = Transport.best();
         boss = transport.group(1, "logic-http-accept");
         workers = transport.group(threads, "logic-http");
-        listener = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(
-                                new HttpServerCodec(),
-                                new HttpServerKeepAliveHandler(),
-                                new ApiAggregator(maxBody),
-                                handler);
-                    }
-                })
-                .bind(address).sync().channel();
+        try {
+            listener = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(
+                                    new HttpServerCodec(),
+                                    new HttpServerKeepAliveHandler(),
+                                    new ApiAggregator(maxBody, handler.counters()),
+                                    handler);
+                        }
+                    })
+                    .bind(address).sync().channel();
+        } catch (Exception | Error e) {
+            // A failed bind must not leave the event loops running.
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
     }
 
     public int port() {

@@ -1,0 +1,27 @@
+package io.goim.router;
+
+/**
+ * Where one connection lives (comet server, room) and when a comet last vouched for it.
+ * Also a node of its bucket's {@link ConnLru}, so refreshing or forgetting it is O(1)
+ * and costs no allocation.
+ *
+ * <p>Not thread-safe: guarded by its {@link Bucket}'s lock.
+ */
+final class Conn {
+    final long userId;
+    final int seq;
+    final int server;
+    /** The room; changed only by a Touch that reports another room. */
+    int room;
+    /** {@link SessionStore}'s clock reading at the last Put or Touch. */
+    long touchedNanos;
+    Conn prev;
+    Conn next;
+
+    Conn(long userId, int seq, int server, int room) {
+        this.userId = userId;
+        this.seq = seq;
+        this.server = server;
+        this.room = room;
+    }
+}
