@@ -1,29 +1,29 @@
 package io.goim.job;
 
+import static io.goim.job.JobFixture.WAIT;
+import static io.goim.job.JobFixture.awaitRoomMap;
+import static io.goim.job.JobFixture.broadcast;
+import static io.goim.job.JobFixture.flush;
+import static io.goim.job.JobFixture.freePort;
+import static io.goim.job.JobFixture.job;
+import static io.goim.job.JobFixture.jobAt;
+import static io.goim.job.JobFixture.kafka;
+import static io.goim.job.JobFixture.room;
+import static io.goim.job.JobFixture.send;
+import static io.goim.job.JobFixture.sendRaw;
+import static io.goim.job.JobFixture.topic;
+import static io.goim.job.JobFixture.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
-import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.testing.Await;
-import io.goim.libs.testing.KafkaBroker;
 import io.goim.proto.PushMsg;
-import java.net.ServerSocket;
-import java.time.Duration;
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,94 +33,9 @@ import org.junit.jupiter.api.Test;
  * ensure against drop, and the delivery guarantee across rebalances and a crash.
  */
 class JobDeliveryTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final AtomicInteger names = new AtomicInteger();
-    private static KafkaBroker kafka;
-    private static KafkaProducer<String, byte[]> producer;
-
     @BeforeAll
     static void startKafka() throws Exception {
-        kafka = KafkaBroker.start();
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, "1"), new StringSerializer(), new ByteArraySerializer());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (producer != null) {
-            producer.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    /** A fresh topic with {@code partitions} partitions; its name doubles as the group id. */
-    private static String topic(int partitions) throws Exception {
-        String t = "pushes-" + names.incrementAndGet();
-        kafka.createTopic(t, partitions);
-        return t;
-    }
-
-    private static JobServer job(String topic, Map<Integer, RecordingComet> comets, Object... overrides) {
-        Map<String, String> addresses = new HashMap<>();
-        comets.forEach((id, c) -> addresses.put(id.toString(), c.address()));
-        return jobAt(topic, addresses, overrides);
-    }
-
-    private static JobServer jobAt(String topic, Map<String, String> cometAddresses, Object... overrides) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("job.kafka.bootstrap-servers", kafka.bootstrapServers());
-        c.put("job.kafka.topic", topic);
-        c.put("job.kafka.group-id", topic);
-        c.put("job.comets", cometAddresses);
-        c.put("job.room.refresh", "100ms");
-        for (int i = 0; i < overrides.length; i += 2) {
-            c.put((String) overrides[i], overrides[i + 1]);
-        }
-        return JobServer.start(ConfigLoader.withDefaults(ConfigFactory.parseMap(c)));
-    }
-
-    private static void send(String topic, String key, PushMsg msg) {
-        producer.send(new ProducerRecord<>(topic, key, msg.toByteArray()));
-    }
-
-    private static PushMsg room(int room, String body, boolean ensure) {
-        return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST_ROOM).setRoomId(room)
-                .setMsg(ByteString.copyFromUtf8(body)).setEnsure(ensure).build();
-    }
-
-    private static PushMsg user(int server, String body, String... keys) {
-        return PushMsg.newBuilder().setType(PushMsg.Type.MULTIPLE).setServer(server).addAllKeys(List.of(keys))
-                .setMsg(ByteString.copyFromUtf8(body)).build();
-    }
-
-    private static PushMsg broadcast(String body) {
-        return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST).setMsg(ByteString.copyFromUtf8(body)).build();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** Waits until the job has refreshed its room map from every comet at least twice (so one answer was applied). */
-    private static void awaitRoomMap(RecordingComet... comets) throws InterruptedException {
-        int[] start = new int[comets.length];
-        for (int i = 0; i < comets.length; i++) {
-            start[i] = comets[i].roomsCalls.get();
-        }
-        Await.until("room map refreshed", WAIT, () -> {
-            for (int i = 0; i < comets.length; i++) {
-                if (comets[i].roomsCalls.get() < start[i] + 2) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        kafka();
     }
 
     @Test
@@ -134,13 +49,13 @@ class JobDeliveryTest {
                 send(topic, "1", user(1, "to-one", "1_1", "2_1"));
                 send(topic, "2", user(2, "to-two", "3_1"));
                 send(topic, "9", user(9, "to-nobody", "4_1"));
-                producer.send(new ProducerRecord<>(topic, "x", new byte[] {(byte) 0xff, 1, 2}));
+                sendRaw(topic, "x", new byte[] {(byte) 0xff, 1, 2});
                 send(topic, "x", PushMsg.newBuilder().setMsg(ByteString.copyFromUtf8("no type")).build());
                 send(topic, "", broadcast("to-all"));
                 send(topic, "7", room(7, "room-7", false));
                 send(topic, "8", room(8, "room-8", false));
                 send(topic, "9", room(9, "room-9", false));
-                producer.flush();
+                flush();
 
                 Await.until("every record consumed", WAIT, () -> job.counters().consumed.sum() == 9);
                 Await.until("all delivered", WAIT, () -> one.received.size() == 3 && two.received.size() == 3);
@@ -163,7 +78,7 @@ class JobDeliveryTest {
             one.hold(); // its Rooms answer never arrives, so the job does not know its rooms yet
             try (JobServer job = job(topic, Map.of(1, one), "job.room.refresh", "1h", "job.comet-timeout", "60s")) {
                 send(topic, "5", room(5, "early", false));
-                producer.flush();
+                flush();
                 Await.until("room message delivered", WAIT, () -> one.received.size() == 1);
                 assertEquals(List.of("early"), one.bodies("room", 5));
                 assertEquals(1, one.roomsCalls.get(), "the only refresh is still unanswered");
@@ -182,7 +97,7 @@ class JobDeliveryTest {
                 for (int i = 0; i < 200; i++) {
                     send(topic, "", broadcast("b" + i));
                 }
-                producer.flush();
+                flush();
                 Await.until("live comet got all 200", WAIT, () -> live.received.size() == 200);
                 Await.until("dead comet's calls given up", WAIT, () -> job.counters().givenUpFor(2) == 200);
                 assertEquals(0, job.counters().givenUpFor(1));
@@ -190,7 +105,7 @@ class JobDeliveryTest {
                 try (RecordingComet back = RecordingComet.startOn(deadPort)) {
                     Await.until("comet 2 is used again", WAIT, () -> {
                         send(topic, "", broadcast("again"));
-                        producer.flush();
+                        flush();
                         return back.bodies().contains("again");
                     });
                 }
@@ -210,7 +125,7 @@ class JobDeliveryTest {
                 for (int i = 0; i < 30; i++) {
                     send(topic, "1", room(1, "d" + i, false));
                 }
-                producer.flush();
+                flush();
                 Await.until("consumed", WAIT, () -> job.counters().consumed.sum() == 30);
                 long dropped = job.counters().roomDropped.sum();
                 assertEquals(26, dropped, "4 queued while the comet holds its replies, 26 dropped");
@@ -222,7 +137,7 @@ class JobDeliveryTest {
                 for (int i = 0; i < 30; i++) {
                     send(topic, "2", room(2, "e" + i, true));
                 }
-                producer.flush();
+                flush();
                 Await.until("ensure pauses consumption", WAIT, () -> job.counters().pauses.sum() > 0);
                 assertTrue(job.counters().roomBackpressure.sum() > 0);
                 assertEquals(26, job.counters().roomDropped.sum(), "ensure never drops");
@@ -252,7 +167,7 @@ class JobDeliveryTest {
                 for (int room = 1; room <= 4; room++) {
                     send(topic, Integer.toString(room), room(room, "r" + room, false));
                 }
-                producer.flush();
+                flush();
                 Await.until("consumed", WAIT, () -> job.counters().consumed.sum() == 4);
                 Await.until("delivered", WAIT, () -> one.received.size() == 2 && two.received.size() == 2);
                 assertEquals(Set.of("r1", "r3"), new HashSet<>(one.bodies()));
@@ -261,7 +176,7 @@ class JobDeliveryTest {
                 two.hostRooms(2, 3, 4); // a client joined room 4 on comet 2
                 awaitRoomMap(two);
                 send(topic, "4", room(4, "r4-after-join", false));
-                producer.flush();
+                flush();
                 Await.until("delivered after the next refresh", WAIT, () -> two.bodies("room", 4).size() == 1);
                 assertEquals(List.of("r4-after-join"), two.bodies("room", 4));
             }

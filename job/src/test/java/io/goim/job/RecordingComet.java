@@ -76,6 +76,11 @@ final class RecordingComet implements AutoCloseable {
         holding = true;
     }
 
+    /** Replies held back so far. */
+    synchronized int held() {
+        return heldReplies.size();
+    }
+
     /** Sends every held reply and stops holding. */
     void release() {
         List<Runnable> replies;
