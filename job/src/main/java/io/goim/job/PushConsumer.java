@@ -98,7 +98,7 @@ final class PushConsumer implements Runnable, AutoCloseable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalance());
+            subscribe();
             try {
                 while (!closing) {
                     turn();
@@ -123,6 +123,11 @@ final class PushConsumer implements Runnable, AutoCloseable {
             }
             stopped.countDown();
         }
+    }
+
+    /** Joins the group. Package-private so MockConsumer tests can drive the loop. */
+    void subscribe() {
+        consumer.subscribe(List.of(topic), new Rebalance());
     }
 
     /** One poll, dispatch and commit. Package-private so MockConsumer tests can drive the loop. */
