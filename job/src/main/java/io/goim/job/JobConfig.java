@@ -47,7 +47,7 @@ public record JobConfig(
         Duration backoff = s.positiveDuration("comet-backoff");
         Duration maxBackoff = s.positiveDuration("comet-max-backoff");
         if (maxBackoff.compareTo(backoff) < 0) {
-            throw s.invalid("comet-max-backoff", maxBackoff.toString(), ">= job.comet-backoff (" + backoff + ")");
+            throw s.invalid("comet-max-backoff", maxBackoff.toMillis() + "ms", ">= job.comet-backoff (" + backoff.toMillis() + "ms)");
         }
         return new JobConfig(
                 kafka.string("bootstrap-servers"),

@@ -2,6 +2,7 @@ package io.goim.job;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -42,6 +43,8 @@ public final class JobCounters {
     public final LongAdder partitionsRevoked = new LongAdder();
     /** Records of revoked partitions still in flight when revoke-grace ran out (left uncommitted). */
     public final LongAdder revokeAbandoned = new LongAdder();
+    /** Records in the assigned partitions not yet consumed, as the consumer last knew it (a gauge). */
+    public final AtomicLong lag = new AtomicLong();
     private final Map<Integer, LongAdder> givenUpByComet = new ConcurrentHashMap<>();
 
     /** Counts one call given up for {@code comet}. */

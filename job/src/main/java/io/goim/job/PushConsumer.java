@@ -147,6 +147,16 @@ final class PushConsumer implements Runnable, AutoCloseable {
         }
         commitHanded();
         adjustPauses();
+        measureLag();
+    }
+
+    /** Sums the lag the consumer already knows from its fetches (no request to the broker). */
+    private void measureLag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        counters.lag.set(total);
     }
 
     /** Dispatches one record and tracks it; false when it must wait for room (ensure). */

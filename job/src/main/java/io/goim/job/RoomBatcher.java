@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
 import io.goim.proto.Proto;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,6 +64,10 @@ final class RoomBatcher {
     private final JobCounters counters;
     private final Consumer<RoomBatcher> retire;
     private List<Message> collected = new ArrayList<>();
+    /** Sealed batches not yet given to the sender, in seal order. */
+    private final ArrayDeque<List<Message>> sealed = new ArrayDeque<>();
+    /** A thread is giving sealed batches to the sender; others leave theirs to it, so order holds. */
+    private boolean submitting;
     private int queued;
     private int inFlight;
     private boolean timerArmed;
@@ -85,7 +90,6 @@ final class RoomBatcher {
 
     /** Queues one complete client packet; {@code handed} completes once it was sent (or given up) everywhere. */
     Offer offer(ByteString packet, CompletableFuture<Void> handed) {
-        List<Message> batch = null;
         synchronized (this) {
             if (retired) {
                 return Offer.RETIRED;
@@ -96,16 +100,14 @@ final class RoomBatcher {
             collected.add(new Message(packet, handed));
             queued++;
             if (inFlight == 0 || collected.size() >= config.batch()) {
-                batch = seal();
+                seal();
             } else if (!timerArmed) {
                 timerArmed = true;
                 long generation = timerGeneration;
                 scheduler.schedule(config.signal(), () -> signal(generation));
             }
         }
-        if (batch != null) {
-            send(batch);
-        }
+        submitSealed();
         return Offer.ACCEPTED;
     }
 
@@ -116,24 +118,47 @@ final class RoomBatcher {
 
     /** The signal time passed for the collected messages of timer {@code generation}. */
     private void signal(long generation) {
-        List<Message> batch;
         synchronized (this) {
             if (generation != timerGeneration || collected.isEmpty()) {
                 return;
             }
-            batch = seal();
+            seal();
         }
-        send(batch);
+        submitSealed();
     }
 
-    /** Takes the collected messages as one batch in flight. Caller holds the monitor. */
-    private List<Message> seal() {
-        List<Message> batch = collected;
+    /** Takes the collected messages as one batch in flight, queued for {@link #submitSealed}. Caller holds the monitor. */
+    private void seal() {
+        sealed.add(collected);
         collected = new ArrayList<>();
         inFlight++;
         timerArmed = false;
         timerGeneration++;
-        return batch;
+    }
+
+    /**
+     * Gives sealed batches to the sender in seal order, outside the monitor (a sender may
+     * complete a batch on this very thread). Batches sealed meanwhile by another thread
+     * are left to the thread already submitting, so two batches never race to a lane.
+     */
+    private void submitSealed() {
+        while (true) {
+            List<Message> batch;
+            synchronized (this) {
+                if (submitting || sealed.isEmpty()) {
+                    return;
+                }
+                batch = sealed.poll();
+                submitting = true;
+            }
+            try {
+                send(batch);
+            } finally {
+                synchronized (this) {
+                    submitting = false;
+                }
+            }
+        }
     }
 
     private void send(List<Message> batch) {
@@ -156,21 +181,20 @@ final class RoomBatcher {
         for (Message m : batch) {
             m.handed().complete(null);
         }
-        List<Message> next = null;
         boolean idle;
         synchronized (this) {
             inFlight--;
             queued -= batch.size();
             if (!collected.isEmpty()) {
-                next = seal();
+                seal();
             }
             idle = queued == 0;
             retired = idle;
         }
-        if (next != null) {
-            send(next);
-        } else if (idle) {
+        if (idle) {
             retire.accept(this);
+        } else {
+            submitSealed();
         }
     }
 }
