@@ -188,11 +188,14 @@ final class CometClient implements AutoCloseable {
             synchronized (this) {
                 queue.poll();
             }
-            if (!ok) {
-                givenUp(p.what, why);
+            try {
+                if (!ok) {
+                    givenUp(p.what, why);
+                }
+                p.done.complete(ok); // runs the submitter's continuations (batch completion) here
+            } finally {
+                next(); // whatever they did, the lane goes on
             }
-            p.done.complete(ok);
-            next();
         }
     }
 

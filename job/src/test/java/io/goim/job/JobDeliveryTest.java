@@ -114,6 +114,29 @@ class JobDeliveryTest {
     }
 
     @Test
+    void aSlowCometDoesNotDelayALiveOne() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet live = RecordingComet.start(); RecordingComet slow = RecordingComet.start()) {
+            try (JobServer job = job(topic, Map.of(1, live, 2, slow), "job.comet-timeout", "60s")) {
+                awaitRoomMap(live, slow);
+                slow.hold(); // takes each call, answers none: each of its lanes has one call in flight
+                for (int i = 0; i < 100; i++) {
+                    send(topic, "", broadcast("b" + i));
+                }
+                flush();
+                Await.until("the live comet got all 100", WAIT, () -> live.received.size() == 100);
+                assertTrue(slow.received.size() <= 8, "one call per lane of the slow comet: " + slow.received.size());
+                assertEquals(0, job.counters().cometCallsGivenUp.sum());
+                slow.release();
+                Await.until("the slow comet catches up", WAIT, () -> {
+                    slow.release(); // answers what arrived since
+                    return slow.received.size() == 100;
+                });
+            }
+        }
+    }
+
+    @Test
     void withoutEnsureAFullRoomQueueDropsAndCountsWithEnsureItWaits() throws Exception {
         String topic = topic(1);
         try (RecordingComet slow = RecordingComet.start()) {
