@@ -25,7 +25,7 @@ public final class JobCounters {
     public final LongAdder cometRetries = new LongAdder();
     /** Room messages without ensure dropped because the room's queue was full. */
     public final LongAdder roomDropped = new LongAdder();
-    /** Times an ensure room message found its room's queue full and paused its partition. */
+    /** Offers of ensure room messages refused because the room's queue was full; repeated every few ms while one waits. */
     public final LongAdder roomBackpressure = new LongAdder();
     /** OP_RAW batches sent (each once, whatever the number of comets it went to). */
     public final LongAdder roomBatches = new LongAdder();

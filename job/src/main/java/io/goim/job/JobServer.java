@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  *  Kafka ─▶ PushConsumer ─▶ Dispatcher ─┬─ user push / broadcast ──────────────┬─▶ CometClient lanes ─▶ comets
  *   (commit handed prefix)              └─ room push ─▶ RoomBatchers (OP_RAW) ─┘   (RoomDirectory picks comets)
  * </pre>
+ *
+ * <p>Thread-safe: {@link #close} and {@link #halt} may be called from any thread, once or more.
  */
 public final class JobServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobServer.class);
