@@ -1,22 +1,35 @@
 package io.goim.job;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.Packets;
+import io.goim.proto.BroadcastReq;
+import io.goim.proto.BroadcastRoomReq;
+import io.goim.proto.MPushMsgReq;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns one Kafka record into the comet calls it needs: user pushes to the record's comet
- * (MPushMsg), broadcasts and room pushes to every comet. The returned future completes
- * when every call finished, successfully or given up after its retries (then counted);
- * it never fails, so one bad record or dead comet cannot stop consumption.
+ * Turns one Kafka record into the comet calls it needs: a user push (MULTIPLE) to the
+ * record's comet (MPushMsg), a broadcast to every comet, a room push into the room's
+ * batcher, whose batches go to the comets hosting the room (BroadcastRoom, OP_RAW).
+ *
+ * <p>{@link #dispatch} returns a future that completes once the record was handed to
+ * every comet that needed it, given up for a comet (counted by {@link CometClient}),
+ * dropped on purpose (room queue full without ensure, counted) or skipped as malformed
+ * (counted). It never fails. It returns {@code null} only for an ensure room message
+ * whose room's queue is full: the caller keeps the record and offers it again later.
  *
  * <p>Thread-safe.
  */
@@ -25,71 +38,97 @@ final class Dispatcher {
     /** Version field of pushed packets, as goim's push examples show it. */
     static final int PUSH_VER = 0;
 
-    private final Comets comets;
+    private final Map<Integer, CometClient> comets;
+    private final RoomBatchers rooms;
     private final JobCounters counters;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final RateLimitedLog cometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final RateLimitedLog unknownCometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final RateLimitedLog roomFullLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    Dispatcher(Comets comets, JobCounters counters) {
+    Dispatcher(Map<Integer, CometClient> comets, RoomBatchers rooms, JobCounters counters) {
         this.comets = comets;
+        this.rooms = rooms;
         this.counters = counters;
     }
 
+    /** Sends one room batch to the comets that host the room; used as the batchers' {@link RoomBatcher.Sender}. */
+    static RoomBatcher.Sender roomSender(RoomDirectory directory) {
+        return (room, batch) -> {
+            BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomId(room).setProto(batch).build();
+            List<CompletableFuture<?>> calls = new ArrayList<>();
+            for (CometClient c : directory.cometsFor(room)) {
+                calls.add(c.submit(room, "room " + room + " batch", stub -> stub.broadcastRoom(req)));
+            }
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        };
+    }
+
+    /** See the class comment; {@code where} names the record in log lines. */
     CompletableFuture<Void> dispatch(byte[] value, String where) {
-        counters.consumed.increment();
         PushMsg msg;
         try {
             msg = PushMsg.parseFrom(value == null ? new byte[0] : value);
         } catch (InvalidProtocolBufferException e) {
             return malformed(where, "not a PushMsg: " + e.getMessage());
         }
-        Proto proto = Proto.newBuilder()
-                .setVer(PUSH_VER)
-                .setOp(msg.getOperation() == 0 ? Op.SEND_MSG_REPLY : msg.getOperation())
-                .setBody(msg.getMsg())
-                .build();
-        List<CompletableFuture<?>> calls = new ArrayList<>();
+        int op = msg.getOperation() == 0 ? Op.SEND_MSG_REPLY : msg.getOperation();
         switch (msg.getType()) {
             case MULTIPLE -> {
-                if (!comets.knows(msg.getServer())) {
+                CometClient comet = comets.get(msg.getServer());
+                if (comet == null) {
                     counters.unknownComet.increment();
-                    cometLog.warn("{}: push for comet {} which is not configured; skipped", where, msg.getServer());
+                    unknownCometLog.warn("{}: push for comet {} which is not configured; skipped", where, msg.getServer());
                     return CompletableFuture.completedFuture(null);
                 }
-                calls.add(watch(msg.getServer(), comets.mPush(msg.getServer(), msg.getKeysList(), proto)));
+                MPushMsgReq req = MPushMsgReq.newBuilder().addAllKeys(msg.getKeysList()).setProto(proto(op, msg)).build();
+                return comet.submit("push " + where, stub -> stub.mPushMsg(req)).thenApply(ok -> null);
             }
             case BROADCAST -> {
-                for (int id : comets.ids()) {
-                    calls.add(watch(id, comets.broadcast(id, proto)));
+                BroadcastReq req = BroadcastReq.newBuilder().setProto(proto(op, msg)).build();
+                List<CompletableFuture<?>> calls = new ArrayList<>();
+                for (CometClient c : comets.values()) {
+                    calls.add(c.submit("broadcast " + where, stub -> stub.broadcast(req)));
                 }
+                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
             }
             case BROADCAST_ROOM -> {
-                for (int id : comets.ids()) {
-                    calls.add(watch(id, comets.broadcastRoom(id, msg.getRoomId(), proto)));
-                }
+                return room(msg, op, where);
             }
             default -> {
                 return malformed(where, "type " + msg.getType());
             }
         }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> room(PushMsg msg, int op, String where) {
+        CompletableFuture<Void> handed = new CompletableFuture<>();
+        if (rooms.offer(msg.getRoomId(), packet(op, msg.getMsg()), handed) == RoomBatcher.Offer.ACCEPTED) {
+            return handed;
+        }
+        if (msg.getEnsure()) {
+            counters.roomBackpressure.increment();
+            return null;
+        }
+        counters.roomDropped.increment();
+        roomFullLog.warn("{}: room {} queue full, message dropped (not ensure)", where, msg.getRoomId());
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private static Proto proto(int op, PushMsg msg) {
+        return Proto.newBuilder().setVer(PUSH_VER).setOp(op).setBody(msg.getMsg()).build();
+    }
+
+    /** One complete client packet (libs {@link Packets} layout, seq 0): 16-byte header, then {@code body}. */
+    static ByteString packet(int op, ByteString body) {
+        byte[] header = new byte[Packets.HEADER_LENGTH];
+        ByteBuf out = Unpooled.wrappedBuffer(header).clear();
+        Packets.writeHeader(out, PUSH_VER, op, 0, body.size());
+        return ByteString.copyFrom(header).concat(body);
     }
 
     private CompletableFuture<Void> malformed(String where, String why) {
         counters.malformed.increment();
         badRecordLog.warn("{}: skipping malformed record: {}", where, why);
         return CompletableFuture.completedFuture(null);
-    }
-
-    private CompletableFuture<?> watch(int server, CompletableFuture<?> call) {
-        return call.handle((v, error) -> {
-            if (error == null) {
-                counters.cometCallsOk.increment();
-            } else {
-                counters.cometCallsGivenUp.increment();
-                cometLog.warn("push to comet {} given up: {}", server, error.toString());
-            }
-            return null;
-        });
     }
 }

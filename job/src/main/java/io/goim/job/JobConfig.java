@@ -14,28 +14,57 @@ public record JobConfig(
         String topic,
         String groupId,
         Duration pollTimeout,
+        int maxInFlight,
+        Duration revokeGrace,
         Map<String, Object> kafkaProperties,
         Map<Integer, HostPort> comets,
         Duration cometTimeout,
         int cometAttempts,
+        Duration cometBackoff,
+        Duration cometMaxBackoff,
+        int cometLanes,
+        int cometLaneQueue,
+        Room room,
         Duration shutdownGrace) {
+
+    /** The {@code job.room} section: batching of room messages and the room → comets map. */
+    public record Room(int batch, Duration signal, int queueSize, Duration refresh) {
+    }
 
     public static JobConfig from(Config root) {
         Settings s = Settings.of(root, "job");
         Settings kafka = s.section("kafka");
+        Settings room = s.section("room");
         Map<String, Object> props = new HashMap<>();
         for (Map.Entry<String, ConfigValue> e : root.getConfig("job.kafka.properties").entrySet()) {
             props.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        int batch = room.intAtLeast("batch", 1);
+        int queueSize = room.intAtLeast("queue-size", 1);
+        if (queueSize < batch) {
+            throw room.invalid("queue-size", Integer.toString(queueSize), ">= job.room.batch (" + batch + ")");
+        }
+        Duration backoff = s.positiveDuration("comet-backoff");
+        Duration maxBackoff = s.positiveDuration("comet-max-backoff");
+        if (maxBackoff.compareTo(backoff) < 0) {
+            throw s.invalid("comet-max-backoff", maxBackoff.toMillis() + "ms", ">= job.comet-backoff (" + backoff.toMillis() + "ms)");
         }
         return new JobConfig(
                 kafka.string("bootstrap-servers"),
                 kafka.string("topic"),
                 kafka.string("group-id"),
                 kafka.positiveDuration("poll-timeout"),
+                kafka.intAtLeast("max-in-flight", 1),
+                kafka.positiveDuration("revoke-grace"),
                 Map.copyOf(props),
                 s.idToAddress("comets"),
                 s.positiveDuration("comet-timeout"),
                 s.intAtLeast("comet-attempts", 1),
+                backoff,
+                maxBackoff,
+                s.intAtLeast("comet-lanes", 1),
+                s.intAtLeast("comet-lane-queue", 1),
+                new Room(batch, room.positiveDuration("signal"), queueSize, room.positiveDuration("refresh")),
                 s.positiveDuration("shutdown-grace"));
     }
 }

@@ -3,31 +3,65 @@ package io.goim.job;
 import com.typesafe.config.Config;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job service: consumes the push topic and fans records out to comets.
- * {@link #main} is the jar's entry point; tests call {@link #start} and {@link #close}.
+ * The job service: consumes the push topic, batches room messages and fans records out
+ * to comets. {@link #main} is the jar's entry point; tests call {@link #start} and
+ * {@link #close} (or {@link #halt}, to test what a crash leaves behind).
+ *
+ * <pre>
+ *  Kafka ─▶ PushConsumer ─▶ Dispatcher ─┬─ user push / broadcast ──────────────┬─▶ CometClient lanes ─▶ comets
+ *   (commit handed prefix)              └─ room push ─▶ RoomBatchers (OP_RAW) ─┘   (RoomDirectory picks comets)
+ * </pre>
+ *
+ * <p>Thread-safe: {@link #close} and {@link #halt} may be called from any thread, once or more.
  */
 public final class JobServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobServer.class);
 
     private final ShutdownSequence shutdown = new ShutdownSequence("job");
     private final JobCounters counters = new JobCounters();
+    private final PushConsumer consumer;
+    private final RoomBatchers rooms;
 
-    private JobServer(JobConfig config) {
-        Comets comets = new Comets(config.comets(), config.cometTimeout(), config.cometAttempts());
-        PushConsumer consumer = new PushConsumer(config, new Dispatcher(comets, counters));
+    JobServer(JobConfig config, Consumer<byte[], byte[]> kafka) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "job-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Scheduler scheduler = Scheduler.of(timer);
+        Map<Integer, CometClient> comets = new LinkedHashMap<>();
+        config.comets().forEach((id, address) -> comets.put(id, new CometClient(id, address, config, scheduler, counters)));
+        RoomDirectory directory = new RoomDirectory(comets.values(), config.room().refresh(), counters);
+        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(directory), counters);
+        consumer = new PushConsumer(kafka, config, new Dispatcher(Map.copyOf(comets), rooms, counters), counters);
+        long refreshMillis = config.room().refresh().toMillis();
+        timer.scheduleAtFixedRate(directory::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);
         consumer.start();
-        shutdown.then("kafka consumer", consumer::close)
-                .then("comet clients", comets::close);
+        shutdown.then("kafka consumer", consumer::close);
+        for (CometClient c : comets.values()) {
+            shutdown.then("comet " + c.id() + " client", c::close);
+        }
+        shutdown.then("timer", () -> {
+            timer.shutdownNow();
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        });
         log.info("job consuming {} from {} as group {}, comets {}", config.topic(), config.kafkaBootstrap(),
                 config.groupId(), config.comets());
     }
 
     public static JobServer start(Config config) {
-        return new JobServer(JobConfig.from(config));
+        JobConfig jc = JobConfig.from(config);
+        return new JobServer(jc, PushConsumer.kafkaConsumer(jc));
     }
 
     public static void main(String[] args) {
@@ -38,6 +72,22 @@ public final class JobServer implements AutoCloseable {
         return counters;
     }
 
+    /** Rooms with messages queued in their batchers right now. */
+    public int activeRooms() {
+        return rooms.active();
+    }
+
+    /**
+     * Stops like a crash: the consumer leaves without committing anything more, and
+     * pushes in flight are abandoned. Their records are read again by the next owner of
+     * their partitions. For tests of the delivery guarantee.
+     */
+    public void halt() throws Exception {
+        consumer.halt();
+        shutdown.close();
+    }
+
+    /** Stops in order: consumer (waits up to shutdown-grace, commits what was handed on), comet clients, timer. */
     @Override
     public void close() throws Exception {
         shutdown.close();

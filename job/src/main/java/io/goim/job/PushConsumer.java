@@ -1,40 +1,85 @@
 package io.goim.job;
 
+import io.goim.libs.log.RateLimitedLog;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer loop, on its own thread: poll, hand every record to the
- * {@link Dispatcher}, wait until every record of the poll was handed to its comets (or
- * given up and counted), then commit. An offset is therefore committed only after the
- * records before it were dealt with: at-least-once. {@link #close} wakes the loop up and
- * waits for it to finish its batch.
+ * The consumer loop, on its own thread. Each turn it polls, dispatches every record
+ * without waiting for it, and commits per partition the offset after the longest prefix
+ * of records already handed to their comets ({@link PartitionProgress}): at-least-once,
+ * and a slow record holds back only the commit, not consumption.
+ *
+ * <p>Backpressure uses {@link Consumer#pause}, never a blocked poll, so heartbeats and
+ * {@code max.poll.interval.ms} are never at risk: a partition is paused while an ensure
+ * room message waits for room in its room's queue (that record and the partition's later
+ * records wait in order, so a room keeps its Kafka order) and while it has
+ * {@code max-in-flight} records not yet handed on. Paused partitions are retried every
+ * few milliseconds.
+ *
+ * <p>Rebalance: for revoked partitions, records waiting for room are let go (the next
+ * owner reads them again), in-flight records get up to {@code revoke-grace} to be handed
+ * on, and the handed prefix is committed before the partitions go. Lost partitions are
+ * forgotten without a commit.
+ *
+ * <p>{@link #close} stops the loop, waits up to {@code shutdown-grace} for in-flight
+ * records and commits what was handed on; {@link #halt} stops without committing
+ * anything more, as a crash would.
+ *
+ * <p>Only {@link #close} and {@link #halt} may be called from other threads.
  */
 final class PushConsumer implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushConsumer.class);
+    /** Poll timeout while some partition waits for room: how soon a waiting record is offered again. */
+    private static final Duration RETRY_INTERVAL = Duration.ofMillis(5);
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final String topic;
-    private final Duration pollTimeout;
+    private final JobConfig config;
     private final Dispatcher dispatcher;
+    private final JobCounters counters;
+    private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+    private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new LinkedHashMap<>();
+    private final RateLimitedLog commitLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
+    private volatile boolean halting;
     private Thread thread;
 
-    PushConsumer(JobConfig config, Dispatcher dispatcher) {
+    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Dispatcher dispatcher, JobCounters counters) {
+        this.consumer = consumer;
+        this.topic = config.topic();
+        this.config = config;
+        this.dispatcher = dispatcher;
+        this.counters = counters;
+    }
+
+    /** The production Kafka consumer for {@code config}: manual commits, byte arrays. */
+    static KafkaConsumer<byte[], byte[]> kafkaConsumer(JobConfig config) {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -42,10 +87,7 @@ final class PushConsumer implements Runnable, AutoCloseable {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "goim-job");
-        this.consumer = new KafkaConsumer<>(props);
-        this.topic = config.topic();
-        this.pollTimeout = config.pollTimeout();
-        this.dispatcher = dispatcher;
+        return new KafkaConsumer<>(props);
     }
 
     void start() {
@@ -56,33 +98,226 @@ final class PushConsumer implements Runnable, AutoCloseable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topic));
-            while (!closing) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-                if (records.isEmpty()) {
-                    continue;
+            subscribe();
+            try {
+                while (!closing) {
+                    turn();
                 }
-                List<CompletableFuture<Void>> handed = new ArrayList<>(records.count());
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    handed.add(dispatcher.dispatch(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset()));
+            } catch (WakeupException e) {
+                if (!closing) {
+                    throw e;
                 }
-                CompletableFuture.allOf(handed.toArray(CompletableFuture[]::new)).join();
-                consumer.commitSync();
             }
-        } catch (WakeupException e) {
-            if (!closing) {
-                throw e;
+            if (!halting) {
+                drain();
             }
         } catch (RuntimeException e) {
             log.error("consumer loop failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
-            consumer.close();
+            try {
+                consumer.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the consumer failed: {}", e.toString());
+            }
             stopped.countDown();
         }
     }
 
+    /** Joins the group. Package-private so MockConsumer tests can drive the loop. */
+    void subscribe() {
+        consumer.subscribe(List.of(topic), new Rebalance());
+    }
+
+    /** One poll, dispatch and commit. Package-private so MockConsumer tests can drive the loop. */
+    void turn() {
+        Duration timeout = waiting.isEmpty() ? config.pollTimeout() : RETRY_INTERVAL;
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+        offerWaiting();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            counters.consumed.increment();
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = waiting.get(tp);
+            if (queue != null) {
+                queue.add(r); // behind a record that waits for room: keep Kafka order
+            } else if (!dispatch(tp, r)) {
+                waiting.computeIfAbsent(tp, t -> new ArrayDeque<>()).add(r);
+            }
+        }
+        commitHanded();
+        adjustPauses();
+        measureLag();
+    }
+
+    /** Sums the lag the consumer already knows from its fetches (no request to the broker). */
+    private void measureLag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        counters.lag.set(total);
+    }
+
+    /** Dispatches one record and tracks it; false when it must wait for room (ensure). */
+    private boolean dispatch(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
+        CompletableFuture<Void> handed = dispatcher.dispatch(r.value(), tp + "@" + r.offset());
+        if (handed == null) {
+            return false;
+        }
+        progress.computeIfAbsent(tp, t -> new PartitionProgress()).track(r.offset(), handed);
+        return true;
+    }
+
+    private void offerWaiting() {
+        for (Iterator<Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>>> it =
+                waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> e = it.next();
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = e.getValue();
+            while (!queue.isEmpty() && dispatch(e.getKey(), queue.peek())) {
+                queue.poll();
+            }
+            if (queue.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    private void commitHanded() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        progress.forEach((tp, p) -> {
+            long next = p.advance();
+            if (next >= 0) {
+                offsets.put(tp, new OffsetAndMetadata(next));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        consumer.commitAsync(offsets, (committed, error) -> {
+            if (error == null) {
+                counters.commits.increment();
+            } else {
+                // a later commit carries a later offset of the same partition; a crash before it only redelivers
+                commitLog.warn("offset commit failed: {}", error.toString());
+            }
+        });
+    }
+
+    /** Pauses partitions that wait for room or have too much in flight; resumes the others. */
+    private void adjustPauses() {
+        Set<TopicPartition> wanted = new HashSet<>(waiting.keySet());
+        progress.forEach((tp, p) -> {
+            if (p.inFlight() >= config.maxInFlight()) {
+                wanted.add(tp);
+            }
+        });
+        wanted.retainAll(consumer.assignment());
+        Set<TopicPartition> paused = consumer.paused();
+        Set<TopicPartition> pause = new HashSet<>(wanted);
+        pause.removeAll(paused);
+        Set<TopicPartition> resume = new HashSet<>(paused);
+        resume.removeAll(wanted);
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+            counters.pauses.add(pause.size());
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    /** After the loop: gives in-flight records up to shutdown-grace, then commits what was handed on. */
+    private void drain() throws InterruptedException {
+        waiting.clear();
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        for (PartitionProgress p : progress.values()) {
+            p.await(Math.max(0, deadline - System.nanoTime()));
+        }
+        commitSync(progress);
+        progress.clear();
+    }
+
+    private void commitSync(Map<TopicPartition, PartitionProgress> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        partitions.forEach((tp, p) -> {
+            if (p.committable() >= 0) {
+                offsets.put(tp, new OffsetAndMetadata(p.committable()));
+            }
+        });
+        if (offsets.isEmpty()) {
+            return;
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                consumer.commitSync(offsets);
+                counters.commits.increment();
+                return;
+            } catch (WakeupException e) {
+                // close() woke us up while we were not polling; the wakeup is spent now, try again
+            } catch (KafkaException e) {
+                commitLog.warn("offset commit failed: {}", e.toString());
+                return;
+            }
+        }
+    }
+
+    /** Hands revoked partitions on cleanly: see the class comment. Runs inside poll, on the consumer thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            counters.partitionsRevoked.add(partitions.size());
+            long deadline = System.nanoTime() + config.revokeGrace().toNanos();
+            Map<TopicPartition, PartitionProgress> revoked = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                waiting.remove(tp);
+                PartitionProgress p = progress.remove(tp);
+                if (p != null) {
+                    revoked.put(tp, p);
+                }
+            }
+            if (halting) {
+                return; // a crash commits nothing
+            }
+            try {
+                for (PartitionProgress p : revoked.values()) {
+                    counters.revokeAbandoned.add(p.await(Math.max(0, deadline - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            commitSync(revoked);
+            log.info("partitions revoked: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                waiting.remove(tp);
+                progress.remove(tp);
+            }
+            log.warn("partitions lost without commit: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.info("partitions assigned: {}", partitions);
+        }
+    }
+
+    /** Stops the loop, waits for in-flight records up to shutdown-grace and commits what was handed on. */
     @Override
     public void close() throws InterruptedException {
+        stop(false);
+    }
+
+    /** Stops the loop without committing anything more, as a crash would (its records are read again). */
+    void halt() throws InterruptedException {
+        stop(true);
+    }
+
+    private void stop(boolean halt) throws InterruptedException {
+        halting |= halt;
         closing = true;
         consumer.wakeup();
         if (thread != null) {

@@ -1,0 +1,204 @@
+package io.goim.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.goim.job.JobServer;
+import io.goim.libs.protocol.Op;
+import io.goim.libs.testing.Await;
+import io.goim.libs.testing.TcpTestClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Job's delivery promises seen by real TCP clients of real comets: room messages reach
+ * exactly the room's members on every comet, batched and in order, and a job killed in
+ * the middle of a burst loses no accepted message once another job takes over.
+ */
+class JobDeliveryE2ETest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** A TCP client that authenticates and then records every push body it receives, on its own thread. */
+    private static final class Member implements AutoCloseable {
+        final TcpTestClient client;
+        final List<String> bodies = new CopyOnWriteArrayList<>();
+        private final Thread reader;
+        private volatile boolean closed;
+
+        Member(int port, String token) throws Exception {
+            client = new TcpTestClient("127.0.0.1", port);
+            client.send(Op.AUTH, 1, token);
+            assertEquals(Op.AUTH_REPLY, client.receive().op());
+            reader = new Thread(() -> {
+                try {
+                    while (!closed) {
+                        TcpTestClient.Received r = client.receive();
+                        if (r.op() == Op.SEND_MSG_REPLY) {
+                            bodies.add(r.bodyText());
+                        }
+                    }
+                } catch (Exception e) {
+                    // closed, or silent for the read timeout
+                }
+            }, "member-" + token);
+            client.setReadTimeout(60_000);
+            reader.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            closed = true;
+            client.close();
+            reader.join(5_000);
+        }
+    }
+
+    private CompletableFuture<HttpResponse<String>> post(LocalCluster c, String pathAndQuery, String body) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.logic.httpPort() + pathAndQuery))
+                .timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Waits until job routes room 1 to the members' comets: job learns that a comet hosts
+     * a room at its next room-map refresh after the member joined (the documented window,
+     * at most job.room.refresh). Posts numbered probes until the latest reaches every
+     * member; since a room keeps its order, no earlier probe can arrive later. Then clears
+     * what the members received.
+     */
+    private void awaitRoomRouted(LocalCluster c, Member... members) throws Exception {
+        int[] probe = {0};
+        Await.until("room 1 routed to every member's comet", WAIT, () -> {
+            String body = "\"probe-" + probe[0] + "\"";
+            for (Member m : members) {
+                if (!m.bodies.contains(body)) {
+                    try {
+                        probe[0]++;
+                        accepted(post(c, "/1/push/room?rid=1", "\"probe-" + probe[0] + "\"").get());
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    return false;
+                }
+            }
+            return true;
+        });
+        for (Member m : members) {
+            m.bodies.clear();
+        }
+    }
+
+    private static void accepted(HttpResponse<String> res) {
+        assertEquals("{\"ret\":1}", res.body());
+    }
+
+    @Test
+    void roomMessagesReachEveryMemberOnEveryCometInOrderAndNobodyElse() throws Exception {
+        try (LocalCluster c = LocalCluster.builder().comets(2).start();
+                Member a = new Member(c.comets.get(0).tcpPort(), "1001");
+                Member b = new Member(c.comets.get(1).tcpPort(), "1002");
+                Member outsider = new Member(c.comets.get(1).tcpPort(), "not-a-number")) {
+            awaitRoomRouted(c, a, b);
+            long batchesBefore = c.job.counters().roomBatches.sum();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                expected.add("{\"n\":" + i + "}");
+            }
+            for (String m : expected) {
+                accepted(post(c, "/1/push/room?rid=1", m).get()); // one after another: Kafka order = this order
+            }
+            try {
+                Await.until("both members got all 200", WAIT, () -> a.bodies.size() >= 200 && b.bodies.size() >= 200);
+            } finally {
+                System.out.printf("a %d b %d outsider %d; counters: consumed %d batches %d given up %d dropped %d%n",
+                        a.bodies.size(), b.bodies.size(), outsider.bodies.size(), c.job.counters().consumed.sum(),
+                        c.job.counters().roomBatches.sum(), c.job.counters().cometCallsGivenUp.sum(),
+                        c.job.counters().roomDropped.sum());
+            }
+            assertEquals(expected, a.bodies);
+            assertEquals(expected, b.bodies);
+            accepted(post(c, "/1/push/all", "\"everyone\"").get());
+            Await.until("broadcast reaches the outsider", WAIT, () -> outsider.bodies.contains("\"everyone\""));
+            assertEquals(List.of("\"everyone\""), outsider.bodies, "no room message reached a connection outside room 1");
+            assertEquals(0, c.job.counters().roomDropped.sum() + c.job.counters().cometCallsGivenUp.sum());
+            System.out.printf("e2e room: %d batches for %d room messages posted one after another (largest %d)%n",
+                    c.job.counters().roomBatches.sum() - batchesBefore, 200, c.job.counters().roomLargestBatch.get());
+        }
+    }
+
+    @Test
+    void aJobKilledMidBurstLosesNoAcceptedMessage() throws Exception {
+        try (LocalCluster c = LocalCluster.builder().comets(2).start();
+                Member a = new Member(c.comets.get(0).tcpPort(), "3001");
+                Member b = new Member(c.comets.get(1).tcpPort(), "3002")) {
+            awaitRoomRouted(c, a, b);
+            int n = 600;
+            Set<String> expected = new HashSet<>();
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            JobServer second = null;
+            try {
+                for (int i = 0; i < n; i++) {
+                    String m = "{\"k\":" + i + "}";
+                    expected.add(m);
+                    // alternately a room push (ensure: may wait, never dropped) and a push to user 3001
+                    responses.add(i % 2 == 0
+                            ? post(c, "/1/push/room?rid=1&ensure=true", m)
+                            : post(c, "/1/push?uid=3001", m));
+                    if (i == n / 2) {
+                        for (CompletableFuture<HttpResponse<String>> r : responses) {
+                            accepted(r.get());
+                        }
+                        c.job.halt(); // like a crash: nothing more is committed
+                        second = JobServer.start(LocalCluster.config(jobConfig(c)));
+                    }
+                }
+                for (CompletableFuture<HttpResponse<String>> r : responses) {
+                    accepted(r.get());
+                }
+                Set<String> roomOnes = new HashSet<>();
+                Set<String> all = new HashSet<>();
+                for (String m : expected) {
+                    int k = Integer.parseInt(m.replaceAll("\\D", ""));
+                    all.add(m);
+                    if (k % 2 == 0) {
+                        roomOnes.add(m);
+                    }
+                }
+                Await.until("user 3001 got every accepted message", WAIT, () -> new HashSet<>(a.bodies).containsAll(all));
+                Await.until("user 3002 got every room message", WAIT, () -> new HashSet<>(b.bodies).containsAll(roomOnes));
+                assertTrue(new HashSet<>(b.bodies).equals(roomOnes), "3002 is only in the room");
+                System.out.printf("e2e kill and restart: %d accepted, 3001 received %d (duplicates %d), "
+                        + "3002 received %d of %d room messages%n", n, a.bodies.size(), a.bodies.size() - n,
+                        b.bodies.size(), roomOnes.size());
+            } finally {
+                if (second != null) {
+                    second.close();
+                }
+            }
+        }
+    }
+
+    /** The config LocalCluster gives its jobs: same broker, same group, same comets. */
+    private static Map<String, Object> jobConfig(LocalCluster c) {
+        Map<String, Object> comets = new HashMap<>();
+        for (int i = 0; i < c.comets.size(); i++) {
+            comets.put(Integer.toString(i + 1), "127.0.0.1:" + c.comets.get(i).grpcPort());
+        }
+        return Map.of("job.kafka.bootstrap-servers", c.kafka.bootstrapServers(), "job.comets", comets);
+    }
+}

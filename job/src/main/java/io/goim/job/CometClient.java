@@ -1,0 +1,226 @@
+package io.goim.job;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.goim.libs.config.HostPort;
+import io.goim.libs.grpc.Futures;
+import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.log.RateLimitedLog;
+import io.goim.proto.CometGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Job's client of one comet: a gRPC channel and a fixed set of lanes (goim's routines).
+ * A lane is a bounded FIFO queue of calls that sends one call at a time, asynchronously,
+ * with a deadline, retrying transient failures with exponential backoff; so calls given
+ * the same lane key (a room) reach the comet in the order they were submitted.
+ *
+ * <p>What is given up — retries exhausted, lane queue full, or the comet known to be
+ * down — completes its future with {@code false} and is counted and logged
+ * (rate-limited). Nothing here waits: a slow or dead comet fills only its own lanes.
+ *
+ * <p>The comet is marked down when a call exhausts its retries on a transient failure;
+ * while down, new calls are given up at once rather than queued behind retries, so a
+ * dead comet costs nothing. It is marked up again by the next successful call, which the
+ * room map's refresh makes every second ({@link RoomDirectory}); the channel reconnects
+ * by itself, so a comet that comes back is used again without a restart.
+ *
+ * <p>Thread-safe.
+ */
+final class CometClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CometClient.class);
+
+    /** One RPC, started on a stub that already carries the deadline. */
+    @FunctionalInterface
+    interface Call {
+        ListenableFuture<?> start(CometGrpc.CometFutureStub stub);
+    }
+
+    private final int id;
+    private final ManagedChannel channel;
+    private final CometGrpc.CometFutureStub stub;
+    private final JobConfig config;
+    private final Scheduler scheduler;
+    private final JobCounters counters;
+    private final Lane[] lanes;
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final RateLimitedLog givenUpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private volatile boolean down;
+    private volatile boolean closed;
+
+    CometClient(int id, HostPort address, JobConfig config, Scheduler scheduler, JobCounters counters) {
+        this.id = id;
+        this.channel = GrpcChannels.plaintext(address);
+        this.stub = CometGrpc.newFutureStub(channel);
+        this.config = config;
+        this.scheduler = scheduler;
+        this.counters = counters;
+        this.lanes = new Lane[config.cometLanes()];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new Lane();
+        }
+    }
+
+    int id() {
+        return id;
+    }
+
+    boolean isDown() {
+        return down;
+    }
+
+    /** A stub with the call deadline, for calls outside the lanes (the Rooms refresh). */
+    CometGrpc.CometFutureStub stub(Duration deadline) {
+        return stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Records the outcome of a call made outside the lanes: success marks the comet up. */
+    void reachable(boolean ok) {
+        if (ok) {
+            down = false;
+        } else {
+            channel.resetConnectBackoff(); // try to reconnect now rather than after gRPC's growing backoff
+        }
+    }
+
+    /** Submits {@code call} on the lane of {@code key} (same key, same lane, same order). */
+    CompletableFuture<Boolean> submit(int key, String what, Call call) {
+        return lanes[Math.floorMod(key, lanes.length)].submit(what, call);
+    }
+
+    /** Submits {@code call} on the next lane, round robin. */
+    CompletableFuture<Boolean> submit(String what, Call call) {
+        return lanes[Math.floorMod(roundRobin.getAndIncrement(), lanes.length)].submit(what, call);
+    }
+
+    private void givenUp(String what, String why) {
+        counters.countGivenUp(id);
+        givenUpLog.warn("comet {}: {} given up: {}", id, what, why);
+    }
+
+    /** One FIFO of calls, sending one at a time. Guarded by its own monitor. */
+    private final class Lane {
+        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        private boolean busy;
+
+        CompletableFuture<Boolean> submit(String what, Call call) {
+            Pending p = new Pending(what, call);
+            if (down || closed) {
+                givenUp(what, closed ? "job is stopping" : "comet is down");
+                p.done.complete(false);
+                return p.done;
+            }
+            boolean start;
+            synchronized (this) {
+                if (queue.size() >= config.cometLaneQueue()) {
+                    start = false;
+                    p = null;
+                } else {
+                    queue.add(p);
+                    start = !busy;
+                    busy |= start;
+                }
+            }
+            if (p == null) {
+                givenUp(what, "lane queue full (" + config.cometLaneQueue() + ")");
+                return CompletableFuture.completedFuture(false);
+            }
+            if (start) {
+                next();
+            }
+            return p.done;
+        }
+
+        /** Starts the head of the queue; called only by the lane's current owner (busy). */
+        private void next() {
+            Pending p;
+            synchronized (this) {
+                p = queue.peek();
+                if (p == null) {
+                    busy = false;
+                    return;
+                }
+            }
+            attempt(p, 1);
+        }
+
+        private void attempt(Pending p, int attempt) {
+            if (down || closed) {
+                finish(p, false, closed ? "job is stopping" : "comet is down");
+                return;
+            }
+            ListenableFuture<?> f;
+            try {
+                f = p.call.start(stub(config.cometTimeout()));
+            } catch (RuntimeException e) {
+                finish(p, false, e.toString());
+                return;
+            }
+            Futures.of(f).whenComplete((v, error) -> {
+                if (error == null) {
+                    down = false;
+                    counters.cometCallsOk.increment();
+                    finish(p, true, null);
+                    return;
+                }
+                Status.Code code = Status.fromThrowable(error).getCode();
+                boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+                if (transient_ && attempt < config.cometAttempts() && !closed) {
+                    counters.cometRetries.increment();
+                    scheduler.schedule(backoff(attempt), () -> attempt(p, attempt + 1));
+                    return;
+                }
+                if (transient_) {
+                    down = true;
+                }
+                finish(p, false, Status.fromThrowable(error).toString());
+            });
+        }
+
+        private void finish(Pending p, boolean ok, String why) {
+            synchronized (this) {
+                queue.poll();
+            }
+            try {
+                if (!ok) {
+                    givenUp(p.what, why);
+                }
+                p.done.complete(ok); // runs the submitter's continuations (batch completion) here
+            } finally {
+                next(); // whatever they did, the lane goes on
+            }
+        }
+    }
+
+    /** The wait before retry number {@code attempt} (1-based): backoff doubled each time, capped. */
+    Duration backoff(int attempt) {
+        long nanos = config.cometBackoff().toNanos() << Math.min(attempt - 1, 20);
+        return Duration.ofNanos(Math.min(nanos, config.cometMaxBackoff().toNanos()));
+    }
+
+    /** A queued call and the future its submitter holds. */
+    private static final class Pending {
+        final String what;
+        final Call call;
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
+
+        Pending(String what, Call call) {
+            this.what = what;
+            this.call = call;
+        }
+    }
+
+    /** Stops sending at once: queued and retrying calls are given up; the channel is closed. */
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        GrpcChannels.close(channel, Duration.ofSeconds(2));
+    }
+}

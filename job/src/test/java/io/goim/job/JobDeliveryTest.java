@@ -1,0 +1,208 @@
+package io.goim.job;
+
+import static io.goim.job.JobFixture.WAIT;
+import static io.goim.job.JobFixture.awaitRoomMap;
+import static io.goim.job.JobFixture.broadcast;
+import static io.goim.job.JobFixture.flush;
+import static io.goim.job.JobFixture.freePort;
+import static io.goim.job.JobFixture.job;
+import static io.goim.job.JobFixture.jobAt;
+import static io.goim.job.JobFixture.kafka;
+import static io.goim.job.JobFixture.room;
+import static io.goim.job.JobFixture.send;
+import static io.goim.job.JobFixture.sendRaw;
+import static io.goim.job.JobFixture.topic;
+import static io.goim.job.JobFixture.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.goim.libs.testing.Await;
+import io.goim.proto.PushMsg;
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Job against a real Kafka broker (in-process KRaft) and real comet gRPC servers on
+ * loopback ports ({@link RecordingComet}): every kind of record, routing, dead comets,
+ * ensure against drop, and the delivery guarantee across rebalances and a crash.
+ */
+class JobDeliveryTest {
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka();
+    }
+
+    @Test
+    void everyKindOfRecordReachesTheCometsThatNeedIt() throws Exception {
+        String topic = topic(2);
+        try (RecordingComet one = RecordingComet.start(); RecordingComet two = RecordingComet.start()) {
+            one.hostRooms(7);
+            two.hostRooms(8);
+            try (JobServer job = job(topic, Map.of(1, one, 2, two))) {
+                awaitRoomMap(one, two);
+                send(topic, "1", user(1, "to-one", "1_1", "2_1"));
+                send(topic, "2", user(2, "to-two", "3_1"));
+                send(topic, "9", user(9, "to-nobody", "4_1"));
+                sendRaw(topic, "x", new byte[] {(byte) 0xff, 1, 2});
+                send(topic, "x", PushMsg.newBuilder().setMsg(ByteString.copyFromUtf8("no type")).build());
+                send(topic, "", broadcast("to-all"));
+                send(topic, "7", room(7, "room-7", false));
+                send(topic, "8", room(8, "room-8", false));
+                send(topic, "9", room(9, "room-9", false));
+                flush();
+
+                Await.until("every record consumed", WAIT, () -> job.counters().consumed.sum() == 9);
+                Await.until("all delivered", WAIT, () -> one.received.size() == 3 && two.received.size() == 3);
+                assertEquals(List.of("1_1", "2_1"), one.received.stream().filter(r -> r.rpc().equals("mpush"))
+                        .findFirst().orElseThrow().keys());
+                assertEquals(Set.of("to-one", "to-all", "room-7"), new HashSet<>(one.bodies()));
+                assertEquals(Set.of("to-two", "to-all", "room-8"), new HashSet<>(two.bodies()));
+                assertEquals(List.of("room-7"), one.bodies("room", 7), "room 7 only where it is hosted");
+                assertEquals(2, job.counters().malformed.sum(), "junk bytes and a record without type");
+                assertEquals(1, job.counters().unknownComet.sum());
+                assertEquals(0, job.counters().cometCallsGivenUp.sum());
+            }
+        }
+    }
+
+    @Test
+    void aCometNotRefreshedYetReceivesEveryRoomSoNothingIsLostAtStartUp() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet one = RecordingComet.start()) {
+            one.hold(); // its Rooms answer never arrives, so the job does not know its rooms yet
+            try (JobServer job = job(topic, Map.of(1, one), "job.room.refresh", "1h", "job.comet-timeout", "60s")) {
+                send(topic, "5", room(5, "early", false));
+                flush();
+                Await.until("room message delivered", WAIT, () -> one.received.size() == 1);
+                assertEquals(List.of("early"), one.bodies("room", 5));
+                assertEquals(1, one.roomsCalls.get(), "the only refresh is still unanswered");
+                one.release();
+            }
+        }
+    }
+
+    @Test
+    void aDeadCometNeitherStallsALiveOneNorThePartitionAndIsUsedAgainWhenItComesBack() throws Exception {
+        String topic = topic(1);
+        int deadPort = freePort();
+        try (RecordingComet live = RecordingComet.start()) {
+            try (JobServer job = jobAt(topic, Map.of("1", live.address(), "2", "127.0.0.1:" + deadPort),
+                    "job.comet-timeout", "500ms")) {
+                for (int i = 0; i < 200; i++) {
+                    send(topic, "", broadcast("b" + i));
+                }
+                flush();
+                Await.until("live comet got all 200", WAIT, () -> live.received.size() == 200);
+                Await.until("dead comet's calls given up", WAIT, () -> job.counters().givenUpFor(2) == 200);
+                assertEquals(0, job.counters().givenUpFor(1));
+
+                try (RecordingComet back = RecordingComet.startOn(deadPort)) {
+                    Await.until("comet 2 is used again", WAIT, () -> {
+                        send(topic, "", broadcast("again"));
+                        flush();
+                        return back.bodies().contains("again");
+                    });
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSlowCometDoesNotDelayALiveOne() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet live = RecordingComet.start(); RecordingComet slow = RecordingComet.start()) {
+            try (JobServer job = job(topic, Map.of(1, live, 2, slow), "job.comet-timeout", "60s")) {
+                awaitRoomMap(live, slow);
+                slow.hold(); // takes each call, answers none: each of its lanes has one call in flight
+                for (int i = 0; i < 100; i++) {
+                    send(topic, "", broadcast("b" + i));
+                }
+                flush();
+                Await.until("the live comet got all 100", WAIT, () -> live.received.size() == 100);
+                assertTrue(slow.received.size() <= 8, "one call per lane of the slow comet: " + slow.received.size());
+                assertEquals(0, job.counters().cometCallsGivenUp.sum());
+                slow.release();
+                Await.until("the slow comet catches up", WAIT, () -> {
+                    slow.release(); // answers what arrived since
+                    return slow.received.size() == 100;
+                });
+            }
+        }
+    }
+
+    @Test
+    void withoutEnsureAFullRoomQueueDropsAndCountsWithEnsureItWaits() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet slow = RecordingComet.start()) {
+            slow.hostRooms(1, 2);
+            try (JobServer job = job(topic, Map.of(1, slow), "job.room.batch", 2, "job.room.queue-size", 4,
+                    "job.comet-timeout", "60s")) {
+                awaitRoomMap(slow);
+                slow.hold();
+                for (int i = 0; i < 30; i++) {
+                    send(topic, "1", room(1, "d" + i, false));
+                }
+                flush();
+                Await.until("consumed", WAIT, () -> job.counters().consumed.sum() == 30);
+                long dropped = job.counters().roomDropped.sum();
+                assertEquals(26, dropped, "4 queued while the comet holds its replies, 26 dropped");
+                slow.release();
+                Await.until("queued ones delivered", WAIT, () -> slow.bodies("room", 1).size() == 4);
+                assertEquals(List.of("d0", "d1", "d2", "d3"), slow.bodies("room", 1));
+
+                slow.hold();
+                for (int i = 0; i < 30; i++) {
+                    send(topic, "2", room(2, "e" + i, true));
+                }
+                flush();
+                Await.until("ensure pauses consumption", WAIT, () -> job.counters().pauses.sum() > 0);
+                assertTrue(job.counters().roomBackpressure.sum() > 0);
+                assertEquals(26, job.counters().roomDropped.sum(), "ensure never drops");
+                Await.until("every ensure message delivered in Kafka order", WAIT, () -> {
+                    slow.release(); // let the held batches go, then hold the next ones again
+                    slow.hold();
+                    return slow.bodies("room", 2).size() == 30;
+                });
+                slow.release();
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    expected.add("e" + i);
+                }
+                assertEquals(expected, slow.bodies("room", 2));
+            }
+        }
+    }
+
+    @Test
+    void roomMessagesGoOnlyToTheCometsHostingTheRoom() throws Exception {
+        String topic = topic(2);
+        try (RecordingComet one = RecordingComet.start(); RecordingComet two = RecordingComet.start()) {
+            one.hostRooms(1, 3);
+            two.hostRooms(2, 3);
+            try (JobServer job = job(topic, Map.of(1, one, 2, two))) {
+                awaitRoomMap(one, two);
+                for (int room = 1; room <= 4; room++) {
+                    send(topic, Integer.toString(room), room(room, "r" + room, false));
+                }
+                flush();
+                Await.until("consumed", WAIT, () -> job.counters().consumed.sum() == 4);
+                Await.until("delivered", WAIT, () -> one.received.size() == 2 && two.received.size() == 2);
+                assertEquals(Set.of("r1", "r3"), new HashSet<>(one.bodies()));
+                assertEquals(Set.of("r2", "r3"), new HashSet<>(two.bodies()));
+
+                two.hostRooms(2, 3, 4); // a client joined room 4 on comet 2
+                awaitRoomMap(two);
+                send(topic, "4", room(4, "r4-after-join", false));
+                flush();
+                Await.until("delivered after the next refresh", WAIT, () -> two.bodies("room", 4).size() == 1);
+                assertEquals(List.of("r4-after-join"), two.bodies("room", 4));
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.goim.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.goim.libs.config.ConfigLoader;
+import io.goim.proto.Proto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The consumer loop's commit, pause and rebalance rules, driven turn by turn on a
+ * {@link MockConsumer}; room batches are "sent" to a sender whose completion the test
+ * controls, so the test decides when a record is handed on.
+ */
+class PushConsumerTest {
+    private static final String TOPIC = "pushes";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    /** Offsets committed, by partition, as the loop asked for them (MockConsumer forgets revoked ones). */
+    private final Map<TopicPartition, Long> commits = new HashMap<>();
+    private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest") {
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
+            super.commitSync(offsets);
+        }
+
+        @Override
+        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+            offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
+            super.commitAsync(offsets, callback);
+        }
+    };
+    private final List<CompletableFuture<Void>> batches = new ArrayList<>();
+    private final List<Proto> sent = new ArrayList<>();
+    private final JobCounters counters = new JobCounters();
+    private PushConsumer loop;
+    private long[] nextOffset = new long[2];
+
+    @BeforeEach
+    void setUp() {
+        JobConfig config = JobConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of(
+                "job.kafka.topic", TOPIC,
+                "job.kafka.max-in-flight", 6,
+                "job.kafka.revoke-grace", "50ms",
+                "job.room.batch", 2,
+                "job.room.queue-size", 3))));
+        RoomBatchers rooms = new RoomBatchers(config.room(), new ManualScheduler(), (room, batch) -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            batches.add(done);
+            sent.add(batch);
+            return done;
+        }, counters);
+        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters), counters);
+        loop.subscribe();
+        kafka.rebalance(List.of(P0, P1));
+        kafka.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    }
+
+    private void add(TopicPartition tp, int room, boolean ensure) {
+        long offset = nextOffset[tp.partition()]++;
+        kafka.addRecord(new ConsumerRecord<>(TOPIC, tp.partition(), offset, null,
+                JobFixture.room(room, "m" + offset, ensure).toByteArray()));
+    }
+
+    /** Completes every batch sent so far, and those their completion sends. */
+    private void completeAll() {
+        for (int i = 0; i < batches.size(); i++) {
+            batches.get(i).complete(null);
+        }
+    }
+
+    private Long committed(TopicPartition tp) {
+        return commits.get(tp);
+    }
+
+    @Test
+    void anOffsetIsCommittedOnlyAfterEveryRecordBeforeItWasHandedOn() {
+        add(P0, 1, false); // offset 0, room 1: sent at once
+        add(P0, 2, false); // offset 1, room 2: sent at once
+        loop.turn();
+        assertNull(committed(P0), "nothing handed on yet");
+        batches.get(1).complete(null); // offset 1 handed, offset 0 not
+        loop.turn();
+        assertNull(committed(P0), "offset 0 still in flight holds back the commit of 1");
+        batches.get(0).complete(null);
+        loop.turn();
+        assertEquals(2L, committed(P0));
+    }
+
+    @Test
+    void aMalformedRecordIsCountedSkippedAndCommitted() {
+        kafka.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, null, new byte[] {(byte) 0xff, 0x01}));
+        loop.turn();
+        assertEquals(1, counters.malformed.sum());
+        assertEquals(1L, committed(P1));
+    }
+
+    @Test
+    void anEnsureMessageForAFullRoomPausesItsPartitionUntilThereIsRoomThenKeepsOrder() {
+        for (int i = 0; i < 5; i++) {
+            add(P0, 1, true); // 3 fit the room's queue; offsets 3 and 4 must wait
+        }
+        add(P1, 2, true);
+        loop.turn();
+        assertEquals(Set.of(P0), kafka.paused(), "only the partition with a full room is paused");
+        assertEquals(0, counters.roomDropped.sum());
+        assertTrue(counters.roomBackpressure.sum() > 0);
+        add(P0, 1, true); // offset 5 arrives behind the waiting ones
+        batches.get(0).complete(null); // offset 0 handed on: one place free
+        loop.turn();
+        assertEquals(Set.of(P0), kafka.paused(), "offset 4 still waits");
+        completeAll();
+        for (int i = 0; i < 4; i++) {
+            loop.turn();
+            completeAll();
+        }
+        assertEquals(Set.of(), kafka.paused());
+        List<String> order = new ArrayList<>();
+        for (Proto p : sent) {
+            order.addAll(RecordingComet.unpack(p));
+        }
+        assertEquals(List.of("m0", "m1", "m2", "m0", "m3", "m4", "m5"), order,
+                "room 1 in Kafka order (room 2's m0 between)");
+        loop.turn();
+        assertEquals(6L, committed(P0));
+    }
+
+    @Test
+    void withoutEnsureAFullRoomDropsCountsAndCommits() {
+        for (int i = 0; i < 5; i++) {
+            add(P0, 1, false);
+        }
+        loop.turn();
+        assertEquals(2, counters.roomDropped.sum());
+        assertEquals(Set.of(), kafka.paused());
+        completeAll();
+        loop.turn();
+        completeAll();
+        loop.turn();
+        assertEquals(5L, committed(P0));
+    }
+
+    @Test
+    void tooManyRecordsInFlightPauseThePartition() {
+        for (int room = 1; room <= 6; room++) {
+            add(P1, room, false); // six rooms, six batches, none handed on
+        }
+        loop.turn();
+        assertEquals(Set.of(P1), kafka.paused());
+        completeAll();
+        loop.turn();
+        assertEquals(Set.of(), kafka.paused());
+        assertEquals(6L, committed(P1));
+    }
+
+    @Test
+    void onRevokeTheHandedPrefixIsCommittedAndTheRestLeftForTheNextOwner() {
+        add(P0, 1, false); // offset 0
+        add(P0, 2, false); // offset 1
+        loop.turn();
+        batches.get(0).complete(null); // only offset 0 handed on
+        kafka.rebalance(List.of(P1)); // P0 revoked; offset 1 stays in flight past revoke-grace
+        assertEquals(1L, committed(P0));
+        assertEquals(1, counters.revokeAbandoned.sum());
+        assertEquals(1, counters.partitionsRevoked.sum());
+    }
+}

@@ -1,0 +1,187 @@
+package io.goim.job;
+
+import io.goim.libs.protocol.Op;
+import io.goim.proto.BroadcastReply;
+import io.goim.proto.BroadcastReq;
+import io.goim.proto.BroadcastRoomReply;
+import io.goim.proto.BroadcastRoomReq;
+import io.goim.proto.CometGrpc;
+import io.goim.proto.MPushMsgReply;
+import io.goim.proto.MPushMsgReq;
+import io.goim.proto.Proto;
+import io.goim.proto.RoomsReply;
+import io.goim.proto.RoomsReq;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real comet push server on a loopback port that records what job sends it: user
+ * pushes, broadcasts and room batches (unpacked into their messages). It hosts the rooms
+ * the test sets, and can hold back its replies to play a slow comet. Thread-safe.
+ */
+final class RecordingComet implements AutoCloseable {
+    /** One message as a client would see it, with the RPC that carried it. */
+    record Received(String rpc, int room, List<String> keys, String body, long atNanos) {
+    }
+
+    final List<Received> received = new CopyOnWriteArrayList<>();
+    /** Sizes of the OP_RAW batches received, in order. */
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    final AtomicInteger roomsCalls = new AtomicInteger();
+    private volatile Set<Integer> rooms = Set.of();
+    private final List<Runnable> heldReplies = new ArrayList<>();
+    private boolean holding;
+    private final Server server;
+
+    private RecordingComet(int port) throws Exception {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(new Service())
+                .build()
+                .start();
+    }
+
+    static RecordingComet start() throws Exception {
+        return new RecordingComet(0);
+    }
+
+    /** A comet on a given port, e.g. one that comes back where a dead one was. */
+    static RecordingComet startOn(int port) throws Exception {
+        return new RecordingComet(port);
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    void hostRooms(Integer... ids) {
+        rooms = Set.of(ids);
+    }
+
+    /** From now on, replies are held until {@link #release}. */
+    synchronized void hold() {
+        holding = true;
+    }
+
+    /** Replies held back so far. */
+    synchronized int held() {
+        return heldReplies.size();
+    }
+
+    /** Sends every held reply and stops holding. */
+    void release() {
+        List<Runnable> replies;
+        synchronized (this) {
+            holding = false;
+            replies = new ArrayList<>(heldReplies);
+            heldReplies.clear();
+        }
+        replies.forEach(Runnable::run);
+    }
+
+    List<String> bodies() {
+        List<String> out = new ArrayList<>();
+        for (Received r : received) {
+            out.add(r.body());
+        }
+        return out;
+    }
+
+    List<String> bodies(String rpc, int room) {
+        List<String> out = new ArrayList<>();
+        for (Received r : received) {
+            if (r.rpc().equals(rpc) && r.room() == room) {
+                out.add(r.body());
+            }
+        }
+        return out;
+    }
+
+    private <T> void reply(StreamObserver<T> out, T value) {
+        Runnable r = () -> {
+            try {
+                out.onNext(value);
+                out.onCompleted();
+            } catch (RuntimeException cancelled) {
+                // the caller gave up on this call (deadline) while we held it
+            }
+        };
+        synchronized (this) {
+            if (holding) {
+                heldReplies.add(r);
+                return;
+            }
+        }
+        r.run();
+    }
+
+    /** Splits an OP_RAW body into its packets' bodies. */
+    static List<String> unpack(Proto raw) {
+        ByteBuffer b = raw.getBody().asReadOnlyByteBuffer();
+        List<String> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            int length = b.getInt();
+            b.position(b.position() + 12);
+            byte[] body = new byte[length - 16];
+            b.get(body);
+            out.add(new String(body, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private final class Service extends CometGrpc.CometImplBase {
+        @Override
+        public void mPushMsg(MPushMsgReq req, StreamObserver<MPushMsgReply> out) {
+            received.add(new Received("mpush", -1, List.copyOf(req.getKeysList()),
+                    req.getProto().getBody().toStringUtf8(), System.nanoTime()));
+            reply(out, MPushMsgReply.newBuilder().setDelivered(req.getKeysCount()).build());
+        }
+
+        @Override
+        public void broadcast(BroadcastReq req, StreamObserver<BroadcastReply> out) {
+            received.add(new Received("broadcast", -1, List.of(), req.getProto().getBody().toStringUtf8(), System.nanoTime()));
+            reply(out, BroadcastReply.getDefaultInstance());
+        }
+
+        @Override
+        public void broadcastRoom(BroadcastRoomReq req, StreamObserver<BroadcastRoomReply> out) {
+            long now = System.nanoTime();
+            if (req.getProto().getOp() == Op.RAW) {
+                List<String> messages = unpack(req.getProto());
+                batchSizes.add(messages.size());
+                for (String m : messages) {
+                    received.add(new Received("room", req.getRoomId(), List.of(), m, now));
+                }
+            } else {
+                received.add(new Received("room", req.getRoomId(), List.of(), req.getProto().getBody().toStringUtf8(), now));
+            }
+            reply(out, BroadcastRoomReply.getDefaultInstance());
+        }
+
+        @Override
+        public void rooms(RoomsReq req, StreamObserver<RoomsReply> out) {
+            roomsCalls.incrementAndGet();
+            reply(out, RoomsReply.newBuilder().addAllRoomIds(rooms).build());
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        release();
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
