@@ -36,6 +36,7 @@ class TcpConnectionLifecycleTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        comet.close();
         logic.close();
     }
 
@@ -88,7 +89,7 @@ class TcpConnectionLifecycleTest {
     /** An authenticated connection: the session stage installed as auth installs it. */
     private EmbeddedChannel authenticatedConnection() {
         EmbeddedChannel ch = newConnection();
-        ch.attr(ClientSession.ATTR).set(new ClientSession("7_1", 7, 1));
+        comet.register(new Connection("7_1", 7, 1, ch, Wire.TCP));
         ch.pipeline().replace("auth", "session", new SessionHandler(comet));
         return ch;
     }
