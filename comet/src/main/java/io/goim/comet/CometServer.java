@@ -42,11 +42,11 @@ public final class CometServer implements AutoCloseable {
     private final Channel tlsWebsocket;
     private final Server grpc;
 
-    private CometServer(CometConfig config, Supplier<Config> reloadSource) throws Exception {
+    private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
         comet = new CometContext(config, logic);
-        reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters());
+        reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -101,20 +101,24 @@ public final class CometServer implements AutoCloseable {
         }
     }
 
-    /** Starts a comet from {@code config}; a reload re-reads the same config. */
+    /**
+     * Starts a comet inside this JVM from {@code config}. {@link #reload} re-reads the same
+     * config and leaves the embedding program's log configuration alone.
+     */
     public static CometServer start(Config config) throws Exception {
-        return new CometServer(CometConfig.from(config), () -> config);
+        return new CometServer(CometConfig.from(config), () -> config, () -> { });
     }
 
     public static void main(String[] args) {
         ServiceMain.run("comet", args, config -> {
-            CometServer server = new CometServer(CometConfig.from(config), () -> ConfigLoader.load(args));
+            CometServer server = new CometServer(CometConfig.from(config), () -> ConfigLoader.load(args),
+                    ConfigReloader.LOGBACK);
             server.reloader.onSighup();
             return server;
         });
     }
 
-    /** Re-reads the whitelist and log configuration, as SIGHUP does; false if the config is invalid. */
+    /** Re-reads the whitelist (and, in a comet process, the log configuration), as SIGHUP does; false if invalid. */
     public boolean reload() {
         return reloader.reload();
     }

@@ -22,13 +22,23 @@ final class ConfigReloader {
     private final Supplier<Config> source;
     private final Whitelist whitelist;
     private final CometCounters counters;
+    private final Runnable reloadLogging;
 
-    /** @param source reads the configuration again (the same file and overrides as at start) */
-    ConfigReloader(Supplier<Config> source, Whitelist whitelist, CometCounters counters) {
+    /**
+     * @param source reads the configuration again (the same file and overrides as at start)
+     * @param reloadLogging re-reads the log configuration: {@link #LOGBACK} in a comet
+     *        process; a comet started inside another program (tests, benchmarks) leaves
+     *        that program's logging alone
+     */
+    ConfigReloader(Supplier<Config> source, Whitelist whitelist, CometCounters counters, Runnable reloadLogging) {
         this.source = source;
         this.whitelist = whitelist;
         this.counters = counters;
+        this.reloadLogging = reloadLogging;
     }
+
+    /** Resets logback and runs its usual configuration search again (logback.xml, -Dlogback.configurationFile). */
+    static final Runnable LOGBACK = ConfigReloader::reloadLogback;
 
     /** Reloads; returns false (and changes nothing) when the configuration is invalid. */
     synchronized boolean reload() {
@@ -40,14 +50,13 @@ final class ConfigReloader {
             return false;
         }
         whitelist.replace(config.whitelist());
-        reloadLogging();
+        reloadLogging.run();
         counters.reloads.increment();
         log.info("reloaded: whitelist {}", config.whitelist());
         return true;
     }
 
-    /** Resets logback and runs its usual configuration search again (logback.xml, -Dlogback.configurationFile). */
-    private static void reloadLogging() {
+    private static void reloadLogback() {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
         if (factory instanceof LoggerContext context) {
             context.reset();

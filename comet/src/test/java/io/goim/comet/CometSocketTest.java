@@ -12,6 +12,7 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
+import io.goim.libs.testing.WsTestClient;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReq;
 import io.goim.proto.CometGrpc;
@@ -119,7 +120,7 @@ class CometSocketTest {
 
     @Test
     void goimBrowserClientFlowOverWebSocketText() throws Exception {
-        try (WsClient client = new WsClient(ws("ws", comet.websocketPort()), null)) {
+        try (WsTestClient client = new WsTestClient(ws("ws", comet.websocketPort()), null)) {
             client.sendText("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":{\"data\":{}}}");
             JsonNode auth = JSON.readTree(client.nextText());
             assertTrue(auth.isArray());
@@ -148,7 +149,7 @@ class CometSocketTest {
     void roomBatchReachesTcpAsPacketsAndWebSocketAsOneArrayFrame() throws Exception {
         int room = 77;
         try (TcpTestClient tcp = new TcpTestClient("127.0.0.1", comet.tcpPort());
-                WsClient ws = new WsClient(ws("ws", comet.websocketPort()), null)) {
+                WsTestClient ws = new WsTestClient(ws("ws", comet.websocketPort()), null)) {
             tcp.send(Op.AUTH, 1, "3001:" + room);
             tcp.receive();
             ws.sendText("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":\"3002:" + room + "\"}");
@@ -185,7 +186,7 @@ class CometSocketTest {
 
     @Test
     void binaryWebSocketClientIsAnsweredInBinary() throws Exception {
-        try (WsClient client = new WsClient(ws("ws", comet.websocketPort()), null)) {
+        try (WsTestClient client = new WsTestClient(ws("ws", comet.websocketPort()), null)) {
             client.sendBinary(packet(Op.AUTH, 5, "4001"));
             ByteBuffer auth = client.nextBinary();
             assertEquals(Op.AUTH_REPLY, auth.getInt(8));
@@ -217,7 +218,7 @@ class CometSocketTest {
     @Test
     void junkJsonOverWebSocketClosesTheConnectionAndIsCounted() throws Exception {
         long before = comet.counters().protocolErrors(ProtocolException.Kind.BAD_FRAME);
-        try (WsClient client = new WsClient(ws("ws", comet.websocketPort()), null)) {
+        try (WsTestClient client = new WsTestClient(ws("ws", comet.websocketPort()), null)) {
             client.sendText("{this is not json");
             client.closed.get(10, TimeUnit.SECONDS);
         }
@@ -261,7 +262,7 @@ class CometSocketTest {
 
     @Test
     void wssClientAuthenticates() throws Exception {
-        try (WsClient client = new WsClient(ws("wss", comet.tlsWebsocketPort()), cert.clientContext())) {
+        try (WsTestClient client = new WsTestClient(ws("wss", comet.tlsWebsocketPort()), cert.clientContext())) {
             client.sendText("{\"ver\":1,\"op\":7,\"seq\":9,\"body\":6001}");
             JsonNode auth = JSON.readTree(client.nextText());
             assertEquals(Op.AUTH_REPLY, opOf(auth.get(0)));
@@ -291,7 +292,7 @@ class CometSocketTest {
     @Test
     void broadcastReachesEveryConnectionAndCountsThem() throws Exception {
         try (TcpTestClient a = new TcpTestClient("127.0.0.1", comet.tcpPort());
-                WsClient b = new WsClient(ws("ws", comet.websocketPort()), null)) {
+                WsTestClient b = new WsTestClient(ws("ws", comet.websocketPort()), null)) {
             a.send(Op.AUTH, 1, "8001");
             a.receive();
             b.sendText("{\"op\":7,\"seq\":1,\"body\":8002}");

@@ -1,4 +1,4 @@
-package io.goim.comet;
+package io.goim.libs.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,17 +11,17 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
- * A blocking WebSocket test client on the JDK's {@code java.net.http.WebSocket}: whole
+ * A blocking goim WebSocket test client on the JDK's {@code java.net.http.WebSocket}: whole
  * text and binary messages are queued as they arrive; {@link #closed} completes when the
- * server closes or the connection fails.
+ * server closes or the connection fails. {@code tls} is null for ws, a client context for wss.
  */
-final class WsClient implements AutoCloseable {
-    final LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
-    final LinkedBlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
-    final CompletableFuture<String> closed = new CompletableFuture<>();
+public final class WsTestClient implements AutoCloseable {
+    public final LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    public final LinkedBlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
+    public final CompletableFuture<String> closed = new CompletableFuture<>();
     private final WebSocket ws;
 
-    WsClient(String uri, SSLContext tls) throws Exception {
+    public WsTestClient(String uri, SSLContext tls) throws Exception {
         HttpClient.Builder http = HttpClient.newBuilder();
         if (tls != null) {
             http.sslContext(tls);
@@ -67,15 +67,15 @@ final class WsClient implements AutoCloseable {
         }).get(10, TimeUnit.SECONDS);
     }
 
-    void sendText(String json) throws Exception {
+    public void sendText(String json) throws Exception {
         ws.sendText(json, true).get(5, TimeUnit.SECONDS);
     }
 
-    void sendBinary(byte[] bytes) throws Exception {
+    public void sendBinary(byte[] bytes) throws Exception {
         ws.sendBinary(ByteBuffer.wrap(bytes), true).get(5, TimeUnit.SECONDS);
     }
 
-    String nextText() throws InterruptedException {
+    public String nextText() throws InterruptedException {
         String s = texts.poll(30, TimeUnit.SECONDS);
         if (s == null) {
             throw new AssertionError("no text frame within 30 s");
@@ -83,7 +83,7 @@ final class WsClient implements AutoCloseable {
         return s;
     }
 
-    ByteBuffer nextBinary() throws InterruptedException {
+    public ByteBuffer nextBinary() throws InterruptedException {
         ByteBuffer b = binaries.poll(30, TimeUnit.SECONDS);
         if (b == null) {
             throw new AssertionError("no binary frame within 30 s");
