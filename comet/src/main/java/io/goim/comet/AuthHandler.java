@@ -65,6 +65,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
                         "op " + p.op() + " before auth"));
                 return;
             }
+            comet.counters().opReceived(p.op());
             pending = true;
             ctx.channel().config().setAutoRead(false);
             byte[] token = ByteBufUtil.getBytes(p.body());

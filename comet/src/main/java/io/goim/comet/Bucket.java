@@ -116,11 +116,13 @@ final class Bucket {
         boolean queued = workers.submit(() -> {
             int n = 0;
             try {
-                synchronized (this) {
-                    for (Connection c : connections.values()) {
-                        if (msg.writeTo(c, counters, whitelist)) {
-                            n++;
-                        }
+                Connection[] all;
+                synchronized (this) { // copied, so event loops registering in this bucket wait only for the copy
+                    all = connections.values().toArray(new Connection[0]);
+                }
+                for (Connection c : all) {
+                    if (msg.writeTo(c, counters, whitelist)) {
+                        n++;
                     }
                 }
             } finally {

@@ -77,9 +77,9 @@ public final class CometServer implements AutoCloseable {
         }
         shutdown.then("client accept", this::closeListeners)
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
-                .then("room workers and retries", comet::close)
                 .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
                         TimeUnit.MILLISECONDS).await())
+                .then("room workers and disconnect retries", comet::close)
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
         log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {}, logic at {}", config.serverId(),

@@ -114,6 +114,9 @@ class CometSocketTest {
             assertEquals("{\"to\":\"tcp\"}", p.bodyText());
             client.send(Op.HEARTBEAT, 12, "");
             assertEquals(Op.HEARTBEAT_REPLY, client.receive().op());
+            assertTrue(comet.counters().opsReceived(Op.AUTH) >= 1);
+            assertTrue(comet.counters().packetsWritten.sum() >= 3);
+            assertTrue(comet.counters().bytesWritten.sum() >= 3 * 16);
         }
         logic.awaitDisconnect(key);
     }
@@ -158,15 +161,8 @@ class CometSocketTest {
             assertTrue(push.rooms(RoomsReq.getDefaultInstance()).getRoomIdsList().contains(room));
 
             ByteArrayOutputStream batch = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(batch);
             for (int i = 0; i < 3; i++) {
-                byte[] body = ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8);
-                out.writeInt(16 + body.length);
-                out.writeShort(16);
-                out.writeShort(1);
-                out.writeInt(Op.SEND_MSG_REPLY);
-                out.writeInt(0);
-                out.write(body);
+                batch.write(packet(Op.SEND_MSG_REPLY, 0, "{\"i\":" + i + "}"));
             }
             push.broadcastRoom(BroadcastRoomReq.newBuilder().setRoomId(room).setProto(Proto.newBuilder()
                     .setOp(Op.RAW).setBody(ByteString.copyFrom(batch.toByteArray()))).build());
@@ -202,17 +198,14 @@ class CometSocketTest {
         }
     }
 
-    private static byte[] packet(int op, int seq, String body) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(bytes);
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(16 + b.length);
-        out.writeShort(16);
-        out.writeShort(1);
-        out.writeInt(op);
-        out.writeInt(seq);
-        out.write(b);
-        return bytes.toByteArray();
+    /** One goim TCP packet as bytes. */
+    private static byte[] packet(int op, int seq, String body) {
+        io.netty.buffer.ByteBuf b = TestComets.packet(op, seq, body);
+        try {
+            return io.netty.buffer.ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
     }
 
     @Test
