@@ -144,6 +144,50 @@ class BucketsTest {
     }
 
     @Test
+    void racingReconnectsUnderTheSameKeysKeepMapAndRoomsInStep() throws Exception {
+        int threads = 4;
+        String[] keys = {"1_1", "2_1", "3_1"};
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 5_000; i++) {
+                    Connection c = conn(keys[(i + id) % keys.length], (i + id) % 4);
+                    buckets.put(c);   // replaces whoever holds the key
+                    buckets.remove(c); // a close, possibly after another thread replaced it
+                    buckets.put(conn(keys[i % keys.length], i % 4)); // and a reconnect that stays
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        // Whatever the interleaving: every registered connection is in its room, and no
+        // replaced or closed connection stayed in any room.
+        int online = buckets.online();
+        assertTrue(online >= 1 && online <= keys.length, "online " + online);
+        int inRooms = 0;
+        for (int r = 0; r < 4; r++) {
+            inRooms += buckets.roomOnline(r);
+        }
+        assertEquals(online, inRooms);
+        for (String k : keys) {
+            Connection c = buckets.get(k);
+            if (c != null) {
+                assertEquals(c.roomId, c.room.id);
+                assertTrue(buckets.remove(c));
+            }
+        }
+        assertEquals(0, buckets.rooms());
+    }
+
+    @Test
     void roomBroadcastsUnderChurnReachEveryStayingMemberExactlyOnce() throws Exception {
         int members = 50;
         int messages = 100;
