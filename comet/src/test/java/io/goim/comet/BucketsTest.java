@@ -107,10 +107,8 @@ class BucketsTest {
         assertEquals(2, buckets.online());
     }
 
-    @Test
-    void concurrentJoinsAndLeavesLeaveConsistentCounts() throws Exception {
-        int threads = 4;
-        int perThread = 5_000;
+    /** Runs {@code body(threadId)} on {@code threads} threads started together; rethrows the first failure. */
+    private static void runTogether(int threads, java.util.function.IntConsumer body) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
@@ -118,23 +116,35 @@ class BucketsTest {
             int id = t;
             done.add(pool.submit(() -> {
                 start.await();
-                List<Connection> mine = new ArrayList<>();
-                for (int i = 0; i < perThread; i++) {
-                    Connection c = conn(id + "_" + i, i % 5);
-                    buckets.put(c);
-                    mine.add(c);
-                    if (i % 2 == 1) { // leave every other one, the rest stays
-                        assertTrue(buckets.remove(mine.remove(0)));
-                    }
-                }
+                body.accept(id);
                 return null;
             }));
         }
         start.countDown();
-        for (Future<?> f : done) {
-            f.get(30, TimeUnit.SECONDS);
+        try {
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
-        pool.shutdown();
+    }
+
+    @Test
+    void concurrentJoinsAndLeavesLeaveConsistentCounts() throws Exception {
+        int threads = 4;
+        int perThread = 5_000;
+        runTogether(threads, id -> {
+            List<Connection> mine = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                Connection c = conn(id + "_" + i, i % 5);
+                buckets.put(c);
+                mine.add(c);
+                if (i % 2 == 1) { // leave every other one, the rest stays
+                    assertTrue(buckets.remove(mine.remove(0)));
+                }
+            }
+        });
         assertEquals(threads * perThread / 2, buckets.online());
         int inRooms = 0;
         for (int r = 0; r < 5; r++) {
@@ -147,27 +157,14 @@ class BucketsTest {
     void racingReconnectsUnderTheSameKeysKeepMapAndRoomsInStep() throws Exception {
         int threads = 4;
         String[] keys = {"1_1", "2_1", "3_1"};
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            done.add(pool.submit(() -> {
-                start.await();
-                for (int i = 0; i < 5_000; i++) {
-                    Connection c = conn(keys[(i + id) % keys.length], (i + id) % 4);
-                    buckets.put(c);   // replaces whoever holds the key
-                    buckets.remove(c); // a close, possibly after another thread replaced it
-                    buckets.put(conn(keys[i % keys.length], i % 4)); // and a reconnect that stays
-                }
-                return null;
-            }));
-        }
-        start.countDown();
-        for (Future<?> f : done) {
-            f.get(30, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
+        runTogether(threads, id -> {
+            for (int i = 0; i < 5_000; i++) {
+                Connection c = conn(keys[(i + id) % keys.length], (i + id) % 4);
+                buckets.put(c);   // replaces whoever holds the key
+                buckets.remove(c); // a close, possibly after another thread replaced it
+                buckets.put(conn(keys[i % keys.length], i % 4)); // and a reconnect that stays
+            }
+        });
         // Whatever the interleaving: every registered connection is in its room, and no
         // replaced or closed connection stayed in any room.
         int online = buckets.online();

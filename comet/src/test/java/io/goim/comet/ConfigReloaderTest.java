@@ -84,6 +84,14 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void sighupHandlerInstallsOnThisJvm() {
+        // Installing only; the handler calls reload(), tested above without a real signal.
+        ConfigReloader reloader = new ConfigReloader(() -> config(Map.of()), new Whitelist(List.of()),
+                new CometCounters(), logReloads::incrementAndGet);
+        assertTrue(reloader.onSighup());
+    }
+
+    @Test
     void tlsNeedsBothCertificateAndKey() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> CometConfig.from(config(Map.of("comet.tls.cert-file", "/nonexistent/cert.pem"))));
