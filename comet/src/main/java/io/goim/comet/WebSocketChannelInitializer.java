@@ -11,7 +11,7 @@ import io.netty.handler.ssl.SslContext;
 
 /**
  * The pipeline of a client WebSocket connection ({@code ws://host:port/sub}, or wss with
- * TLS), ending in the same auth and session handlers as TCP:
+ * TLS; a query string is allowed and ignored), ending in the same auth and session handlers as TCP:
  * <pre>
  *  bytes counter → [TLS] → HTTP codec → aggregator → WebSocket handshake, ping/pong, close
  *      → frame aggregator → backpressure → WebSocketPacketCodec (frames ⇄ Packets)
@@ -40,7 +40,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
         this.maxFrame = comet.config().maxBody() + 1024;
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
-                .checkStartsWith(false)
+                .checkStartsWith(true) // also /sub?query, which some goim browser clients add
                 .maxFramePayloadLength(maxFrame)
                 .handshakeTimeoutMillis(comet.config().handshakeTimeout().toMillis())
                 .dropPongFrames(true)

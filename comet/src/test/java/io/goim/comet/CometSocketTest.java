@@ -219,9 +219,17 @@ class CometSocketTest {
     }
 
     @Test
+    void queryStringOnTheWebSocketPathIsAccepted() throws Exception {
+        try (WsTestClient client = new WsTestClient(ws("ws", comet.websocketPort()) + "?room_id=1&token=abc", null)) {
+            client.sendText("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":{\"data\":{}}}");
+            assertEquals(Op.AUTH_REPLY, opOf(JSON.readTree(client.nextText()).get(0)));
+        }
+    }
+
+    @Test
     void otherHttpPathsGet404() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + comet.websocketPort() + "/other")).build(),
+                URI.create("http://127.0.0.1:" + comet.websocketPort() + "/subscribe")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, r.statusCode());
     }
