@@ -65,6 +65,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
                         "op " + p.op() + " before auth"));
                 return;
             }
+            comet.counters().opReceived(p.op());
             pending = true;
             ctx.channel().config().setAutoRead(false);
             byte[] token = ByteBufUtil.getBytes(p.body());
@@ -88,11 +89,12 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             comet.disconnectLater(reply.getKey(), reply.getRoomId());
             return;
         }
-        ClientSession session = new ClientSession(reply.getKey(), reply.getUserId(), reply.getRoomId());
-        ctx.channel().attr(ClientSession.ATTR).set(session);
-        comet.register(session, ctx.channel());
+        Connection c = new Connection(reply.getKey(), reply.getUserId(), reply.getRoomId(), ctx.channel(),
+                Wire.of(ctx.channel()));
+        comet.register(c);
         comet.counters().authOk.increment();
-        ctx.writeAndFlush(new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
+        comet.whitelist().log(c.key, "authenticated user {} in room {}", c.userId, c.roomId);
+        comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
         ctx.pipeline().replace(this, "session", new SessionHandler(comet));
         ctx.channel().config().setAutoRead(true);
     }

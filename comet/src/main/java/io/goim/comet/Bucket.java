@@ -1,48 +1,140 @@
 package io.goim.comet;
 
-import io.netty.channel.Channel;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * A share of this comet's connections, chosen by hash of the subKey: subKey to channel,
- * under the bucket's own lock so that connections in different buckets never contend.
+ * A share of this comet's connections, chosen by hash of the subKey (goim's Bucket):
+ * subKey to connection, and the rooms those connections are in, under the bucket's own
+ * lock so that connections in different buckets never contend. Room and broadcast
+ * deliveries run on the bucket's {@link RoomWorkers}.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. Lock order: bucket, then room. A connection's room links change only
+ * while both are held, so they may be read under either.
  */
 final class Bucket {
-    private final Map<String, Channel> channels = new HashMap<>();
+    private final Map<String, Connection> connections = new HashMap<>();
+    private final Map<Integer, Room> rooms = new HashMap<>();
+    private final RoomWorkers workers;
+    private final CometCounters counters;
+    private final Whitelist whitelist;
+
+    Bucket(RoomWorkers workers, CometCounters counters, Whitelist whitelist) {
+        this.workers = workers;
+        this.counters = counters;
+        this.whitelist = whitelist;
+    }
 
     /**
-     * Registers {@code ch} under {@code key}; returns the channel it replaced (a client
-     * that reconnected while its old connection was still registered), or null.
+     * Registers {@code c} under its key and joins it to its room. Returns the connection it
+     * replaced (a client that reconnected while its old connection was still registered),
+     * already taken out of its room, or null.
      */
-    synchronized Channel put(String key, Channel ch) {
-        return channels.put(key, ch);
-    }
-
-    /** Removes {@code key} only if it still maps to {@code ch}; a newer connection under the same key stays. */
-    synchronized boolean remove(String key, Channel ch) {
-        return channels.remove(key, ch);
-    }
-
-    synchronized Channel get(String key) {
-        return channels.get(key);
-    }
-
-    synchronized int size() {
-        return channels.size();
-    }
-
-    /** Runs {@code action} on a snapshot of the channels, outside the lock. */
-    void forEach(Consumer<Channel> action) {
-        List<Channel> snapshot;
-        synchronized (this) {
-            snapshot = new ArrayList<>(channels.values());
+    synchronized Connection put(Connection c) {
+        Connection old = connections.put(c.key, c);
+        if (old != null && old != c) {
+            leaveRoom(old);
         }
-        snapshot.forEach(action);
+        if (c.roomId >= 0 && c.room == null) {
+            rooms.computeIfAbsent(c.roomId, Room::new).join(c);
+        }
+        return old == c ? null : old;
+    }
+
+    /**
+     * Forgets {@code c} and takes it out of its room. False when {@code c} was no longer
+     * registered: a newer connection under the same key replaced it and stays.
+     */
+    synchronized boolean remove(Connection c) {
+        leaveRoom(c);
+        return connections.remove(c.key, c);
+    }
+
+    private void leaveRoom(Connection c) {
+        Room r = c.room;
+        if (r != null && r.leave(c) && r.online() == 0) {
+            rooms.remove(r.id, r); // an empty room is dropped; a join recreates it
+        }
+    }
+
+    synchronized Connection get(String key) {
+        return connections.get(key);
+    }
+
+    synchronized int online() {
+        return connections.size();
+    }
+
+    synchronized int roomCount() {
+        return rooms.size();
+    }
+
+    /** Adds the ids of this bucket's rooms that have someone online. */
+    synchronized void collectRoomIds(Set<Integer> into) {
+        for (Room r : rooms.values()) {
+            if (r.online() > 0) {
+                into.add(r.id);
+            }
+        }
+    }
+
+    /** Online count of room {@code roomId} in this bucket. */
+    synchronized int roomOnline(int roomId) {
+        Room r = rooms.get(roomId);
+        return r == null ? 0 : r.online();
+    }
+
+    /** Hands delivery of {@code msg} to the room's connections to a worker; counts a drop when its queue is full. */
+    void broadcastRoom(int roomId, PushMessage msg) {
+        Room r;
+        synchronized (this) {
+            r = rooms.get(roomId);
+        }
+        if (r == null) {
+            return;
+        }
+        msg.retain();
+        boolean queued = workers.submit(() -> {
+            try {
+                r.forEach(c -> msg.writeTo(c, counters, whitelist));
+            } finally {
+                msg.release();
+            }
+        });
+        if (!queued) {
+            msg.release();
+            counters.roomPushesDropped.increment();
+        }
+    }
+
+    /** Delivers {@code msg} to every connection on a worker; completes with the number written. */
+    CompletableFuture<Integer> broadcast(PushMessage msg) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        msg.retain();
+        boolean queued = workers.submit(() -> {
+            int n = 0;
+            try {
+                Connection[] all;
+                synchronized (this) { // copied, so event loops registering in this bucket wait only for the copy
+                    all = connections.values().toArray(new Connection[0]);
+                }
+                for (Connection c : all) {
+                    if (msg.writeTo(c, counters, whitelist)) {
+                        n++;
+                    }
+                }
+            } finally {
+                msg.release();
+                done.complete(n);
+            }
+        });
+        if (!queued) {
+            msg.release();
+            counters.roomPushesDropped.increment();
+            done.complete(0);
+        }
+        return done;
     }
 }

@@ -1,20 +1,25 @@
 package io.goim.comet;
 
-import io.netty.channel.Channel;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * All of this comet's authenticated connections, spread over {@link Bucket}s.
+ * All of this comet's authenticated connections, spread over {@link Bucket}s by a hash
+ * of the subKey, each bucket with its own lock and room workers.
  *
  * <p>Thread-safe.
  */
-public final class Buckets {
+public final class Buckets implements AutoCloseable {
     private final Bucket[] buckets;
+    private final RoomWorkers[] workers;
 
-    public Buckets(int n) {
+    Buckets(int n, int roomWorkers, int roomQueue, CometCounters counters, Whitelist whitelist) {
         buckets = new Bucket[n];
+        workers = new RoomWorkers[n];
         for (int i = 0; i < n; i++) {
-            buckets[i] = new Bucket();
+            workers[i] = new RoomWorkers("comet-bucket-" + i + "-room", roomWorkers, roomQueue);
+            buckets[i] = new Bucket(workers[i], counters, whitelist);
         }
     }
 
@@ -22,16 +27,18 @@ public final class Buckets {
         return buckets[io.goim.libs.hash.Buckets.index(key, buckets.length)];
     }
 
-    Channel put(String key, Channel ch) {
-        return bucket(key).put(key, ch);
+    /** Registers {@code c}; returns the connection it replaced under the same key, or null. */
+    Connection put(Connection c) {
+        return bucket(c.key).put(c);
     }
 
-    boolean remove(String key, Channel ch) {
-        return bucket(key).remove(key, ch);
+    /** Forgets {@code c}; false if a newer connection had replaced it. */
+    boolean remove(Connection c) {
+        return bucket(c.key).remove(c);
     }
 
-    /** The channel registered under {@code key}, or null. */
-    public Channel get(String key) {
+    /** The connection registered under {@code key}, or null. */
+    Connection get(String key) {
         return bucket(key).get(key);
     }
 
@@ -39,14 +46,66 @@ public final class Buckets {
     public int online() {
         int n = 0;
         for (Bucket b : buckets) {
-            n += b.size();
+            n += b.online();
         }
         return n;
     }
 
-    void forEach(Consumer<Channel> action) {
+    /** Number of (bucket, room) pairs with someone online. */
+    public int rooms() {
+        int n = 0;
         for (Bucket b : buckets) {
-            b.forEach(action);
+            n += b.roomCount();
+        }
+        return n;
+    }
+
+    /** Connections in room {@code roomId} across all buckets. */
+    public int roomOnline(int roomId) {
+        int n = 0;
+        for (Bucket b : buckets) {
+            n += b.roomOnline(roomId);
+        }
+        return n;
+    }
+
+    /** Ids of the rooms with at least one connection here, ascending. */
+    Set<Integer> roomIds() {
+        Set<Integer> ids = new TreeSet<>();
+        for (Bucket b : buckets) {
+            b.collectRoomIds(ids);
+        }
+        return ids;
+    }
+
+    /** Queues {@code msg} for room {@code roomId} in every bucket; returns at once. */
+    void broadcastRoom(int roomId, PushMessage msg) {
+        for (Bucket b : buckets) {
+            b.broadcastRoom(roomId, msg);
+        }
+    }
+
+    /** Delivers {@code msg} to every connection, all buckets in parallel; completes with the number written. */
+    CompletableFuture<Integer> broadcast(PushMessage msg) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Integer>[] parts = new CompletableFuture[buckets.length];
+        for (int i = 0; i < buckets.length; i++) {
+            parts[i] = buckets[i].broadcast(msg);
+        }
+        return CompletableFuture.allOf(parts).thenApply(v -> {
+            int n = 0;
+            for (CompletableFuture<Integer> p : parts) {
+                n += p.join();
+            }
+            return n;
+        });
+    }
+
+    /** Stops the room workers after they finish what is queued. */
+    @Override
+    public void close() throws InterruptedException {
+        for (RoomWorkers w : workers) {
+            w.close(2_000);
         }
     }
 }

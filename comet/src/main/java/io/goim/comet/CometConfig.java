@@ -4,7 +4,9 @@ import com.typesafe.config.Config;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
+import java.io.File;
 import java.time.Duration;
+import java.util.List;
 
 /** The {@code comet} section of the configuration, validated. Immutable. */
 public record CometConfig(
@@ -18,21 +20,67 @@ public record CometConfig(
         int maxBody,
         int buckets,
         int eventLoopThreads,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        Listen websocket,
+        Tls tls,
+        int disconnectRetries,
+        Duration disconnectBackoff,
+        int roomWorkers,
+        int roomQueue,
+        int lowWaterMark,
+        int highWaterMark,
+        Duration slowConsumerTimeout,
+        List<String> whitelist) {
+
+    /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
+    public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
+        public boolean enabled() {
+            return !certFile.isEmpty() && !keyFile.isEmpty();
+        }
+
+        static Tls read(Settings s) {
+            Tls tls = new Tls(s.string("cert-file"), s.string("key-file"), Listen.read(s, "tcp"),
+                    Listen.read(s, "websocket"));
+            if (tls.certFile.isEmpty() != tls.keyFile.isEmpty()) {
+                String missing = tls.certFile.isEmpty() ? "cert-file" : "key-file";
+                throw s.invalid(missing, "\"\"", "set, since the other of cert-file and key-file is");
+            }
+            if (tls.enabled()) {
+                for (String f : List.of(tls.certFile, tls.keyFile)) {
+                    if (!new File(f).isFile()) {
+                        throw s.invalid(f.equals(tls.certFile) ? "cert-file" : "key-file", f, "a readable file");
+                    }
+                }
+            }
+            return tls;
+        }
+    }
 
     public static CometConfig from(Config root) {
         Settings s = Settings.of(root, "comet");
+        int low = (int) Math.min(Integer.MAX_VALUE, s.bytesAtLeast("write-buffer.low-water-mark", 1));
+        int high = (int) Math.min(Integer.MAX_VALUE, s.bytesAtLeast("write-buffer.high-water-mark", low));
         return new CometConfig(
                 s.intAtLeast("server-id", 1),
                 Listen.read(s, "tcp"),
                 Listen.read(s, "grpc"),
-                io.goim.libs.config.HostPort.parse("comet.logic", s.string("logic")),
+                HostPort.parse("comet.logic", s.string("logic")),
                 s.positiveDuration("logic-timeout"),
                 s.positiveDuration("handshake-timeout"),
                 s.positiveDuration("heartbeat-timeout"),
                 (int) Math.min(1 << 20, s.bytesAtLeast("max-body", 0)),
                 s.intAtLeast("buckets", 1),
                 s.intAtLeast("event-loop-threads", 0),
-                s.positiveDuration("shutdown-grace"));
+                s.positiveDuration("shutdown-grace"),
+                Listen.read(s, "websocket"),
+                Tls.read(s.section("tls")),
+                s.intAtLeast("disconnect-retries", 0),
+                s.positiveDuration("disconnect-backoff"),
+                s.intAtLeast("room-workers", 1),
+                s.intAtLeast("room-queue", 1),
+                low,
+                high,
+                s.positiveDuration("slow-consumer-timeout"),
+                s.strings("whitelist"));
     }
 }

@@ -1,35 +1,47 @@
 package io.goim.comet;
 
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What every connection handler of one comet shares: configuration, the logic client,
- * the buckets and the counters, plus the connection life-cycle steps (register,
- * unregister, protocol error) so each is written once.
+ * the buckets, the whitelist and the counters, plus the connection life-cycle steps
+ * (register, unregister, reply, protocol error) so each is written once.
  *
  * <p>Thread-safe.
  */
-final class CometContext {
+final class CometContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometContext.class);
 
     private final CometConfig config;
     private final LogicClient logic;
-    private final Buckets buckets;
     private final CometCounters counters = new CometCounters();
+    private final Whitelist whitelist;
+    private final Buckets buckets;
+    private final ScheduledExecutorService retries;
+    private final DisconnectNotifier disconnects;
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final RateLimitedLog disconnectLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     CometContext(CometConfig config, LogicClient logic) {
         this.config = config;
         this.logic = logic;
-        this.buckets = new Buckets(config.buckets());
+        this.whitelist = new Whitelist(config.whitelist());
+        this.buckets = new Buckets(config.buckets(), config.roomWorkers(), config.roomQueue(), counters, whitelist);
+        this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
+        this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
+                counters, whitelist);
     }
 
     CometConfig config() {
@@ -48,40 +60,65 @@ final class CometContext {
         return counters;
     }
 
-    /** Makes an authenticated connection reachable by its subKey; closes a stale one under the same key. */
-    void register(ClientSession session, Channel ch) {
-        Channel old = buckets.put(session.key(), ch);
-        if (old != null && old != ch) {
-            old.close();
+    Whitelist whitelist() {
+        return whitelist;
+    }
+
+    /** Makes an authenticated connection reachable by its subKey and room; closes a stale one under the same key. */
+    void register(Connection c) {
+        c.channel.attr(Connection.ATTR).set(c);
+        Connection old = buckets.put(c);
+        whitelist.log(c.key, "registered {}{}", c, old == null ? "" : ", replacing " + old);
+        if (old != null) {
+            old.channel.close();
         }
     }
 
     /** Forgets a closed connection and tells logic, unless a newer connection took its key. */
-    void unregister(ClientSession session, Channel ch) {
-        if (buckets.remove(session.key(), ch)) {
-            disconnectLater(session.key(), session.roomId());
+    void unregister(Connection c) {
+        boolean removed = buckets.remove(c);
+        whitelist.log(c.key, "closed {}{}", c, removed ? "" : " (already replaced by a newer connection)");
+        if (removed) {
+            disconnectLater(c.key, c.roomId);
         }
     }
 
-    /** Tells logic a connection is gone, without waiting. */
+    /** Tells logic a connection is gone, without waiting; retried on transient errors. */
     void disconnectLater(String key, int roomId) {
-        logic.disconnect(key, roomId).whenComplete((reply, error) -> {
-            if (error != null) {
-                disconnectLog.warn("disconnect of {} not reported to logic: {}", key, error.toString());
-            }
-        });
+        disconnects.notify(key, roomId);
+    }
+
+    /** Writes and flushes a reply packet to the client, counting it. Event loop only. */
+    void reply(ChannelHandlerContext ctx, Packet p) {
+        counters.packetsWritten.increment();
+        ctx.writeAndFlush(p, ctx.voidPromise());
     }
 
     /** Closes a connection that broke the protocol or failed, counting and logging (rate-limited). */
     void protocolError(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
-                ? cause.getCause() : cause;
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (!(c instanceof ProtocolException) && (c instanceof CorruptedFrameException || c instanceof TooLongFrameException)) {
+            // A WebSocket frame Netty could not decode (bad masking, oversized, bad UTF-8, ...).
+            c = new ProtocolException(ProtocolException.Kind.BAD_FRAME, c.getMessage());
+        }
+        Connection conn = Connection.of(ctx.channel());
         if (c instanceof ProtocolException pe) {
             counters.protocolError(pe.kind());
             protocolLog.warn("closing {}: {} ({})", ctx.channel().remoteAddress(), pe.getMessage(), pe.kind().label());
+            if (conn != null) {
+                whitelist.log(conn.key, "protocol error: {} ({})", pe.getMessage(), pe.kind().label());
+            }
         } else if (!(c instanceof IOException)) {
             protocolLog.warn("closing {} after an error: {}", ctx.channel().remoteAddress(), c.toString());
         }
         ctx.close();
+    }
+
+    /** Stops the room workers and the retry scheduler. */
+    @Override
+    public void close() throws InterruptedException {
+        buckets.close();
+        retries.shutdown();
+        retries.awaitTermination(1, TimeUnit.SECONDS);
     }
 }

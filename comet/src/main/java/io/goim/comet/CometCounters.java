@@ -18,6 +18,20 @@ public final class CometCounters {
     public final LongAdder pushesDropped = new LongAdder();
     /** Pushes handed to a connection for writing. */
     public final LongAdder pushesQueued = new LongAdder();
+    /** Room or broadcast messages not delivered because a bucket's room worker queue was full. */
+    public final LongAdder roomPushesDropped = new LongAdder();
+    /** goim packets written to connections (a batch counts each packet in it), replies included. */
+    public final LongAdder packetsWritten = new LongAdder();
+    /** Bytes handed to client sockets, framing and TLS included. */
+    public final LongAdder bytesWritten = new LongAdder();
+    /** Disconnects logic acknowledged. */
+    public final LongAdder disconnectsReported = new LongAdder();
+    /** Disconnect calls to logic retried after a transient failure. */
+    public final LongAdder disconnectRetries = new LongAdder();
+    /** Disconnects logic never acknowledged (retries exhausted or a permanent error). */
+    public final LongAdder disconnectsLost = new LongAdder();
+    /** Whitelist and log configuration reloads (SIGHUP). */
+    public final LongAdder reloads = new LongAdder();
     private final Map<ProtocolException.Kind, LongAdder> protocolErrors = new EnumMap<>(ProtocolException.Kind.class);
     private final LongAdder[] opsReceived = new LongAdder[256];
 

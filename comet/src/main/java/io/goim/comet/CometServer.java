@@ -1,6 +1,8 @@
 package io.goim.comet;
 
 import com.typesafe.config.Config;
+import io.goim.libs.config.ConfigLoader;
+import io.goim.libs.config.Listen;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
@@ -9,40 +11,59 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The comet service: client listeners, the push service job calls, and the logic client
- * used for auth. {@link #main} is the jar's entry point; tests call {@link #start} (port 0
- * picks free ports) and {@link #close}.
+ * The comet service: client listeners (TCP, WebSocket, and both over TLS when a
+ * certificate is configured), the push service job calls, and the logic client used for
+ * auth. {@link #main} is the jar's entry point; tests and benchmarks call
+ * {@link #start} (port 0 picks free ports) and {@link #close}.
  */
 public final class CometServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometServer.class);
 
     private final ShutdownSequence shutdown = new ShutdownSequence("comet");
     private final CometContext comet;
+    private final ConfigReloader reloader;
     private final Channel tcp;
+    private final Channel websocket;
+    private final Channel tlsTcp;
+    private final Channel tlsWebsocket;
     private final Server grpc;
 
-    private CometServer(CometConfig config) throws Exception {
+    private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
         comet = new CometContext(config, logic);
+        reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()));
         try {
-            tcp = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new TcpChannelInitializer(comet))
-                    .bind(config.tcp().socketAddress()).sync().channel();
+            SslContext ssl = config.tls().enabled() ? SslContextBuilder.forServer(
+                    new File(config.tls().certFile()), new File(config.tls().keyFile())).build() : null;
+            tcp = bind(bootstrap, config.tcp(), new TcpChannelInitializer(comet));
+            websocket = bind(bootstrap, config.websocket(), new WebSocketChannelInitializer(comet, null));
+            tlsTcp = ssl == null ? null : bind(bootstrap, config.tls().tcp(), new TcpChannelInitializer(comet, ssl));
+            tlsWebsocket = ssl == null ? null
+                    : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
                     .addService(new PushService(comet))
                     .build()
@@ -50,29 +71,78 @@ public final class CometServer implements AutoCloseable {
         } catch (Exception e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            comet.close();
             logic.close();
             throw e;
         }
-        shutdown.then("tcp accept", () -> tcp.close().sync())
+        shutdown.then("client accept", this::closeListeners)
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
                 .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
                         TimeUnit.MILLISECONDS).await())
+                .then("room workers and disconnect retries", comet::close)
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
-        log.info("comet {} ({}) serving TCP on {}, push gRPC on {}, logic at {}", config.serverId(), transport,
-                tcp.localAddress(), grpc.getListenSockets(), config.logic());
+        log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {}, logic at {}", config.serverId(),
+                transport, tcp.localAddress(), websocket.localAddress(),
+                tlsTcp == null ? "" : ", TLS TCP on " + tlsTcp.localAddress() + ", wss on " + tlsWebsocket.localAddress(),
+                grpc.getListenSockets(), config.logic());
     }
 
+    private static Channel bind(ServerBootstrap bootstrap, Listen listen, ChannelHandler initializer)
+            throws InterruptedException {
+        return bootstrap.clone().childHandler(initializer).bind(listen.socketAddress()).sync().channel();
+    }
+
+    private void closeListeners() throws InterruptedException {
+        for (Channel c : new Channel[] {tcp, websocket, tlsTcp, tlsWebsocket}) {
+            if (c != null) {
+                c.close().sync();
+            }
+        }
+    }
+
+    /**
+     * Starts a comet inside this JVM from {@code config}. {@link #reload} re-reads the same
+     * config and leaves the embedding program's log configuration alone.
+     */
     public static CometServer start(Config config) throws Exception {
-        return new CometServer(CometConfig.from(config));
+        return new CometServer(CometConfig.from(config), () -> config, () -> { });
     }
 
     public static void main(String[] args) {
-        ServiceMain.run("comet", args, CometServer::start);
+        ServiceMain.run("comet", args, config -> {
+            CometServer server = new CometServer(CometConfig.from(config), () -> ConfigLoader.load(args),
+                    ConfigReloader.LOGBACK);
+            server.reloader.onSighup();
+            return server;
+        });
+    }
+
+    /** Re-reads the whitelist (and, in a comet process, the log configuration), as SIGHUP does; false if invalid. */
+    public boolean reload() {
+        return reloader.reload();
     }
 
     public int tcpPort() {
-        return ((InetSocketAddress) tcp.localAddress()).getPort();
+        return port(tcp);
+    }
+
+    public int websocketPort() {
+        return port(websocket);
+    }
+
+    /** The TLS TCP port, or -1 when TLS is off. */
+    public int tlsTcpPort() {
+        return port(tlsTcp);
+    }
+
+    /** The wss port, or -1 when TLS is off. */
+    public int tlsWebsocketPort() {
+        return port(tlsWebsocket);
+    }
+
+    private static int port(Channel c) {
+        return c == null ? -1 : ((InetSocketAddress) c.localAddress()).getPort();
     }
 
     public int grpcPort() {
@@ -82,6 +152,16 @@ public final class CometServer implements AutoCloseable {
     /** Number of authenticated connections. */
     public int online() {
         return comet.buckets().online();
+    }
+
+    /** Number of (bucket, room) pairs with someone online; a room spread over k buckets counts k. */
+    public int rooms() {
+        return comet.buckets().rooms();
+    }
+
+    /** Connections in room {@code roomId}. */
+    public int roomOnline(int roomId) {
+        return comet.buckets().roomOnline(roomId);
     }
 
     public CometCounters counters() {

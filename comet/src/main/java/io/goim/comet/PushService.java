@@ -1,7 +1,5 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
 import io.goim.proto.BroadcastReply;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReply;
@@ -17,17 +15,19 @@ import io.goim.proto.PushMsgReply;
 import io.goim.proto.PushMsgReq;
 import io.goim.proto.RoomsReply;
 import io.goim.proto.RoomsReq;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.netty.buffer.ByteBufAllocator;
 
 /**
- * The push service job calls. Each message is encoded once into a buffer and every
- * target channel writes a retained duplicate of it; the RPC thread only queues writes
- * and never waits on a socket. An OP_RAW batch is written as its body, the packets
- * themselves.
+ * The push service job calls. Each message is encoded once ({@link PushMessage}) and
+ * every target connection writes a retained duplicate of it. Pushes to keys are queued
+ * on their channels from the RPC thread (a non-blocking hand-off to the event loop);
+ * room messages and broadcasts are handed to the buckets' room workers, so an RPC
+ * thread never walks a room or waits on a socket. A malformed OP_RAW batch is answered
+ * with {@code INVALID_ARGUMENT}.
+ *
+ * <p>Thread-safe.
  */
 final class PushService extends CometGrpc.CometImplBase {
     private final CometContext comet;
@@ -45,30 +45,38 @@ final class PushService extends CometGrpc.CometImplBase {
 
     @Override
     public void pushMsg(PushMsgReq req, StreamObserver<PushMsgReply> out) {
-        ByteBuf encoded = encode(req.getProto());
-        try {
-            boolean delivered = write(comet.buckets().get(req.getKey()), encoded);
-            out.onNext(PushMsgReply.newBuilder().setDelivered(delivered).build());
-        } finally {
-            encoded.release();
+        PushMessage msg = encode(req.getProto(), out);
+        if (msg == null) {
+            return;
         }
+        boolean delivered;
+        try {
+            delivered = write(req.getKey(), msg);
+        } finally {
+            msg.release();
+        }
+        out.onNext(PushMsgReply.newBuilder().setDelivered(delivered).build());
         out.onCompleted();
     }
 
+    /** Replies with the index of the last key delivered to (-1: none) and how many were. */
     @Override
     public void mPushMsg(MPushMsgReq req, StreamObserver<MPushMsgReply> out) {
-        ByteBuf encoded = encode(req.getProto());
+        PushMessage msg = encode(req.getProto(), out);
+        if (msg == null) {
+            return;
+        }
         int last = -1;
         int delivered = 0;
         try {
             for (int i = 0; i < req.getKeysCount(); i++) {
-                if (write(comet.buckets().get(req.getKeys(i)), encoded)) {
+                if (write(req.getKeys(i), msg)) {
                     last = i;
                     delivered++;
                 }
             }
         } finally {
-            encoded.release();
+            msg.release();
         }
         out.onNext(MPushMsgReply.newBuilder().setIndex(last).setDelivered(delivered).build());
         out.onCompleted();
@@ -80,91 +88,74 @@ final class PushService extends CometGrpc.CometImplBase {
         int delivered = 0;
         for (int i = 0; i < req.getPushesCount(); i++) {
             PushMsgReq p = req.getPushes(i);
-            ByteBuf encoded = encode(p.getProto());
+            PushMessage msg = encode(p.getProto(), out);
+            if (msg == null) {
+                return;
+            }
             try {
-                if (write(comet.buckets().get(p.getKey()), encoded)) {
+                if (write(p.getKey(), msg)) {
                     last = i;
                     delivered++;
                 }
             } finally {
-                encoded.release();
+                msg.release();
             }
         }
         out.onNext(MPushMsgsReply.newBuilder().setIndex(last).setDelivered(delivered).build());
         out.onCompleted();
     }
 
+    /** Every bucket delivers in parallel on its room workers; the reply is sent when all are done. */
     @Override
     public void broadcast(BroadcastReq req, StreamObserver<BroadcastReply> out) {
-        ByteBuf encoded = encode(req.getProto());
-        AtomicInteger delivered = new AtomicInteger();
+        PushMessage msg = encode(req.getProto(), out);
+        if (msg == null) {
+            return;
+        }
         try {
-            comet.buckets().forEach(ch -> {
-                if (write(ch, encoded)) {
-                    delivered.incrementAndGet();
-                }
+            comet.buckets().broadcast(msg).whenComplete((delivered, error) -> {
+                out.onNext(BroadcastReply.newBuilder().setDelivered(delivered == null ? 0 : delivered).build());
+                out.onCompleted();
             });
         } finally {
-            encoded.release();
+            msg.release();
         }
-        out.onNext(BroadcastReply.newBuilder().setDelivered(delivered.get()).build());
-        out.onCompleted();
     }
 
+    /** Queued on the room workers of every bucket that has the room; replies at once. */
     @Override
     public void broadcastRoom(BroadcastRoomReq req, StreamObserver<BroadcastRoomReply> out) {
-        ByteBuf encoded = encode(req.getProto());
+        PushMessage msg = encode(req.getProto(), out);
+        if (msg == null) {
+            return;
+        }
         try {
-            comet.buckets().forEach(ch -> {
-                ClientSession s = ClientSession.of(ch);
-                if (s != null && s.roomId() == req.getRoomId()) {
-                    write(ch, encoded);
-                }
-            });
+            comet.buckets().broadcastRoom(req.getRoomId(), msg);
         } finally {
-            encoded.release();
+            msg.release();
         }
         out.onNext(BroadcastRoomReply.getDefaultInstance());
         out.onCompleted();
     }
 
+    /** The rooms with at least one connection on this comet. */
     @Override
     public void rooms(RoomsReq req, StreamObserver<RoomsReply> out) {
-        java.util.Set<Integer> rooms = new java.util.TreeSet<>();
-        comet.buckets().forEach(ch -> {
-            ClientSession s = ClientSession.of(ch);
-            if (s != null && s.roomId() >= 0) {
-                rooms.add(s.roomId());
-            }
-        });
-        out.onNext(RoomsReply.newBuilder().addAllRoomIds(rooms).build());
+        out.onNext(RoomsReply.newBuilder().addAllRoomIds(comet.buckets().roomIds()).build());
         out.onCompleted();
     }
 
-    /** The bytes TCP clients receive for {@code p}: one packet, or for OP_RAW the batch itself. */
-    private ByteBuf encode(Proto p) {
-        if (p.getOp() == Op.RAW) {
-            ByteBuf out = alloc.buffer(p.getBody().size());
-            out.writeBytes(p.getBody().asReadOnlyByteBuffer());
-            return out;
+    /** Encodes {@code p}, or answers INVALID_ARGUMENT and returns null when it is malformed. */
+    private PushMessage encode(Proto p, StreamObserver<?> out) {
+        try {
+            return PushMessage.of(alloc, p);
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return null;
         }
-        ByteBuf out = alloc.buffer(Packets.HEADER_LENGTH + p.getBody().size());
-        Packets.writeHeader(out, p.getVer(), p.getOp(), p.getSeq(), p.getBody().size());
-        out.writeBytes(p.getBody().asReadOnlyByteBuffer());
-        return out;
     }
 
-    /** Queues {@code encoded} on {@code ch}; false when there is no such channel or it is too far behind. */
-    private boolean write(Channel ch, ByteBuf encoded) {
-        if (ch == null || !ch.isActive()) {
-            return false;
-        }
-        if (!ch.isWritable()) {
-            comet.counters().pushesDropped.increment();
-            return false;
-        }
-        ch.writeAndFlush(encoded.retainedDuplicate(), ch.voidPromise());
-        comet.counters().pushesQueued.increment();
-        return true;
+    private boolean write(String key, PushMessage msg) {
+        return msg.writeTo(comet.buckets().get(key), comet.counters(), comet.whitelist());
     }
 }

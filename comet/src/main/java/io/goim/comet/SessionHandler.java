@@ -45,6 +45,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         timer = ctx.executor().schedule(() -> {
             comet.counters().heartbeatTimeouts.increment();
+            logStep(ctx, "no heartbeat for {}, closing", comet.config().heartbeatTimeout());
             ctx.close();
         }, timeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -60,10 +61,15 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             switch (p.op()) {
                 case Op.HEARTBEAT -> {
                     resetHeartbeatTimer(ctx);
-                    ctx.writeAndFlush(new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
+                    logStep(ctx, "heartbeat seq {}", p.seq());
+                    comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
                 }
-                case Op.SEND_MSG -> ctx.writeAndFlush(new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
-                case Op.TEST -> ctx.writeAndFlush(new Packet(p.ver(), Op.TEST_REPLY, p.seq(), Unpooled.wrappedBuffer(TEST_REPLY)));
+                case Op.SEND_MSG -> {
+                    logStep(ctx, "message seq {}", p.seq());
+                    comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
+                }
+                case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
+                        Unpooled.wrappedBuffer(TEST_REPLY)));
                 default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
                         "op " + p.op() + " not accepted from a client"));
             }
@@ -72,12 +78,19 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void logStep(ChannelHandlerContext ctx, String format, Object arg) {
+        Connection c = Connection.of(ctx.channel());
+        if (c != null) {
+            comet.whitelist().log(c.key, format, arg);
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         timer.cancel(false);
-        ClientSession s = ClientSession.of(ctx.channel());
-        if (s != null) {
-            comet.unregister(s, ctx.channel());
+        Connection c = Connection.of(ctx.channel());
+        if (c != null) {
+            comet.unregister(c);
         }
         ctx.fireChannelInactive();
     }

@@ -36,6 +36,7 @@ class TcpConnectionLifecycleTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        comet.close();
         logic.close();
     }
 
@@ -88,7 +89,7 @@ class TcpConnectionLifecycleTest {
     /** An authenticated connection: the session stage installed as auth installs it. */
     private EmbeddedChannel authenticatedConnection() {
         EmbeddedChannel ch = newConnection();
-        ch.attr(ClientSession.ATTR).set(new ClientSession("7_1", 7, 1));
+        comet.register(new Connection("7_1", 7, 1, ch, Wire.TCP));
         ch.pipeline().replace("auth", "session", new SessionHandler(comet));
         return ch;
     }
@@ -145,6 +146,145 @@ class TcpConnectionLifecycleTest {
         assertEquals(Op.SEND_MSG_REPLY, reply.getInt(8));
         assertEquals("hi", reply.toString(16, 2, java.nio.charset.StandardCharsets.UTF_8));
         reply.release();
+        ch.finishAndReleaseAll();
+    }
+
+    private void assertClosedWith(ByteBuf input, ProtocolException.Kind kind) {
+        EmbeddedChannel ch = newConnection();
+        ch.writeInbound(input);
+        assertFalse(ch.isOpen(), kind + " should close");
+        assertEquals(1, comet.counters().protocolErrors(kind));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void negativePacketLengthClosesTheConnection() {
+        ByteBuf bad = packet(Op.AUTH, 1, "1");
+        bad.setInt(0, -5);
+        assertClosedWith(bad, ProtocolException.Kind.PACKET_LENGTH);
+    }
+
+    @Test
+    void packetLengthBelowTheHeaderClosesTheConnection() {
+        ByteBuf bad = packet(Op.AUTH, 1, "1");
+        bad.setInt(0, 15);
+        assertClosedWith(bad, ProtocolException.Kind.PACKET_LENGTH);
+    }
+
+    @Test
+    void packetLengthAboveMaxBodyClosesTheConnection() {
+        // Only the header arrives: the length alone is enough to refuse it.
+        ByteBuf bad = Unpooled.buffer().writeInt(16 + 1024 + 1).writeShort(16).writeShort(1).writeInt(Op.AUTH).writeInt(1);
+        assertClosedWith(bad, ProtocolException.Kind.PACKET_LENGTH);
+    }
+
+    @Test
+    void packetOfExactlyMaxBodyIsAccepted() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ch.writeInbound(packet(Op.SEND_MSG, 1, "x".repeat(1024)));
+        ByteBuf reply = ch.readOutbound();
+        assertEquals(16 + 1024, reply.readableBytes());
+        reply.release();
+        assertTrue(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void packetSplitOverManyReadsIsDecodedOnce() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ByteBuf whole = packet(Op.SEND_MSG, 8, "split body");
+        while (whole.isReadable()) {
+            ch.writeInbound(whole.readRetainedSlice(Math.min(3, whole.readableBytes())));
+        }
+        whole.release();
+        ByteBuf reply = ch.readOutbound();
+        assertEquals(8, reply.getInt(12));
+        assertEquals("split body", reply.toString(16, reply.readableBytes() - 16, java.nio.charset.StandardCharsets.UTF_8));
+        reply.release();
+        assertEquals(null, (Object) ch.readOutbound());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void packetsMergedInOneReadAreEachAnswered() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ByteBuf merged = Unpooled.buffer();
+        for (int seq = 1; seq <= 3; seq++) {
+            ByteBuf p = packet(Op.HEARTBEAT, seq, "");
+            merged.writeBytes(p);
+            p.release();
+        }
+        ch.writeInbound(merged);
+        for (int seq = 1; seq <= 3; seq++) {
+            ByteBuf reply = ch.readOutbound();
+            assertEquals(Op.HEARTBEAT_REPLY, reply.getInt(8));
+            assertEquals(seq, reply.getInt(12));
+            reply.release();
+        }
+        assertEquals(3, comet.counters().opsReceived(Op.HEARTBEAT));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void bytesAfterAProtocolErrorAreIgnored() {
+        EmbeddedChannel ch = authenticatedConnection();
+        ByteBuf bad = packet(Op.HEARTBEAT, 1, "");
+        bad.setShort(4, 20);
+        ByteBuf good = packet(Op.HEARTBEAT, 2, "");
+        bad.writeBytes(good);
+        good.release();
+        ch.writeInbound(bad);
+        assertEquals(null, (Object) ch.readOutbound());
+        assertFalse(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void authenticatedConnectionIsRegisteredAndForgottenOnClose() {
+        EmbeddedChannel ch = authenticatedConnection();
+        assertEquals(1, comet.buckets().online());
+        assertEquals(1, comet.buckets().roomOnline(1));
+        ch.close();
+        assertEquals(0, comet.buckets().online());
+        assertEquals(0, comet.buckets().rooms());
+        ch.finishAndReleaseAll();
+    }
+
+    /** Fills the outbound buffer past the high-water mark without flushing: the client stopped reading. */
+    private static void stall(EmbeddedChannel ch) {
+        ch.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(8, 16));
+        ch.write(Unpooled.buffer().writeBytes(new byte[64]));
+        ch.runPendingTasks();
+        assertFalse(ch.isWritable());
+    }
+
+    @Test
+    void connectionThatStaysNotWritableIsClosedAsASlowConsumer() {
+        EmbeddedChannel ch = authenticatedConnection();
+        stall(ch);
+        assertFalse(ch.config().isAutoRead(), "reads pause while the client is behind");
+        ch.advanceTimeBy(9, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen());
+        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.SLOW_CONSUMER));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void connectionThatCatchesUpKeepsGoing() {
+        EmbeddedChannel ch = authenticatedConnection();
+        stall(ch);
+        ch.flush(); // the client read everything
+        ch.runPendingTasks();
+        assertTrue(ch.isWritable());
+        assertTrue(ch.config().isAutoRead());
+        ch.advanceTimeBy(1, TimeUnit.MINUTES);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        assertEquals(0, comet.counters().protocolErrors(ProtocolException.Kind.SLOW_CONSUMER));
         ch.finishAndReleaseAll();
     }
 }

@@ -140,6 +140,7 @@ final class LocalCluster implements AutoCloseable {
                         "comet.grpc.port", 0,
                         "comet.event-loop-threads", 2,
                         "comet.logic", "127.0.0.1:" + logic.grpcPort()));
+                c.put("comet.websocket.port", 0);
                 c.putAll(b.cometConfig);
                 CometServer comet = push(CometServer.start(config(c)));
                 comets.add(comet);

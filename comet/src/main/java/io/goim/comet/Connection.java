@@ -1,0 +1,44 @@
+package io.goim.comet;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+
+/**
+ * One authenticated client connection: who it is (subKey, user, room), its Netty channel
+ * and wire format, and its links in its {@link Room}'s list.
+ *
+ * <p>The identity fields are immutable. The room links ({@link #room}, {@link #prev},
+ * {@link #next}) are guarded by the lock of the room they point into.
+ */
+final class Connection {
+    static final AttributeKey<Connection> ATTR = AttributeKey.valueOf("goim.connection");
+
+    final String key;
+    final long userId;
+    final int roomId;
+    final Channel channel;
+    final Wire wire;
+
+    /** The room this connection is linked into, or null; guarded by that room's lock. */
+    Room room;
+    Connection prev;
+    Connection next;
+
+    Connection(String key, long userId, int roomId, Channel channel, Wire wire) {
+        this.key = key;
+        this.userId = userId;
+        this.roomId = roomId;
+        this.channel = channel;
+        this.wire = wire;
+    }
+
+    /** The connection of {@code ch}, or null before auth. */
+    static Connection of(Channel ch) {
+        return ch.attr(ATTR).get();
+    }
+
+    @Override
+    public String toString() {
+        return key + "@" + channel.remoteAddress() + "/" + wire + " room " + roomId;
+    }
+}

@@ -1,0 +1,71 @@
+package io.goim.comet;
+
+import io.goim.libs.log.RateLimitedLog;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells logic that a connection is gone, without waiting: the call is asynchronous, and
+ * a transient failure (UNAVAILABLE, DEADLINE_EXCEEDED) is retried on a scheduler after
+ * {@code backoff}, doubling each time, up to {@code retries} times. Other failures and
+ * exhausted retries are counted and logged (rate-limited); the router forgets the
+ * session anyway when it expires.
+ *
+ * <p>Thread-safe; never blocks its caller.
+ */
+final class DisconnectNotifier {
+    private static final Logger log = LoggerFactory.getLogger(DisconnectNotifier.class);
+
+    private final LogicClient logic;
+    private final ScheduledExecutorService scheduler;
+    private final int retries;
+    private final long backoffNanos;
+    private final CometCounters counters;
+    private final Whitelist whitelist;
+    private final RateLimitedLog lostLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+
+    DisconnectNotifier(LogicClient logic, ScheduledExecutorService scheduler, int retries, Duration backoff,
+            CometCounters counters, Whitelist whitelist) {
+        this.logic = logic;
+        this.scheduler = scheduler;
+        this.retries = retries;
+        this.backoffNanos = backoff.toNanos();
+        this.counters = counters;
+        this.whitelist = whitelist;
+    }
+
+    /** Reports the disconnect of {@code key} in {@code roomId}; returns at once. */
+    void notify(String key, int roomId) {
+        attempt(key, roomId, 0);
+    }
+
+    private void attempt(String key, int roomId, int attempt) {
+        logic.disconnect(key, roomId).whenComplete((reply, error) -> {
+            if (error == null) {
+                counters.disconnectsReported.increment();
+                whitelist.log(key, "disconnect reported to logic after {} attempt(s){}", attempt + 1, "");
+                return;
+            }
+            Status.Code code = Status.fromThrowable(error).getCode();
+            boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+            if (transient_ && attempt < retries) {
+                counters.disconnectRetries.increment();
+                try {
+                    scheduler.schedule(() -> attempt(key, roomId, attempt + 1), backoffNanos << attempt,
+                            TimeUnit.NANOSECONDS);
+                    return;
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // comet is stopping: give up below
+                }
+            }
+            counters.disconnectsLost.increment();
+            whitelist.log(key, "disconnect not reported to logic: {}", error);
+            lostLog.warn("disconnect of {} not reported to logic after {} attempt(s): {}", key, attempt + 1,
+                    error.toString());
+        });
+    }
+}

@@ -1,0 +1,65 @@
+package io.goim.comet;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * The pipeline of a client WebSocket connection ({@code ws://host:port/sub}, or wss with
+ * TLS; a query string is allowed and ignored), ending in the same auth and session handlers as TCP:
+ * <pre>
+ *  bytes counter → [TLS] → HTTP codec → aggregator → WebSocket handshake, ping/pong, close
+ *      → frame aggregator → backpressure → WebSocketPacketCodec (frames ⇄ Packets)
+ *      → AuthHandler (replaced by SessionHandler after auth)
+ * </pre>
+ * A client frame may be at most {@code max-body + 1 KiB} (the JSON envelope); a larger one
+ * closes the connection.
+ *
+ * <p>Sharable: holds no per-channel state.
+ */
+final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
+    /** The path goim clients connect to. */
+    static final String PATH = "/sub";
+
+    private final CometContext comet;
+    private final WrittenBytesCounter bytesCounter;
+    private final SslContext tls;
+    private final WebSocketServerProtocolConfig protocol;
+    private final int maxFrame;
+
+    /** @param tls the server TLS context, or null for plain ws */
+    WebSocketChannelInitializer(CometContext comet, SslContext tls) {
+        this.comet = comet;
+        this.bytesCounter = new WrittenBytesCounter(comet.counters());
+        this.tls = tls;
+        this.maxFrame = comet.config().maxBody() + 1024;
+        this.protocol = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(PATH)
+                .checkStartsWith(true) // also /sub?query, which some goim browser clients add
+                .maxFramePayloadLength(maxFrame)
+                .handshakeTimeoutMillis(comet.config().handshakeTimeout().toMillis())
+                .dropPongFrames(true)
+                .build();
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.attr(Wire.ATTR).set(Wire.WS_TEXT);
+        ch.pipeline().addLast("bytes", bytesCounter);
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+        }
+        ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
+        ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(protocol));
+        ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
+        ch.pipeline().addLast("backpressure", new BackpressureHandler(comet));
+        ch.pipeline().addLast("codec", new WebSocketPacketCodec(comet.config().maxBody()));
+        ch.pipeline().addLast("auth", new AuthHandler(comet));
+    }
+}

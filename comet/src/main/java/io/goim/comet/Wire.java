@@ -1,0 +1,25 @@
+package io.goim.comet;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+
+/**
+ * How a connection wants its server packets framed. Set by the connection's pipeline:
+ * TCP at accept, WebSocket by the first data frame the client sends (text or binary).
+ */
+enum Wire {
+    /** goim's binary packets on a TCP stream. */
+    TCP,
+    /** WebSocket text frames, each a JSON array of protos. */
+    WS_TEXT,
+    /** WebSocket binary frames, each carrying goim binary packets (goim v2 clients). */
+    WS_BINARY;
+
+    static final AttributeKey<Wire> ATTR = AttributeKey.valueOf("goim.wire");
+
+    /** The wire of {@code ch}; TCP when the pipeline did not say otherwise. */
+    static Wire of(Channel ch) {
+        Wire w = ch.attr(ATTR).get();
+        return w == null ? TCP : w;
+    }
+}

@@ -1,0 +1,97 @@
+package io.goim.comet;
+
+import io.goim.proto.ConnectReply;
+import io.goim.proto.ConnectReq;
+import io.goim.proto.DisconnectReply;
+import io.goim.proto.DisconnectReq;
+import io.goim.proto.LogicGrpc;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small logic for comet tests, served by a real gRPC server on loopback. Auth follows
+ * goim's default rule (a decimal token is the user id, in room 1; anything else is user 0
+ * in no room); a token {@code "<user>:<room>"} picks the room. Quotes around the token
+ * (a WebSocket JSON string body) are ignored. Disconnects are recorded, and the first
+ * {@link #failDisconnects} of them fail with UNAVAILABLE.
+ */
+final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
+    final LinkedBlockingQueue<String> disconnects = new LinkedBlockingQueue<>();
+    /** The subKey of every accepted connection, in order. */
+    final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
+    final AtomicInteger failDisconnects = new AtomicInteger();
+    private final AtomicInteger seq = new AtomicInteger();
+    private final Server server;
+
+    FakeLogic() throws Exception {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this).build().start();
+    }
+
+    /** The key logic gave user {@code userId}'s next connection (keys of other users are skipped). */
+    String nextKey(long userId) throws InterruptedException {
+        return next(connects, userId + "_", "connect of user " + userId);
+    }
+
+    /** Waits until logic was told that {@code key} disconnected. */
+    void awaitDisconnect(String key) throws InterruptedException {
+        next(disconnects, key, "disconnect of " + key);
+    }
+
+    private static String next(LinkedBlockingQueue<String> queue, String prefix, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            String k = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (k == null) {
+                throw new AssertionError("no " + what + " within 30 s");
+            }
+            if (k.startsWith(prefix)) {
+                return k;
+            }
+        }
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void connect(ConnectReq req, StreamObserver<ConnectReply> out) {
+        String token = req.getToken().toString(StandardCharsets.UTF_8).trim().replace("\"", "");
+        long user = 0;
+        int room = -1;
+        try {
+            String[] parts = token.split(":");
+            user = Long.parseLong(parts[0]);
+            room = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
+        } catch (NumberFormatException e) {
+            // goim's default: not a number → user 0, no room
+        }
+        String key = user + "_" + seq.incrementAndGet();
+        connects.add(key);
+        out.onNext(ConnectReply.newBuilder().setUserId(user).setRoomId(room).setKey(key).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void disconnect(DisconnectReq req, StreamObserver<DisconnectReply> out) {
+        if (failDisconnects.getAndDecrement() > 0) {
+            out.onError(Status.UNAVAILABLE.withDescription("logic restarting").asRuntimeException());
+            return;
+        }
+        disconnects.add(req.getKey());
+        out.onNext(DisconnectReply.newBuilder().setHas(true).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

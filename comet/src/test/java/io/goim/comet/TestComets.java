@@ -1,0 +1,40 @@
+package io.goim.comet;
+
+import com.typesafe.config.ConfigFactory;
+import io.goim.libs.config.ConfigLoader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.goim.libs.protocol.Packets;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Test support: comet configurations and contexts built the way the server builds them. */
+final class TestComets {
+    private TestComets() {
+    }
+
+    /** The reference config with {@code overrides}; logic points at a closed port unless overridden. */
+    static CometConfig config(Map<String, Object> overrides) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("comet.logic", "127.0.0.1:1");
+        m.putAll(overrides);
+        return CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(m)));
+    }
+
+    static CometContext context(CometConfig config) {
+        return new CometContext(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()));
+    }
+
+    static void close(CometContext comet) throws Exception {
+        comet.close();
+        comet.logic().close();
+    }
+
+    /** One goim TCP packet. */
+    static ByteBuf packet(int op, int seq, String body) {
+        ByteBuf b = Unpooled.buffer();
+        Packets.write(b, 1, op, seq, body.getBytes(StandardCharsets.UTF_8));
+        return b;
+    }
+}
