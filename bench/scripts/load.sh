@@ -36,8 +36,9 @@ for ((j = 0; j < k; j++)); do
   pids+=($!)
 done
 sum() { cat "$run"/stats/*.stats 2>/dev/null | awk -F= '{s[$1] += $2} END {
-  printf "open=%d connected=%d connectFailed=%d authed=%d authFailed=%d dropped=%d pushes=%d protocolErrors=%d\n",
-    s["open"], s["connected"], s["connectFailed"], s["authed"], s["authFailed"], s["dropped"], s["pushes"], s["protocolErrors"] }'; }
+  printf "open=%d connected=%d connectFailed=%d authed=%d authFailed=%d retries=%d gaveUp=%d dropped=%d pushes=%d protocolErrors=%d\n",
+    s["open"], s["connected"], s["connectFailed"], s["authed"], s["authFailed"], s["retries"], s["gaveUp"], s["dropped"],
+    s["pushes"], s["protocolErrors"] }'; }
 start=$SECONDS
 while :; do
   alive=0
@@ -48,5 +49,5 @@ while :; do
 done
 wait 2>/dev/null || true
 grep -h '^FINAL' "$run"/load-*.out | awk '{for (i = 2; i <= NF; i++) {split($i, kv, "="); s[kv[1]] += kv[2]}} END {
-  printf "FINAL processes=%d authed=%d authFailed=%d connectFailed=%d dropped=%d pushes=%d\n",
-    NR, s["authed"], s["authFailed"], s["connectFailed"], s["dropped"], s["pushes"] }'
+  printf "FINAL processes=%d authed=%d authFailed=%d connectFailed=%d retries=%d gaveUp=%d dropped=%d pushes=%d\n",
+    NR, s["authed"], s["authFailed"], s["connectFailed"], s["retries"], s["gaveUp"], s["dropped"], s["pushes"] }'

@@ -44,11 +44,11 @@ echo "== $conns connections"
 load_pid=$!
 for ((i = 0; i < 180; i++)); do
   sleep 2
-  authed=$(cat "$run"/load/stats/*.stats 2>/dev/null | awk -F= '$1 == "authed" {s += $2} END {print s + 0}')
-  failed=$(cat "$run"/load/stats/*.stats 2>/dev/null | awk -F= '$1 == "authFailed" || $1 == "connectFailed" {s += $2} END {print s + 0}')
+  authed=$(cat "$run"/load/stats/*.stats 2>/dev/null | awk -F= '$1 == "authed" {s += $2} END {print s + 0}' || true)
+  failed=$(cat "$run"/load/stats/*.stats 2>/dev/null | awk -F= '$1 == "gaveUp" {s += $2} END {print s + 0}' || true)
   ((authed + failed >= conns)) && break
 done
-echo "connections: authed=$authed failed=$failed after $((i * 2 + 2)) s"
+echo "connections: authed=$authed gaveUp=$failed ($(tail -n 1 "$run/load.out")) after $((i * 2 + 2)) s"
 sleep 5
 heap1=$("$here/heap.sh" "$comet" | tee "$run/heap-n")
 echo "== with $conns connections: $heap1"

@@ -36,12 +36,12 @@ t0=$SECONDS
 load_pid=$!
 for ((i = 0; i < 150; i++)); do
   sleep 2
-  s=$(cat "$run"/load/stats/*.stats 2>/dev/null | awk -F= '{v[$1] += $2} END {print v["authed"] + 0, v["authFailed"] + v["connectFailed"] + 0}')
-  read -r authed failed <<< "$s"
-  ((i % 10 == 0)) && echo "t=$((SECONDS - t0))s authed=$authed failed=$failed"
-  ((authed + failed >= total)) && break
+  s=$(cat "$run"/load/stats/*.stats 2>/dev/null | awk -F= '{v[$1] += $2} END {print v["authed"] + 0, v["gaveUp"] + 0, v["authFailed"] + v["connectFailed"] + 0}' || true)
+  read -r authed gaveup failed <<< "$s"
+  ((i % 10 == 0)) && echo "t=$((SECONDS - t0))s authed=$authed gaveUp=$gaveup failedAttempts=$failed"
+  ((authed + gaveup >= total)) && break
 done
-echo "RESULT connections authenticated: $authed of $total (failed $failed) after $((SECONDS - t0)) s"
+echo "RESULT connections authenticated: $authed of $total (given up $gaveup, failed attempts $failed) after $((SECONDS - t0)) s"
 sleep 30
 echo "after holding 30 s: $(tail -n 1 "$run/load.out")"
 for ((c = 1; c <= k; c++)); do

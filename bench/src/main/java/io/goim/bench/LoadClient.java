@@ -1,28 +1,17 @@
 package io.goim.bench;
 
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.config.HostPort;
 import io.goim.libs.config.InvalidConfigException;
 import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,8 +77,8 @@ public final class LoadClient {
         long end = start + config.duration().toNanos();
         System.out.printf("load: %s transport, %d connections to %s from %s, run %ds%n", transport,
                 config.connections(), config.targets(), config.sources(), config.duration().toSeconds());
-        Thread connector = new Thread(() -> connectAll(config, transport, group, stats, lifecycle, channels, end),
-                "load-connect");
+        Connector connecting = new Connector(config, transport, group, stats, lifecycle, channels);
+        Thread connector = new Thread(() -> connecting.connectAll(end), "load-connect");
         connector.setDaemon(true);
         connector.start();
         long lastPushes = 0;
@@ -120,49 +109,6 @@ public final class LoadClient {
             }
             double avg = last.get("pushes") * 1e9 / Math.max(1, System.nanoTime() - start);
             System.out.println(line("FINAL", last, avg));
-        }
-    }
-
-    private static void connectAll(LoadConfig config, Transport transport, EventLoopGroup group, LoadStats stats,
-            Lifecycle lifecycle, ChannelGroup channels, long end) {
-        Semaphore inFlight = new Semaphore(config.inFlight());
-        long heartbeat = config.heartbeat().toNanos();
-        long authTimeout = config.authTimeout().toNanos();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-        if (transport == Transport.EPOLL) {
-            // Pick the source port at connect time, so a port is unique per destination, not per address.
-            bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
-        }
-        for (int i = 0; i < config.connections() && !lifecycle.stopping() && System.nanoTime() < end; i++) {
-            try {
-                inFlight.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
-            long userId = config.firstUserId() + i;
-            HostPort target = config.targets().get(i % config.targets().size());
-            InetSocketAddress local = config.sources().isEmpty() ? null
-                    : new InetSocketAddress(config.sources().get(i % config.sources().size()), 0);
-            Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast("decoder", new PacketDecoder(Packets.DEFAULT_MAX_BODY));
-                    ch.pipeline().addLast("connection",
-                            new LoadConnection(stats, userId, heartbeat, authTimeout, inFlight::release, lifecycle));
-                }
-            });
-            ChannelFuture f = local == null ? b.connect(target.socketAddress()) : b.connect(target.socketAddress(), local);
-            channels.add(f.channel());
-            f.addListener(done -> {
-                if (!done.isSuccess()) {
-                    stats.connectFailed.increment();
-                    inFlight.release();
-                }
-            });
         }
     }
 

@@ -17,11 +17,13 @@ public record LoadConfig(
         long firstUserId,
         List<InetAddress> sources,
         int inFlight,
+        int retries,
         Duration heartbeat,
         Duration authTimeout,
         Duration duration,
         Duration reportEvery,
         Path statsFile,
+        String websocketPath,
         int threads) {
 
     public static LoadConfig from(Config root) {
@@ -48,9 +50,13 @@ public record LoadConfig(
             }
         }
         String stats = s.string("stats-file");
+        String ws = s.string("websocket-path");
+        if (!ws.isEmpty() && !ws.startsWith("/")) {
+            throw s.invalid("websocket-path", ws, "empty (TCP) or a path starting with /");
+        }
         return new LoadConfig(targets, connections, s.intAtLeast("first-user-id", 0), List.copyOf(sources),
-                s.intAtLeast("in-flight", 1), s.positiveDuration("heartbeat"), s.positiveDuration("auth-timeout"),
+                s.intAtLeast("in-flight", 1), s.intAtLeast("retries", 0), s.positiveDuration("heartbeat"), s.positiveDuration("auth-timeout"),
                 s.positiveDuration("duration"), s.positiveDuration("report-every"),
-                stats.isEmpty() ? null : Path.of(stats), s.intAtLeast("threads", 0));
+                stats.isEmpty() ? null : Path.of(stats), ws.isEmpty() ? null : ws, s.intAtLeast("threads", 0));
     }
 }

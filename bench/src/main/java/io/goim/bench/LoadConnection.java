@@ -1,35 +1,31 @@
 package io.goim.bench;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.Packets;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The life of one load-client connection:
+ * The life of one load-client connection, whatever its transport:
  * <pre>
- *  active ──op 7 (token = user id)──▶ wait for op 8 ──▶ authenticated: the PacketDecoder is
- *                                                      replaced by a {@link PushCounter};
- *                                                      heartbeats (op 2) every interval
+ *  ready ──auth (op 7, token = user id)──▶ wait for op 8 ──▶ authenticated: pushes are
+ *                                                           counted, heartbeats (op 2)
+ *                                                           sent every interval
  * </pre>
  * Closing before the auth reply, or no reply within the auth timeout, counts as an auth
- * failure. The connection's auth slot ({@link Runnable} {@code authDone}) is given back
- * exactly once, whatever the outcome. One instance per channel; event loop only.
+ * failure. Exactly one of {@code onAuthenticated} / {@code onAuthFailed} runs, once (they
+ * give back the connection's auth slot; the second may schedule a new attempt).
+ * Subclasses say how op 7 and op 2 are written and call {@link #authenticated} when op 8
+ * arrives. One instance per channel; event loop only.
  */
-final class LoadConnection extends ChannelInboundHandlerAdapter {
-    private static final byte[] EMPTY = new byte[0];
-
-    private final LoadStats stats;
-    private final long userId;
+abstract class LoadConnection extends ChannelInboundHandlerAdapter {
+    protected final LoadStats stats;
+    protected final long userId;
     private final long heartbeatNanos;
     private final long authTimeoutNanos;
-    private final Runnable authDone;
+    private final Runnable onAuthenticated;
+    private final Runnable onAuthFailed;
     private final LoadClient.Lifecycle lifecycle;
     private boolean authed;
     private boolean slotReturned;
@@ -37,50 +33,52 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> authTimer;
     private ScheduledFuture<?> heartbeats;
 
-    LoadConnection(LoadStats stats, long userId, long heartbeatNanos, long authTimeoutNanos, Runnable authDone,
-            LoadClient.Lifecycle lifecycle) {
+    LoadConnection(LoadStats stats, long userId, long heartbeatNanos, long authTimeoutNanos, Runnable onAuthenticated,
+            Runnable onAuthFailed, LoadClient.Lifecycle lifecycle) {
         this.stats = stats;
         this.userId = userId;
         this.heartbeatNanos = heartbeatNanos;
         this.authTimeoutNanos = authTimeoutNanos;
-        this.authDone = authDone;
+        this.onAuthenticated = onAuthenticated;
+        this.onAuthFailed = onAuthFailed;
         this.lifecycle = lifecycle;
     }
+
+    /** Writes the auth request (op 7) carrying {@link #userId} as the token. */
+    protected abstract void writeAuth(ChannelHandlerContext ctx, int seq);
+
+    /** Writes one heartbeat (op 2). */
+    protected abstract void writeHeartbeat(ChannelHandlerContext ctx, int seq);
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         stats.connected.increment();
         stats.open.increment();
-        byte[] token = Long.toString(userId).getBytes(StandardCharsets.US_ASCII);
-        ctx.writeAndFlush(Packets.encode(ctx.alloc(), 1, Op.AUTH, seq++, token), ctx.voidPromise());
         authTimer = ctx.executor().schedule(() -> {
             if (!authed) {
                 ctx.close();
             }
         }, authTimeoutNanos, TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (!authed && msg instanceof Packet p && p.op() == Op.AUTH_REPLY) {
-                onAuthenticated(ctx);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
+    /** Sends the auth request; called once the transport is ready (TCP: active; WebSocket: handshake done). */
+    protected final void ready(ChannelHandlerContext ctx) {
+        writeAuth(ctx, seq++);
     }
 
-    private void onAuthenticated(ChannelHandlerContext ctx) {
+    protected final boolean isAuthed() {
+        return authed;
+    }
+
+    /** Called by the subclass on the auth reply (op 8). */
+    protected final void authenticated(ChannelHandlerContext ctx) {
         authed = true;
         authTimer.cancel(false);
         stats.authed.increment();
-        returnSlot();
-        // Bytes after the auth reply in the same read are handed on to the counter.
-        ctx.pipeline().replace("decoder", "counter", new PushCounter(stats));
+        returnSlot(onAuthenticated);
         long first = ThreadLocalRandom.current().nextLong(heartbeatNanos);
-        heartbeats = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(
-                Packets.encode(ctx.alloc(), 1, Op.HEARTBEAT, seq++, EMPTY), ctx.voidPromise()),
+        heartbeats = ctx.executor().scheduleAtFixedRate(() -> writeHeartbeat(ctx, seq++),
                 first, heartbeatNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -95,7 +93,7 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         }
         if (!authed) {
             stats.authFailed.increment();
-            returnSlot();
+            returnSlot(onAuthFailed);
         } else if (!lifecycle.stopping()) {
             stats.dropped.increment();
         }
@@ -107,10 +105,10 @@ final class LoadConnection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void returnSlot() {
+    private void returnSlot(Runnable outcome) {
         if (!slotReturned) {
             slotReturned = true;
-            authDone.run();
+            outcome.run();
         }
     }
 }

@@ -20,8 +20,12 @@ final class LoadStats {
     final LongAdder connectFailed = new LongAdder();
     /** Connections that got their auth reply (op 8). */
     final LongAdder authed = new LongAdder();
-    /** Connections closed, or timed out, before an auth reply. */
+    /** Attempts closed, or timed out, before an auth reply. */
     final LongAdder authFailed = new LongAdder();
+    /** New attempts after a failed connect or auth. */
+    final LongAdder retries = new LongAdder();
+    /** Connections given up after their last failed attempt. */
+    final LongAdder gaveUp = new LongAdder();
     /** Authenticated connections the server closed while the run was still going. */
     final LongAdder dropped = new LongAdder();
     /** Connections open right now. */
@@ -40,6 +44,8 @@ final class LoadStats {
         m.put("connectFailed", connectFailed.sum());
         m.put("authed", authed.sum());
         m.put("authFailed", authFailed.sum());
+        m.put("retries", retries.sum());
+        m.put("gaveUp", gaveUp.sum());
         m.put("dropped", dropped.sum());
         m.put("pushes", pushes.sum());
         m.put("heartbeatReplies", heartbeatReplies.sum());

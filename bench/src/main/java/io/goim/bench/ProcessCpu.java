@@ -25,16 +25,6 @@ record ProcessCpu(double user, double system) {
         return new ProcessCpu(Long.parseLong(f[14 - 3]) / TICKS_PER_SECOND, Long.parseLong(f[15 - 3]) / TICKS_PER_SECOND);
     }
 
-    /** Write-type system calls made so far by {@code pid} ({@code syscw} of {@code /proc/<pid>/io}). */
-    static long writeSyscalls(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
-            if (line.startsWith("syscw:")) {
-                return Long.parseLong(line.substring(6).trim());
-            }
-        }
-        throw new IOException("no syscw in /proc/" + pid + "/io");
-    }
-
     double total() {
         return user + system;
     }

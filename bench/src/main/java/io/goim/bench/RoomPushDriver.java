@@ -90,23 +90,21 @@ public final class RoomPushDriver {
         settledDeliveries(config);
 
         ProcessCpu cpu0 = cometCpu(config);
-        long writes0 = cometWrites(config);
         long delivered0 = settledDeliveries(config);
         long t0 = System.nanoTime();
         long calls = push(stub, req, config, config.duration());
         long pushNanos = System.nanoTime() - t0;
         long delivered1 = settledDeliveries(config);
         ProcessCpu used = cometCpu(config).minus(cpu0);
-        long writes = cometWrites(config) - writes0;
 
         long delivered = delivered1 - delivered0;
         double cpu = used.total();
         long expected = calls * config.batch() * members;
         System.out.printf("RESULT calls=%d callsPerSec=%.0f packetsPerCall=%d members=%d expectedDeliveries=%d "
                         + "deliveries=%d deliveriesPerSec=%.0f cometCpuSeconds=%.2f (user %.2f, system %.2f) "
-                        + "cometWriteSyscalls=%d deliveriesPerCometCpuSecond=%.0f%n",
+                        + "deliveriesPerCometCpuSecond=%.0f%n",
                 calls, calls * 1e9 / pushNanos, config.batch(), members, expected, delivered,
-                delivered * 1e9 / pushNanos, cpu, used.user(), used.system(), writes, cpu > 0 ? delivered / cpu : Double.NaN);
+                delivered * 1e9 / pushNanos, cpu, used.user(), used.system(), cpu > 0 ? delivered / cpu : Double.NaN);
     }
 
     /** Sends calls for {@code length}; returns how many were acknowledged. Waits for every reply. */
@@ -172,10 +170,6 @@ public final class RoomPushDriver {
             }
         }
         return last;
-    }
-
-    private static long cometWrites(PushConfig config) throws IOException {
-        return config.cometPid() == 0 ? 0 : ProcessCpu.writeSyscalls(config.cometPid());
     }
 
     /** Zero when no comet pid is configured (deliveries per CPU-second are then NaN). */

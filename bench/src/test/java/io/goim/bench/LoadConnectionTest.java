@@ -17,13 +17,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** One load connection on its real pipeline (PacketDecoder + LoadConnection), with virtual time. */
+/** One TCP load connection on its real pipeline (PacketDecoder + TcpLoadConnection), with virtual time. */
 class LoadConnectionTest {
     private static final long HEARTBEAT = TimeUnit.SECONDS.toNanos(60);
     private static final long AUTH_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
 
     private final LoadStats stats = new LoadStats();
     private final AtomicInteger slotsReturned = new AtomicInteger();
+    private final AtomicInteger failures = new AtomicInteger();
     private final LoadClient.Lifecycle lifecycle = new LoadClient.Lifecycle();
 
     private EmbeddedChannel connect() {
@@ -31,7 +32,10 @@ class LoadConnectionTest {
         ch.freezeTime();
         ch.pipeline().addLast("decoder", new PacketDecoder(Packets.DEFAULT_MAX_BODY));
         ch.pipeline().addLast("connection",
-                new LoadConnection(stats, 42, HEARTBEAT, AUTH_TIMEOUT, slotsReturned::incrementAndGet, lifecycle));
+                new TcpLoadConnection(stats, 42, HEARTBEAT, AUTH_TIMEOUT, slotsReturned::incrementAndGet, () -> {
+                    slotsReturned.incrementAndGet();
+                    failures.incrementAndGet();
+                }, lifecycle));
         ch.pipeline().fireChannelActive();
         return ch;
     }
@@ -97,6 +101,7 @@ class LoadConnectionTest {
         assertEquals(1, stats.authFailed.sum());
         assertEquals(0, stats.open.sum());
         assertEquals(1, slotsReturned.get());
+        assertEquals(1, failures.get());
     }
 
     @Test
@@ -114,5 +119,6 @@ class LoadConnectionTest {
         stopped.close();
         assertEquals(1, stats.dropped.sum());
         assertEquals(2, slotsReturned.get());
+        assertEquals(0, failures.get());
     }
 }
