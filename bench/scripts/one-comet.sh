@@ -10,7 +10,8 @@
 # 4. CONNECTIONS authenticated connections from one load process; live heap again;
 #    (live heap - baseline) / connections = heap per idle connection;
 # 5. RoomPushDriver runs (room 1, every connection is a member), one per PUSH_RUNS entry
-#    "batch:rate" (rate 0 = as fast as 1 call in flight allows), 20 s each after 5 s warm-up.
+#    "batch:rate" (rate 0 = as fast as 1 call in flight allows), 20 s each after 5 s warm-up
+#    (default "10:5 20:3 40:1 10:0").
 # Everything started is stopped at the end, also on failure or Ctrl-C.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,19 +19,10 @@ root="$(cd "$here/../.." && pwd)"
 jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | head -n 1)
 conns=${1:-19000}
 run=${2:-$root/bench/target/run-one}
-push_runs=${PUSH_RUNS:-"10:2 10:5 1:50 10:0"}
+push_runs=${PUSH_RUNS:-"10:5 20:3 40:1 10:0"}
 rm -rf "$run"; mkdir -p "$run"
-load_pid=
-cleanup() {
-  trap - EXIT INT TERM
-  if [[ -n "$load_pid" ]]; then
-    kill -TERM "$load_pid" 2>/dev/null || true
-    wait "$load_pid" 2>/dev/null || true
-  fi
-  "$here/cluster.sh" stop "$run" || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=teardown.sh
+source "$here/teardown.sh"
 "$here/cluster.sh" start 1 "$run"
 comet=$(cat "$run/comet-1.pid")
 

@@ -16,17 +16,8 @@ per=${2:-16700}
 run=${3:-$root/bench/target/run-scale}
 total=$((k * per))
 rm -rf "$run"; mkdir -p "$run"
-load_pid=
-cleanup() {
-  trap - EXIT INT TERM
-  if [[ -n "$load_pid" ]]; then
-    kill -TERM "$load_pid" 2>/dev/null || true
-    wait "$load_pid" 2>/dev/null || true
-  fi
-  "$here/cluster.sh" stop "$run" || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=teardown.sh
+source "$here/teardown.sh"
 COMET_HEAP=${COMET_HEAP:-768m} "$here/cluster.sh" start "$k" "$run"
 targets=$(seq -s, -f "127.0.0.1:%g" 18081 $((18080 + k)))
 echo "== $k load processes x $per connections = $total, to $targets"
