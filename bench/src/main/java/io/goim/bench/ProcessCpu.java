@@ -1,0 +1,35 @@
+package io.goim.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * CPU time of another process, from {@code /proc/<pid>/stat} (utime and stime, fields 14
+ * and 15, in clock ticks of 1/100 s on Linux). Immutable reading; the reader is stateless.
+ *
+ * @param user seconds in user mode (Java code, JIT, GC)
+ * @param system seconds in the kernel (socket writes; on loopback this includes the
+ *               receiving side's TCP processing, which runs in the sender's context)
+ */
+record ProcessCpu(double user, double system) {
+    /** USER_HZ: the kernel reports these fields in 1/100 s on every Linux architecture Java runs on. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** The CPU used so far by {@code pid}. */
+    static ProcessCpu of(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // f[0] is field 3 (state), so field n is f[n - 3].
+        return new ProcessCpu(Long.parseLong(f[14 - 3]) / TICKS_PER_SECOND, Long.parseLong(f[15 - 3]) / TICKS_PER_SECOND);
+    }
+
+    double total() {
+        return user + system;
+    }
+
+    ProcessCpu minus(ProcessCpu earlier) {
+        return new ProcessCpu(user - earlier.user, system - earlier.system);
+    }
+}
