@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a whole goim-java cluster on this machine, on goim's default ports:
-#   Kafka (one KRaft node) 9092, router 7270, logic 7170/7172, comet 8080/8092, job.
+#   Kafka (one KRaft node) 9092, router 7270, logic 7170/7172, comet 8080/8090/8092, job.
 # Needs only JDK 17 and Maven: missing jars are built, Kafka comes from Maven Central.
 # Ctrl-C or SIGTERM stops everything, the broker included.
 #
@@ -59,7 +59,7 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap 'stop_all' EXIT
 
-for p in 9092 9093 7270 7170 7172 8080 8092; do
+for p in 9092 9093 7270 7170 7172 8080 8090 8092; do
   port_open "$p" && die "port $p is already in use; is another cluster running?"
 done
 
@@ -119,7 +119,10 @@ for s in "${services[@]}"; do
     sleep 1
     kill -0 "${pids[-1]}" 2>/dev/null || die "$s exited during start-up; see $log"
   fi
-  [[ $s == comet ]] && wait_port "comet push gRPC" 8092 "${pids[-1]}" "$log"
+  if [[ $s == comet ]]; then
+    wait_port "comet WebSocket" 8090 "${pids[-1]}" "$log"
+    wait_port "comet push gRPC" 8092 "${pids[-1]}" "$log"
+  fi
   say "$s up (pid ${pids[-1]}), log: $log"
 done
 
@@ -128,7 +131,8 @@ cat <<INFO
   kafka   127.0.0.1:9092   topic $topic     log: $run/logs/kafka.log
   router  gRPC 7270                        log: $run/logs/router.log
   logic   gRPC 7170, HTTP 7172             log: $run/logs/logic.log
-  comet   TCP 8080, push gRPC 8092         log: $run/logs/comet.log
+  comet   TCP 8080, WebSocket 8090 (/sub), push gRPC 8092
+                                           log: $run/logs/comet.log
   job                                      log: $run/logs/job.log
   try:    curl -d '{"hello":1}' 'http://127.0.0.1:7172/1/push?uid=42'
 INFO
