@@ -31,6 +31,7 @@ public final class JobServer implements AutoCloseable {
     private final JobCounters counters = new JobCounters();
     private final PushConsumer consumer;
     private final RoomBatchers rooms;
+    private final RoomDirectory directory;
 
     JobServer(JobConfig config, Consumer<byte[], byte[]> kafka) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,7 +42,7 @@ public final class JobServer implements AutoCloseable {
         Scheduler scheduler = Scheduler.of(timer);
         Map<Integer, CometClient> comets = new LinkedHashMap<>();
         config.comets().forEach((id, address) -> comets.put(id, new CometClient(id, address, config, scheduler, counters)));
-        RoomDirectory directory = new RoomDirectory(comets.values(), config.room().refresh(), counters);
+        directory = new RoomDirectory(comets.values(), config.room().refresh(), counters);
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(directory), counters);
         consumer = new PushConsumer(kafka, config, new Dispatcher(Map.copyOf(comets), rooms, counters), counters);
         long refreshMillis = config.room().refresh().toMillis();
@@ -75,6 +76,19 @@ public final class JobServer implements AutoCloseable {
     /** Rooms with messages queued in their batchers right now. */
     public int activeRooms() {
         return rooms.active();
+    }
+
+    /**
+     * Ids of the comets a message for {@code room} goes to right now: those whose last Rooms
+     * answer listed the room, and those never heard from yet. A comet a client joined since
+     * its last refresh is missing until the next refresh (job.room.refresh).
+     */
+    public java.util.Set<Integer> cometsFor(int room) {
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (CometClient c : directory.cometsFor(room)) {
+            ids.add(c.id());
+        }
+        return ids;
     }
 
     /**
