@@ -13,7 +13,8 @@ import io.netty.handler.ssl.SslContext;
  * The pipeline of a client WebSocket connection ({@code ws://host:port/sub}, or wss with
  * TLS; a query string is allowed and ignored), ending in the same auth and session handlers as TCP:
  * <pre>
- *  bytes counter → [TLS] → HTTP codec → aggregator → WebSocket handshake, ping/pong, close
+ *  bytes counter → [TLS] → HTTP codec → aggregator → demo page (GET /, /goim.js)
+ *      → WebSocket handshake, ping/pong, close
  *      → frame aggregator → backpressure → WebSocketPacketCodec (frames ⇄ Packets)
  *      → AuthHandler (replaced by SessionHandler after auth)
  * </pre>
@@ -31,6 +32,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
     private final SslContext tls;
     private final WebSocketServerProtocolConfig protocol;
     private final int maxFrame;
+    private final DemoPageHandler demoPage = new DemoPageHandler();
 
     /** @param tls the server TLS context, or null for plain ws */
     WebSocketChannelInitializer(CometContext comet, SslContext tls) {
@@ -56,6 +58,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
         }
         ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192));
         ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
+        ch.pipeline().addLast("demo-page", demoPage);
         ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(protocol));
         ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
         ch.pipeline().addLast("backpressure", new BackpressureHandler(comet));
