@@ -1,0 +1,83 @@
+package io.goim.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.goim.client.Backoff;
+import io.goim.client.GoimClient;
+import io.goim.client.PushListener;
+import io.goim.comet.CometServer;
+import io.goim.libs.testing.Await;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The Java client library over WebSocket against the real cluster: auth, pushes, reconnect after a comet restart. */
+class JavaClientWebSocketTest {
+
+    /** Collects what the client reports. */
+    private static final class Recorder implements PushListener {
+        final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
+        final AtomicInteger auths = new AtomicInteger();
+        final AtomicInteger disconnects = new AtomicInteger();
+
+        @Override
+        public void onAuthenticated() {
+            auths.incrementAndGet();
+        }
+
+        @Override
+        public void onPush(int op, byte[] body) {
+            pushes.add(op + ":" + new String(body, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onDisconnected(Throwable cause, long retryInMillis) {
+            disconnects.incrementAndGet();
+        }
+    }
+
+    private static URI sub(int port) {
+        return URI.create("ws://127.0.0.1:" + port + "/sub");
+    }
+
+    @Test
+    void webSocketClientAuthenticatesReceivesPushesAndReconnectsAfterTheCometRestarts() throws Exception {
+        try (LocalCluster cluster = new LocalCluster()) {
+            int wsPort = cluster.comet.websocketPort();
+            Recorder rec = new Recorder();
+            try (GoimClient client = GoimClient.webSocket(sub(wsPort))
+                    .token("5003")
+                    .backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)))
+                    .listener(rec).build()) {
+                client.start().get(10, TimeUnit.SECONDS);
+                assertTrue(client.isAuthenticated());
+                assertEquals(1, cluster.comet.online());
+
+                assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=5003", "{\"n\":1}").body());
+                assertEquals("5:{\"n\":1}", rec.pushes.poll(10, TimeUnit.SECONDS), "the push body as JSON text");
+                assertTrue(client.send(4, "{\"echo\":true}".getBytes(StandardCharsets.UTF_8)));
+                assertEquals("5:{\"echo\":true}", rec.pushes.poll(10, TimeUnit.SECONDS), "op 4 is answered with op 5");
+
+                cluster.comet.close();
+                Await.until("client notices the comet is gone", Duration.ofSeconds(10), () -> rec.disconnects.get() >= 1);
+                try (CometServer again = CometServer.start(LocalCluster.config(Map.of(
+                        "comet.server-id", 1,
+                        "comet.tcp.port", 0,
+                        "comet.websocket.port", wsPort,
+                        "comet.grpc.port", 0,
+                        "comet.logic", "127.0.0.1:" + cluster.logic.grpcPort())))) {
+                    Await.until("client re-authenticates", Duration.ofSeconds(10), () -> rec.auths.get() == 2);
+                    assertTrue(client.isAuthenticated());
+                    assertEquals(1, again.online());
+                }
+            }
+        }
+    }
+}
