@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real headless Chromium (Debian's {@code chromium} package) opened on one page and
  * driven over the DevTools protocol: {@link #evaluate} runs JavaScript in the page and
  * returns the result as text. The browser runs with its own temporary profile and is
- * killed, with every child process, on {@link #close()}.
+ * killed, with every child process, on {@link #close()} — or by a JVM shutdown hook if
+ * the test run is cut short before that.
  */
 final class HeadlessChromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,6 +36,7 @@ final class HeadlessChromium implements AutoCloseable {
     private final WebSocket devtools;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final Thread killer;
 
     /** The browser binary, or null when none is installed. */
     static String binary() {
@@ -54,6 +56,8 @@ final class HeadlessChromium implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(profile.resolve("chromium.log").toFile())
                 .start();
+        killer = new Thread(this::kill, "chromium-killer");
+        Runtime.getRuntime().addShutdownHook(killer);
         try {
             devtools = connect(url);
         } catch (Exception e) {
@@ -133,17 +137,27 @@ final class HeadlessChromium implements AutoCloseable {
         throw new AssertionError("page: " + expression + " was " + last + ", expected " + expected);
     }
 
-    @Override
-    public void close() throws IOException {
-        if (devtools != null) {
-            devtools.abort();
-        }
+    /** Kills the browser and every process it started, and waits for it to exit. */
+    private void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (devtools != null) {
+            devtools.abort();
+        }
+        kill();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs (or ran) anyway
         }
         try (var paths = Files.walk(profile)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
