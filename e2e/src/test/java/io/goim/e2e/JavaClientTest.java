@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.client.Backoff;
 import io.goim.client.GoimClient;
-import io.goim.client.PushListener;
 import io.goim.comet.CometServer;
 import io.goim.libs.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,35 +31,13 @@ class JavaClientTest {
         }
     }
 
-    /** Collects what the client reports. */
-    private static final class Recorder implements PushListener {
-        final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
-        final AtomicInteger auths = new AtomicInteger();
-        final AtomicInteger disconnects = new AtomicInteger();
-
-        @Override
-        public void onAuthenticated() {
-            auths.incrementAndGet();
-        }
-
-        @Override
-        public void onPush(int op, byte[] body) {
-            pushes.add(op + ":" + new String(body, StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void onDisconnected(Throwable cause, long retryInMillis) {
-            disconnects.incrementAndGet();
-        }
-    }
-
     private static void push(long uid, String body) throws Exception {
         assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=" + uid, body).body());
     }
 
     @Test
     void tcpClientAuthenticatesAndReceivesPushes() throws Exception {
-        Recorder rec = new Recorder();
+        ClientRecorder rec = new ClientRecorder();
         try (GoimClient client = GoimClient.tcp("127.0.0.1", cluster.comet.tcpPort())
                 .token("5001").listener(rec).build()) {
             client.start().get(10, TimeUnit.SECONDS);
@@ -79,7 +53,7 @@ class JavaClientTest {
     void clientReconnectsAndReauthenticatesAfterTheCometRestarts() throws Exception {
         try (LocalCluster own = LocalCluster.builder().start()) {
             int tcpPort = own.comet.tcpPort();
-            Recorder rec = new Recorder();
+            ClientRecorder rec = new ClientRecorder();
             try (GoimClient client = GoimClient.tcp("127.0.0.1", tcpPort)
                     .token("5002")
                     .backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)))
@@ -90,6 +64,7 @@ class JavaClientTest {
                 try (CometServer again = CometServer.start(LocalCluster.config(Map.of(
                         "comet.server-id", 1,
                         "comet.tcp.port", tcpPort,
+                        "comet.websocket.port", 0,
                         "comet.grpc.port", 0,
                         "comet.logic", "127.0.0.1:" + own.logic.grpcPort())))) {
                     Await.until("client re-authenticates", Duration.ofSeconds(10), () -> rec.auths.get() == 2);

@@ -5,43 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.client.Backoff;
 import io.goim.client.GoimClient;
-import io.goim.client.PushListener;
 import io.goim.comet.CometServer;
 import io.goim.libs.testing.Await;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The Java client library over WebSocket against the real cluster: auth, pushes, reconnect after a comet restart. */
 class JavaClientWebSocketTest {
-
-    /** Collects what the client reports. */
-    private static final class Recorder implements PushListener {
-        final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
-        final AtomicInteger auths = new AtomicInteger();
-        final AtomicInteger disconnects = new AtomicInteger();
-
-        @Override
-        public void onAuthenticated() {
-            auths.incrementAndGet();
-        }
-
-        @Override
-        public void onPush(int op, byte[] body) {
-            pushes.add(op + ":" + new String(body, StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void onDisconnected(Throwable cause, long retryInMillis) {
-            disconnects.incrementAndGet();
-        }
-    }
 
     private static URI sub(int port) {
         return URI.create("ws://127.0.0.1:" + port + "/sub");
@@ -51,7 +25,7 @@ class JavaClientWebSocketTest {
     void webSocketClientAuthenticatesReceivesPushesAndReconnectsAfterTheCometRestarts() throws Exception {
         try (LocalCluster cluster = new LocalCluster()) {
             int wsPort = cluster.comet.websocketPort();
-            Recorder rec = new Recorder();
+            ClientRecorder rec = new ClientRecorder();
             try (GoimClient client = GoimClient.webSocket(sub(wsPort))
                     .token("5003")
                     .backoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)))
