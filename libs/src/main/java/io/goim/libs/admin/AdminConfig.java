@@ -18,6 +18,15 @@ import java.time.Duration;
  */
 public record AdminConfig(Listen listen, Duration readyTimeout) {
 
+    /**
+     * The deadline for each dependency check (a ping, a Kafka describe): three quarters of
+     * {@code ready-timeout}, so a check fails with its own message, naming the dependency,
+     * before {@code /ready} gives up with a generic timeout.
+     */
+    public Duration checkDeadline() {
+        return readyTimeout.multipliedBy(3).dividedBy(4);
+    }
+
     /** Reads {@code <service>.admin} from the service's settings. */
     public static AdminConfig read(Settings service) {
         Settings s = service.section("admin");
