@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.router.RouterServer;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -19,7 +18,7 @@ class LogicAdminTest {
         try {
             return AdminScrape.status(port, "/ready");
         } catch (Exception e) {
-            throw new UncheckedIOException(new java.io.IOException(e));
+            throw new IllegalStateException(e);
         }
     }
 
