@@ -134,6 +134,7 @@ cat <<INFO
   comet   TCP 8080, WebSocket 8090 (/sub), push gRPC 8092
                                            log: $run/logs/comet.log
   job                                      log: $run/logs/job.log
+  admin   /metrics /health /ready: comet 6972, logic 7171, router 7271, job 7371
   try:    curl -d '{"hello":1}' 'http://127.0.0.1:7172/1/push?uid=42'
 INFO
 

@@ -1,6 +1,7 @@
 package io.goim.comet;
 
 import com.typesafe.config.Config;
+import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
@@ -30,7 +31,8 @@ public record CometConfig(
         int lowWaterMark,
         int highWaterMark,
         Duration slowConsumerTimeout,
-        List<String> whitelist) {
+        List<String> whitelist,
+        AdminConfig admin) {
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
     public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
@@ -81,6 +83,7 @@ public record CometConfig(
                 low,
                 high,
                 s.positiveDuration("slow-consumer-timeout"),
-                s.strings("whitelist"));
+                s.strings("whitelist"),
+                AdminConfig.read(s));
     }
 }

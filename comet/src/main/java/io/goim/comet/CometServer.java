@@ -1,6 +1,7 @@
 package io.goim.comet;
 
 import com.typesafe.config.Config;
+import io.goim.libs.admin.AdminServer;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.Listen;
 import io.goim.libs.grpc.GrpcChannels;
@@ -9,6 +10,8 @@ import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -41,10 +44,12 @@ public final class CometServer implements AutoCloseable {
     private final Channel tlsTcp;
     private final Channel tlsWebsocket;
     private final Server grpc;
+    private final AdminServer admin;
 
     private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
-        LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
+        PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
+        LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry);
         comet = new CometContext(config, logic);
         reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
@@ -66,6 +71,7 @@ public final class CometServer implements AutoCloseable {
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
                     .addService(new PushService(comet))
+                    .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                     .build()
                     .start();
         } catch (Exception e) {
@@ -82,6 +88,17 @@ public final class CometServer implements AutoCloseable {
                 .then("room workers and disconnect retries", comet::close)
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
+        CometMetrics.bind(registry, this);
+        try {
+            admin = new AdminServer(config.admin().listen().socketAddress(), registry,
+                    () -> logic.ping(config.admin().checkDeadline()), config.admin().readyTimeout());
+        } catch (Exception e) {
+            shutdown.close();
+            throw e;
+        }
+        // Last: /health answers while clients drain.
+        shutdown.then("admin server", admin::close);
+        log.info("comet {} ({}) admin HTTP on port {}", config.serverId(), transport, admin.port());
         log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {}, logic at {}", config.serverId(),
                 transport, tcp.localAddress(), websocket.localAddress(),
                 tlsTcp == null ? "" : ", TLS TCP on " + tlsTcp.localAddress() + ", wss on " + tlsWebsocket.localAddress(),
@@ -162,6 +179,11 @@ public final class CometServer implements AutoCloseable {
     /** Connections in room {@code roomId}. */
     public int roomOnline(int roomId) {
         return comet.buckets().roomOnline(roomId);
+    }
+
+    /** The admin HTTP port: /metrics, /health, /ready. */
+    public int adminPort() {
+        return admin.port();
     }
 
     public CometCounters counters() {

@@ -1,6 +1,8 @@
 package io.goim.comet;
 
 import com.google.protobuf.ByteString;
+import io.goim.libs.admin.Readiness;
+import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
@@ -8,8 +10,10 @@ import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;
 import io.goim.proto.DisconnectReq;
+import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +35,20 @@ final class LogicClient implements AutoCloseable {
         this.stub = LogicGrpc.newFutureStub(channel);
         this.timeout = timeout;
         this.serverId = serverId;
+    }
+
+    /** Calls are timed and counted in {@code registry} with {@code peer="logic"} (see {@link RpcMetrics}). */
+    LogicClient(HostPort address, Duration timeout, int serverId, MeterRegistry registry) {
+        this.channel = GrpcChannels.plaintext(address);
+        this.stub = LogicGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "logic"));
+        this.timeout = timeout;
+        this.serverId = serverId;
+    }
+
+    /** Ready when logic answers a Ping within {@code deadline}. */
+    CompletableFuture<Readiness> ping(Duration deadline) {
+        return Readiness.ofCall("logic", Futures.of(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+                .ping(Empty.getDefaultInstance())));
     }
 
     CompletableFuture<ConnectReply> connect(byte[] token) {

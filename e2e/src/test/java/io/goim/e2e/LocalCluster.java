@@ -118,6 +118,7 @@ final class LocalCluster implements AutoCloseable {
             Map<String, Object> routerAddresses = new HashMap<>();
             for (int i = 0; i < b.routers; i++) {
                 Map<String, Object> c = new HashMap<>(Map.of("router.grpc.port", 0));
+                c.put("router.admin.port", 0);
                 c.putAll(b.routerConfig);
                 RouterServer r = push(RouterServer.start(config(c)));
                 routers.add(r);
@@ -130,6 +131,7 @@ final class LocalCluster implements AutoCloseable {
                     "logic.routers", routerAddresses,
                     "logic.kafka.bootstrap-servers", kafka.bootstrapServers(),
                     "logic.count-refresh", "100ms"));
+            lc.put("logic.admin.port", 0);
             lc.putAll(b.logicConfig);
             logic = push(LogicServer.start(config(lc)));
             Map<String, Object> cometAddresses = new HashMap<>();
@@ -141,6 +143,7 @@ final class LocalCluster implements AutoCloseable {
                         "comet.event-loop-threads", 2,
                         "comet.logic", "127.0.0.1:" + logic.grpcPort()));
                 c.put("comet.websocket.port", 0);
+                c.put("comet.admin.port", 0);
                 c.putAll(b.cometConfig);
                 CometServer comet = push(CometServer.start(config(c)));
                 comets.add(comet);
@@ -150,6 +153,7 @@ final class LocalCluster implements AutoCloseable {
                 Map<String, Object> c = new HashMap<>(Map.of(
                         "job.kafka.bootstrap-servers", kafka.bootstrapServers(),
                         "job.comets", cometAddresses));
+                c.put("job.admin.port", 0);
                 c.putAll(b.jobConfig);
                 jobs.add(push(JobServer.start(config(c))));
             }

@@ -1,13 +1,17 @@
 package io.goim.job;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import io.goim.libs.admin.Readiness;
+import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.CometGrpc;
+import io.goim.proto.Empty;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -55,10 +59,12 @@ final class CometClient implements AutoCloseable {
     private volatile boolean down;
     private volatile boolean closed;
 
-    CometClient(int id, HostPort address, JobConfig config, Scheduler scheduler, JobCounters counters) {
+    /** Calls are timed and counted in {@code registry} with {@code peer="comet-<id>"} (see {@link RpcMetrics}). */
+    CometClient(int id, HostPort address, JobConfig config, Scheduler scheduler, JobCounters counters,
+            MeterRegistry registry) {
         this.id = id;
         this.channel = GrpcChannels.plaintext(address);
-        this.stub = CometGrpc.newFutureStub(channel);
+        this.stub = CometGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "comet-" + id));
         this.config = config;
         this.scheduler = scheduler;
         this.counters = counters;
@@ -74,6 +80,11 @@ final class CometClient implements AutoCloseable {
 
     boolean isDown() {
         return down;
+    }
+
+    /** Ready when this comet answers a Ping within {@code deadline}. */
+    CompletableFuture<Readiness> ping(Duration deadline) {
+        return Readiness.ofCall("comet " + id, Futures.of(stub(deadline).ping(Empty.getDefaultInstance())));
     }
 
     /** A stub with the call deadline, for calls outside the lanes (the Rooms refresh). */

@@ -2,6 +2,7 @@ package io.goim.job;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
+import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Settings;
 import java.time.Duration;
@@ -25,7 +26,8 @@ public record JobConfig(
         int cometLanes,
         int cometLaneQueue,
         Room room,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        AdminConfig admin) {
 
     /** The {@code job.room} section: batching of room messages and the room → comets map. */
     public record Room(int batch, Duration signal, int queueSize, Duration refresh) {
@@ -65,6 +67,7 @@ public record JobConfig(
                 s.intAtLeast("comet-lanes", 1),
                 s.intAtLeast("comet-lane-queue", 1),
                 new Room(batch, room.positiveDuration("signal"), queueSize, room.positiveDuration("refresh")),
-                s.positiveDuration("shutdown-grace"));
+                s.positiveDuration("shutdown-grace"),
+                AdminConfig.read(s));
     }
 }

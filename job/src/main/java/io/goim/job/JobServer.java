@@ -1,10 +1,18 @@
 package io.goim.job;
 
 import com.typesafe.config.Config;
+import io.goim.libs.admin.AdminServer;
+import io.goim.libs.admin.KafkaReadiness;
+import io.goim.libs.admin.Readiness;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +40,7 @@ public final class JobServer implements AutoCloseable {
     private final PushConsumer consumer;
     private final RoomBatchers rooms;
     private final RoomDirectory directory;
+    private final AdminServer admin;
 
     JobServer(JobConfig config, Consumer<byte[], byte[]> kafka) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -40,10 +49,13 @@ public final class JobServer implements AutoCloseable {
             return t;
         });
         Scheduler scheduler = Scheduler.of(timer);
+        PrometheusMeterRegistry registry = JobMetrics.registry(counters, config.comets().keySet());
         Map<Integer, CometClient> comets = new LinkedHashMap<>();
-        config.comets().forEach((id, address) -> comets.put(id, new CometClient(id, address, config, scheduler, counters)));
+        config.comets().forEach((id, address) -> comets.put(id,
+                new CometClient(id, address, config, scheduler, counters, registry)));
         directory = new RoomDirectory(comets.values(), config.room().refresh(), counters);
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(directory), counters);
+        JobMetrics.bindRooms(registry, rooms);
         consumer = new PushConsumer(kafka, config, new Dispatcher(Map.copyOf(comets), rooms, counters), counters);
         long refreshMillis = config.room().refresh().toMillis();
         timer.scheduleAtFixedRate(directory::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);
@@ -56,8 +68,55 @@ public final class JobServer implements AutoCloseable {
             timer.shutdownNow();
             timer.awaitTermination(2, TimeUnit.SECONDS);
         });
-        log.info("job consuming {} from {} as group {}, comets {}", config.topic(), config.kafkaBootstrap(),
-                config.groupId(), config.comets());
+        KafkaReadiness kafkaReady = new KafkaReadiness(config.kafkaBootstrap(), config.topic(),
+                config.admin().checkDeadline(), "goim-job-ready");
+        shutdown.then("kafka readiness client", kafkaReady::close);
+        admin = startAdmin(config, registry, () -> Readiness.all(List.of(kafkaReady.check(),
+                anyCometAnswers(comets.values(), config.admin().checkDeadline()))));
+        // Last: /health answers while the consumer drains.
+        shutdown.then("admin server", admin::close);
+        log.info("job consuming {} from {} as group {}, comets {}, admin HTTP on port {}", config.topic(),
+                config.kafkaBootstrap(), config.groupId(), config.comets(), admin.port());
+    }
+
+    /**
+     * Job can deliver as long as one comet answers (pushes to the others are retried, then
+     * counted as given up), so one comet down must not take every job out of service: any, not all.
+     */
+    private static CompletableFuture<Readiness> anyCometAnswers(Iterable<CometClient> comets, Duration deadline) {
+        List<CompletableFuture<Readiness>> pings = new ArrayList<>();
+        for (CometClient c : comets) {
+            pings.add(c.ping(deadline));
+        }
+        return Readiness.any(pings);
+    }
+
+    private AdminServer startAdmin(JobConfig config, PrometheusMeterRegistry registry,
+            java.util.function.Supplier<CompletableFuture<Readiness>> readiness) {
+        try {
+            return new AdminServer(config.admin().listen().socketAddress(), registry, readiness,
+                    config.admin().readyTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly();
+            throw new IllegalStateException("interrupted while starting the admin server", e);
+        } catch (Exception e) { // a BindException is thrown unchecked by Netty
+            closeQuietly();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("admin server: " + e, e);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            shutdown.close();
+        } catch (Exception ignored) {
+            // the start failure is what the caller needs to see
+        }
+    }
+
+    /** The admin HTTP port: /metrics, /health, /ready. */
+    public int adminPort() {
+        return admin.port();
     }
 
     public static JobServer start(Config config) {

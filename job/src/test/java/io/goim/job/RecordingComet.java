@@ -6,6 +6,7 @@ import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReply;
 import io.goim.proto.BroadcastRoomReq;
 import io.goim.proto.CometGrpc;
+import io.goim.proto.Empty;
 import io.goim.proto.MPushMsgReply;
 import io.goim.proto.MPushMsgReq;
 import io.goim.proto.Proto;
@@ -143,6 +144,13 @@ final class RecordingComet implements AutoCloseable {
     }
 
     private final class Service extends CometGrpc.CometImplBase {
+        /** Answers at once, even while holding: job's readiness check. */
+        @Override
+        public void ping(Empty req, StreamObserver<Empty> out) {
+            out.onNext(Empty.getDefaultInstance());
+            out.onCompleted();
+        }
+
         @Override
         public void mPushMsg(MPushMsgReq req, StreamObserver<MPushMsgReply> out) {
             received.add(new Received("mpush", -1, List.copyOf(req.getKeysList()),

@@ -2,6 +2,7 @@ package io.goim.logic;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
+import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
@@ -24,7 +25,8 @@ public record LogicConfig(
         Duration sendTimeout,
         Map<String, Object> kafkaProperties,
         Duration countRefresh,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        AdminConfig admin) {
 
     public static LogicConfig from(Config root) {
         Settings s = Settings.of(root, "logic");
@@ -49,6 +51,7 @@ public record LogicConfig(
                 kafka.positiveDuration("send-timeout"),
                 Map.copyOf(props),
                 s.positiveDuration("count-refresh"),
-                s.positiveDuration("shutdown-grace"));
+                s.positiveDuration("shutdown-grace"),
+                AdminConfig.read(s));
     }
 }

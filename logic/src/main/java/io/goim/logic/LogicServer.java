@@ -1,6 +1,9 @@
 package io.goim.logic;
 
 import com.typesafe.config.Config;
+import io.goim.libs.admin.AdminServer;
+import io.goim.libs.admin.KafkaReadiness;
+import io.goim.libs.admin.Readiness;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
@@ -9,6 +12,8 @@ import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -34,6 +39,7 @@ public final class LogicServer implements AutoCloseable {
     private final Server grpc;
     private final HttpApiServer http;
     private final ApiCounters httpCounters = new ApiCounters();
+    private final AdminServer admin;
 
     private LogicServer(LogicConfig config) throws Exception {
         // Every resource is pushed here the moment it exists; they close last-built
@@ -42,10 +48,11 @@ public final class LogicServer implements AutoCloseable {
         Deque<Map.Entry<String, ShutdownSequence.Step>> built = new ArrayDeque<>();
         try {
             Authenticator authenticator = Authenticators.create(config);
-            Routers routers = new Routers(config.routers(), config.routerTimeout());
+            PrometheusMeterRegistry registry = LogicMetrics.registry(httpCounters);
+            Routers routers = new Routers(config.routers(), config.routerTimeout(), registry);
             built.push(Map.entry("router clients", routers::close));
             PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
-                    config.sendTimeout(), config.kafkaProperties());
+                    config.sendTimeout(), config.kafkaProperties(), registry);
             built.push(Map.entry("kafka producer", producer::close));
             ThreadPoolExecutor sendExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(10_000), r -> new Thread(r, "logic-kafka-send"));
@@ -71,8 +78,18 @@ public final class LogicServer implements AutoCloseable {
                     new HttpApiHandler(api(pushes, counts), httpCounters));
             built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
             counts.start(timer, config.countRefresh().toMillis());
-            log.info("logic serving gRPC on {}, HTTP on port {}, routers {}, kafka {} topic {}",
-                    grpc.getListenSockets(), http.port(), config.routers(), config.kafkaBootstrap(), config.topic());
+            Duration checkDeadline = config.admin().checkDeadline();
+            KafkaReadiness kafka = new KafkaReadiness(config.kafkaBootstrap(), config.topic(), checkDeadline,
+                    "goim-logic-ready");
+            built.push(Map.entry("kafka readiness client", kafka::close));
+            admin = new AdminServer(config.admin().listen().socketAddress(), registry,
+                    () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))),
+                    config.admin().readyTimeout());
+            // Closed last (bottom of the stack): /health answers while the rest drains.
+            built.addLast(Map.entry("admin server", admin::close));
+            log.info("logic serving gRPC on {}, HTTP on port {}, admin HTTP on port {}, routers {}, kafka {} topic {}",
+                    grpc.getListenSockets(), http.port(), admin.port(), config.routers(), config.kafkaBootstrap(),
+                    config.topic());
         } catch (Exception | Error e) {
             addLastBuiltFirst(built, shutdown);
             try {
@@ -109,6 +126,11 @@ public final class LogicServer implements AutoCloseable {
 
     public int httpPort() {
         return http.port();
+    }
+
+    /** The admin HTTP port: /metrics, /health, /ready. */
+    public int adminPort() {
+        return admin.port();
     }
 
     /** What the HTTP API answered, for monitoring and tests. */

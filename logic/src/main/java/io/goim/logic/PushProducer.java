@@ -1,11 +1,14 @@
 package io.goim.logic;
 
 import io.goim.proto.PushMsg;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,9 +26,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class PushProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final Timer acked;
+    private final Timer failed;
 
-    PushProducer(String bootstrapServers, String topic, Duration sendTimeout, Map<String, Object> properties) {
+    /** Sends are timed in {@code registry} as {@code goim_logic_kafka_send_seconds{outcome=ok|error}}. */
+    PushProducer(String bootstrapServers, String topic, Duration sendTimeout, Map<String, Object> properties,
+            MeterRegistry registry) {
         this.topic = topic;
+        acked = sendTimer(registry, "ok");
+        failed = sendTimer(registry, "error");
         Map<String, Object> props = new HashMap<>(properties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -40,22 +49,32 @@ final class PushProducer implements AutoCloseable {
         producer = new KafkaProducer<>(props);
     }
 
+    private static Timer sendTimer(MeterRegistry registry, String outcome) {
+        return Timer.builder("goim_logic_kafka_send")
+                .description("Time from send to Kafka's acknowledgement (ok) or failure (error)")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
     /** Sends one record; {@code key} may be null (any partition). */
     CompletableFuture<RecordMetadata> send(String key, PushMsg msg) {
-        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
+        long start = System.nanoTime();
         byte[] k = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         try {
             producer.send(new ProducerRecord<>(topic, k, msg.toByteArray()), (meta, error) -> {
+                (error == null ? acked : failed).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 if (error != null) {
-                    acked.completeExceptionally(error);
+                    done.completeExceptionally(error);
                 } else {
-                    acked.complete(meta);
+                    done.complete(meta);
                 }
             });
         } catch (RuntimeException e) {
-            acked.completeExceptionally(e);
+            failed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            done.completeExceptionally(e);
         }
-        return acked;
+        return done;
     }
 
     @Override

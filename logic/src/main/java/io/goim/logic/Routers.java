@@ -1,5 +1,7 @@
 package io.goim.logic;
 
+import io.goim.libs.admin.Readiness;
+import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
@@ -10,6 +12,7 @@ import io.goim.proto.DelReq;
 import io.goim.proto.DelServerReq;
 import io.goim.proto.Empty;
 import io.goim.proto.MGetReply;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.goim.proto.MGetReq;
 import io.goim.proto.PutReq;
 import io.goim.proto.RouterGrpc;
@@ -40,13 +43,15 @@ final class Routers implements AutoCloseable {
     private final Ketama<Integer> ring;
     private final Duration timeout;
 
-    Routers(Map<Integer, HostPort> routers, Duration timeout) {
+    /** Calls are timed and counted per router in {@code registry} (see {@link RpcMetrics}). */
+    Routers(Map<Integer, HostPort> routers, Duration timeout, MeterRegistry registry) {
         this.timeout = timeout;
         Map<String, Integer> nodes = new HashMap<>();
         for (Map.Entry<Integer, HostPort> e : routers.entrySet()) {
             ManagedChannel ch = GrpcChannels.plaintext(e.getValue());
             channels.put(e.getKey(), ch);
-            stubs.put(e.getKey(), RouterGrpc.newFutureStub(ch));
+            stubs.put(e.getKey(), RouterGrpc.newFutureStub(ch)
+                    .withInterceptors(RpcMetrics.interceptor(registry, "router-" + e.getKey())));
             nodes.put(Integer.toString(e.getKey()), e.getKey());
         }
         ring = new Ketama<>(nodes, Ketama.DEFAULT_POINTS);
@@ -146,6 +151,16 @@ final class Routers implements AutoCloseable {
             calls.add(Futures.of(stub(id).delServer(req)));
         }
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+    }
+
+    /** Ready when every router answers a Ping within {@code deadline}. */
+    CompletableFuture<Readiness> ready(Duration deadline) {
+        List<CompletableFuture<Readiness>> pings = new ArrayList<>();
+        for (Map.Entry<Integer, RouterGrpc.RouterFutureStub> e : stubs.entrySet()) {
+            pings.add(Readiness.ofCall("router " + e.getKey(), Futures.of(e.getValue()
+                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).ping(Empty.getDefaultInstance()))));
+        }
+        return Readiness.all(pings);
     }
 
     /** Connections per room, summed over every router. */

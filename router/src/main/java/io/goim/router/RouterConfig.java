@@ -1,13 +1,14 @@
 package io.goim.router;
 
 import com.typesafe.config.Config;
+import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
 import java.time.Duration;
 
 /** The {@code router} section of the configuration, validated. Immutable. */
 public record RouterConfig(Listen grpc, int buckets, Duration sessionExpire, Duration cleanInterval,
-        Duration shutdownGrace) {
+        Duration shutdownGrace, AdminConfig admin) {
 
     public static RouterConfig from(Config root) {
         Settings s = Settings.of(root, "router");
@@ -21,6 +22,7 @@ public record RouterConfig(Listen grpc, int buckets, Duration sessionExpire, Dur
                 s.intAtLeast("buckets", 1),
                 expire,
                 clean,
-                s.positiveDuration("shutdown-grace"));
+                s.positiveDuration("shutdown-grace"),
+                AdminConfig.read(s));
     }
 }

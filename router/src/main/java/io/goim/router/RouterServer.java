@@ -1,12 +1,15 @@
 package io.goim.router;
 
 import com.typesafe.config.Config;
+import io.goim.libs.admin.AdminServer;
+import io.goim.libs.admin.Readiness;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,7 @@ public final class RouterServer implements AutoCloseable {
     private final Server grpc;
     private final RouterService service;
     private final ShutdownSequence shutdown = new ShutdownSequence("router");
+    private final AdminServer admin;
 
     private RouterServer(RouterConfig config) throws Exception {
         store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
@@ -36,10 +40,19 @@ public final class RouterServer implements AutoCloseable {
             cleaner.close();
             throw e;
         }
+        try {
+            admin = new AdminServer(config.admin().listen().socketAddress(),
+                    RouterMetrics.registry(store, service), this::readiness, config.admin().readyTimeout());
+        } catch (Exception e) {
+            GrpcChannels.close(grpc, config.shutdownGrace());
+            cleaner.close();
+            throw e;
+        }
         shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
-                .then("cleaner", cleaner::close);
-        log.info("router serving gRPC on {}, sessions expire {} after the last Put or Touch",
-                grpc.getListenSockets(), config.sessionExpire());
+                .then("cleaner", cleaner::close)
+                .then("admin server", admin::close);
+        log.info("router serving gRPC on {}, admin HTTP on port {}, sessions expire {} after the last Put or Touch",
+                grpc.getListenSockets(), admin.port(), config.sessionExpire());
     }
 
     public static RouterServer start(Config config) throws Exception {
@@ -53,6 +66,17 @@ public final class RouterServer implements AutoCloseable {
     /** The port the gRPC server listens on. */
     public int grpcPort() {
         return grpc.getPort();
+    }
+
+    /** The admin HTTP port: /metrics, /health, /ready. */
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** A router is ready while its gRPC server serves. */
+    private CompletableFuture<Readiness> readiness() {
+        return CompletableFuture.completedFuture(grpc.isShutdown() ? Readiness.notReady("router is stopping")
+                : Readiness.ok());
     }
 
     /** The sessions, for in-process inspection by tests. */

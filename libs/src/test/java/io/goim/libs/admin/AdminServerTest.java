@@ -54,4 +54,16 @@ class AdminServerTest {
             assertTrue(ready.body().contains("timed out"), ready.body());
         }
     }
+
+    @Test
+    void readinessOfManyChecksNamesThoseThatFailed() {
+        CompletableFuture<Readiness> up = Readiness.ofCall("router 1", CompletableFuture.completedFuture("pong"));
+        CompletableFuture<Readiness> down = Readiness.ofCall("router 2",
+                CompletableFuture.failedFuture(new IllegalStateException("refused")));
+        assertEquals(Readiness.notReady("router 2: IllegalStateException refused"),
+                Readiness.all(java.util.List.of(up, down)).join());
+        assertEquals(Readiness.ok(), Readiness.any(java.util.List.of(up, down)).join());
+        assertEquals(false, Readiness.any(java.util.List.of(down)).join().ready());
+        assertEquals(Readiness.ok(), Readiness.all(java.util.List.of()).join());
+    }
 }

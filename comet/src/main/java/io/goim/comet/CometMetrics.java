@@ -1,0 +1,45 @@
+package io.goim.comet;
+
+import io.goim.libs.protocol.ProtocolException;
+import io.goim.libs.admin.Meters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Comet's metrics, read from {@link CometCounters} and the buckets when {@code /metrics}
+ * is scraped (nothing is added to the connection or push path). Pushes received per RPC
+ * come from the push gRPC server's interceptor, logic calls from {@link LogicClient}'s.
+ * docs/operations.md says what each means and when to alert.
+ */
+final class CometMetrics {
+    private CometMetrics() {
+    }
+
+    static void bind(MeterRegistry r, CometServer comet) {
+        CometCounters c = comet.counters();
+        Gauge.builder("goim_comet_connections", comet, CometServer::online)
+                .description("Authenticated connections").register(r);
+        Gauge.builder("goim_comet_rooms", comet, CometServer::rooms)
+                .description("(bucket, room) pairs with someone online").register(r);
+        Meters.counter(r, "goim_comet_auth", c.authOk, "Handshakes by result", "result", "ok");
+        Meters.counter(r, "goim_comet_auth", c.authFailed, "Handshakes by result", "result", "failed");
+        Meters.counter(r, "goim_comet_handshake_timeouts", c.handshakeTimeouts, "Connections closed before auth completed in time");
+        Meters.counter(r, "goim_comet_heartbeat_timeouts", c.heartbeatTimeouts, "Connections closed for a missed heartbeat");
+        for (ProtocolException.Kind kind : ProtocolException.Kind.values()) {
+            FunctionCounter.builder("goim_comet_protocol_errors", c, counters -> counters.protocolErrors(kind))
+                    .description("Connections closed for a protocol error, by kind")
+                    .tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT)).register(r);
+        }
+        Meters.counter(r, "goim_comet_pushes", c.pushesQueued, "Pushes to connections: queued for writing, or dropped (outbound buffer over its high-water mark)", "outcome", "queued");
+        Meters.counter(r, "goim_comet_pushes", c.pushesDropped, "Pushes to connections: queued for writing, or dropped (outbound buffer over its high-water mark)", "outcome", "dropped");
+        Meters.counter(r, "goim_comet_room_pushes_dropped", c.roomPushesDropped,
+                "Room or broadcast messages not delivered: a bucket's room worker queue was full");
+        Meters.counter(r, "goim_comet_packets_written", c.packetsWritten, "goim packets written to connections");
+        Meters.counter(r, "goim_comet_bytes_written", c.bytesWritten, "Bytes handed to client sockets");
+        Meters.counter(r, "goim_comet_disconnects", c.disconnectsReported, "Disconnects sent to logic: acknowledged, or lost after retries", "outcome", "reported");
+        Meters.counter(r, "goim_comet_disconnects", c.disconnectsLost, "Disconnects sent to logic: acknowledged, or lost after retries", "outcome", "lost");
+        Meters.counter(r, "goim_comet_disconnect_retries", c.disconnectRetries, "Disconnect calls to logic retried");
+        Meters.counter(r, "goim_comet_reloads", c.reloads, "Whitelist and log configuration reloads");
+    }
+}
