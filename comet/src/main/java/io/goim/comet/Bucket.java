@@ -20,11 +20,13 @@ final class Bucket {
     private final RoomWorkers workers;
     private final CometCounters counters;
     private final Whitelist whitelist;
+    private final LoopBacklog backlog;
 
-    Bucket(RoomWorkers workers, CometCounters counters, Whitelist whitelist) {
+    Bucket(RoomWorkers workers, CometCounters counters, Whitelist whitelist, LoopBacklog backlog) {
         this.workers = workers;
         this.counters = counters;
         this.whitelist = whitelist;
+        this.backlog = backlog;
     }
 
     /**
@@ -86,7 +88,11 @@ final class Bucket {
         return r == null ? 0 : r.online();
     }
 
-    /** Hands delivery of {@code msg} to the room's connections to a worker; counts a drop when its queue is full. */
+    /**
+     * Hands delivery of {@code msg} to the room's connections to a worker; counts a drop
+     * when its queue is full. The worker walks the room and hands the members, grouped by
+     * event loop, to their loops ({@link LoopFanOut}), which do the writes.
+     */
     void broadcastRoom(int roomId, PushMessage msg) {
         Room r;
         synchronized (this) {
@@ -98,7 +104,9 @@ final class Bucket {
         msg.retain();
         boolean queued = workers.submit(() -> {
             try {
-                r.forEach(c -> msg.writeTo(c, counters, whitelist));
+                LoopFanOut out = new LoopFanOut(msg, counters, whitelist, backlog, null);
+                r.forEach(out);
+                out.finish();
             } finally {
                 msg.release();
             }
@@ -109,25 +117,25 @@ final class Bucket {
         }
     }
 
-    /** Delivers {@code msg} to every connection on a worker; completes with the number written. */
+    /**
+     * Delivers {@code msg} to every connection: a worker walks the bucket and hands the
+     * connections, grouped by event loop, to their loops; completes with the number
+     * written once every loop has written its share.
+     */
     CompletableFuture<Integer> broadcast(PushMessage msg) {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         msg.retain();
         boolean queued = workers.submit(() -> {
-            int n = 0;
+            LoopFanOut out = new LoopFanOut(msg, counters, whitelist, backlog, done::complete);
             try {
-                Connection[] all;
-                synchronized (this) { // copied, so event loops registering in this bucket wait only for the copy
-                    all = connections.values().toArray(new Connection[0]);
-                }
-                for (Connection c : all) {
-                    if (msg.writeTo(c, counters, whitelist)) {
-                        n++;
+                synchronized (this) { // walked in place, no copy: the walk only fills chunks, the loops write
+                    for (Connection c : connections.values()) {
+                        out.accept(c);
                     }
                 }
             } finally {
+                out.finish();
                 msg.release();
-                done.complete(n);
             }
         });
         if (!queued) {

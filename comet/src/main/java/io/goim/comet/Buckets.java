@@ -11,15 +11,23 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe.
  */
 public final class Buckets implements AutoCloseable {
+    /**
+     * Room-delivery chunks ({@link LoopFanOut}, up to {@value LoopFanOut#CHUNK} connections
+     * each) one event loop may have queued; beyond it a loop that cannot keep up drops and
+     * counts instead of queueing without bound (4,096 chunks hold at most ~4 MB of arrays).
+     */
+    static final int LOOP_BACKLOG = 4_096;
+
     private final Bucket[] buckets;
     private final RoomWorkers[] workers;
 
     Buckets(int n, int roomWorkers, int roomQueue, CometCounters counters, Whitelist whitelist) {
         buckets = new Bucket[n];
         workers = new RoomWorkers[n];
+        LoopBacklog backlog = new LoopBacklog(LOOP_BACKLOG);
         for (int i = 0; i < n; i++) {
             workers[i] = new RoomWorkers("comet-bucket-" + i + "-room", roomWorkers, roomQueue);
-            buckets[i] = new Bucket(workers[i], counters, whitelist);
+            buckets[i] = new Bucket(workers[i], counters, whitelist, backlog);
         }
     }
 

@@ -60,10 +60,10 @@ final class Room {
 
     /**
      * Runs {@code action} on every connection, under the room's lock. The action must be
-     * short and must not block: it only queues a write on the connection's channel (an
-     * offer to the channel's event loop queue, about a hundred nanoseconds). Walking the
-     * list in place, as goim does, keeps a room message free of allocation; the price is
-     * that a join or leave in the same room waits for the walk.
+     * short and must not block: it only adds the connection to its event loop's chunk
+     * ({@link LoopFanOut}; a full chunk is an offer to that loop's queue). Walking the
+     * list in place, as goim does, needs no copy of the room; the price is that a join or
+     * leave in the same room waits for the walk.
      */
     synchronized void forEach(Consumer<Connection> action) {
         for (Connection c = head; c != null; c = c.next) {

@@ -244,7 +244,7 @@ class BucketsTest {
     @Test
     void roomMessageIsDroppedAndCountedWhenTheWorkerQueueIsFull() throws Exception {
         RoomWorkers workers = new RoomWorkers("test-room", 1, 1);
-        Bucket bucket = new Bucket(workers, counters, whitelist);
+        Bucket bucket = new Bucket(workers, counters, whitelist, new LoopBacklog(Buckets.LOOP_BACKLOG));
         bucket.put(conn("1_1", 4));
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
