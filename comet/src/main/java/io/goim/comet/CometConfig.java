@@ -30,7 +30,11 @@ public record CometConfig(
         int lowWaterMark,
         int highWaterMark,
         Duration slowConsumerTimeout,
-        List<String> whitelist) {
+        List<String> whitelist,
+        Duration renewInterval,
+        int renewBatch,
+        Duration renewRetry,
+        Duration drainWindow) {
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
     public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
@@ -81,6 +85,10 @@ public record CometConfig(
                 low,
                 high,
                 s.positiveDuration("slow-consumer-timeout"),
-                s.strings("whitelist"));
+                s.strings("whitelist"),
+                s.positiveDuration("renew-interval"),
+                s.intAtLeast("renew-batch", 1),
+                s.positiveDuration("renew-retry"),
+                s.positiveDuration("drain.window"));
     }
 }
