@@ -1,6 +1,7 @@
 package io.goim.comet;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,11 @@ final class Bucket {
         if (r != null && r.leave(c) && r.online() == 0) {
             rooms.remove(r.id, r); // an empty room is dropped; a join recreates it
         }
+    }
+
+    /** Adds every connection of this bucket to {@code into}. */
+    synchronized void collect(List<Connection> into) {
+        into.addAll(connections.values());
     }
 
     synchronized Connection get(String key) {

@@ -1,5 +1,7 @@
 package io.goim.comet;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +50,15 @@ public final class Buckets implements AutoCloseable {
     /** The connection registered under {@code key}, or null. */
     Connection get(String key) {
         return bucket(key).get(key);
+    }
+
+    /** A copy of all registered connections, bucket by bucket (each bucket locked only while it is copied). */
+    List<Connection> snapshot() {
+        List<Connection> all = new ArrayList<>();
+        for (Bucket b : buckets) {
+            b.collect(all);
+        }
+        return all;
     }
 
     /** Number of authenticated connections. */

@@ -32,6 +32,10 @@ public record CometConfig(
         int highWaterMark,
         Duration slowConsumerTimeout,
         List<String> whitelist,
+        Duration renewInterval,
+        int renewBatch,
+        Duration renewRetry,
+        Duration drainWindow,
         AdminConfig admin) {
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
@@ -84,6 +88,10 @@ public record CometConfig(
                 high,
                 s.positiveDuration("slow-consumer-timeout"),
                 s.strings("whitelist"),
+                s.positiveDuration("renew-interval"),
+                s.intAtLeast("renew-batch", 1),
+                s.positiveDuration("renew-retry"),
+                s.positiveDuration("drain.window"),
                 AdminConfig.read(s));
     }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +87,11 @@ final class CometContext implements AutoCloseable {
     /** Tells logic a connection is gone, without waiting; retried on transient errors. */
     void disconnectLater(String key, int roomId) {
         disconnects.notify(key, roomId);
+    }
+
+    /** Waits until every disconnect told to logic so far was acknowledged or given up, at most {@code timeout}. */
+    boolean awaitDisconnects(Duration timeout) throws InterruptedException {
+        return disconnects.awaitSettled(timeout);
     }
 
     /** Writes and flushes a reply packet to the client, counting it. Event loop only. */

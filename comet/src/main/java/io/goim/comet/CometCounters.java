@@ -30,6 +30,18 @@ public final class CometCounters {
     public final LongAdder disconnectRetries = new LongAdder();
     /** Disconnects logic never acknowledged (retries exhausted or a permanent error). */
     public final LongAdder disconnectsLost = new LongAdder();
+    /** Renew calls to logic that succeeded. */
+    public final LongAdder renewCalls = new LongAdder();
+    /** Renew calls to logic that failed (the round is retried after renew-retry). */
+    public final LongAdder renewFailures = new LongAdder();
+    /** Connections the routers knew when renewed. */
+    public final LongAdder renewRefreshed = new LongAdder();
+    /** Connections a router had forgotten (restart, expiry) and relearned from a Renew. */
+    public final LongAdder renewRelearned = new LongAdder();
+    /** Connections closed because a router holds their subKey on another comet. */
+    public final LongAdder renewConflictsClosed = new LongAdder();
+    /** Connections sent op 6 and closed by a graceful drain. */
+    public final LongAdder drained = new LongAdder();
     /** Whitelist and log configuration reloads (SIGHUP). */
     public final LongAdder reloads = new LongAdder();
     private final Map<ProtocolException.Kind, LongAdder> protocolErrors = new EnumMap<>(ProtocolException.Kind.class);

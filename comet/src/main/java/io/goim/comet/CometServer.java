@@ -81,7 +81,13 @@ public final class CometServer implements AutoCloseable {
             logic.close();
             throw e;
         }
+        SessionRenewer renewer = new SessionRenewer(comet);
+        renewer.start();
+        Drainer drainer = new Drainer(comet);
         shutdown.then("client accept", this::closeListeners)
+                // Graceful drain: no more renews; op 6 and close every client over the window; Disconnects reach logic.
+                .then("session renewer", renewer::close)
+                .then("drain clients", () -> drainer.drain(config.drainWindow()))
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
                 .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
                         TimeUnit.MILLISECONDS).await())

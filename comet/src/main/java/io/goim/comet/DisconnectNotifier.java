@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.lifecycle.InFlight;
 import io.goim.libs.log.RateLimitedLog;
 import io.grpc.Status;
 import java.time.Duration;
@@ -27,6 +28,8 @@ final class DisconnectNotifier {
     private final CometCounters counters;
     private final Whitelist whitelist;
     private final RateLimitedLog lostLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    /** Disconnects not yet acknowledged or given up. */
+    private final InFlight inFlight = new InFlight();
 
     DisconnectNotifier(LogicClient logic, ScheduledExecutorService scheduler, int retries, Duration backoff,
             CometCounters counters, Whitelist whitelist) {
@@ -40,7 +43,13 @@ final class DisconnectNotifier {
 
     /** Reports the disconnect of {@code key} in {@code roomId}; returns at once. */
     void notify(String key, int roomId) {
+        inFlight.begin();
         attempt(key, roomId, 0);
+    }
+
+    /** Waits until every disconnect reported so far was acknowledged or given up, at most {@code timeout}; true if so. */
+    boolean awaitSettled(Duration timeout) throws InterruptedException {
+        return inFlight.awaitIdle(timeout);
     }
 
     private void attempt(String key, int roomId, int attempt) {
@@ -48,6 +57,7 @@ final class DisconnectNotifier {
             if (error == null) {
                 counters.disconnectsReported.increment();
                 whitelist.log(key, "disconnect reported to logic after {} attempt(s){}", attempt + 1, "");
+                inFlight.end();
                 return;
             }
             Status.Code code = Status.fromThrowable(error).getCode();
@@ -66,6 +76,7 @@ final class DisconnectNotifier {
             whitelist.log(key, "disconnect not reported to logic: {}", error);
             lostLog.warn("disconnect of {} not reported to logic after {} attempt(s): {}", key, attempt + 1,
                     error.toString());
+            inFlight.end();
         });
     }
 }

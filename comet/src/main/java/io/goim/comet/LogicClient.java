@@ -12,9 +12,12 @@ import io.goim.proto.DisconnectReply;
 import io.goim.proto.DisconnectReq;
 import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
+import io.goim.proto.RenewReply;
+import io.goim.proto.RenewReq;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -59,6 +62,12 @@ final class LogicClient implements AutoCloseable {
     CompletableFuture<DisconnectReply> disconnect(String key, int roomId) {
         DisconnectReq req = DisconnectReq.newBuilder().setKey(key).setRoomId(roomId).setServer(serverId).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).disconnect(req));
+    }
+
+    /** Vouches for connections this comet holds; {@code keys} and {@code roomIds} have the same length. */
+    CompletableFuture<RenewReply> renew(List<String> keys, List<Integer> roomIds) {
+        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRoomIds(roomIds).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renew(req));
     }
 
     @Override

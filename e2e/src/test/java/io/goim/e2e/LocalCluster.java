@@ -144,6 +144,8 @@ final class LocalCluster implements AutoCloseable {
                         "comet.logic", "127.0.0.1:" + logic.grpcPort()));
                 c.put("comet.websocket.port", 0);
                 c.put("comet.admin.port", 0);
+                // Tests close clusters with clients still open: drain them quickly (CometDrainE2ETest sets its own).
+                c.put("comet.drain.window", "200ms");
                 c.putAll(b.cometConfig);
                 CometServer comet = push(CometServer.start(config(c)));
                 comets.add(comet);

@@ -227,8 +227,11 @@ final class PushConsumer implements Runnable, AutoCloseable {
         }
     }
 
-    /** After the loop: gives in-flight records up to shutdown-grace, then commits what was handed on. */
-    private void drain() throws InterruptedException {
+    /**
+     * After the loop: gives in-flight records up to shutdown-grace, then commits what was
+     * handed on. Package-private so MockConsumer tests can drive the loop.
+     */
+    void drain() throws InterruptedException {
         waiting.clear();
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         for (PartitionProgress p : progress.values()) {

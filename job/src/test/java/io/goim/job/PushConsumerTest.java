@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
+import io.goim.libs.testing.Await;
 import io.goim.proto.Proto;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -179,5 +182,33 @@ class PushConsumerTest {
         assertEquals(1L, committed(P0));
         assertEquals(1, counters.revokeAbandoned.sum());
         assertEquals(1, counters.partitionsRevoked.sum());
+    }
+
+    @Test
+    void onCloseRecordsInFlightAreAwaitedAndEverythingHandedOnIsCommitted() throws Exception {
+        add(P0, 1, false); // offsets 0, 1, 2 in three rooms: all sent at once
+        add(P0, 2, false);
+        add(P0, 3, false);
+        loop.turn();
+        batches.get(0).complete(null);
+        batches.get(1).complete(null); // 0 and 1 handed on, not yet committed; 2 in flight
+        assertNull(committed(P0));
+
+        CompletableFuture<Void> closing = new CompletableFuture<>();
+        Thread drainer = new Thread(() -> {
+            try {
+                loop.drain(); // what close() runs after the loop stops
+                closing.complete(null);
+            } catch (Throwable e) {
+                closing.completeExceptionally(e);
+            }
+        });
+        drainer.start();
+        Await.until("close waits for the record in flight", Duration.ofSeconds(10),
+                () -> drainer.getState() == Thread.State.TIMED_WAITING);
+        assertNull(committed(P0), "nothing committed while a record is still in flight");
+        batches.get(2).complete(null); // handed on within the shutdown grace
+        closing.get(10, TimeUnit.SECONDS);
+        assertEquals(3L, committed(P0), "the commit on close covers every record handed on, the last included");
     }
 }

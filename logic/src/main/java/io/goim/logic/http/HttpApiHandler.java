@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.goim.libs.lifecycle.InFlight;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private final PushApi api;
     private final ApiCounters counters;
+    /** Requests read and not yet answered (response written); the server waits for them on close. */
+    private final InFlight inFlight = new InFlight();
 
     public HttpApiHandler(PushApi api, ApiCounters counters) {
         this.api = api;
@@ -75,6 +79,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     ApiCounters counters() {
         return counters;
+    }
+
+    /** Waits until every request read so far has been answered, at most {@code timeout}; true if so. */
+    boolean awaitAnswered(Duration timeout) throws InterruptedException {
+        return inFlight.awaitIdle(timeout);
     }
 
     @Override
@@ -91,6 +100,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String request = req.method() + " " + req.uri();
         // One request at a time per connection keeps pipelined responses in order.
         ctx.channel().config().setAutoRead(false);
+        inFlight.begin();
         CompletableFuture<ObjectNode> result;
         try {
             result = route(req);
@@ -100,14 +110,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         // Completes on a gRPC or Kafka thread; the write is handed to the event loop.
         result.whenComplete((body, error) -> {
+            ChannelFuture written;
             if (error == null) {
                 counters.countAccepted();
-                respond(ctx, HttpResponseStatus.OK, body, keepAlive);
+                written = respond(ctx, HttpResponseStatus.OK, body, keepAlive);
             } else {
                 ApiException e = toApiException(error);
                 counters.rejected(e, ctx, request);
-                respond(ctx, e.status, errorBody(e), keepAlive);
+                written = respond(ctx, e.status, errorBody(e), keepAlive);
             }
+            written.addListener(done -> inFlight.end());
         });
     }
 
@@ -327,12 +339,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     /** Writes a JSON response, then reads the connection's next request or closes it. */
-    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
+    private static ChannelFuture respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body,
+            boolean keepAlive) {
         ChannelFuture f = ctx.writeAndFlush(response(status, body, keepAlive));
         if (keepAlive) {
             f.addListener(done -> ctx.channel().config().setAutoRead(true));
         } else {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+        return f;
     }
 }

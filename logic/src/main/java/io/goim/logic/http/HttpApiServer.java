@@ -21,9 +21,11 @@ public final class HttpApiServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel listener;
+    private final HttpApiHandler handler;
 
     public HttpApiServer(InetSocketAddress address, int threads, int maxBody, HttpApiHandler handler)
             throws InterruptedException {
+        this.handler = handler;
         Transport transport = Transport.best();
         boss = transport.group(1, "logic-http-accept");
         workers = transport.group(threads, "logic-http");
@@ -61,9 +63,13 @@ public final class HttpApiServer implements AutoCloseable {
         listener.close().sync();
     }
 
-    /** Closes every connection after in-flight responses had {@code grace} to go out. */
+    /**
+     * Closes every connection after the requests already read were answered (a push in
+     * flight still gets its {@code {"ret":1}}), waiting at most {@code grace} for them.
+     */
     public void close(Duration grace) throws InterruptedException {
         stopAccepting();
+        handler.awaitAnswered(grace);
         boss.shutdownGracefully(0, grace.toMillis(), TimeUnit.MILLISECONDS).await();
         workers.shutdownGracefully(grace.toMillis() / 5, grace.toMillis(), TimeUnit.MILLISECONDS).await();
     }

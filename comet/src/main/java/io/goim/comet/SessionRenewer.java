@@ -1,0 +1,137 @@
+package io.goim.comet;
+
+import io.goim.libs.log.RateLimitedLog;
+import io.goim.proto.RenewReply;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the routers' sessions of this comet's connections alive (see docs/router-sessions.md).
+ * Every {@code renew-interval} a round sends the subKey and room of every registered
+ * connection to logic with {@code Logic.Renew}, {@code renew-batch} keys per call, one call
+ * at a time, each with logic's deadline. The routers refresh the connections they know and
+ * relearn those they forgot (a restart); a subKey a router holds on another comet comes
+ * back as a conflict, and that connection is closed here without a Disconnect (which
+ * would delete the other comet's session), so its client reconnects with a fresh subKey.
+ *
+ * <p>A round that fails (logic or a router unavailable) stops, and the next one comes
+ * after {@code renew-retry} instead of the full interval: when the failing peer
+ * recovers, it learns the connections within seconds.
+ *
+ * <p>Thread-safe. Rounds run on the renewer's own thread, never on an event loop; the
+ * connections are copied bucket by bucket, so registration waits only for a copy.
+ */
+final class SessionRenewer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionRenewer.class);
+
+    private final CometContext comet;
+    private final long intervalNanos;
+    private final long retryNanos;
+    private final int batch;
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-renew", true));
+    private final RateLimitedLog failureLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+
+    SessionRenewer(CometContext comet) {
+        this.comet = comet;
+        CometConfig config = comet.config();
+        this.intervalNanos = config.renewInterval().toNanos();
+        this.retryNanos = config.renewRetry().toNanos();
+        this.batch = config.renewBatch();
+    }
+
+    /** Schedules the first round one interval from now, and the rest after it. */
+    void start() {
+        schedule(intervalNanos);
+    }
+
+    private void schedule(long delayNanos) {
+        try {
+            scheduler.schedule(this::scheduledRound, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // closed: no more rounds
+        }
+    }
+
+    private void scheduledRound() {
+        boolean ok;
+        try {
+            ok = renewAll();
+        } catch (RuntimeException e) {
+            failureLog.warn("renew round failed: {}", e.toString());
+            ok = false;
+        }
+        schedule(ok ? intervalNanos : retryNanos);
+    }
+
+    /**
+     * Renews every registered connection now, batch by batch, on the calling thread (not an
+     * event loop: it waits for logic). Returns false when a call failed; the batches after
+     * it are left for the next round.
+     */
+    boolean renewAll() {
+        List<Connection> all = comet.buckets().snapshot();
+        Duration timeout = comet.config().logicTimeout();
+        for (int from = 0; from < all.size(); from += batch) {
+            List<Connection> part = all.subList(from, Math.min(all.size(), from + batch));
+            List<String> keys = new ArrayList<>(part.size());
+            List<Integer> rooms = new ArrayList<>(part.size());
+            for (Connection c : part) {
+                keys.add(c.key);
+                rooms.add(c.roomId);
+            }
+            RenewReply reply;
+            try {
+                // The call has logic's deadline; the extra second only guards against a lost callback.
+                reply = comet.logic().renew(keys, rooms).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                comet.counters().renewFailures.increment();
+                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                failureLog.warn("renew of {} connection(s) failed, retrying in {} ms: {}", keys.size(),
+                        TimeUnit.NANOSECONDS.toMillis(retryNanos), cause.toString());
+                return false;
+            }
+            comet.counters().renewCalls.increment();
+            comet.counters().renewRefreshed.add(reply.getRefreshed());
+            comet.counters().renewRelearned.add(reply.getRelearned());
+            if (reply.getRelearned() > 0) {
+                log.info("routers relearned {} connection(s) of this comet", reply.getRelearned());
+            }
+            for (String key : reply.getConflictsList()) {
+                closeConflict(key);
+            }
+        }
+        return true;
+    }
+
+    private void closeConflict(String key) {
+        Connection c = comet.buckets().get(key);
+        if (c == null || !comet.buckets().remove(c)) {
+            return; // gone meanwhile
+        }
+        comet.counters().renewConflictsClosed.increment();
+        comet.whitelist().log(key, "closing {}: a router holds this subKey on another comet", c);
+        failureLog.warn("closing {}: a router holds subKey {} on another comet", c, key);
+        c.channel.close();
+    }
+
+    /** Stops scheduling rounds and waits briefly for a running one. */
+    @Override
+    public void close() throws InterruptedException {
+        scheduler.shutdownNow();
+        scheduler.awaitTermination(comet.config().logicTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    }
+}
