@@ -6,12 +6,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Exit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node KRaft Kafka broker (combined broker and controller) running inside
  * the test JVM on a free port. Starts in a second or two; no Docker needed.
  */
 public final class KafkaBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
     private final KafkaClusterTestKit kit;
 
     private KafkaBroker(KafkaClusterTestKit kit) {
@@ -20,6 +24,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats and starts a broker, waiting until it accepts clients. */
     public static KafkaBroker start() throws Exception {
+        keepTestJvmAlive();
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -42,6 +47,18 @@ public final class KafkaBroker implements AutoCloseable {
             throw e;
         }
         return new KafkaBroker(kit);
+    }
+
+    /**
+     * A broker that hits a fatal fault (typically while being shut down on a loaded
+     * machine) calls Kafka's Exit.halt, which would end the whole test JVM and turn a green
+     * run into a crashed fork. As Kafka's own tests do, such a request is logged instead.
+     */
+    private static void keepTestJvmAlive() {
+        Exit.setExitProcedure((code, message) -> log.warn("in-process Kafka asked to exit({}): {}", code, message,
+                new IllegalStateException("exit requested")));
+        Exit.setHaltProcedure((code, message) -> log.warn("in-process Kafka asked to halt({}): {}", code, message,
+                new IllegalStateException("halt requested")));
     }
 
     public String bootstrapServers() {
