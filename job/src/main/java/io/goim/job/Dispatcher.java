@@ -52,12 +52,13 @@ final class Dispatcher {
     }
 
     /** Sends one room batch to the comets that host the room; used as the batchers' {@link RoomBatcher.Sender}. */
-    static RoomBatcher.Sender roomSender(RoomDirectory directory) {
+    static RoomBatcher.Sender roomSender(RoomDirectory directory, JobCounters counters) {
         return (room, batch) -> {
             BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomId(room).setProto(batch).build();
             List<CompletableFuture<?>> calls = new ArrayList<>();
             for (CometClient c : directory.cometsFor(room)) {
-                calls.add(c.submit(room, "room " + room + " batch", stub -> stub.broadcastRoom(req)));
+                calls.add(counted(counters, JobCounters.Kind.ROOM,
+                        c.submit(room, "room " + room + " batch", stub -> stub.broadcastRoom(req))));
             }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
         };
@@ -74,6 +75,7 @@ final class Dispatcher {
         int op = msg.getOperation() == 0 ? Op.SEND_MSG_REPLY : msg.getOperation();
         switch (msg.getType()) {
             case MULTIPLE -> {
+                counters.record(JobCounters.Kind.USER);
                 CometClient comet = comets.get(msg.getServer());
                 if (comet == null) {
                     counters.unknownComet.increment();
@@ -81,17 +83,21 @@ final class Dispatcher {
                     return CompletableFuture.completedFuture(null);
                 }
                 MPushMsgReq req = MPushMsgReq.newBuilder().addAllKeys(msg.getKeysList()).setProto(proto(op, msg)).build();
-                return comet.submit("push " + where, stub -> stub.mPushMsg(req)).thenApply(ok -> null);
+                return counted(counters, JobCounters.Kind.USER, comet.submit("push " + where, stub -> stub.mPushMsg(req)))
+                        .thenApply(ok -> null);
             }
             case BROADCAST -> {
+                counters.record(JobCounters.Kind.BROADCAST);
                 BroadcastReq req = BroadcastReq.newBuilder().setProto(proto(op, msg)).build();
                 List<CompletableFuture<?>> calls = new ArrayList<>();
                 for (CometClient c : comets.values()) {
-                    calls.add(c.submit("broadcast " + where, stub -> stub.broadcast(req)));
+                    calls.add(counted(counters, JobCounters.Kind.BROADCAST,
+                            c.submit("broadcast " + where, stub -> stub.broadcast(req))));
                 }
                 return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
             }
             case BROADCAST_ROOM -> {
+                counters.record(JobCounters.Kind.ROOM);
                 return room(msg, op, where);
             }
             default -> {
@@ -112,6 +118,15 @@ final class Dispatcher {
         counters.roomDropped.increment();
         roomFullLog.warn("{}: room {} queue full, message dropped (not ensure)", where, msg.getRoomId());
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** Counts a comet call's outcome under {@code kind} when it completes. */
+    private static CompletableFuture<Boolean> counted(JobCounters counters, JobCounters.Kind kind,
+            CompletableFuture<Boolean> call) {
+        return call.thenApply(ok -> {
+            counters.call(kind, ok);
+            return ok;
+        });
     }
 
     private static Proto proto(int op, PushMsg msg) {

@@ -11,6 +11,56 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code docs/delivery.md} explains which of them mean a message was not delivered.
  */
 public final class JobCounters {
+    /** What a push record is for, as counted and tagged in metrics. */
+    public enum Kind {
+        /** MULTIPLE: to subKeys on one comet. */
+        USER,
+        /** BROADCAST: to every connection on every comet. */
+        BROADCAST,
+        /** BROADCAST_ROOM: to the comets hosting a room, in batches. */
+        ROOM;
+
+        /** Lower-case name for metric tags. */
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final LongAdder[] received = adders();
+    private final LongAdder[] callsOk = adders();
+    private final LongAdder[] callsGivenUp = adders();
+
+    private static LongAdder[] adders() {
+        LongAdder[] a = new LongAdder[Kind.values().length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    /** Counts one valid record of {@code kind}. */
+    void record(Kind kind) {
+        received[kind.ordinal()].increment();
+    }
+
+    /** Counts one comet call for a push of {@code kind}: succeeded ({@code ok}) or given up. */
+    void call(Kind kind, boolean ok) {
+        (ok ? callsOk : callsGivenUp)[kind.ordinal()].increment();
+    }
+
+    /** Valid records of {@code kind} consumed. */
+    public long received(Kind kind) {
+        return received[kind.ordinal()].sum();
+    }
+
+    /**
+     * Comet calls for pushes of {@code kind} that succeeded ({@code ok}) or were given up. A
+     * user push is one call, a broadcast one per comet, a room batch one per hosting comet.
+     */
+    public long calls(Kind kind, boolean ok) {
+        return (ok ? callsOk : callsGivenUp)[kind.ordinal()].sum();
+    }
+
     /** Records consumed from Kafka (each once, however often it was retried). */
     public final LongAdder consumed = new LongAdder();
     /** Records that could not be parsed or had no valid type; logged and skipped. */

@@ -29,6 +29,17 @@ final class JobMetrics {
         FunctionCounter.builder("goim_job_comet_calls", c.cometCallsGivenUp, LongAdder::sum)
                 .description("Push calls to comets by outcome (given_up: the push did not reach that comet)")
                 .tag("outcome", "given_up").register(r);
+        for (JobCounters.Kind kind : JobCounters.Kind.values()) {
+            FunctionCounter.builder("goim_job_pushes", c, counters -> counters.received(kind))
+                    .description("Valid push records consumed, by kind (user, broadcast, room)")
+                    .tag("kind", kind.tag()).register(r);
+            FunctionCounter.builder("goim_job_push_calls", c, counters -> counters.calls(kind, true))
+                    .description("Comet calls by push kind and outcome (given_up: that push did not reach that comet)")
+                    .tag("kind", kind.tag()).tag("outcome", "ok").register(r);
+            FunctionCounter.builder("goim_job_push_calls", c, counters -> counters.calls(kind, false))
+                    .description("Comet calls by push kind and outcome (given_up: that push did not reach that comet)")
+                    .tag("kind", kind.tag()).tag("outcome", "given_up").register(r);
+        }
         for (int id : cometIds) {
             FunctionCounter.builder("goim_job_comet_given_up", c, counters -> counters.givenUpFor(id))
                     .description("Push calls given up, per comet")

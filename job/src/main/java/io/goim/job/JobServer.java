@@ -54,7 +54,7 @@ public final class JobServer implements AutoCloseable {
         config.comets().forEach((id, address) -> comets.put(id,
                 new CometClient(id, address, config, scheduler, counters, registry)));
         directory = new RoomDirectory(comets.values(), config.room().refresh(), counters);
-        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(directory), counters);
+        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(directory, counters), counters);
         JobMetrics.bindRooms(registry, rooms);
         consumer = new PushConsumer(kafka, config, new Dispatcher(Map.copyOf(comets), rooms, counters), counters);
         long refreshMillis = config.room().refresh().toMillis();

@@ -56,6 +56,10 @@ class JobAdminTest {
                         m.value("goim_job_comet_calls_total", "outcome", "ok"));
                 assertEquals(0.0, m.value("goim_job_comet_calls_total", "outcome", "given_up"));
                 assertEquals(0.0, m.value("goim_job_comet_given_up_total", "comet", "1"));
+                assertEquals(1.0, m.value("goim_job_pushes_total", "kind", "user"));
+                assertEquals(1.0, m.value("goim_job_pushes_total", "kind", "room"));
+                assertEquals(0.0, m.value("goim_job_pushes_total", "kind", "broadcast"));
+                assertEquals(1.0, m.value("goim_job_push_calls_total", "kind", "user", "outcome", "ok"));
                 assertEquals(1.0, m.value("goim_job_room_batches_total"));
                 assertEquals(1.0, m.value("goim_job_room_batched_messages_total"));
                 assertEquals(1.0, m.value("goim_job_room_largest_batch"));

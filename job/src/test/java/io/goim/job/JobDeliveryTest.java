@@ -67,6 +67,14 @@ class JobDeliveryTest {
                 assertEquals(2, job.counters().malformed.sum(), "junk bytes and a record without type");
                 assertEquals(1, job.counters().unknownComet.sum());
                 assertEquals(0, job.counters().cometCallsGivenUp.sum());
+                JobCounters c = job.counters();
+                assertEquals(3, c.received(JobCounters.Kind.USER), "three user pushes, one for an unknown comet");
+                assertEquals(1, c.received(JobCounters.Kind.BROADCAST));
+                assertEquals(3, c.received(JobCounters.Kind.ROOM));
+                assertEquals(2, c.calls(JobCounters.Kind.USER, true));
+                assertEquals(2, c.calls(JobCounters.Kind.BROADCAST, true), "one call per comet");
+                Await.until("room batches counted", WAIT, () -> c.calls(JobCounters.Kind.ROOM, true) == 2);
+                assertEquals(0, c.calls(JobCounters.Kind.ROOM, false));
             }
         }
     }
@@ -101,6 +109,7 @@ class JobDeliveryTest {
                 Await.until("live comet got all 200", WAIT, () -> live.received.size() == 200);
                 Await.until("dead comet's calls given up", WAIT, () -> job.counters().givenUpFor(2) == 200);
                 assertEquals(0, job.counters().givenUpFor(1));
+                assertEquals(200, job.counters().calls(JobCounters.Kind.BROADCAST, false), "given up, by kind");
 
                 try (RecordingComet back = RecordingComet.startOn(deadPort)) {
                     Await.until("comet 2 is used again", WAIT, () -> {
