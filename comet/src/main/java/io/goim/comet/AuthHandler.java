@@ -7,8 +7,7 @@ import io.goim.proto.ConnectReply;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Reads are paused while logic answers, so nothing else is processed before auth.
  * Confined to the channel's event loop; one instance per channel.
  */
-final class AuthHandler extends ChannelInboundHandlerAdapter {
+final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
 
     private final CometContext comet;
@@ -51,36 +50,28 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Packet p)) {
-            ctx.fireChannelRead(msg);
+    protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
+        if (pending) {
+            return; // already authenticating; reads are paused, this was already in flight
+        }
+        if (p.op() != Op.AUTH) {
+            comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.NOT_AUTHENTICATED,
+                    "op " + p.op() + " before auth"));
             return;
         }
-        try {
-            if (pending) {
-                return; // already authenticating; reads are paused, this was already in flight
+        comet.counters().opReceived(p.op());
+        pending = true;
+        ctx.channel().config().setAutoRead(false);
+        byte[] token = ByteBufUtil.getBytes(p.body());
+        int ver = p.ver();
+        int seq = p.seq();
+        comet.logic().connect(token).whenComplete((reply, error) -> ctx.executor().execute(() -> {
+            if (error != null) {
+                authFailed(ctx, error);
+            } else {
+                authenticated(ctx, reply, ver, seq);
             }
-            if (p.op() != Op.AUTH) {
-                comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.NOT_AUTHENTICATED,
-                        "op " + p.op() + " before auth"));
-                return;
-            }
-            comet.counters().opReceived(p.op());
-            pending = true;
-            ctx.channel().config().setAutoRead(false);
-            byte[] token = ByteBufUtil.getBytes(p.body());
-            int ver = p.ver();
-            int seq = p.seq();
-            comet.logic().connect(token).whenComplete((reply, error) -> ctx.executor().execute(() -> {
-                if (error != null) {
-                    authFailed(ctx, error);
-                } else {
-                    authenticated(ctx, reply, ver, seq);
-                }
-            }));
-        } finally {
-            ReferenceCountUtil.release(p);
-        }
+        }));
     }
 
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {

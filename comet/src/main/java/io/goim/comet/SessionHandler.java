@@ -5,8 +5,7 @@ import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * counts as a sign of life). Heartbeats come minutes apart, so this costs little.
  * Confined to the channel's event loop; one instance per channel.
  */
-final class SessionHandler extends ChannelInboundHandlerAdapter {
+final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     private static final byte[] TEST_REPLY = "{\"test\":\"come on\"}".getBytes(StandardCharsets.UTF_8);
 
     private final CometContext comet;
@@ -51,30 +50,22 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof Packet p)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        try {
-            comet.counters().opReceived(p.op());
-            switch (p.op()) {
-                case Op.HEARTBEAT -> {
-                    resetHeartbeatTimer(ctx);
-                    logStep(ctx, "heartbeat seq {}", p.seq());
-                    comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
-                }
-                case Op.SEND_MSG -> {
-                    logStep(ctx, "message seq {}", p.seq());
-                    comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
-                }
-                case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
-                        Unpooled.wrappedBuffer(TEST_REPLY)));
-                default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
-                        "op " + p.op() + " not accepted from a client"));
+    protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
+        comet.counters().opReceived(p.op());
+        switch (p.op()) {
+            case Op.HEARTBEAT -> {
+                resetHeartbeatTimer(ctx);
+                logStep(ctx, "heartbeat seq {}", p.seq());
+                comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
             }
-        } finally {
-            ReferenceCountUtil.release(p);
+            case Op.SEND_MSG -> {
+                logStep(ctx, "message seq {}", p.seq());
+                comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
+            }
+            case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
+                    Unpooled.wrappedBuffer(TEST_REPLY)));
+            default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
+                    "op " + p.op() + " not accepted from a client"));
         }
     }
 
