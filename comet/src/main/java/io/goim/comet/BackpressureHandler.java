@@ -7,10 +7,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A connection's outbound backlog policy. The backlog is bounded by the channel's
- * {@code WriteBufferWaterMark} (goim's svr proto ring): above the high-water mark the
- * channel is not writable and pushes to it are dropped and counted
- * ({@link PushMessage#writeTo}). While it is not writable this handler also
+ * A connection's outbound backlog policy. Above the channel's {@code WriteBufferWaterMark}
+ * high-water mark (goim's svr proto ring) the channel is not writable; pushes are still
+ * queued (an accepted push is not dropped for a slow moment), up to
+ * {@code comet.write-buffer.max-backlog}, past which {@link LoopOutbox} closes the
+ * connection. While it is not writable this handler also
  *
  * <ul>
  *   <li>stops reading from the client, so a client that sends ops faster than it reads

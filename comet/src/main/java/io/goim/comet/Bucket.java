@@ -1,16 +1,17 @@
 package io.goim.comet;
 
+import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A share of this comet's connections, chosen by hash of the subKey (goim's Bucket):
  * subKey to connection, and the rooms those connections are in, under the bucket's own
  * lock so that connections in different buckets never contend. Room and broadcast
- * deliveries run on the bucket's {@link RoomWorkers}.
+ * deliveries are made by the event loops ({@link LoopOutbox}), each collecting its own
+ * connections from here.
  *
  * <p>Thread-safe. Lock order: bucket, then room. A connection's room links change only
  * while both are held, so they may be read under either.
@@ -18,17 +19,6 @@ import java.util.concurrent.CompletableFuture;
 final class Bucket {
     private final Map<String, Connection> connections = new HashMap<>();
     private final Map<Integer, Room> rooms = new HashMap<>();
-    private final RoomWorkers workers;
-    private final CometCounters counters;
-    private final Whitelist whitelist;
-    private final LoopBacklog backlog;
-
-    Bucket(RoomWorkers workers, CometCounters counters, Whitelist whitelist, LoopBacklog backlog) {
-        this.workers = workers;
-        this.counters = counters;
-        this.whitelist = whitelist;
-        this.backlog = backlog;
-    }
 
     /**
      * Registers {@code c} under its key and joins it to its room. Returns the connection it
@@ -94,61 +84,23 @@ final class Bucket {
         return r == null ? 0 : r.online();
     }
 
-    /**
-     * Hands delivery of {@code msg} to the room's connections to a worker; counts a drop
-     * when its queue is full. The worker walks the room and hands the members, grouped by
-     * event loop, to their loops ({@link LoopFanOut}), which do the writes.
-     */
-    void broadcastRoom(int roomId, PushMessage msg) {
+    /** Adds the members of room {@code roomId} in this bucket whose connection runs on {@code loop}. */
+    void collectRoom(int roomId, EventLoop loop, Members into) {
         Room r;
         synchronized (this) {
             r = rooms.get(roomId);
         }
-        if (r == null) {
-            return;
-        }
-        msg.retain();
-        boolean queued = workers.submit(() -> {
-            try {
-                LoopFanOut out = new LoopFanOut(msg, counters, whitelist, backlog, null);
-                r.forEach(out);
-                out.finish();
-            } finally {
-                msg.release();
-            }
-        });
-        if (!queued) {
-            msg.release();
-            counters.roomPushesDropped.increment();
+        if (r != null) {
+            r.collect(loop, into); // a room dropped meanwhile is empty: it adds nothing
         }
     }
 
-    /**
-     * Delivers {@code msg} to every connection: a worker walks the bucket and hands the
-     * connections, grouped by event loop, to their loops; completes with the number
-     * written once every loop has written its share.
-     */
-    CompletableFuture<Integer> broadcast(PushMessage msg) {
-        CompletableFuture<Integer> done = new CompletableFuture<>();
-        msg.retain();
-        boolean queued = workers.submit(() -> {
-            LoopFanOut out = new LoopFanOut(msg, counters, whitelist, backlog, done::complete);
-            try {
-                synchronized (this) { // walked in place, no copy: the walk only fills chunks, the loops write
-                    for (Connection c : connections.values()) {
-                        out.accept(c);
-                    }
-                }
-            } finally {
-                out.finish();
-                msg.release();
+    /** Adds every connection of this bucket that runs on {@code loop}. */
+    synchronized void collectAll(EventLoop loop, Members into) {
+        for (Connection c : connections.values()) {
+            if (c.channel.eventLoop() == loop) {
+                into.add(c);
             }
-        });
-        if (!queued) {
-            msg.release();
-            counters.roomPushesDropped.increment();
-            done.complete(0);
         }
-        return done;
     }
 }

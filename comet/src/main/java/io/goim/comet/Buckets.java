@@ -1,35 +1,24 @@
 package io.goim.comet;
 
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * All of this comet's authenticated connections, spread over {@link Bucket}s by a hash
- * of the subKey, each bucket with its own lock and room workers.
+ * of the subKey, each bucket with its own lock.
  *
  * <p>Thread-safe.
  */
-public final class Buckets implements AutoCloseable {
-    /**
-     * Room-delivery chunks ({@link LoopFanOut}, up to {@value LoopFanOut#CHUNK} connections
-     * each) one event loop may have queued; beyond it a loop that cannot keep up drops and
-     * counts instead of queueing without bound (4,096 chunks hold at most ~4 MB of arrays).
-     */
-    static final int LOOP_BACKLOG = 4_096;
-
+public final class Buckets {
     private final Bucket[] buckets;
-    private final RoomWorkers[] workers;
 
-    Buckets(int n, int roomWorkers, int roomQueue, CometCounters counters, Whitelist whitelist) {
+    Buckets(int n) {
         buckets = new Bucket[n];
-        workers = new RoomWorkers[n];
-        LoopBacklog backlog = new LoopBacklog(LOOP_BACKLOG);
         for (int i = 0; i < n; i++) {
-            workers[i] = new RoomWorkers("comet-bucket-" + i + "-room", roomWorkers, roomQueue);
-            buckets[i] = new Bucket(workers[i], counters, whitelist, backlog);
+            buckets[i] = new Bucket();
         }
     }
 
@@ -97,34 +86,17 @@ public final class Buckets implements AutoCloseable {
         return ids;
     }
 
-    /** Queues {@code msg} for room {@code roomId} in every bucket; returns at once. */
-    void broadcastRoom(int roomId, PushMessage msg) {
+    /** Adds the members of room {@code roomId} that run on {@code loop}, bucket by bucket. */
+    void collectRoom(int roomId, EventLoop loop, Members into) {
         for (Bucket b : buckets) {
-            b.broadcastRoom(roomId, msg);
+            b.collectRoom(roomId, loop, into);
         }
     }
 
-    /** Delivers {@code msg} to every connection, all buckets in parallel; completes with the number written. */
-    CompletableFuture<Integer> broadcast(PushMessage msg) {
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Integer>[] parts = new CompletableFuture[buckets.length];
-        for (int i = 0; i < buckets.length; i++) {
-            parts[i] = buckets[i].broadcast(msg);
-        }
-        return CompletableFuture.allOf(parts).thenApply(v -> {
-            int n = 0;
-            for (CompletableFuture<Integer> p : parts) {
-                n += p.join();
-            }
-            return n;
-        });
-    }
-
-    /** Stops the room workers after they finish what is queued. */
-    @Override
-    public void close() throws InterruptedException {
-        for (RoomWorkers w : workers) {
-            w.close(2_000);
+    /** Adds every connection that runs on {@code loop}, bucket by bucket. */
+    void collectAll(EventLoop loop, Members into) {
+        for (Bucket b : buckets) {
+            b.collectAll(loop, into);
         }
     }
 }

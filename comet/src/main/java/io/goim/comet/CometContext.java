@@ -3,6 +3,7 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every connection handler of one comet shares: configuration, the logic client,
- * the buckets, the whitelist and the counters, plus the connection life-cycle steps
+ * the buckets and outboxes, the whitelist and the counters, plus the connection life-cycle steps
  * (register, unregister, reply, protocol error) so each is written once.
  *
  * <p>Thread-safe.
@@ -31,15 +32,18 @@ final class CometContext implements AutoCloseable {
     private final CometCounters counters = new CometCounters();
     private final Whitelist whitelist;
     private final Buckets buckets;
+    private final Outboxes outboxes;
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    CometContext(CometConfig config, LogicClient logic) {
+    /** Meters of the parts built here (the outboxes') are registered in {@code registry}. */
+    CometContext(CometConfig config, LogicClient logic, MeterRegistry registry) {
         this.config = config;
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
-        this.buckets = new Buckets(config.buckets(), config.roomWorkers(), config.roomQueue(), counters, whitelist);
+        this.buckets = new Buckets(config.buckets());
+        this.outboxes = new Outboxes(buckets, counters, whitelist, config.pushMaxPending(), config.maxBacklog(), registry);
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
@@ -57,6 +61,11 @@ final class CometContext implements AutoCloseable {
         return buckets;
     }
 
+    /** Where pushes wait for the event loops. */
+    Outboxes outboxes() {
+        return outboxes;
+    }
+
     CometCounters counters() {
         return counters;
     }
@@ -68,6 +77,7 @@ final class CometContext implements AutoCloseable {
     /** Makes an authenticated connection reachable by its subKey and room; closes a stale one under the same key. */
     void register(Connection c) {
         c.channel.attr(Connection.ATTR).set(c);
+        outboxes.of(c.channel.eventLoop()); // room and broadcast messages go to every loop that has an outbox
         Connection old = buckets.put(c);
         whitelist.log(c.key, "registered {}{}", c, old == null ? "" : ", replacing " + old);
         if (old != null) {
@@ -120,10 +130,9 @@ final class CometContext implements AutoCloseable {
         ctx.close();
     }
 
-    /** Stops the room workers and the retry scheduler. */
+    /** Stops the retry scheduler. */
     @Override
     public void close() throws InterruptedException {
-        buckets.close();
         retries.shutdown();
         retries.awaitTermination(1, TimeUnit.SECONDS);
     }

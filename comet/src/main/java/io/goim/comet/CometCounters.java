@@ -14,12 +14,10 @@ public final class CometCounters {
     public final LongAdder authFailed = new LongAdder();
     public final LongAdder handshakeTimeouts = new LongAdder();
     public final LongAdder heartbeatTimeouts = new LongAdder();
-    /** Pushes not written because the connection's outbound buffer was over its high-water mark. */
+    /** Pushes not written because their connection's backlog passed max-backlog (it is closed as a slow consumer). */
     public final LongAdder pushesDropped = new LongAdder();
     /** Pushes handed to a connection for writing. */
     public final LongAdder pushesQueued = new LongAdder();
-    /** Room or broadcast messages not delivered because a bucket's room worker queue was full. */
-    public final LongAdder roomPushesDropped = new LongAdder();
     /** goim packets written to connections (a batch counts each packet in it), replies included. */
     public final LongAdder packetsWritten = new LongAdder();
     /** Bytes handed to client sockets, framing and TLS included. */

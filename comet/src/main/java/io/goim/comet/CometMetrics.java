@@ -16,6 +16,9 @@ final class CometMetrics {
     private CometMetrics() {
     }
 
+    private static final String PUSHES_HELP = "Pushes to connections: queued for writing, or dropped"
+            + " (the connection's backlog passed comet.write-buffer.max-backlog and it was closed as a slow consumer)";
+
     static void bind(MeterRegistry r, CometServer comet) {
         CometCounters c = comet.counters();
         Gauge.builder("goim_comet_connections", comet, CometServer::online)
@@ -31,10 +34,8 @@ final class CometMetrics {
                     .description("Connections closed for a protocol error, by kind")
                     .tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT)).register(r);
         }
-        Meters.counter(r, "goim_comet_pushes", c.pushesQueued, "Pushes to connections: queued for writing, or dropped (outbound buffer over its high-water mark)", "outcome", "queued");
-        Meters.counter(r, "goim_comet_pushes", c.pushesDropped, "Pushes to connections: queued for writing, or dropped (outbound buffer over its high-water mark)", "outcome", "dropped");
-        Meters.counter(r, "goim_comet_room_pushes_dropped", c.roomPushesDropped,
-                "Room or broadcast messages not delivered: a bucket's room worker queue was full");
+        Meters.counter(r, "goim_comet_pushes", c.pushesQueued, PUSHES_HELP, "outcome", "queued");
+        Meters.counter(r, "goim_comet_pushes", c.pushesDropped, PUSHES_HELP, "outcome", "dropped");
         Meters.counter(r, "goim_comet_packets_written", c.packetsWritten, "goim packets written to connections");
         Meters.counter(r, "goim_comet_bytes_written", c.bytesWritten, "Bytes handed to client sockets");
         Meters.counter(r, "goim_comet_disconnects", c.disconnectsReported, "Disconnects sent to logic: acknowledged, or lost after retries", "outcome", "reported");

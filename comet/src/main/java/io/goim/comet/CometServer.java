@@ -50,7 +50,7 @@ public final class CometServer implements AutoCloseable {
         Transport transport = Transport.best();
         PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry);
-        comet = new CometContext(config, logic);
+        comet = new CometContext(config, logic, registry);
         reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
@@ -91,7 +91,7 @@ public final class CometServer implements AutoCloseable {
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
                 .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
                         TimeUnit.MILLISECONDS).await())
-                .then("room workers and disconnect retries", comet::close)
+                .then("disconnect retries", comet::close)
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
         CometMetrics.bind(registry, this);

@@ -23,6 +23,8 @@ final class Connection {
     Room room;
     Connection prev;
     Connection next;
+    /** Written to in the current {@link LoopOutbox} pass and not yet flushed; confined to the channel's loop. */
+    boolean flushPending;
 
     Connection(String key, long userId, int roomId, Channel channel, Wire wire) {
         this.key = key;

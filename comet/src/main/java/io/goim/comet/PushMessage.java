@@ -5,17 +5,18 @@ import io.goim.libs.protocol.Packets;
 import io.goim.proto.Proto;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AbstractReferenceCounted;
+import java.util.List;
 
 /**
  * A push for any number of connections, encoded once per wire format: the TCP bytes
  * (one packet, or for OP_RAW the batch of packets itself) at creation, the WebSocket
  * JSON-array frame the first time a text WebSocket connection needs it. Each connection
- * writes a retained duplicate, so the bytes are shared; the message is released once by
- * its creator, and every worker that holds it retains it first.
+ * writes a retained duplicate ({@link #frame}), so the bytes are shared; the message is
+ * released once by its creator, and every holder retains it first. Messages that wait
+ * for the same connections are {@link #merge merged} into one, written once.
  *
  * <p>Thread-safe.
  */
@@ -72,34 +73,41 @@ final class PushMessage extends AbstractReferenceCounted {
         return text;
     }
 
+    /** Bytes of the TCP encoding: what this message costs while it waits to be written. */
+    int size() {
+        return tcp.readableBytes();
+    }
+
     /**
-     * Queues this message on {@code c}'s channel and flushes. False, and nothing written,
-     * when the channel is closed, or not writable (its backlog is above the high-water
-     * mark: the push is dropped and counted).
+     * What a connection of {@code wire} writes: a retained duplicate of the shared encoding
+     * (TCP bytes, a binary frame around them, or the JSON-array text frame); the channel's
+     * write releases it.
      */
-    boolean writeTo(Connection c, CometCounters counters, Whitelist whitelist) {
-        if (c == null) {
-            return false;
-        }
-        Channel ch = c.channel;
-        if (!ch.isActive()) {
-            return false;
-        }
-        if (!ch.isWritable()) {
-            counters.pushesDropped.increment();
-            whitelist.log(c.key, "push dropped: {} not writable", c);
-            return false;
-        }
-        Object frame = switch (c.wire) {
+    Object frame(Wire wire) {
+        return switch (wire) {
             case TCP -> tcp.retainedDuplicate();
             case WS_BINARY -> new BinaryWebSocketFrame(tcp.retainedDuplicate());
             case WS_TEXT -> textFrame().retainedDuplicate();
         };
-        ch.writeAndFlush(frame, ch.voidPromise());
-        counters.pushesQueued.increment();
-        counters.packetsWritten.add(packets);
-        whitelist.log(c.key, "push of {} packet(s) to {}", packets, c);
-        return true;
+    }
+
+    /**
+     * One message carrying the packets of {@code messages}, in order: their TCP bytes end to
+     * end, which is what goim's OP_RAW batch is, so every wire encodes it as one write (one
+     * JSON array frame for WebSocket text). The parts are not released.
+     */
+    static PushMessage merge(ByteBufAllocator alloc, List<PushMessage> messages) {
+        int bytes = 0;
+        int packets = 0;
+        for (PushMessage m : messages) {
+            bytes += m.size();
+            packets += m.packets;
+        }
+        ByteBuf out = alloc.buffer(bytes);
+        for (PushMessage m : messages) {
+            out.writeBytes(m.tcp, m.tcp.readerIndex(), m.tcp.readableBytes());
+        }
+        return new PushMessage(alloc, out, packets);
     }
 
     @Override
@@ -108,6 +116,12 @@ final class PushMessage extends AbstractReferenceCounted {
         if (text != null) {
             text.release();
         }
+    }
+
+    @Override
+    public PushMessage retain() {
+        super.retain();
+        return this;
     }
 
     @Override

@@ -18,23 +18,31 @@ import io.goim.proto.RoomsReq;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The push service job calls. Each message is encoded once ({@link PushMessage}) and
- * every target connection writes a retained duplicate of it. Pushes to keys are queued
- * on their channels from the RPC thread (a non-blocking hand-off to the event loop);
- * room messages and broadcasts are handed to the buckets' room workers, so an RPC
- * thread never walks a room or waits on a socket. A malformed OP_RAW batch is answered
- * with {@code INVALID_ARGUMENT}.
+ * queued for the event loops of its connections ({@link Outboxes}), which write it; an
+ * RPC thread never walks a room or touches a socket.
+ *
+ * <p>When comet already holds {@code comet.push.max-pending} bytes of unwritten pushes a
+ * call is answered {@code RESOURCE_EXHAUSTED} and nothing of it is queued: job retries it
+ * later, so no accepted push is lost to a full queue. Pushes to keys are answered once
+ * queued (with the keys found here); room and broadcast calls once every loop has written
+ * them, so job's room batches grow exactly while comet is behind. A malformed OP_RAW
+ * batch is answered {@code INVALID_ARGUMENT}.
  *
  * <p>Thread-safe.
  */
 final class PushService extends CometGrpc.CometImplBase {
     private final CometContext comet;
+    private final Outboxes outboxes;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
 
     PushService(CometContext comet) {
         this.comet = comet;
+        this.outboxes = comet.outboxes();
     }
 
     @Override
@@ -45,76 +53,78 @@ final class PushService extends CometGrpc.CometImplBase {
 
     @Override
     public void pushMsg(PushMsgReq req, StreamObserver<PushMsgReply> out) {
-        PushMessage msg = encode(req.getProto(), out);
+        PushMessage msg = admit(req.getProto(), out);
         if (msg == null) {
             return;
         }
-        boolean delivered;
+        Outboxes.Queued queued;
         try {
-            delivered = write(req.getKey(), msg);
+            queued = outboxes.toKeys(List.of(req.getKey()), msg);
         } finally {
             msg.release();
         }
-        out.onNext(PushMsgReply.newBuilder().setDelivered(delivered).build());
+        out.onNext(PushMsgReply.newBuilder().setDelivered(queued.count() > 0).build());
         out.onCompleted();
     }
 
-    /** Replies with the index of the last key delivered to (-1: none) and how many were. */
+    /** Replies with the index of the last key that has a connection here (-1: none) and how many do. */
     @Override
     public void mPushMsg(MPushMsgReq req, StreamObserver<MPushMsgReply> out) {
-        PushMessage msg = encode(req.getProto(), out);
+        PushMessage msg = admit(req.getProto(), out);
         if (msg == null) {
             return;
         }
-        int last = -1;
-        int delivered = 0;
+        Outboxes.Queued queued;
         try {
-            for (int i = 0; i < req.getKeysCount(); i++) {
-                if (write(req.getKeys(i), msg)) {
-                    last = i;
-                    delivered++;
-                }
-            }
+            queued = outboxes.toKeys(req.getKeysList(), msg);
         } finally {
             msg.release();
         }
-        out.onNext(MPushMsgReply.newBuilder().setIndex(last).setDelivered(delivered).build());
+        out.onNext(MPushMsgReply.newBuilder().setIndex(queued.last()).setDelivered(queued.count()).build());
         out.onCompleted();
     }
 
     @Override
     public void mPushMsgs(MPushMsgsReq req, StreamObserver<MPushMsgsReply> out) {
-        int last = -1;
-        int delivered = 0;
-        for (int i = 0; i < req.getPushesCount(); i++) {
-            PushMsgReq p = req.getPushes(i);
-            PushMessage msg = encode(p.getProto(), out);
-            if (msg == null) {
-                return;
+        if (!outboxes.admit()) {
+            busy(out);
+            return;
+        }
+        // Encode every push first, so a malformed one is refused before any is queued.
+        List<PushMessage> msgs = new ArrayList<>(req.getPushesCount());
+        try {
+            for (PushMsgReq p : req.getPushesList()) {
+                PushMessage msg = encode(p.getProto(), out);
+                if (msg == null) {
+                    return;
+                }
+                msgs.add(msg);
             }
-            try {
-                if (write(p.getKey(), msg)) {
+            int last = -1;
+            int delivered = 0;
+            for (int i = 0; i < msgs.size(); i++) {
+                if (outboxes.toKeys(List.of(req.getPushes(i).getKey()), msgs.get(i)).count() > 0) {
                     last = i;
                     delivered++;
                 }
-            } finally {
-                msg.release();
             }
+            out.onNext(MPushMsgsReply.newBuilder().setIndex(last).setDelivered(delivered).build());
+            out.onCompleted();
+        } finally {
+            msgs.forEach(PushMessage::release);
         }
-        out.onNext(MPushMsgsReply.newBuilder().setIndex(last).setDelivered(delivered).build());
-        out.onCompleted();
     }
 
-    /** Every bucket delivers in parallel on its room workers; the reply is sent when all are done. */
+    /** Queued on every event loop; the reply, with the number of connections written to, when all have written it. */
     @Override
     public void broadcast(BroadcastReq req, StreamObserver<BroadcastReply> out) {
-        PushMessage msg = encode(req.getProto(), out);
+        PushMessage msg = admit(req.getProto(), out);
         if (msg == null) {
             return;
         }
         try {
-            comet.buckets().broadcast(msg).whenComplete((delivered, error) -> {
-                out.onNext(BroadcastReply.newBuilder().setDelivered(delivered == null ? 0 : delivered).build());
+            outboxes.toAll(msg, delivered -> {
+                out.onNext(BroadcastReply.newBuilder().setDelivered(delivered).build());
                 out.onCompleted();
             });
         } finally {
@@ -122,20 +132,21 @@ final class PushService extends CometGrpc.CometImplBase {
         }
     }
 
-    /** Queued on the room workers of every bucket that has the room; replies at once. */
+    /** Queued on every event loop; the reply when all have written it to the room's members. */
     @Override
     public void broadcastRoom(BroadcastRoomReq req, StreamObserver<BroadcastRoomReply> out) {
-        PushMessage msg = encode(req.getProto(), out);
+        PushMessage msg = admit(req.getProto(), out);
         if (msg == null) {
             return;
         }
         try {
-            comet.buckets().broadcastRoom(req.getRoomId(), msg);
+            outboxes.toRoom(req.getRoomId(), msg, delivered -> {
+                out.onNext(BroadcastRoomReply.getDefaultInstance());
+                out.onCompleted();
+            });
         } finally {
             msg.release();
         }
-        out.onNext(BroadcastRoomReply.getDefaultInstance());
-        out.onCompleted();
     }
 
     /** The rooms with at least one connection on this comet. */
@@ -143,6 +154,21 @@ final class PushService extends CometGrpc.CometImplBase {
     public void rooms(RoomsReq req, StreamObserver<RoomsReply> out) {
         out.onNext(RoomsReply.newBuilder().addAllRoomIds(comet.buckets().roomIds()).build());
         out.onCompleted();
+    }
+
+    /** Encodes {@code p} if comet has room for it; otherwise answers (busy or malformed) and returns null. */
+    private PushMessage admit(Proto p, StreamObserver<?> out) {
+        if (!outboxes.admit()) {
+            busy(out);
+            return null;
+        }
+        return encode(p, out);
+    }
+
+    private void busy(StreamObserver<?> out) {
+        out.onError(Status.RESOURCE_EXHAUSTED
+                .withDescription(outboxes.pending() + " bytes of pushes wait to be written; retry later")
+                .asRuntimeException());
     }
 
     /** Encodes {@code p}, or answers INVALID_ARGUMENT and returns null when it is malformed. */
@@ -153,9 +179,5 @@ final class PushService extends CometGrpc.CometImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return null;
         }
-    }
-
-    private boolean write(String key, PushMessage msg) {
-        return msg.writeTo(comet.buckets().get(key), comet.counters(), comet.whitelist());
     }
 }

@@ -1,7 +1,6 @@
 package io.goim.comet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +13,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -24,8 +22,6 @@ import org.junit.jupiter.api.Test;
 
 /** Encode once, write a retained duplicate per connection, in the connection's wire format. */
 class PushMessageTest {
-    private final CometCounters counters = new CometCounters();
-    private final Whitelist whitelist = new Whitelist(List.of());
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
 
     private static Proto push(String body) {
@@ -41,17 +37,13 @@ class PushMessageTest {
         return b;
     }
 
-    private static Connection conn(EmbeddedChannel ch, Wire wire) {
-        return new Connection("1_1", 1, 1, ch, wire);
-    }
-
     @Test
     void tcpConnectionsShareOneEncodedBuffer() {
         EmbeddedChannel a = new EmbeddedChannel();
         EmbeddedChannel b = new EmbeddedChannel();
         PushMessage msg = PushMessage.of(alloc, push("{\"n\":1}"));
-        assertTrue(msg.writeTo(conn(a, Wire.TCP), counters, whitelist));
-        assertTrue(msg.writeTo(conn(b, Wire.TCP), counters, whitelist));
+        a.writeAndFlush(msg.frame(Wire.TCP));
+        b.writeAndFlush(msg.frame(Wire.TCP));
         ByteBuf outA = a.readOutbound();
         ByteBuf outB = b.readOutbound();
         assertSame(root(msg.tcpBytes()), root(outA));
@@ -64,8 +56,6 @@ class PushMessageTest {
         outA.release();
         outB.release();
         assertEquals(0, msg.tcpBytes().refCnt());
-        assertEquals(2, counters.pushesQueued.sum());
-        assertEquals(2, counters.packetsWritten.sum());
         a.finishAndReleaseAll();
         b.finishAndReleaseAll();
     }
@@ -75,8 +65,8 @@ class PushMessageTest {
         EmbeddedChannel a = new EmbeddedChannel();
         EmbeddedChannel b = new EmbeddedChannel();
         PushMessage msg = PushMessage.of(alloc, push("{\"n\":1}"));
-        msg.writeTo(conn(a, Wire.WS_TEXT), counters, whitelist);
-        msg.writeTo(conn(b, Wire.WS_TEXT), counters, whitelist);
+        a.writeAndFlush(msg.frame(Wire.WS_TEXT));
+        b.writeAndFlush(msg.frame(Wire.WS_TEXT));
         TextWebSocketFrame fa = a.readOutbound();
         TextWebSocketFrame fb = b.readOutbound();
         assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"n\":1}}]", fa.text());
@@ -94,7 +84,7 @@ class PushMessageTest {
     void binaryWebSocketConnectionGetsTheTcpBytesInABinaryFrame() {
         EmbeddedChannel ch = new EmbeddedChannel();
         PushMessage msg = PushMessage.of(alloc, push("x"));
-        msg.writeTo(conn(ch, Wire.WS_BINARY), counters, whitelist);
+        ch.writeAndFlush(msg.frame(Wire.WS_BINARY));
         BinaryWebSocketFrame f = ch.readOutbound();
         assertSame(root(msg.tcpBytes()), root(f.content()));
         assertEquals(Op.SEND_MSG_REPLY, f.content().getInt(8));
@@ -117,8 +107,8 @@ class PushMessageTest {
         assertEquals(3, msg.packets());
         EmbeddedChannel tcp = new EmbeddedChannel();
         EmbeddedChannel ws = new EmbeddedChannel();
-        msg.writeTo(conn(tcp, Wire.TCP), counters, whitelist);
-        msg.writeTo(conn(ws, Wire.WS_TEXT), counters, whitelist);
+        tcp.writeAndFlush(msg.frame(Wire.TCP));
+        ws.writeAndFlush(msg.frame(Wire.WS_TEXT));
         ByteBuf out = tcp.readOutbound();
         assertEquals(bytes.length, out.readableBytes());
         assertTrue(ByteBufUtil.equals(io.netty.buffer.Unpooled.wrappedBuffer(bytes), out));
@@ -127,7 +117,6 @@ class PushMessageTest {
         assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"i\":0}},{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"i\":1}},"
                 + "{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"i\":2}}]", frame.text());
         assertNull(ws.readOutbound());
-        assertEquals(6, counters.packetsWritten.sum());
         out.release();
         frame.release();
         msg.release();
@@ -142,28 +131,21 @@ class PushMessageTest {
     }
 
     @Test
-    void pushToAConnectionAboveItsHighWaterMarkIsDroppedAndCounted() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
-        ch.write(alloc.buffer().writeBytes(new byte[64])); // written, not flushed: the backlog
-        assertFalse(ch.isWritable());
-        PushMessage msg = PushMessage.of(alloc, push("{}"));
-        assertFalse(msg.writeTo(conn(ch, Wire.TCP), counters, whitelist));
-        assertEquals(1, counters.pushesDropped.sum());
-        assertEquals(0, counters.pushesQueued.sum());
-        msg.release();
-        assertEquals(0, msg.refCnt());
-        ch.finishAndReleaseAll();
-    }
-
-    @Test
-    void pushToAClosedConnectionIsNotDelivered() {
-        EmbeddedChannel ch = new EmbeddedChannel();
-        ch.close();
-        PushMessage msg = PushMessage.of(alloc, push("{}"));
-        assertFalse(msg.writeTo(conn(ch, Wire.TCP), counters, whitelist));
-        assertFalse(msg.writeTo(null, counters, whitelist));
-        msg.release();
-        assertEquals(0, msg.refCnt());
+    void mergedMessagesAreTheirPacketsEndToEndAndOneArrayFrame() {
+        PushMessage a = PushMessage.of(alloc, push("{\"n\":1}"));
+        PushMessage b = PushMessage.of(alloc, push("\"two\""));
+        PushMessage merged = PushMessage.merge(alloc, List.of(a, b));
+        assertEquals(2, merged.packets());
+        assertEquals(a.size() + b.size(), merged.size());
+        ByteBuf expected = alloc.buffer().writeBytes(a.tcpBytes().duplicate()).writeBytes(b.tcpBytes().duplicate());
+        assertTrue(ByteBufUtil.equals(expected, merged.tcpBytes()));
+        assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"n\":1}},{\"ver\":1,\"op\":5,\"seq\":0,\"body\":\"two\"}]",
+                merged.textFrame().text());
+        assertEquals(1, a.refCnt()); // the parts are the caller's to release
+        expected.release();
+        merged.release();
+        a.release();
+        b.release();
+        assertEquals(0, merged.tcpBytes().refCnt());
     }
 }

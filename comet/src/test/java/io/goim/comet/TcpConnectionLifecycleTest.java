@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +32,7 @@ class TcpConnectionLifecycleTest {
                 // Nothing listens here: these tests never reach logic successfully.
                 "comet.logic", "127.0.0.1:1"))));
         logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-        comet = new CometContext(config, logic);
+        comet = new CometContext(config, logic, new SimpleMeterRegistry());
     }
 
     @AfterEach

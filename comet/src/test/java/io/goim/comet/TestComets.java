@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.netty.buffer.ByteBuf;
@@ -23,7 +24,8 @@ final class TestComets {
     }
 
     static CometContext context(CometConfig config) {
-        return new CometContext(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()));
+        return new CometContext(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
+                new SimpleMeterRegistry());
     }
 
     static void close(CometContext comet) throws Exception {

@@ -1,0 +1,83 @@
+package io.goim.comet;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * One push waiting in a {@link LoopOutbox}: a message for one connection (its key), for
+ * the members of a room on that loop, or for every connection on that loop. It holds a
+ * reference to its message until {@link #finish}.
+ *
+ * <p>Thread-safe hand-off: made by the offering thread, then used only by the loop.
+ */
+final class Delivery {
+    enum Kind { KEY, ROOM, ALL }
+
+    final Kind kind;
+    final int room;
+    final Connection connection;
+    final PushMessage message;
+    private final Push push;
+
+    private Delivery(Kind kind, int room, Connection connection, PushMessage message, Push push) {
+        this.kind = kind;
+        this.room = room;
+        this.connection = connection;
+        this.message = message;
+        this.push = push;
+        push.parts.incrementAndGet();
+    }
+
+    /** {@code message} for {@code c}; retains it. */
+    static Delivery toKey(Connection c, PushMessage message, Push push) {
+        return new Delivery(Kind.KEY, 0, c, message.retain(), push);
+    }
+
+    /** {@code message} for room {@code room}; retains it. */
+    static Delivery toRoom(int room, PushMessage message, Push push) {
+        return new Delivery(Kind.ROOM, room, null, message.retain(), push);
+    }
+
+    /** {@code message} for every connection; retains it. */
+    static Delivery toAll(PushMessage message, Push push) {
+        return new Delivery(Kind.ALL, 0, null, message.retain(), push);
+    }
+
+    /** {@code n} more connections had the message queued on their channel. */
+    void delivered(int n) {
+        push.delivered.addAndGet(n);
+    }
+
+    /** Written (or skipped): releases the message and its place in the comet's budget. */
+    void finish(Outboxes outboxes) {
+        outboxes.released(message.size());
+        message.release();
+        push.partDone();
+    }
+
+    /**
+     * One push call's deliveries, spread over loops: {@code onDone} runs once, with the
+     * number of connections written to, when the caller has {@link #submitted()} and every
+     * delivery has finished.
+     */
+    static final class Push {
+        private final AtomicInteger parts = new AtomicInteger(1); // the submitter's own part
+        private final AtomicInteger delivered = new AtomicInteger();
+        private final IntConsumer onDone;
+
+        Push(IntConsumer onDone) {
+            this.onDone = onDone;
+        }
+
+        /** Every delivery of this push has been offered. */
+        void submitted() {
+            partDone();
+        }
+
+        private void partDone() {
+            if (parts.decrementAndGet() == 0) {
+                onDone.accept(delivered.get());
+            }
+        }
+    }
+}

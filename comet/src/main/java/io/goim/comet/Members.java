@@ -1,0 +1,36 @@
+package io.goim.comet;
+
+import java.util.Arrays;
+
+/**
+ * A reusable list of connections that one {@link LoopOutbox} pass collects (the members of
+ * a room on its loop, the connections to flush), so a pass allocates nothing per member.
+ * Cleared after use so it holds no connection between passes.
+ *
+ * <p>Not thread-safe: confined to one event loop.
+ */
+final class Members {
+    private Connection[] items = new Connection[64];
+    private int size;
+
+    void add(Connection c) {
+        if (size == items.length) {
+            items = Arrays.copyOf(items, size * 2);
+        }
+        items[size++] = c;
+    }
+
+    int size() {
+        return size;
+    }
+
+    Connection get(int i) {
+        return items[i];
+    }
+
+    /** Forgets every connection (the array keeps its capacity). */
+    void clear() {
+        Arrays.fill(items, 0, size, null);
+        size = 0;
+    }
+}

@@ -1,0 +1,164 @@
+package io.goim.comet;
+
+import io.goim.libs.log.RateLimitedLog;
+import io.goim.libs.protocol.ProtocolException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where pushes wait for the event loops that write them: one {@link LoopOutbox} per loop
+ * that holds connections, and the comet-wide budget of bytes that may wait in them.
+ *
+ * <p>Flow control: a push call is {@link #admit admitted} only while fewer than
+ * {@code comet.push.max-pending} bytes wait; otherwise the caller answers
+ * {@code RESOURCE_EXHAUSTED} and job retries later, so a backlog waits in Kafka, not in
+ * comet's memory. Room and broadcast calls complete when every loop has written the
+ * message, so job sends a room's next batch only once comet has caught up.
+ *
+ * <p>Thread-safe.
+ */
+final class Outboxes {
+    private static final RateLimitedLog SLOW_LOG =
+            new RateLimitedLog(LoggerFactory.getLogger(Outboxes.class), 10, TimeUnit.SECONDS);
+
+    private final ConcurrentMap<EventLoop, LoopOutbox> byLoop = new ConcurrentHashMap<>();
+    private final Buckets buckets;
+    private final CometCounters counters;
+    private final Whitelist whitelist;
+    private final long maxPending;
+    private final long maxBacklog;
+    private final AtomicLong pending = new AtomicLong();
+    private final Counter refused;
+    private final DistributionSummary merged;
+
+    Outboxes(Buckets buckets, CometCounters counters, Whitelist whitelist, long maxPending, long maxBacklog,
+            MeterRegistry registry) {
+        this.buckets = buckets;
+        this.counters = counters;
+        this.whitelist = whitelist;
+        this.maxPending = maxPending;
+        this.maxBacklog = maxBacklog;
+        Gauge.builder("goim_comet_push_pending_bytes", pending, AtomicLong::get)
+                .description("Bytes of pushes waiting for the event loops to write them").register(registry);
+        refused = Counter.builder("goim_comet_push_refused")
+                .description("Push calls answered RESOURCE_EXHAUSTED because comet.push.max-pending bytes were waiting"
+                        + " (job retries them)")
+                .register(registry);
+        merged = DistributionSummary.builder("goim_comet_push_merged_messages")
+                .description("Messages per room or broadcast write: more than one when they piled up while the loop was busy")
+                .register(registry);
+    }
+
+    /** The outbox of {@code loop}, made on first use. */
+    LoopOutbox of(EventLoop loop) {
+        LoopOutbox o = byLoop.get(loop);
+        return o != null ? o : byLoop.computeIfAbsent(loop, l -> new LoopOutbox(l, this));
+    }
+
+    /**
+     * Whether a push call may queue now: false, counted, while {@code max-pending} bytes
+     * wait. An admitted call may take the total past the limit by its own size, so any
+     * message fits however small the limit.
+     */
+    boolean admit() {
+        if (pending.get() >= maxPending) {
+            refused.increment();
+            return false;
+        }
+        return true;
+    }
+
+    /** What {@link #toKeys} queued: how many keys had a connection here, and the index of the last (-1: none). */
+    record Queued(int count, int last) {
+    }
+
+    /** Queues {@code msg} for the connections registered under {@code keys}. */
+    Queued toKeys(List<String> keys, PushMessage msg) {
+        Delivery.Push push = new Delivery.Push(written -> { }); // answered once queued: nothing waits for the writes
+        int count = 0;
+        int last = -1;
+        for (int i = 0; i < keys.size(); i++) {
+            Connection c = buckets.get(keys.get(i));
+            if (c != null) {
+                offer(of(c.channel.eventLoop()), Delivery.toKey(c, msg, push));
+                count++;
+                last = i;
+            }
+        }
+        push.submitted();
+        return new Queued(count, last);
+    }
+
+    /** Queues {@code msg} for room {@code room} on every loop; completes {@code onDone} when all have written it. */
+    void toRoom(int room, PushMessage msg, IntConsumer onDone) {
+        Delivery.Push push = new Delivery.Push(onDone);
+        for (LoopOutbox o : byLoop.values()) {
+            offer(o, Delivery.toRoom(room, msg, push));
+        }
+        push.submitted();
+    }
+
+    /** Queues {@code msg} for every connection on every loop; completes {@code onDone} when all have written it. */
+    void toAll(PushMessage msg, IntConsumer onDone) {
+        Delivery.Push push = new Delivery.Push(onDone);
+        for (LoopOutbox o : byLoop.values()) {
+            offer(o, Delivery.toAll(msg, push));
+        }
+        push.submitted();
+    }
+
+    private void offer(LoopOutbox o, Delivery d) {
+        pending.addAndGet(d.message.size());
+        o.offer(d);
+    }
+
+    /** A delivery of {@code bytes} was written or skipped. */
+    void released(long bytes) {
+        pending.addAndGet(-bytes);
+    }
+
+    /** Bytes waiting in the outboxes now. */
+    long pending() {
+        return pending.get();
+    }
+
+    /** A room or broadcast write carried {@code messages} messages. */
+    void merged(int messages) {
+        merged.record(messages);
+    }
+
+    /** Closes {@code c}, whose outbound backlog has passed {@code max-backlog}; counted as a slow consumer. */
+    void slowConsumer(Connection c, long backlogBytes) {
+        counters.protocolError(ProtocolException.Kind.SLOW_CONSUMER);
+        SLOW_LOG.warn("closing {}: {} bytes waiting to be written, more than comet.write-buffer.max-backlog ({})",
+                c, backlogBytes, maxBacklog);
+        whitelist.log(c.key, "closed as a slow consumer: {} bytes waiting", backlogBytes);
+        c.channel.close();
+    }
+
+    Buckets buckets() {
+        return buckets;
+    }
+
+    CometCounters counters() {
+        return counters;
+    }
+
+    Whitelist whitelist() {
+        return whitelist;
+    }
+
+    long maxBacklog() {
+        return maxBacklog;
+    }
+}
