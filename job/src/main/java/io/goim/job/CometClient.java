@@ -11,6 +11,7 @@ import io.goim.proto.CometGrpc;
 import io.goim.proto.Empty;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,12 +23,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Job's client of one comet: a gRPC channel and a fixed set of lanes (goim's routines).
- * A lane is a bounded FIFO queue of calls that sends one call at a time, asynchronously,
- * with a deadline, retrying transient failures with exponential backoff; so calls given
- * the same lane key (a room) reach the comet in the order they were submitted.
+ * A lane is a FIFO queue of calls that sends one call at a time, asynchronously, with a
+ * deadline, retrying transient failures with exponential backoff; so calls given the
+ * same lane key (a room) reach the comet in the order they were submitted. A lane holds
+ * only calls for records in flight, which the consumer bounds per partition
+ * ({@code job.kafka.max-in-flight}), so it needs no bound of its own and never refuses.
  *
- * <p>What is given up — retries exhausted, lane queue full, or the comet known to be
- * down — completes its future with {@code false} and is counted and logged
+ * <p>A comet that answers {@code RESOURCE_EXHAUSTED} is alive but behind: the call is
+ * retried after the backoff for as long as it takes (counted in
+ * {@code goim_job_comet_busy_total}), the lane waits, the records stay in flight and the
+ * consumer pauses their partitions: the backlog waits in Kafka, nothing is dropped.
+ *
+ * <p>What is given up — retries exhausted on a comet that does not answer, or the comet
+ * known to be down — completes its future with {@code false} and is counted and logged
  * (rate-limited). Nothing here waits: a slow or dead comet fills only its own lanes.
  *
  * <p>The comet is marked down when a call exhausts its retries on a transient failure;
@@ -56,6 +64,8 @@ final class CometClient implements AutoCloseable {
     private final Lane[] lanes;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final RateLimitedLog givenUpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final RateLimitedLog busyLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final Counter busy;
     private volatile boolean down;
     private volatile boolean closed;
 
@@ -68,6 +78,9 @@ final class CometClient implements AutoCloseable {
         this.config = config;
         this.scheduler = scheduler;
         this.counters = counters;
+        this.busy = Counter.builder("goim_job_comet_busy")
+                .description("Comet calls answered RESOURCE_EXHAUSTED (comet behind) and retried after a backoff")
+                .tag("comet", Integer.toString(id)).register(registry);
         this.lanes = new Lane[config.cometLanes()];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane();
@@ -119,7 +132,7 @@ final class CometClient implements AutoCloseable {
     /** One FIFO of calls, sending one at a time. Guarded by its own monitor. */
     private final class Lane {
         private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-        private boolean busy;
+        private boolean sending;
 
         CompletableFuture<Boolean> submit(String what, Call call) {
             Pending p = new Pending(what, call);
@@ -130,18 +143,9 @@ final class CometClient implements AutoCloseable {
             }
             boolean start;
             synchronized (this) {
-                if (queue.size() >= config.cometLaneQueue()) {
-                    start = false;
-                    p = null;
-                } else {
-                    queue.add(p);
-                    start = !busy;
-                    busy |= start;
-                }
-            }
-            if (p == null) {
-                givenUp(what, "lane queue full (" + config.cometLaneQueue() + ")");
-                return CompletableFuture.completedFuture(false);
+                queue.add(p);
+                start = !sending;
+                sending |= start;
             }
             if (start) {
                 next();
@@ -149,13 +153,13 @@ final class CometClient implements AutoCloseable {
             return p.done;
         }
 
-        /** Starts the head of the queue; called only by the lane's current owner (busy). */
+        /** Starts the head of the queue; called only by the lane's current owner (sending). */
         private void next() {
             Pending p;
             synchronized (this) {
                 p = queue.peek();
                 if (p == null) {
-                    busy = false;
+                    sending = false;
                     return;
                 }
             }
@@ -182,6 +186,14 @@ final class CometClient implements AutoCloseable {
                     return;
                 }
                 Status.Code code = Status.fromThrowable(error).getCode();
+                if (code == Status.Code.RESOURCE_EXHAUSTED && !closed) {
+                    busy.increment();
+                    busyLog.warn("comet {} is behind ({}); retrying after a backoff", id,
+                            Status.fromThrowable(error).getDescription());
+                    p.busyRetries++; // not an attempt: a busy comet is never given up on
+                    scheduler.schedule(backoff(Math.min(p.busyRetries, 4)), () -> attempt(p, attempt));
+                    return;
+                }
                 boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
                 if (transient_ && attempt < config.cometAttempts() && !closed) {
                     counters.cometRetries.increment();
@@ -221,6 +233,8 @@ final class CometClient implements AutoCloseable {
         final String what;
         final Call call;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        /** Times the comet answered RESOURCE_EXHAUSTED; touched only by the lane's current sender. */
+        int busyRetries;
 
         Pending(String what, Call call) {
             this.what = what;

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * batcher, whose batches go to the comets hosting the room (BroadcastRoom, OP_RAW).
  *
  * <p>{@link #dispatch} returns a future that completes once the record was handed to
- * every comet that needed it, given up for a comet (counted by {@link CometClient}),
- * dropped on purpose (room queue full without ensure, counted) or skipped as malformed
- * (counted). It never fails. It returns {@code null} only for an ensure room message
- * whose room's queue is full: the caller keeps the record and offers it again later.
+ * every comet that needed it, given up for a comet (counted by {@link CometClient}), or
+ * skipped as malformed (counted). It never fails. It returns {@code null} only for a room
+ * message whose room's queue is full: the caller keeps the record (pausing its partition)
+ * and offers it again later, so nothing accepted is dropped for a full queue.
  *
  * <p>Thread-safe.
  */
@@ -43,7 +43,6 @@ final class Dispatcher {
     private final JobCounters counters;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog unknownCometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final RateLimitedLog roomFullLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     Dispatcher(Map<Integer, CometClient> comets, RoomBatchers rooms, JobCounters counters) {
         this.comets = comets;
@@ -111,13 +110,10 @@ final class Dispatcher {
         if (rooms.offer(msg.getRoomId(), packet(op, msg.getMsg()), handed) == RoomBatcher.Offer.ACCEPTED) {
             return handed;
         }
-        if (msg.getEnsure()) {
-            counters.roomBackpressure.increment();
-            return null;
-        }
-        counters.roomDropped.increment();
-        roomFullLog.warn("{}: room {} queue full, message dropped (not ensure)", where, msg.getRoomId());
-        return CompletableFuture.completedFuture(null);
+        // Full: the record waits in Kafka (its partition pauses) rather than being dropped,
+        // whatever its ensure flag says; ensure is kept on the wire for goim's backends.
+        counters.roomBackpressure.increment();
+        return null;
     }
 
     /** Counts a comet call's outcome under {@code kind} when it completes. */

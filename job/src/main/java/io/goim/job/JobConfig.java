@@ -24,7 +24,6 @@ public record JobConfig(
         Duration cometBackoff,
         Duration cometMaxBackoff,
         int cometLanes,
-        int cometLaneQueue,
         Room room,
         Duration shutdownGrace,
         AdminConfig admin) {
@@ -65,7 +64,6 @@ public record JobConfig(
                 backoff,
                 maxBackoff,
                 s.intAtLeast("comet-lanes", 1),
-                s.intAtLeast("comet-lane-queue", 1),
                 new Room(batch, room.positiveDuration("signal"), queueSize, room.positiveDuration("refresh")),
                 s.positiveDuration("shutdown-grace"),
                 AdminConfig.read(s));

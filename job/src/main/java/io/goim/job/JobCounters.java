@@ -73,9 +73,7 @@ public final class JobCounters {
     public final LongAdder cometCallsGivenUp = new LongAdder();
     /** Comet calls retried after a transient failure. */
     public final LongAdder cometRetries = new LongAdder();
-    /** Room messages without ensure dropped because the room's queue was full. */
-    public final LongAdder roomDropped = new LongAdder();
-    /** Offers of ensure room messages refused because the room's queue was full; repeated every few ms while one waits. */
+    /** Offers of room messages refused because the room's queue was full (the partition waits); repeated every few ms while one waits. */
     public final LongAdder roomBackpressure = new LongAdder();
     /** OP_RAW batches sent (each once, whatever the number of comets it went to). */
     public final LongAdder roomBatches = new LongAdder();
@@ -87,7 +85,7 @@ public final class JobCounters {
     public final LongAdder roomRefreshFailures = new LongAdder();
     /** Offset commits that succeeded. */
     public final LongAdder commits = new LongAdder();
-    /** Times a partition was paused (ensure backpressure or too many records in flight). */
+    /** Times a partition was paused (a full room queue or too many records in flight). */
     public final LongAdder pauses = new LongAdder();
     /** Partitions revoked in a rebalance. */
     public final LongAdder partitionsRevoked = new LongAdder();

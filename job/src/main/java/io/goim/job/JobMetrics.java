@@ -46,9 +46,8 @@ final class JobMetrics {
                     .tag("comet", Integer.toString(id)).register(r);
         }
         Meters.counter(r, "goim_job_comet_retries", c.cometRetries, "Comet calls retried after a transient failure");
-        Meters.counter(r, "goim_job_room_dropped", c.roomDropped, "Room messages without ensure dropped: room queue full");
         Meters.counter(r, "goim_job_room_backpressure", c.roomBackpressure,
-                "Offers of ensure room messages refused because the room queue was full");
+                "Offers of room messages refused because the room queue was full (the partition waits in Kafka)");
         Meters.counter(r, "goim_job_room_batches", c.roomBatches, "OP_RAW room batches sent");
         Meters.counter(r, "goim_job_room_batched_messages", c.roomBatchedMessages,
                 "Room messages sent in batches (divided by goim_job_room_batches_total: mean batch size)");

@@ -6,6 +6,7 @@ import io.goim.libs.admin.KafkaReadiness;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ public final class JobServer implements AutoCloseable {
     private final RoomDirectory directory;
     private final AdminServer admin;
 
+    private final PrometheusMeterRegistry registry;
+
     JobServer(JobConfig config, Consumer<byte[], byte[]> kafka) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "job-timer");
@@ -49,7 +52,7 @@ public final class JobServer implements AutoCloseable {
             return t;
         });
         Scheduler scheduler = Scheduler.of(timer);
-        PrometheusMeterRegistry registry = JobMetrics.registry(counters, config.comets().keySet());
+        registry = JobMetrics.registry(counters, config.comets().keySet());
         Map<Integer, CometClient> comets = new LinkedHashMap<>();
         config.comets().forEach((id, address) -> comets.put(id,
                 new CometClient(id, address, config, scheduler, counters, registry)));
@@ -130,6 +133,11 @@ public final class JobServer implements AutoCloseable {
 
     public JobCounters counters() {
         return counters;
+    }
+
+    /** The meters /metrics serves. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** Rooms with messages queued in their batchers right now. */

@@ -146,44 +146,63 @@ class JobDeliveryTest {
     }
 
     @Test
-    void withoutEnsureAFullRoomQueueDropsAndCountsWithEnsureItWaits() throws Exception {
+    void aFullRoomQueueMakesTheRecordsWaitInKafkaWithOrWithoutEnsure() throws Exception {
         String topic = topic(1);
         try (RecordingComet slow = RecordingComet.start()) {
             slow.hostRooms(1, 2);
             try (JobServer job = job(topic, Map.of(1, slow), "job.room.batch", 2, "job.room.queue-size", 4,
                     "job.comet-timeout", "60s")) {
                 awaitRoomMap(slow);
-                slow.hold();
-                for (int i = 0; i < 30; i++) {
-                    send(topic, "1", room(1, "d" + i, false));
-                }
-                flush();
-                Await.until("consumed", WAIT, () -> job.counters().consumed.sum() == 30);
-                long dropped = job.counters().roomDropped.sum();
-                assertEquals(26, dropped, "4 queued while the comet holds its replies, 26 dropped");
-                slow.release();
-                Await.until("queued ones delivered", WAIT, () -> slow.bodies("room", 1).size() == 4);
-                assertEquals(List.of("d0", "d1", "d2", "d3"), slow.bodies("room", 1));
-
-                slow.hold();
-                for (int i = 0; i < 30; i++) {
-                    send(topic, "2", room(2, "e" + i, true));
-                }
-                flush();
-                Await.until("ensure pauses consumption", WAIT, () -> job.counters().pauses.sum() > 0);
-                assertTrue(job.counters().roomBackpressure.sum() > 0);
-                assertEquals(26, job.counters().roomDropped.sum(), "ensure never drops");
-                Await.until("every ensure message delivered in Kafka order", WAIT, () -> {
-                    slow.release(); // let the held batches go, then hold the next ones again
+                for (int room = 1; room <= 2; room++) {
+                    boolean ensure = room == 2;
                     slow.hold();
-                    return slow.bodies("room", 2).size() == 30;
-                });
-                slow.release();
-                List<String> expected = new ArrayList<>();
-                for (int i = 0; i < 30; i++) {
-                    expected.add("e" + i);
+                    long pauses = job.counters().pauses.sum();
+                    for (int i = 0; i < 30; i++) {
+                        send(topic, Integer.toString(room), room(room, "e" + i, ensure));
+                    }
+                    flush();
+                    Await.until("a full room pauses consumption", WAIT, () -> job.counters().pauses.sum() > pauses);
+                    assertTrue(job.counters().roomBackpressure.sum() > 0);
+                    int r = room;
+                    Await.until("every message delivered in Kafka order", WAIT, () -> {
+                        slow.release(); // let the held batches go, then hold the next ones again
+                        slow.hold();
+                        return slow.bodies("room", r).size() == 30;
+                    });
+                    slow.release();
+                    List<String> expected = new ArrayList<>();
+                    for (int i = 0; i < 30; i++) {
+                        expected.add("e" + i);
+                    }
+                    assertEquals(expected, slow.bodies("room", room), "ensure=" + ensure);
                 }
-                assertEquals(expected, slow.bodies("room", 2));
+            }
+        }
+    }
+
+    @Test
+    void aCometThatAnswersBusyGetsEveryPushOnceItCatchesUpAndNothingIsGivenUp() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet comet = RecordingComet.start()) {
+            comet.hostRooms(1);
+            try (JobServer job = job(topic, Map.of(1, comet), "job.comet-backoff", "10ms", "job.comet-attempts", 2)) {
+                awaitRoomMap(comet);
+                comet.busyFor(25); // more refusals than comet-attempts: being behind is not being down
+                for (int i = 0; i < 10; i++) {
+                    send(topic, "1", room(1, "r" + i, false));
+                    send(topic, "u", user(1, "u" + i, "k_1"));
+                }
+                flush();
+                Await.until("everything delivered", WAIT,
+                        () -> comet.bodies("room", 1).size() == 10 && comet.bodies("mpush", -1).size() == 10);
+                assertEquals(25, comet.busyAnswers.get());
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    expected.add("r" + i);
+                }
+                assertEquals(expected, comet.bodies("room", 1), "room order kept across busy retries");
+                assertEquals(0, job.counters().cometCallsGivenUp.sum());
+                assertEquals(25.0, job.registry().get("goim_job_comet_busy").counter().count());
             }
         }
     }

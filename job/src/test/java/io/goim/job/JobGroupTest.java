@@ -92,7 +92,6 @@ class JobGroupTest {
                 Await.until("every message delivered", WAIT, () -> new HashSet<>(comet.bodies()).containsAll(expected(n)));
                 assertTrue(a.counters().consumed.sum() > 0 && last.counters().consumed.sum() > 0, "both jobs consumed");
                 assertTrue(a.counters().partitionsRevoked.sum() > 0, "a gave partitions away");
-                assertEquals(0, a.counters().roomDropped.sum() + last.counters().roomDropped.sum());
                 System.out.printf("rebalance: a consumed %d, b consumed %d, duplicates %d%n",
                         a.counters().consumed.sum(), last.counters().consumed.sum(), duplicates(comet));
             } finally {

@@ -40,6 +40,9 @@ final class RecordingComet implements AutoCloseable {
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     final AtomicInteger roomsCalls = new AtomicInteger();
     private volatile Set<Integer> rooms = Set.of();
+    private final AtomicInteger busyLeft = new AtomicInteger();
+    /** Push calls answered RESOURCE_EXHAUSTED (nothing recorded), as a comet that is behind answers. */
+    final AtomicInteger busyAnswers = new AtomicInteger();
     private final List<Runnable> heldReplies = new ArrayList<>();
     private boolean holding;
     private final Server server;
@@ -75,6 +78,21 @@ final class RecordingComet implements AutoCloseable {
     /** From now on, replies are held until {@link #release}. */
     synchronized void hold() {
         holding = true;
+    }
+
+    /** The next {@code calls} push calls are refused with RESOURCE_EXHAUSTED, as a comet that is behind. */
+    void busyFor(int calls) {
+        busyLeft.set(calls);
+    }
+
+    /** Refuses the call if the comet plays busy; true when it did. */
+    private boolean refusedBusy(StreamObserver<?> out) {
+        if (busyLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            busyAnswers.incrementAndGet();
+            out.onError(io.grpc.Status.RESOURCE_EXHAUSTED.withDescription("behind").asRuntimeException());
+            return true;
+        }
+        return false;
     }
 
     /** Replies held back so far. */
@@ -153,6 +171,9 @@ final class RecordingComet implements AutoCloseable {
 
         @Override
         public void mPushMsg(MPushMsgReq req, StreamObserver<MPushMsgReply> out) {
+            if (refusedBusy(out)) {
+                return;
+            }
             received.add(new Received("mpush", -1, List.copyOf(req.getKeysList()),
                     req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, MPushMsgReply.newBuilder().setDelivered(req.getKeysCount()).build());
@@ -160,12 +181,18 @@ final class RecordingComet implements AutoCloseable {
 
         @Override
         public void broadcast(BroadcastReq req, StreamObserver<BroadcastReply> out) {
+            if (refusedBusy(out)) {
+                return;
+            }
             received.add(new Received("broadcast", -1, List.of(), req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, BroadcastReply.getDefaultInstance());
         }
 
         @Override
         public void broadcastRoom(BroadcastRoomReq req, StreamObserver<BroadcastRoomReply> out) {
+            if (refusedBusy(out)) {
+                return;
+            }
             long now = System.nanoTime();
             if (req.getProto().getOp() == Op.RAW) {
                 List<String> messages = unpack(req.getProto());
