@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.job.JobServer;
 import io.goim.libs.protocol.Op;
+import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.URI;
@@ -189,6 +190,51 @@ class JobDeliveryE2ETest {
                     second.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A comet that can hold almost nothing unwritten ({@code push.max-pending} = 1 byte)
+     * refuses push calls while it writes; job waits and retries, and every accepted push
+     * still arrives: room pushes in order, user pushes all of them, nothing given up.
+     */
+    @Test
+    void aCometThatCannotKeepUpMakesJobWaitAndLosesNothingAccepted() throws Exception {
+        try (LocalCluster c = LocalCluster.builder().comet("comet.push.max-pending", "1B")
+                        .job("job.comet-backoff", "5ms").start();
+                Member a = new Member(c.comet.tcpPort(), "4001");
+                Member b = new Member(c.comet.tcpPort(), "4002")) {
+            awaitRoomRouted(c, a, b);
+            int n = 300;
+            List<String> room = new ArrayList<>();
+            Set<String> toUser = new HashSet<>();
+            List<CompletableFuture<HttpResponse<String>>> userPosts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String u = "{\"u\":" + i + "}";
+                toUser.add(u);
+                userPosts.add(post(c, "/1/push?uid=4001", u)); // all at once: they pile up in job and comet
+            }
+            for (int i = 0; i < n; i++) {
+                String r = "{\"r\":" + i + "}";
+                room.add(r);
+                accepted(post(c, "/1/push/room?rid=1", r).get()); // one after another: Kafka order = this order
+            }
+            for (CompletableFuture<HttpResponse<String>> p : userPosts) {
+                accepted(p.get());
+            }
+            Await.until("every accepted push arrived", WAIT, () -> b.bodies.size() >= n && a.bodies.size() >= 2 * n);
+            assertEquals(room, b.bodies, "4002 got the room's pushes, all, in order");
+            List<String> roomAtA = new ArrayList<>(a.bodies);
+            roomAtA.removeIf(toUser::contains);
+            assertEquals(room, roomAtA);
+            assertTrue(new HashSet<>(a.bodies).containsAll(toUser));
+            double refused = AdminScrape.metrics(c.comet.adminPort()).value("goim_comet_push_refused_total");
+            double busy = AdminScrape.metrics(c.job.adminPort()).value("goim_job_comet_busy_total", "comet", "1");
+            System.out.printf("e2e busy comet: %d room + %d user pushes delivered; comet refused %.0f calls, job retried %.0f%n",
+                    n, n, refused, busy);
+            assertTrue(refused > 0, "the comet was made to refuse calls");
+            assertEquals(refused, busy, "job retried every refused call");
+            assertEquals(0, c.job.counters().cometCallsGivenUp.sum());
         }
     }
 
