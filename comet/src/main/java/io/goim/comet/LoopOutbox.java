@@ -101,6 +101,7 @@ final class LoopOutbox {
                     case KEY -> {
                         if (write(t.connection, t.message)) {
                             t.delivered(1);
+                            counted(1, t.message);
                         }
                     }
                     case ROOM -> byRoom.computeIfAbsent(t.room, r -> new ArrayList<>(2)).add(t);
@@ -151,6 +152,7 @@ final class LoopOutbox {
             }
             members.clear();
         }
+        counted(n, msg);
         outboxes.merged(group.size());
         for (Delivery t : group) {
             t.delivered(n);
@@ -163,6 +165,13 @@ final class LoopOutbox {
             parts.add(t.message);
         }
         return PushMessage.merge(ByteBufAllocator.DEFAULT, parts);
+    }
+
+    /** Counts {@code writes} writes of {@code msg}, once per group rather than per connection. */
+    private void counted(int writes, PushMessage msg) {
+        CometCounters counters = outboxes.counters();
+        counters.pushesQueued.add(writes);
+        counters.packetsWritten.add((long) writes * msg.packets());
     }
 
     /**
@@ -179,9 +188,8 @@ final class LoopOutbox {
         if (!ch.isActive() || backlog == null) {
             return false;
         }
-        CometCounters counters = outboxes.counters();
         if (backlog.totalPendingWriteBytes() + msg.size() > outboxes.maxBacklog()) {
-            counters.pushesDropped.increment();
+            outboxes.counters().pushesDropped.increment();
             outboxes.slowConsumer(c, backlog.totalPendingWriteBytes());
             return false;
         }
@@ -190,8 +198,6 @@ final class LoopOutbox {
             c.flushPending = true;
             written.add(c);
         }
-        counters.pushesQueued.increment();
-        counters.packetsWritten.add(msg.packets());
         outboxes.whitelist().log(c.key, "push of {} packet(s) to {}", msg.packets(), c);
         return true;
     }
