@@ -78,9 +78,6 @@ class CometWebSocketE2ETest {
             tcp.send(Op.AUTH, 1, "5003");
             tcp.receive();
             Await.until("three in room 1", Duration.ofSeconds(10), () -> cluster.comet.roomOnline(1) == 3);
-            // Job routes a room to the comets whose last Rooms answer listed it (docs/delivery.md).
-            Await.until("job routes room 1 to comet 1", Duration.ofSeconds(10),
-                    () -> cluster.job.cometsFor(1).contains(1));
 
             post("/1/push/room?rid=1", "{\"room\":\"hi\"}");
             JsonNode frame = JSON.readTree(text.nextText());

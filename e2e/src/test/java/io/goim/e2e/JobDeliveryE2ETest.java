@@ -76,11 +76,9 @@ class JobDeliveryE2ETest {
     }
 
     /**
-     * Waits until job routes room 1 to the members' comets: job learns that a comet hosts
-     * a room at its next room-map refresh after the member joined (the documented window,
-     * at most job.room.refresh). Posts numbered probes until the latest reaches every
-     * member; since a room keeps its order, no earlier probe can arrive later. Then clears
-     * what the members received.
+     * Waits until job delivers to room 1 (it owns its partitions and the comets answer):
+     * posts numbered probes until the latest reaches every member; since a room keeps its
+     * order, no earlier probe can arrive later. Then clears what the members received.
      */
     private void awaitRoomRouted(LocalCluster c, Member... members) throws Exception {
         int[] probe = {0};
@@ -188,6 +186,26 @@ class JobDeliveryE2ETest {
             } finally {
                 if (second != null) {
                     second.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * A client that joins room 1 on a comet where nobody was in room 1 gets a push posted
+     * right after its login: job sends room messages to every comet, so there is no
+     * window until some routing refresh (goim's behaviour, up to job.room.refresh).
+     */
+    @Test
+    void aClientThatJustJoinedARoomOnAnyCometGetsTheNextPush() throws Exception {
+        try (LocalCluster c = LocalCluster.builder().comets(2).start();
+                Member first = new Member(c.comets.get(0).tcpPort(), "5001")) {
+            awaitRoomRouted(c, first); // job is consuming; comet 2 has never had anyone in room 1
+            for (int i = 0; i < 5; i++) {
+                try (Member late = new Member(c.comets.get(1).tcpPort(), Integer.toString(5100 + i))) {
+                    String body = "{\"right-after-login\":" + i + "}";
+                    accepted(post(c, "/1/push/room?rid=1", body).get());
+                    Await.until("the client that just joined got the push", WAIT, () -> late.bodies.contains(body));
                 }
             }
         }

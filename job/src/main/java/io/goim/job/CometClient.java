@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>The comet is marked down when a call exhausts its retries on a transient failure;
  * while down, new calls are given up at once rather than queued behind retries, so a
  * dead comet costs nothing. It is marked up again by the next successful call, which the
- * room map's refresh makes every second ({@link RoomDirectory}); the channel reconnects
+ * poll makes every {@code job.comet-poll} ({@link CometPoller}); the channel reconnects
  * by itself, so a comet that comes back is used again without a restart.
  *
  * <p>Thread-safe.
@@ -100,7 +100,7 @@ final class CometClient implements AutoCloseable {
         return Readiness.ofCall("comet " + id, Futures.of(stub(deadline).ping(Empty.getDefaultInstance())));
     }
 
-    /** A stub with the call deadline, for calls outside the lanes (the Rooms refresh). */
+    /** A stub with the call deadline, for calls outside the lanes (the poll). */
     CometGrpc.CometFutureStub stub(Duration deadline) {
         return stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
     }

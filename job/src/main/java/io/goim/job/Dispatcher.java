@@ -13,6 +13,7 @@ import io.goim.proto.PushMsg;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns one Kafka record into the comet calls it needs: a user push (MULTIPLE) to the
  * record's comet (MPushMsg), a broadcast to every comet, a room push into the room's
- * batcher, whose batches go to the comets hosting the room (BroadcastRoom, OP_RAW).
+ * batcher, whose batches go to every comet (BroadcastRoom, OP_RAW).
  *
  * <p>{@link #dispatch} returns a future that completes once the record was handed to
  * every comet that needed it, given up for a comet (counted by {@link CometClient}), or
@@ -50,12 +51,16 @@ final class Dispatcher {
         this.counters = counters;
     }
 
-    /** Sends one room batch to the comets that host the room; used as the batchers' {@link RoomBatcher.Sender}. */
-    static RoomBatcher.Sender roomSender(RoomDirectory directory, JobCounters counters) {
+    /**
+     * Sends one room batch to every comet (goim v2's way): whoever joined the room before
+     * the push was accepted gets it, on any comet; a comet with no member writes nothing.
+     * Used as the batchers' {@link RoomBatcher.Sender}.
+     */
+    static RoomBatcher.Sender roomSender(Collection<CometClient> comets, JobCounters counters) {
         return (room, batch) -> {
             BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomId(room).setProto(batch).build();
             List<CompletableFuture<?>> calls = new ArrayList<>();
-            for (CometClient c : directory.cometsFor(room)) {
+            for (CometClient c : comets) {
                 calls.add(counted(counters, JobCounters.Kind.ROOM,
                         c.submit(room, "room " + room + " batch", stub -> stub.broadcastRoom(req))));
             }

@@ -24,12 +24,13 @@ public record JobConfig(
         Duration cometBackoff,
         Duration cometMaxBackoff,
         int cometLanes,
+        Duration cometPoll,
         Room room,
         Duration shutdownGrace,
         AdminConfig admin) {
 
-    /** The {@code job.room} section: batching of room messages and the room → comets map. */
-    public record Room(int batch, Duration signal, int queueSize, Duration refresh) {
+    /** The {@code job.room} section: batching of room messages. */
+    public record Room(int batch, Duration signal, int queueSize) {
     }
 
     public static JobConfig from(Config root) {
@@ -64,7 +65,8 @@ public record JobConfig(
                 backoff,
                 maxBackoff,
                 s.intAtLeast("comet-lanes", 1),
-                new Room(batch, room.positiveDuration("signal"), queueSize, room.positiveDuration("refresh")),
+                s.positiveDuration("comet-poll"),
+                new Room(batch, room.positiveDuration("signal"), queueSize),
                 s.positiveDuration("shutdown-grace"),
                 AdminConfig.read(s));
     }

@@ -81,8 +81,8 @@ public final class JobCounters {
     public final LongAdder roomBatchedMessages = new LongAdder();
     /** The largest batch sent so far. */
     public final LongAccumulator roomLargestBatch = new LongAccumulator(Math::max, 0);
-    /** Rooms RPCs that failed (that comet's room map is kept from its last refresh). */
-    public final LongAdder roomRefreshFailures = new LongAdder();
+    /** Polls of a comet that got no answer (it stays or is marked down until one does). */
+    public final LongAdder cometPollFailures = new LongAdder();
     /** Offset commits that succeeded. */
     public final LongAdder commits = new LongAdder();
     /** Times a partition was paused (a full room queue or too many records in flight). */

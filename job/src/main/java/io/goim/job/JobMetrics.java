@@ -53,7 +53,7 @@ final class JobMetrics {
                 "Room messages sent in batches (divided by goim_job_room_batches_total: mean batch size)");
         Gauge.builder("goim_job_room_largest_batch", c.roomLargestBatch, a -> a.get())
                 .description("Largest room batch sent so far").register(r);
-        Meters.counter(r, "goim_job_room_refresh_failures", c.roomRefreshFailures, "Rooms RPCs to comets that failed");
+        Meters.counter(r, "goim_job_comet_poll_failures", c.cometPollFailures, "Polls of comets that got no answer");
         Meters.counter(r, "goim_job_commits", c.commits, "Offset commits that succeeded");
         Meters.counter(r, "goim_job_pauses", c.pauses, "Times a partition was paused (backpressure)");
         Meters.counter(r, "goim_job_partitions_revoked", c.partitionsRevoked, "Partitions revoked in rebalances");

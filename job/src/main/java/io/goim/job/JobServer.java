@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  Kafka ─▶ PushConsumer ─▶ Dispatcher ─┬─ user push / broadcast ──────────────┬─▶ CometClient lanes ─▶ comets
- *   (commit handed prefix)              └─ room push ─▶ RoomBatchers (OP_RAW) ─┘   (RoomDirectory picks comets)
+ *   (commit handed prefix)              └─ room push ─▶ RoomBatchers (OP_RAW) ─┘   (to every comet)
  * </pre>
  *
  * <p>Thread-safe: {@link #close} and {@link #halt} may be called from any thread, once or more.
@@ -40,7 +40,7 @@ public final class JobServer implements AutoCloseable {
     private final JobCounters counters = new JobCounters();
     private final PushConsumer consumer;
     private final RoomBatchers rooms;
-    private final RoomDirectory directory;
+    private final CometPoller poller;
     private final AdminServer admin;
 
     private final PrometheusMeterRegistry registry;
@@ -56,12 +56,12 @@ public final class JobServer implements AutoCloseable {
         Map<Integer, CometClient> comets = new LinkedHashMap<>();
         config.comets().forEach((id, address) -> comets.put(id,
                 new CometClient(id, address, config, scheduler, counters, registry)));
-        directory = new RoomDirectory(comets.values(), config.room().refresh(), counters);
-        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(directory, counters), counters);
+        poller = new CometPoller(comets.values(), config.cometPoll(), counters); // a poll answers within its period
+        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets.values(), counters), counters);
         JobMetrics.bindRooms(registry, rooms);
         consumer = new PushConsumer(kafka, config, new Dispatcher(Map.copyOf(comets), rooms, counters), counters);
-        long refreshMillis = config.room().refresh().toMillis();
-        timer.scheduleAtFixedRate(directory::refresh, 0, refreshMillis, TimeUnit.MILLISECONDS);
+        long pollMillis = config.cometPoll().toMillis();
+        timer.scheduleAtFixedRate(poller::poll, 0, pollMillis, TimeUnit.MILLISECONDS);
         consumer.start();
         shutdown.then("kafka consumer", consumer::close);
         for (CometClient c : comets.values()) {
@@ -143,19 +143,6 @@ public final class JobServer implements AutoCloseable {
     /** Rooms with messages queued in their batchers right now. */
     public int activeRooms() {
         return rooms.active();
-    }
-
-    /**
-     * Ids of the comets a message for {@code room} goes to right now: those whose last Rooms
-     * answer listed the room, and those never heard from yet. A comet a client joined since
-     * its last refresh is missing until the next refresh (job.room.refresh).
-     */
-    public java.util.Set<Integer> cometsFor(int room) {
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
-        for (CometClient c : directory.cometsFor(room)) {
-            ids.add(c.id());
-        }
-        return ids;
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.goim.job;
 
 import static io.goim.job.JobFixture.WAIT;
-import static io.goim.job.JobFixture.awaitRoomMap;
+import static io.goim.job.JobFixture.awaitPolled;
 import static io.goim.job.JobFixture.flush;
 import static io.goim.job.JobFixture.job;
 import static io.goim.job.JobFixture.kafka;
@@ -39,9 +39,8 @@ class JobAdminTest {
     void metricsFollowConsumedRecordsCometCallsAndBatches() throws Exception {
         String topic = topic(1);
         try (RecordingComet one = RecordingComet.start()) {
-            one.hostRooms(7);
             try (JobServer job = job(topic, Map.of(1, one))) {
-                awaitRoomMap(one);
+                awaitPolled(one);
                 send(topic, "1", user(1, "to-one", "1_1"));
                 send(topic, "7", room(7, "room-7", false));
                 sendRaw(topic, "x", new byte[] {(byte) 0xff, 1, 2});

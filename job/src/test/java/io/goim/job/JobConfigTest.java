@@ -21,7 +21,7 @@ class JobConfigTest {
         JobConfig c = load(Map.of());
         assertEquals(40, c.room().batch());
         assertEquals(Duration.ofSeconds(1), c.room().signal());
-        assertEquals(Duration.ofSeconds(1), c.room().refresh());
+        assertEquals(Duration.ofSeconds(1), c.cometPoll());
         assertEquals(200, c.room().queueSize());
         assertEquals(8, c.cometLanes());
     }

@@ -114,15 +114,15 @@ final class JobFixture {
         }
     }
 
-    /** Waits until the job has asked every comet for its rooms twice more (so one fresh answer was applied). */
-    static void awaitRoomMap(RecordingComet... comets) throws InterruptedException {
+    /** Waits until the job has polled every comet twice more (so one fresh answer was applied). */
+    static void awaitPolled(RecordingComet... comets) throws InterruptedException {
         int[] start = new int[comets.length];
         for (int i = 0; i < comets.length; i++) {
-            start[i] = comets[i].roomsCalls.get();
+            start[i] = comets[i].pings.get();
         }
-        Await.until("room map refreshed", WAIT, () -> {
+        Await.until("every comet polled", WAIT, () -> {
             for (int i = 0; i < comets.length; i++) {
-                if (comets[i].roomsCalls.get() < start[i] + 2) {
+                if (comets[i].pings.get() < start[i] + 2) {
                     return false;
                 }
             }

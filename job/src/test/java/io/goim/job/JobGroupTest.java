@@ -1,7 +1,7 @@
 package io.goim.job;
 
 import static io.goim.job.JobFixture.WAIT;
-import static io.goim.job.JobFixture.awaitRoomMap;
+import static io.goim.job.JobFixture.awaitPolled;
 import static io.goim.job.JobFixture.flush;
 import static io.goim.job.JobFixture.job;
 import static io.goim.job.JobFixture.kafka;
@@ -68,11 +68,10 @@ class JobGroupTest {
         String topic = topic(4);
         int n = 3000;
         try (RecordingComet comet = RecordingComet.start()) {
-            comet.hostRooms(1, 2, 3, 4, 5);
             JobServer a = job(topic, Map.of(1, comet));
             JobServer b = null;
             try {
-                awaitRoomMap(comet);
+                awaitPolled(comet);
                 for (int i = 0; i < n; i++) {
                     sendMessage(topic, i);
                     if (i == n / 3) {
@@ -108,11 +107,10 @@ class JobGroupTest {
         String topic = topic(4);
         int n = 4000;
         try (RecordingComet comet = RecordingComet.start()) {
-            comet.hostRooms(1, 2, 3, 4, 5);
             JobServer first = job(topic, Map.of(1, comet), "job.comet-timeout", "60s");
             long consumedByFirst;
             try {
-                awaitRoomMap(comet);
+                awaitPolled(comet);
                 for (int i = 0; i < n / 2; i++) {
                     sendMessage(topic, i);
                 }
@@ -149,9 +147,8 @@ class JobGroupTest {
         String topic = topic(4);
         int perRoom = 400;
         try (RecordingComet comet = RecordingComet.start()) {
-            comet.hostRooms(1, 2, 3);
             try (JobServer job = job(topic, Map.of(1, comet), "job.room.queue-size", 1000)) {
-                awaitRoomMap(comet);
+                awaitPolled(comet);
                 for (int i = 0; i < perRoom; i++) {
                     for (int r = 1; r <= 3; r++) {
                         send(topic, Integer.toString(r), room(r, r + ":" + i, false));

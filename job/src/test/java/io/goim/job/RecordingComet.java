@@ -10,8 +10,6 @@ import io.goim.proto.Empty;
 import io.goim.proto.MPushMsgReply;
 import io.goim.proto.MPushMsgReq;
 import io.goim.proto.Proto;
-import io.goim.proto.RoomsReply;
-import io.goim.proto.RoomsReq;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -20,15 +18,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real comet push server on a loopback port that records what job sends it: user
- * pushes, broadcasts and room batches (unpacked into their messages). It hosts the rooms
- * the test sets, and can hold back its replies to play a slow comet. Thread-safe.
+ * pushes, broadcasts and room batches (unpacked into their messages). It can hold back
+ * its replies to play a slow comet, or refuse calls as a busy one. Thread-safe.
  */
 final class RecordingComet implements AutoCloseable {
     /** One message as a client would see it, with the RPC that carried it. */
@@ -38,8 +35,8 @@ final class RecordingComet implements AutoCloseable {
     final List<Received> received = new CopyOnWriteArrayList<>();
     /** Sizes of the OP_RAW batches received, in order. */
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-    final AtomicInteger roomsCalls = new AtomicInteger();
-    private volatile Set<Integer> rooms = Set.of();
+    /** Pings received: job polls every comet every job.comet-poll. */
+    final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger busyLeft = new AtomicInteger();
     /** Push calls answered RESOURCE_EXHAUSTED (nothing recorded), as a comet that is behind answers. */
     final AtomicInteger busyAnswers = new AtomicInteger();
@@ -69,10 +66,6 @@ final class RecordingComet implements AutoCloseable {
 
     String address() {
         return "127.0.0.1:" + port();
-    }
-
-    void hostRooms(Integer... ids) {
-        rooms = Set.of(ids);
     }
 
     /** From now on, replies are held until {@link #release}. */
@@ -165,6 +158,7 @@ final class RecordingComet implements AutoCloseable {
         /** Answers at once, even while holding: job's readiness check. */
         @Override
         public void ping(Empty req, StreamObserver<Empty> out) {
+            pings.incrementAndGet();
             out.onNext(Empty.getDefaultInstance());
             out.onCompleted();
         }
@@ -204,12 +198,6 @@ final class RecordingComet implements AutoCloseable {
                 received.add(new Received("room", req.getRoomId(), List.of(), req.getProto().getBody().toStringUtf8(), now));
             }
             reply(out, BroadcastRoomReply.getDefaultInstance());
-        }
-
-        @Override
-        public void rooms(RoomsReq req, StreamObserver<RoomsReply> out) {
-            roomsCalls.incrementAndGet();
-            reply(out, RoomsReply.newBuilder().addAllRoomIds(rooms).build());
         }
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Room batching rules, with a manual clock and a sender whose batches the test completes by hand. */
 class RoomBatcherTest {
-    private static final JobConfig.Room CONFIG = new JobConfig.Room(3, Duration.ofSeconds(1), 5, Duration.ofSeconds(1));
+    private static final JobConfig.Room CONFIG = new JobConfig.Room(3, Duration.ofSeconds(1), 5);
 
     private record Sent(int room, Proto batch, CompletableFuture<Void> done) {
     }

@@ -1,7 +1,7 @@
 package io.goim.job;
 
 import static io.goim.job.JobFixture.WAIT;
-import static io.goim.job.JobFixture.awaitRoomMap;
+import static io.goim.job.JobFixture.awaitPolled;
 import static io.goim.job.JobFixture.flush;
 import static io.goim.job.JobFixture.job;
 import static io.goim.job.JobFixture.kafka;
@@ -36,9 +36,8 @@ class RoomBatchingFiguresTest {
     void anIdleRoomMessageDoesNotWaitForTheSignalTime() throws Exception {
         String topic = topic(1);
         try (RecordingComet comet = RecordingComet.start()) {
-            comet.hostRooms(1);
             try (JobServer job = job(topic, Map.of(1, comet), "job.room.signal", "5s")) {
-                awaitRoomMap(comet);
+                awaitPolled(comet);
                 List<Long> micros = new ArrayList<>();
                 for (int i = 0; i < 30; i++) {
                     int before = comet.received.size();
@@ -64,9 +63,8 @@ class RoomBatchingFiguresTest {
         String topic = topic(1);
         int n = 20_000;
         try (RecordingComet comet = RecordingComet.start()) {
-            comet.hostRooms(1);
             try (JobServer job = job(topic, Map.of(1, comet), "job.room.queue-size", 2000)) {
-                awaitRoomMap(comet);
+                awaitPolled(comet);
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
                     send(topic, "1", room(1, "burst" + i, true));
