@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.log.RateLimitedLog;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pushes waiting for one event loop's connections, and the pass that writes them.
@@ -43,6 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LoopOutbox {
     /** Deliveries one pass takes at most, so a flood of offers cannot hold the loop forever. */
     static final int MAX_PER_PASS = 4_096;
+    private static final RateLimitedLog FINISH_LOG =
+            new RateLimitedLog(LoggerFactory.getLogger(LoopOutbox.class), 10, TimeUnit.SECONDS);
 
     private final EventLoop loop;
     private final Outboxes outboxes;
@@ -123,7 +128,11 @@ final class LoopOutbox {
             }
         } finally {
             for (Delivery t : taken) {
-                t.finish(outboxes);
+                try {
+                    t.finish(outboxes);
+                } catch (RuntimeException e) { // a completion that failed must not strand the others
+                    FINISH_LOG.warn("completing a push call failed: {}", e.toString());
+                }
             }
             taken.clear();
             byRoom.clear();

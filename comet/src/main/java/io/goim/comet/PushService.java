@@ -16,6 +16,7 @@ import io.goim.proto.PushMsgReq;
 import io.goim.proto.RoomsReply;
 import io.goim.proto.RoomsReq;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -123,10 +124,7 @@ final class PushService extends CometGrpc.CometImplBase {
             return;
         }
         try {
-            outboxes.toAll(msg, delivered -> {
-                out.onNext(BroadcastReply.newBuilder().setDelivered(delivered).build());
-                out.onCompleted();
-            });
+            outboxes.toAll(msg, delivered -> reply(out, BroadcastReply.newBuilder().setDelivered(delivered).build()));
         } finally {
             msg.release();
         }
@@ -140,12 +138,23 @@ final class PushService extends CometGrpc.CometImplBase {
             return;
         }
         try {
-            outboxes.toRoom(req.getRoomId(), msg, delivered -> {
-                out.onNext(BroadcastRoomReply.getDefaultInstance());
-                out.onCompleted();
-            });
+            outboxes.toRoom(req.getRoomId(), msg, delivered -> reply(out, BroadcastRoomReply.getDefaultInstance()));
         } finally {
             msg.release();
+        }
+    }
+
+    /**
+     * Answers a call whose deliveries were written, from the event loop that finished
+     * last. The caller may have given up meanwhile (its deadline passed): the answer is
+     * then refused, and that must not disturb the loop.
+     */
+    private static <T> void reply(StreamObserver<T> out, T value) {
+        try {
+            out.onNext(value);
+            out.onCompleted();
+        } catch (StatusRuntimeException cancelled) {
+            // job has stopped waiting; it retries or gives up on its side
         }
     }
 

@@ -175,6 +175,23 @@ class OutboxesTest {
     }
 
     @Test
+    void aCallWhoseAnswerFailsDoesNotStrandTheOthersInThePass() {
+        Connection c = join("1_1", 7, Wire.TCP);
+        PushMessage first = message("{\"n\":1}");
+        outboxes.toRoom(7, first, written -> {
+            throw new IllegalStateException("the caller gave up"); // as gRPC does for a cancelled call
+        });
+        first.release();
+        CompletableFuture<Integer> second = toRoom(7, "{\"n\":2}").get(0);
+        ch(c).runPendingTasks();
+        assertEquals(1, second.getNow(-1));
+        assertEquals(0, outboxes.pending());
+        ByteBuf out = ch(c).readOutbound();
+        assertEquals(2 * (16 + 7), out.readableBytes());
+        out.release();
+    }
+
+    @Test
     void aConnectionAboveItsHighWaterMarkStillGetsItsPushes() {
         Connection c = join("1_1", 7, Wire.TCP);
         ch(c).config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
