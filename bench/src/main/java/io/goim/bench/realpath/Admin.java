@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  * Stateless apart from its HTTP client; thread-safe.
  */
 final class Admin {
-    /** Metric names worth printing as "drops by reason": losses, give-ups, slow consumers, errors, pauses, batching. */
+    /** goim's metric names worth printing as "drops by reason": losses, give-ups, slow consumers, errors, pauses, batching. */
     static final Pattern INTERESTING = Pattern.compile(
-            ".*(drop|given_up|slow|protocol_error|timeout|lost|pause|backpressure|batch|malformed|unknown_comet).*");
+            "goim_.*(drop|given_up|slow|protocol_error|timeout|lost|pause|backpressure|batch|malformed|unknown_comet).*");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
