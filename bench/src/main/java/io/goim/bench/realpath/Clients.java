@@ -11,8 +11,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * N goim clients in room 1, as {@code io.goim.bench.LoadClient} processes (one per 19,000
- * connections: a process may hold 20,000 open files), all started at once and each opening
- * all its connections at once (a login storm: no ramp beyond what the kernel needs).
+ * connections: a process may hold 20,000 open files), all started at once; each keeps at
+ * most {@code in-flight} logins under way (the login scenario: all at once, a storm).
  * Process j authenticates users {@code 1 + j·per …} and binds its sockets to its own four
  * loopback source addresses {@code 127.<set>.<j>.1..4}; every set of clients gets a new
  * {@code <set>}, so ports left in TIME_WAIT by an earlier set never collide.
@@ -42,6 +42,12 @@ final class Clients implements AutoCloseable {
      */
     static synchronized Clients start(Processes processes, Settings s, String name, int n, String target,
             boolean websocket, long firstUser) throws IOException {
+        return start(processes, s, name, n, target, websocket, firstUser, s.connectInFlight());
+    }
+
+    /** As above, with at most {@code inFlight} logins under way per process ({@code n}: all at once, a storm). */
+    static synchronized Clients start(Processes processes, Settings s, String name, int n, String target,
+            boolean websocket, long firstUser, int inFlight) throws IOException {
         int set = ++sets;
         Path dir = s.runDir().resolve("clients").resolve(set + "-" + name);
         Files.createDirectories(dir.resolve("stats"));
@@ -52,7 +58,7 @@ final class Clients implements AutoCloseable {
             List<String> cmd = new ArrayList<>(List.of(s.java(), "-Xmx" + (websocket ? "1g" : "512m"), "-XX:+UseSerialGC",
                     "-Dbench.load.targets.0=" + target, "-Dbench.load.connections=" + per,
                     "-Dbench.load.first-user-id=" + (firstUser + (long) j * PER_PROCESS),
-                    "-Dbench.load.in-flight=" + per, "-Dbench.load.duration=3600s", "-Dbench.load.report-every=60s",
+                    "-Dbench.load.in-flight=" + Math.min(per, inFlight), "-Dbench.load.duration=3600s", "-Dbench.load.report-every=60s",
                     "-Dbench.load.stats-file=" + c.statsDir.resolve("load-" + j + ".stats")));
             for (int a = 0; a < 4; a++) {
                 cmd.add("-Dbench.load.sources." + a + "=127." + set + "." + (j + 1) + "." + (a + 1));

@@ -155,15 +155,17 @@ public final class RealPath {
     private void logins(Scenario sc) throws Exception {
         Clients.Logins ours;
         try (Clients c = Clients.start(processes, s, sc.name() + "-cluster", sc.clients(), target(false, sc.websocket()),
-                sc.websocket(), 1)) {
+                sc.websocket(), 1, sc.clients())) {
             ours = c.awaitLogins(s.loginTimeout());
             print("cluster", ours);
         }
         awaitQuiet();
         try (Baseline b = Baseline.start(processes, s);
                 Clients c = Clients.start(processes, s, sc.name() + "-baseline", sc.clients(), target(true, sc.websocket()),
-                        sc.websocket(), 1)) {
-            print("minimal server", c.awaitLogins(s.loginTimeout()));
+                        sc.websocket(), 1, sc.clients())) {
+            Clients.Logins theirs = c.awaitLogins(s.loginTimeout());
+            print("minimal server", theirs);
+            summary.add("  minimal: " + loginLine(theirs));
         }
         summary.add("  cluster: " + loginLine(ours));
         if (sc.targets().loginFailures() >= 0) {

@@ -20,6 +20,7 @@ record Settings(
         Duration drain,
         Duration loginTimeout,
         int httpParallel,
+        int connectInFlight,
         String cometHeap,
         String cometOptions,
         String java) {
@@ -40,7 +41,7 @@ record Settings(
         return new Settings(Path.of(s.string("root")).toAbsolutePath(), Path.of(s.string("run-dir")).toAbsolutePath(),
                 Path.of(s.string("bench-jar")).toAbsolutePath(), s.string("kafka-classpath"), List.copyOf(scenarios),
                 s.positiveDuration("warmup"), s.positiveDuration("window"), s.positiveDuration("settle"),
-                s.positiveDuration("drain"), s.positiveDuration("login-timeout"), s.intAtLeast("http-parallel", 1),
+                s.positiveDuration("drain"), s.positiveDuration("login-timeout"), s.intAtLeast("http-parallel", 1), s.intAtLeast("connect-in-flight", 1),
                 s.string("comet-heap"), s.string("comet-options"), Path.of(javaHome, "bin", "java").toString());
     }
 }
