@@ -15,7 +15,10 @@ import java.util.regex.Pattern;
  * Stateless apart from its HTTP client; thread-safe.
  */
 final class Admin {
-    /** goim's metric names worth printing as "drops by reason": losses, give-ups, slow consumers, errors, pauses, batching. */
+    /**
+     * goim's samples worth printing as "drops by reason": losses, give-ups, slow consumers,
+     * errors, pauses, batching, in the name or a label ({@code goim_comet_pushes_total{outcome="dropped"}}).
+     */
     static final Pattern INTERESTING = Pattern.compile(
             "goim_.*(drop|given_up|slow|protocol_error|timeout|lost|pause|backpressure|batch|malformed|unknown_comet).*");
 
@@ -76,9 +79,7 @@ final class Admin {
                 continue;
             }
             String sample = line.substring(0, sp).trim();
-            int brace = sample.indexOf('{');
-            String metricName = brace < 0 ? sample : sample.substring(0, brace);
-            if (!all && !INTERESTING.matcher(metricName).matches()) {
+            if (!all && !INTERESTING.matcher(sample).matches()) {
                 continue;
             }
             try {

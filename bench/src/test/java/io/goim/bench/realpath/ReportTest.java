@@ -48,7 +48,8 @@ class ReportTest {
                 goim_comet_connections 3.0
                 """;
         Map<String, Double> before = Admin.parse(text, false);
-        assertEquals(Map.of("goim_job_room_largest_batch", 11.0), before, "pushes_total is not a drop name by itself");
+        assertEquals(Map.of("goim_comet_pushes_total{outcome=\"dropped\"}", 10.0, "goim_job_room_largest_batch", 11.0),
+                before, "a drop in a label counts, queued pushes and connections do not");
         Map<String, Double> all0 = Admin.parse(text, true);
         Map<String, Double> all1 = Admin.parse(text.replace("10.0", "25.0"), true);
         Map<String, Double> d = Window.delta(all0, all1);
