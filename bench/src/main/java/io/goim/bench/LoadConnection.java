@@ -32,6 +32,8 @@ abstract class LoadConnection extends ChannelInboundHandlerAdapter {
     private int seq = 1;
     private ScheduledFuture<?> authTimer;
     private ScheduledFuture<?> heartbeats;
+    /** When this attempt began: the handler is built when its channel registers, just before the connect. */
+    private final long startNanos = System.nanoTime();
 
     LoadConnection(LoadStats stats, long userId, long heartbeatNanos, long authTimeoutNanos, Runnable onAuthenticated,
             Runnable onAuthFailed, LoadClient.Lifecycle lifecycle) {
@@ -76,6 +78,7 @@ abstract class LoadConnection extends ChannelInboundHandlerAdapter {
         authed = true;
         authTimer.cancel(false);
         stats.authed.increment();
+        stats.login.record((System.nanoTime() - startNanos) / 1_000);
         returnSlot(onAuthenticated);
         long first = ThreadLocalRandom.current().nextLong(heartbeatNanos);
         heartbeats = ctx.executor().scheduleAtFixedRate(() -> writeHeartbeat(ctx, seq++),

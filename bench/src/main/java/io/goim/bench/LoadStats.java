@@ -36,6 +36,10 @@ final class LoadStats {
     final LongAdder heartbeatReplies = new LongAdder();
     /** Connections closed because the server sent bytes that are not goim packets. */
     final LongAdder protocolErrors = new LongAdder();
+    /** Send → receive time of every push whose body carries a {@link SendStamp}, µs. */
+    final Latencies latency = new Latencies();
+    /** Connection start (connect) → auth reply (op 8) of every successful attempt, µs. */
+    final Latencies login = new Latencies();
 
     Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -53,12 +57,29 @@ final class LoadStats {
         return m;
     }
 
-    /** Atomically replaces {@code file} with the current counters. */
+    /**
+     * Atomically replaces {@code file} with the current counters, after first replacing
+     * its {@link #histogramFile} with the histograms, so that a reader who sees the
+     * counters still also sees histograms at least as new.
+     */
     void write(Path file) throws IOException {
+        replace(histogramFile(file), "latency=" + Latencies.encode(latency.snapshot()) + "\n"
+                + "login=" + Latencies.encode(login.snapshot()) + "\n");
         StringBuilder b = new StringBuilder();
         snapshot().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        replace(file, b);
+    }
+
+    /** Where the histograms of stats file {@code statsFile} go: {@code load-0.stats} → {@code load-0.hist}. */
+    static Path histogramFile(Path statsFile) {
+        String name = statsFile.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return statsFile.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + ".hist");
+    }
+
+    private static void replace(Path file, CharSequence text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, b);
+        Files.writeString(tmp, text);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -12,12 +12,12 @@ import java.nio.file.Path;
  * @param system seconds in the kernel (socket writes; on loopback this includes the
  *               receiving side's TCP processing, which runs in the sender's context)
  */
-record ProcessCpu(double user, double system) {
+public record ProcessCpu(double user, double system) {
     /** USER_HZ: the kernel reports these fields in 1/100 s on every Linux architecture Java runs on. */
     private static final double TICKS_PER_SECOND = 100.0;
 
     /** The CPU used so far by {@code pid}. */
-    static ProcessCpu of(long pid) throws IOException {
+    public static ProcessCpu of(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -25,7 +25,7 @@ record ProcessCpu(double user, double system) {
         return new ProcessCpu(Long.parseLong(f[14 - 3]) / TICKS_PER_SECOND, Long.parseLong(f[15 - 3]) / TICKS_PER_SECOND);
     }
 
-    double total() {
+    public double total() {
         return user + system;
     }
 

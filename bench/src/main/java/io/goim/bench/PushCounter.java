@@ -6,27 +6,40 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * Counts the packets of an authenticated connection without building them: it walks the
- * byte stream header by header (layout in {@link Packets}), counting op 5 (push) and op 3
- * (heartbeat reply) and skipping bodies. It replaces the {@code PacketDecoder} after auth
- * because on a shared 2-core machine the load client must cost far less CPU per packet than
- * the comet it measures; the decoder would allocate a frame and a slice per packet.
+ * byte stream packet by packet (layout in {@link Packets}), copying only each packet's
+ * head (the 16-byte header and the first bytes of the body) into one reusable array,
+ * counting op 5 (push) and op 3 (heartbeat reply), and skipping the rest of the body. A
+ * push whose body starts with a {@link SendStamp} has its latency (now − send time)
+ * recorded in {@link LoadStats#latency}; every packet of an OP_RAW batch is its own packet
+ * on the wire, so each is counted and timed. It replaces the {@code PacketDecoder} after
+ * auth because on a shared 2-core machine the load client must cost far less CPU per
+ * packet than the comet it measures; the decoder would allocate a frame and a slice per packet.
  *
  * <p>A packet length below the header size closes the connection (counted as a protocol
  * error). One instance per channel; runs on the channel's event loop only.
  */
 final class PushCounter extends ChannelInboundHandlerAdapter {
+    private static final int HEAD = Packets.HEADER_LENGTH + SendStamp.PREFIX_AND_DIGITS;
+
     private final LoadStats stats;
-    /** The first 12 header bytes of a packet split across reads (length, header length, ver, op). */
-    private final byte[] header = new byte[12];
-    private int headerFill;
-    /** Bytes of the current packet still to skip. */
+    /** The head of the current packet, possibly split across reads. */
+    private final byte[] head = new byte[HEAD];
+    private int headFill;
+    /** Head bytes wanted for the current packet (its length, at most {@link #HEAD}); 0 until its length is read. */
+    private int headWanted;
+    private int length;
+    /** Bytes of the current packet still to skip after its head. */
     private int skip;
     /** Counted during one read, added to the shared counters once per read. */
     private int pushes;
     private int heartbeatReplies;
+    /** Receive time of the current read, taken at its first timed push. */
+    private long nowMicros;
+    private SingleWriterRecorder latencies;
 
     PushCounter(LoadStats stats) {
         this.stats = stats;
@@ -38,6 +51,7 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        nowMicros = 0;
         try {
             if (!scan(in)) {
                 stats.protocolErrors.increment();
@@ -58,43 +72,44 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
                 skip -= n;
                 continue;
             }
-            int length;
-            int op;
-            if (headerFill == 0 && in.readableBytes() >= header.length) {
-                int at = in.readerIndex();
-                length = in.getInt(at);
-                op = in.getInt(at + 8);
-            } else {
-                int n = Math.min(header.length - headerFill, in.readableBytes());
-                in.readBytes(header, headerFill, n);
-                headerFill += n;
-                if (headerFill < header.length) {
+            if (headWanted == 0) {
+                int n = Math.min(4 - headFill, in.readableBytes());
+                in.readBytes(head, headFill, n);
+                headFill += n;
+                if (headFill < 4) {
                     return true;
                 }
-                headerFill = 0;
                 length = intAt(0);
-                op = intAt(8);
-                // The header bytes are already consumed: skip what is left of the packet.
-                length -= header.length;
-                if (length + header.length < Packets.HEADER_LENGTH) {
+                if (length < Packets.HEADER_LENGTH) {
                     return false;
                 }
-                count(op);
-                skip = length;
-                continue;
+                headWanted = Math.min(length, HEAD);
             }
-            if (length < Packets.HEADER_LENGTH) {
-                return false;
+            int n = Math.min(headWanted - headFill, in.readableBytes());
+            in.readBytes(head, headFill, n);
+            headFill += n;
+            if (headFill < headWanted) {
+                return true;
             }
-            count(op);
-            skip = length;
+            packet(intAt(8), headWanted);
+            skip = length - headWanted;
+            headFill = 0;
+            headWanted = 0;
         }
         return true;
     }
 
-    private void count(int op) {
+    private void packet(int op, int headLength) {
         if (op == Op.SEND_MSG_REPLY) {
             pushes++;
+            long sent = SendStamp.read(head, Packets.HEADER_LENGTH, headLength);
+            if (sent > 0) {
+                if (nowMicros == 0) {
+                    nowMicros = Latencies.nowMicros();
+                    latencies = stats.latency.recorder();
+                }
+                Latencies.record(latencies, nowMicros - sent);
+            }
         } else if (op == Op.HEARTBEAT_REPLY) {
             heartbeatReplies++;
         }
@@ -112,6 +127,6 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
     }
 
     private int intAt(int i) {
-        return (header[i] & 0xff) << 24 | (header[i + 1] & 0xff) << 16 | (header[i + 2] & 0xff) << 8 | header[i + 3] & 0xff;
+        return (head[i] & 0xff) << 24 | (head[i + 1] & 0xff) << 16 | (head[i + 2] & 0xff) << 8 | head[i + 3] & 0xff;
     }
 }

@@ -12,7 +12,8 @@ import io.netty.util.ReferenceCountUtil;
  * Pipeline {@code HttpClientCodec → HttpObjectAggregator → WebSocketClientProtocolHandler →
  * this}. After the handshake it sends {@code {"ver":1,"op":7,"seq":1,"body":<user id>}};
  * every server frame is a JSON array of packets, counted by their {@code "op"} values
- * ({@link JsonOps}): op 8 authenticates, op 5 counts as a push, op 3 as a heartbeat reply.
+ * ({@link JsonOps}): op 8 authenticates, op 5 counts as a push (its latency is recorded when
+ * its body carries a {@link SendStamp}), op 3 as a heartbeat reply.
  * One instance per channel; event loop only.
  */
 final class WsLoadConnection extends LoadConnection {
@@ -56,7 +57,8 @@ final class WsLoadConnection extends LoadConnection {
     }
 
     private void count(ChannelHandlerContext ctx, ByteBuf json) {
-        JsonOps ops = JsonOps.count(json);
+        long now = Latencies.nowMicros();
+        JsonOps ops = JsonOps.count(json, isAuthed() ? sent -> stats.latency.record(now - sent) : null);
         if (!isAuthed() && ops.authReplies() > 0) {
             authenticated(ctx);
         }

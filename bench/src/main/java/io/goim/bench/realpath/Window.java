@@ -1,0 +1,103 @@
+package io.goim.bench.realpath;
+
+import io.goim.bench.StatsDir;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One measured push window: warm up (same load, not counted), wait until deliveries are
+ * still, take a {@link Snapshot}, push for the window, wait until deliveries are still
+ * again (at most {@code drain} after the last push), take a second snapshot. So the CPU
+ * window covers every delivery it counts, plus at most {@code settle} of idle server.
+ */
+final class Window {
+    /** Pushes for a duration; says what it sent. */
+    interface Pusher {
+        HttpPusher.Outcome push(Duration length) throws IOException, InterruptedException;
+    }
+
+    /** The outcome of one window at one server (the cluster's comet, or the minimal server). */
+    record Result(String server, long members, long perMessage, HttpPusher.Outcome pushed, long delivered,
+            Histogram latency, double cpuSeconds, double allCpuSeconds, double pushSeconds, double drainSeconds,
+            Map<String, Double> counters) {
+        long expected() {
+            return pushed.accepted() * perMessage;
+        }
+
+        double deliveriesPerCpuSecond() {
+            return cpuSeconds > 0 ? delivered / cpuSeconds : Double.NaN;
+        }
+    }
+
+    private final Settings s;
+
+    Window(Settings s) {
+        this.s = s;
+    }
+
+    /**
+     * @param perMessage deliveries one accepted message should make (the room's members, or 1 for a user push);
+     *                   0 means "the members at the first snapshot"
+     * @param admins     services whose interesting metrics are compared before and after
+     */
+    Result measure(String server, Pusher pusher, Path statsDir, long serverPid, long[] allPids, long perMessage,
+            List<Admin> admins) throws IOException, InterruptedException {
+        pusher.push(s.warmup());
+        settle(statsDir, System.nanoTime());
+        Map<String, Double> before = scrape(admins);
+        Snapshot a = Snapshot.take(statsDir, serverPid, allPids);
+        HttpPusher.Outcome out = pusher.push(s.window());
+        long pushEnd = System.nanoTime();
+        settle(statsDir, pushEnd);
+        Snapshot b = Snapshot.take(statsDir, serverPid, allPids);
+        Map<String, Double> after = scrape(admins);
+        Histogram latency = b.latency().copy();
+        latency.subtract(a.latency());
+        return new Result(server, a.members(), perMessage == 0 ? a.members() : perMessage, out,
+                b.deliveries() - a.deliveries(), latency, b.cpuSeconds() - a.cpuSeconds(),
+                b.allCpuSeconds() - a.allCpuSeconds(), s.window().toNanos() / 1e9,
+                Math.max(0, b.nanos() - pushEnd) / 1e9, delta(before, after));
+    }
+
+    /** Waits until the clients' delivery count has not moved for {@code settle}, at most {@code drain} after {@code from}. */
+    private void settle(Path statsDir, long from) throws IOException, InterruptedException {
+        long last = StatsDir.sum(statsDir, "pushes");
+        long stillSince = System.nanoTime();
+        long deadline = from + s.drain().toNanos();
+        while (System.nanoTime() - stillSince < s.settle().toNanos() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            long now = StatsDir.sum(statsDir, "pushes");
+            if (now != last) {
+                last = now;
+                stillSince = System.nanoTime();
+            }
+        }
+    }
+
+    private static Map<String, Double> scrape(List<Admin> admins) throws IOException, InterruptedException {
+        Map<String, Double> all = new LinkedHashMap<>();
+        for (Admin a : admins) {
+            a.metrics(false).forEach((k, v) -> all.put(a.name() + " " + k, v));
+        }
+        return all;
+    }
+
+    /** Counters ({@code _total}) as their change, other samples (gauges) as their last value; unchanged zeros left out. */
+    static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        after.forEach((k, v) -> {
+            String name = k.contains("{") ? k.substring(0, k.indexOf('{')) : k;
+            boolean counter = name.endsWith("_total");
+            double value = counter ? v - before.getOrDefault(k, 0.0) : v;
+            if (value != 0) {
+                d.put(k + (counter ? " +" : " ="), value);
+            }
+        });
+        return d;
+    }
+}
