@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * and relearns this comet's connections from that renew, within seconds rather than at
  * the next {@code renew-interval}. See docs/router-sessions.md.
  *
- * <p>The first answer is only remembered. A failed poll (logic down) changes nothing: the
- * epoch is compared again at the next answer, and logic computes it from the routers
- * alone, so a restarted or another logic gives the same value.
+ * <p>The first answer counts as a change too: a router may have restarted between this
+ * comet's start and its first answer, and a renew right after start costs little (few
+ * connections yet). A failed poll (logic down) changes nothing: the epoch is compared
+ * again at the next answer, and logic computes it from the routers alone, so a restarted
+ * or another logic gives the same value.
  *
  * <p>Thread-safe. Polls are asynchronous; the answer is handled on a gRPC thread, which
  * only hands the renew to the renewer's own thread.
@@ -67,19 +69,19 @@ final class RouterEpochWatch implements AutoCloseable {
 
     /** Handles one answer; package-private for tests. */
     void seen(long epoch) {
-        boolean changed;
+        boolean first;
         synchronized (this) {
             if (epoch == 0 || epoch == known) {
                 return; // 0: logic has not asked every router yet
             }
-            changed = known != 0;
+            first = known == 0;
             known = epoch;
         }
-        if (changed) {
+        if (!first) {
             changes.increment();
             log.info("router epoch changed (a router restarted or came back): renewing every connection now");
-            renewAll.run();
         }
+        renewAll.run();
     }
 
     @Override

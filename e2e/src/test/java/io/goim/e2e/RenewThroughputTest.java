@@ -9,7 +9,9 @@ import io.goim.proto.LogicGrpc;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.router.RouterServer;
+import io.goim.libs.testing.Await;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +38,16 @@ class RenewThroughputTest {
                 ManagedChannel channel = GrpcChannels.plaintext(HostPort.parse("logic", "127.0.0.1:" + cluster.logic.grpcPort()));
                 try {
                     LogicGrpc.LogicBlockingStub logic = LogicGrpc.newBlockingStub(channel);
-                    round(logic, 1); // warm-up of both JVM paths on a different comet id, then forget it
+                    // Warm-up on another comet id, retried like a comet's round: logic's channel
+                    // may still hold the old router's connection for a moment.
+                    Await.until("logic reaches the restarted router", Duration.ofSeconds(15), () -> {
+                        try {
+                            round(logic, 1);
+                            return true;
+                        } catch (StatusRuntimeException e) {
+                            return false;
+                        }
+                    });
                     long start = System.nanoTime();
                     int relearned = round(logic, 2);
                     Duration took = Duration.ofNanos(System.nanoTime() - start);
