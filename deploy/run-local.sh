@@ -2,11 +2,14 @@
 # Starts a whole goim-java cluster on this machine, on goim's default ports:
 #   Kafka (one KRaft node) 9092, router 7270, logic 7170/7172, comet 8080/8090/8092, job.
 # Needs only JDK 17 and Maven: missing jars are built, Kafka comes from Maven Central.
+# "cluster running" is printed only once every service's /ready answers 200 (job's only
+# after it owns its partitions) and a probe push has reached a probe client.
 # Ctrl-C or SIGTERM stops everything, the broker included.
 #
 # Environment:
 #   GOIM_RUN_DIR   where data and logs go (default: deploy/run, git-ignored)
 #   GOIM_REBUILD=1 rebuild the service jars even when they exist
+#   GOIM_PROBE_UID the user id of the start-up probe client (default 900000001)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,6 +24,16 @@ say() { printf '[run-local] %s\n' "$*"; }
 die() { say "error: $*" >&2; exit 1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# True when GET http://127.0.0.1:$1$2 answers 200 (plain bash: no curl needed).
+http_ok() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+    IFS= read -r -t 5 status <&3 || exit 1
+    [[ $status == HTTP/1.?" 200"* ]]
+  ) 2>/dev/null
+}
 
 wait_port() { # name port pid log
   local i
@@ -124,6 +137,27 @@ for s in "${services[@]}"; do
     wait_port "comet push gRPC" 8092 "${pids[-1]}" "$log"
   fi
   say "$s up (pid ${pids[-1]}), log: $log"
+done
+
+# 3. Ready: every service's /ready (admin ports), then a probe push end to end.
+declare -A admin=([router]=7271 [logic]=7171 [comet]=6972 [job]=7371)
+for s in "${services[@]}"; do
+  for ((i = 0; ; i++)); do
+    http_ok "${admin[$s]}" /ready && break
+    ((i % 50 == 49)) && say "waiting for $s to be ready (http://127.0.0.1:${admin[$s]}/ready)"
+    ((i < 1200)) || die "$s not ready within 120 s; see $run/logs/$s.log"
+    for ((j = 0; j < ${#pids[@]}; j++)); do
+      kill -0 "${pids[j]}" 2>/dev/null || die "${names[j]} exited during start-up; see $run/logs/${names[j]}.log"
+    done
+    sleep 0.1
+  done
+done
+say "every service ready; probing a push end to end"
+probe_uid="${GOIM_PROBE_UID:-900000001}"
+for ((i = 1; ; i++)); do
+  java "$here/tools/SmokeTest.java" "$probe_uid" > "$run/logs/probe.log" 2>&1 && break
+  ((i < 3)) || die "the probe push did not reach its client; see $run/logs/probe.log"
+  sleep 1
 done
 
 cat <<INFO

@@ -10,22 +10,24 @@ import java.time.Duration;
 
 /**
  * Checks a running local cluster (deploy/run-local.sh) the way a person would: a TCP
- * client authenticates as user 42, gets a heartbeat reply, and receives a push sent with
- * logic's HTTP API. Run without building: {@code java deploy/tools/SmokeTest.java}.
+ * client authenticates as user 42 (or the user id given as the only argument), gets a
+ * heartbeat reply, and receives a push sent with logic's HTTP API. Run without building:
+ * {@code java deploy/tools/SmokeTest.java [uid]}. run-local.sh runs it as its start-up probe.
  * Exits 0 and prints "1 passed, 0 failed" when all of that works.
  */
 public class SmokeTest {
     public static void main(String[] args) throws Exception {
+        String uid = args.length > 0 ? Long.toString(Long.parseLong(args[0])) : "42";
         try (Socket socket = new Socket("127.0.0.1", 8080)) {
             socket.setSoTimeout(15_000);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             DataInputStream in = new DataInputStream(socket.getInputStream());
-            send(out, 7, 1, "42");
+            send(out, 7, 1, uid);
             expect(in, 8, 1, null);
             send(out, 2, 2, "");
             expect(in, 3, 2, null);
             HttpResponse<String> res = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:7172/1/push?uid=42"))
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:7172/1/push?uid=" + uid))
                             .timeout(Duration.ofSeconds(15))
                             .POST(HttpRequest.BodyPublishers.ofString("{\"hello\":1}")).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -35,6 +35,7 @@ public record CometConfig(
         Duration renewInterval,
         int renewBatch,
         Duration renewRetry,
+        Duration routerEpochPoll,
         Duration drainWindow,
         AdminConfig admin) {
 
@@ -91,6 +92,7 @@ public record CometConfig(
                 s.positiveDuration("renew-interval"),
                 s.intAtLeast("renew-batch", 1),
                 s.positiveDuration("renew-retry"),
+                s.positiveDuration("router-epoch-poll"),
                 s.positiveDuration("drain.window"),
                 AdminConfig.read(s));
     }

@@ -83,9 +83,12 @@ public final class CometServer implements AutoCloseable {
         }
         SessionRenewer renewer = new SessionRenewer(comet);
         renewer.start();
+        RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
+                config.routerEpochPoll(), registry);
         Drainer drainer = new Drainer(comet);
         shutdown.then("client accept", this::closeListeners)
                 // Graceful drain: no more renews; op 6 and close every client over the window; Disconnects reach logic.
+                .then("router epoch watch", epochWatch::close)
                 .then("session renewer", renewer::close)
                 .then("drain clients", () -> drainer.drain(config.drainWindow()))
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))

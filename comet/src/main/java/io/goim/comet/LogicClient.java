@@ -70,6 +70,12 @@ final class LogicClient implements AutoCloseable {
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renew(req));
     }
 
+    /** The routers' epoch (Logic.RouterEpoch); see {@link RouterEpochWatch}. */
+    CompletableFuture<Long> routerEpoch() {
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .routerEpoch(Empty.getDefaultInstance())).thenApply(r -> r.getEpoch());
+    }
+
     @Override
     public void close() throws InterruptedException {
         GrpcChannels.close(channel, Duration.ofSeconds(2));

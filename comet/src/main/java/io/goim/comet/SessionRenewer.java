@@ -10,8 +10,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * after {@code renew-retry} instead of the full interval: when the failing peer
  * recovers, it learns the connections within seconds.
  *
+ * <p>{@link #renewNow} runs a round at once (and the periodic rounds continue from it):
+ * {@link RouterEpochWatch} calls it when the routers' epoch changed, i.e. a router
+ * restarted empty or came back, so it relearns every connection in seconds instead of
+ * at the next periodic round.
+ *
  * <p>Thread-safe. Rounds run on the renewer's own thread, never on an event loop; the
  * connections are copied bucket by bucket, so registration waits only for a copy.
  */
@@ -41,6 +48,10 @@ final class SessionRenewer implements AutoCloseable {
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-renew", true));
     private final RateLimitedLog failureLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    /** A renewNow request not yet run: requests made while one waits are one round. */
+    private final AtomicBoolean nowRequested = new AtomicBoolean();
+    /** The next scheduled round; touched only on the renewer's thread (and by start, before any round). */
+    private ScheduledFuture<?> next;
 
     SessionRenewer(CometContext comet) {
         this.comet = comet;
@@ -57,9 +68,31 @@ final class SessionRenewer implements AutoCloseable {
 
     private void schedule(long delayNanos) {
         try {
-            scheduler.schedule(this::scheduledRound, delayNanos, TimeUnit.NANOSECONDS);
+            next = scheduler.schedule(this::scheduledRound, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException stopping) {
             // closed: no more rounds
+        }
+    }
+
+    /**
+     * Renews every connection as soon as the renewer's thread is free, instead of at the
+     * next scheduled round; the next periodic round then comes one interval (or, if this
+     * one fails, renew-retry) after it. Never blocks the caller.
+     */
+    void renewNow() {
+        if (!nowRequested.compareAndSet(false, true)) {
+            return; // one is already waiting; it will see every connection registered until it starts
+        }
+        try {
+            scheduler.execute(() -> {
+                nowRequested.set(false);
+                if (next != null) {
+                    next.cancel(false);
+                }
+                scheduledRound();
+            });
+        } catch (RejectedExecutionException stopping) {
+            // closed
         }
     }
 

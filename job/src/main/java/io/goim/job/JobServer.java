@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.KafkaReadiness;
 import io.goim.libs.admin.Readiness;
+import io.goim.libs.config.Settings;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,14 +41,19 @@ public final class JobServer implements AutoCloseable {
 
     private final ShutdownSequence shutdown = new ShutdownSequence("job");
     private final JobCounters counters = new JobCounters();
-    private final PushConsumer consumer;
+    private final ConsumerSupervisor consumer;
     private final RoomBatchers rooms;
     private final CometPoller poller;
     private final AdminServer admin;
 
     private final PrometheusMeterRegistry registry;
 
-    JobServer(JobConfig config, Consumer<byte[], byte[]> kafka) {
+    /**
+     * {@code consumers} makes a new Kafka consumer for every start of the consumer loop;
+     * {@code handlers} wraps the dispatcher (tests inject failures there).
+     */
+    JobServer(JobConfig config, ConsumerSupervisor.Backoff restart, Supplier<Consumer<byte[], byte[]>> consumers,
+            UnaryOperator<PushConsumer.Handler> handlers) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "job-timer");
             t.setDaemon(true);
@@ -59,7 +67,10 @@ public final class JobServer implements AutoCloseable {
         poller = new CometPoller(comets.values(), config.cometPoll(), counters); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets.values(), counters), counters);
         JobMetrics.bindRooms(registry, rooms);
-        consumer = new PushConsumer(kafka, config, new Dispatcher(Map.copyOf(comets), rooms, counters), counters);
+        Dispatcher dispatcher = new Dispatcher(Map.copyOf(comets), rooms, counters);
+        PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
+        consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, counters),
+                restart, registry);
         long pollMillis = config.cometPoll().toMillis();
         timer.scheduleAtFixedRate(poller::poll, 0, pollMillis, TimeUnit.MILLISECONDS);
         consumer.start();
@@ -74,7 +85,8 @@ public final class JobServer implements AutoCloseable {
         KafkaReadiness kafkaReady = new KafkaReadiness(config.kafkaBootstrap(), config.topic(),
                 config.admin().checkDeadline(), "goim-job-ready");
         shutdown.then("kafka readiness client", kafkaReady::close);
-        admin = startAdmin(config, registry, () -> Readiness.all(List.of(kafkaReady.check(),
+        admin = startAdmin(config, registry, () -> Readiness.all(List.of(
+                CompletableFuture.completedFuture(consumer.readiness()), kafkaReady.check(),
                 anyCometAnswers(comets.values(), config.admin().checkDeadline()))));
         // Last: /health answers while the consumer drains.
         shutdown.then("admin server", admin::close);
@@ -123,8 +135,24 @@ public final class JobServer implements AutoCloseable {
     }
 
     public static JobServer start(Config config) {
+        return start(config, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Config)}, with the dispatcher wrapped by {@code handlers} (for tests). */
+    static JobServer start(Config config, UnaryOperator<PushConsumer.Handler> handlers) {
         JobConfig jc = JobConfig.from(config);
-        return new JobServer(jc, PushConsumer.kafkaConsumer(jc));
+        return new JobServer(jc, restartBackoff(config), () -> PushConsumer.kafkaConsumer(jc), handlers);
+    }
+
+    /** {@code job.kafka.restart-backoff} and {@code restart-max-backoff}: see reference.conf. */
+    static ConsumerSupervisor.Backoff restartBackoff(Config config) {
+        Settings kafka = Settings.of(config, "job").section("kafka");
+        Duration backoff = kafka.positiveDuration("restart-backoff");
+        Duration max = kafka.positiveDuration("restart-max-backoff");
+        if (max.compareTo(backoff) < 0) {
+            throw kafka.invalid("restart-max-backoff", max.toMillis() + "ms", ">= job.kafka.restart-backoff");
+        }
+        return new ConsumerSupervisor.Backoff(backoff, max);
     }
 
     public static void main(String[] args) {

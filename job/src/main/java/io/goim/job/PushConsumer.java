@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -46,13 +45,15 @@ import org.slf4j.LoggerFactory;
  * on, and the handed prefix is committed before the partitions go. Lost partitions are
  * forgotten without a commit.
  *
- * <p>{@link #close} stops the loop, waits up to {@code shutdown-grace} for in-flight
- * records and commits what was handed on; {@link #halt} stops without committing
- * anything more, as a crash would.
+ * <p>One instance lives as long as its Kafka consumer: {@link ConsumerSupervisor} runs it on
+ * its thread, and when {@link #run} throws (an unexpected failure) starts a new one with a
+ * new consumer. {@link #stop} ends the loop: by default it waits up to
+ * {@code shutdown-grace} for in-flight records and commits what was handed on; with
+ * {@code halt} it commits nothing more, as a crash would.
  *
- * <p>Only {@link #close} and {@link #halt} may be called from other threads.
+ * <p>Only {@link #stop} and {@link #ownedPartitions} may be called from other threads.
  */
-final class PushConsumer implements Runnable, AutoCloseable {
+final class PushConsumer {
     private static final Logger log = LoggerFactory.getLogger(PushConsumer.class);
     /** Poll timeout while some partition waits for room: how soon a waiting record is offered again. */
     private static final Duration RETRY_INTERVAL = Duration.ofMillis(5);
@@ -60,17 +61,26 @@ final class PushConsumer implements Runnable, AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final JobConfig config;
-    private final Dispatcher dispatcher;
+    private final Handler dispatcher;
     private final JobCounters counters;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new LinkedHashMap<>();
     private final RateLimitedLog commitLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile boolean halting;
-    private Thread thread;
+    /** Partitions owned after the last completed rebalance; -1 before the first one and while rebalancing. */
+    private volatile int owned = -1;
 
-    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Dispatcher dispatcher, JobCounters counters) {
+    /**
+     * What the loop does with one record ({@link Dispatcher#dispatch}): a future that
+     * completes when the record was handed on, or null when it must wait for room.
+     */
+    @FunctionalInterface
+    interface Handler {
+        CompletableFuture<Void> dispatch(byte[] value, String where);
+    }
+
+    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobCounters counters) {
         this.consumer = consumer;
         this.topic = config.topic();
         this.config = config;
@@ -90,13 +100,13 @@ final class PushConsumer implements Runnable, AutoCloseable {
         return new KafkaConsumer<>(props);
     }
 
-    void start() {
-        thread = new Thread(this, "job-consumer");
-        thread.start();
-    }
-
-    @Override
-    public void run() {
+    /**
+     * Runs the loop on the calling thread until {@link #stop}, then returns. Anything else
+     * that ends the loop is thrown, after the consumer was closed: closing leaves the group,
+     * which commits the prefix already handed on (see Rebalance), so the next consumer
+     * reads again only what was not (at-least-once).
+     */
+    void run() throws InterruptedException {
         try {
             subscribe();
             try {
@@ -111,18 +121,23 @@ final class PushConsumer implements Runnable, AutoCloseable {
             if (!halting) {
                 drain();
             }
-        } catch (RuntimeException e) {
-            log.error("consumer loop failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
+            owned = -1;
             try {
                 consumer.close();
             } catch (RuntimeException e) {
                 log.warn("closing the consumer failed: {}", e.toString());
             }
-            stopped.countDown();
         }
+    }
+
+    /**
+     * Partitions this consumer owns after its last completed rebalance, possibly 0 when
+     * the group has more members than the topic has partitions; -1 while it has not
+     * joined the group yet, is rebalancing or has stopped.
+     */
+    int ownedPartitions() {
+        return owned;
     }
 
     /** Joins the group. Package-private so MockConsumer tests can drive the loop. */
@@ -270,6 +285,11 @@ final class PushConsumer implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             counters.partitionsRevoked.add(partitions.size());
+            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+            kept.removeAll(partitions);
+            if (kept.isEmpty()) {
+                owned = -1; // an eager rebalance takes everything back until the next assignment
+            }
             long deadline = System.nanoTime() + config.revokeGrace().toNanos();
             Map<TopicPartition, PartitionProgress> revoked = new HashMap<>();
             for (TopicPartition tp : partitions) {
@@ -295,6 +315,7 @@ final class PushConsumer implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            owned = -1;
             for (TopicPartition tp : partitions) {
                 waiting.remove(tp);
                 progress.remove(tp);
@@ -304,27 +325,20 @@ final class PushConsumer implements Runnable, AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            log.info("partitions assigned: {}", partitions);
+            // called after every completed rebalance, with an empty list too
+            owned = consumer.assignment().size();
+            log.info("partitions assigned: {}, owning {}", partitions, owned);
         }
     }
 
-    /** Stops the loop, waits for in-flight records up to shutdown-grace and commits what was handed on. */
-    @Override
-    public void close() throws InterruptedException {
-        stop(false);
-    }
-
-    /** Stops the loop without committing anything more, as a crash would (its records are read again). */
-    void halt() throws InterruptedException {
-        stop(true);
-    }
-
-    private void stop(boolean halt) throws InterruptedException {
+    /**
+     * Asks the loop to end; {@link #run} returns soon after. Without {@code halt} it first
+     * waits for in-flight records up to shutdown-grace and commits what was handed on; with
+     * it, it commits nothing more, as a crash would (its records are read again).
+     */
+    void stop(boolean halt) {
         halting |= halt;
         closing = true;
         consumer.wakeup();
-        if (thread != null) {
-            stopped.await();
-        }
     }
 }

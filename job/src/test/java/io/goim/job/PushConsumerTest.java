@@ -69,7 +69,7 @@ class PushConsumerTest {
             sent.add(batch);
             return done;
         }, counters);
-        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters), counters);
+        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters)::dispatch, counters);
         loop.subscribe();
         kafka.rebalance(List.of(P0, P1));
         kafka.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));

@@ -67,10 +67,11 @@ public final class LogicServer implements AutoCloseable {
             });
             built.push(Map.entry("count timer", timer::shutdownNow));
             Counts counts = new Counts(routers);
-            PushService pushes = new PushService(routers, producer, sendExecutor);
+            RouterEpochs epochs = new RouterEpochs(routers, config.routerHealWindow(), System::nanoTime, registry);
+            PushService pushes = new PushService(routers, epochs, producer, sendExecutor);
 
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
-                    .addService(new LogicService(authenticator, routers))
+                    .addService(new LogicService(authenticator, routers, epochs))
                     .build()
                     .start();
             built.push(Map.entry("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace())));
@@ -78,6 +79,7 @@ public final class LogicServer implements AutoCloseable {
                     new HttpApiHandler(api(pushes, counts), httpCounters));
             built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
             counts.start(timer, config.countRefresh().toMillis());
+            epochs.start(timer, config.routerWatchInterval());
             Duration checkDeadline = config.admin().checkDeadline();
             KafkaReadiness kafka = new KafkaReadiness(config.kafkaBootstrap(), config.topic(), checkDeadline,
                     "goim-logic-ready");

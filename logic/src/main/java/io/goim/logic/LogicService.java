@@ -10,6 +10,7 @@ import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
+import io.goim.proto.RouterEpochReply;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +35,19 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final Authenticator auth;
     private final Routers routers;
 
-    LogicService(Authenticator auth, Routers routers) {
+    private final RouterEpochs epochs;
+
+    LogicService(Authenticator auth, Routers routers, RouterEpochs epochs) {
         this.auth = auth;
         this.routers = routers;
+        this.epochs = epochs;
+    }
+
+    /** From logic's cached view of the routers ({@link RouterEpochs}): answers at once. */
+    @Override
+    public void routerEpoch(Empty request, StreamObserver<RouterEpochReply> out) {
+        out.onNext(RouterEpochReply.newBuilder().setEpoch(epochs.epoch()).build());
+        out.onCompleted();
     }
 
     @Override

@@ -2,9 +2,13 @@ package io.goim.logic;
 
 import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.SubKey;
+import io.grpc.Status;
 import io.goim.proto.PushMsg;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,16 +26,26 @@ final class PushService {
     private final Routers routers;
     private final PushProducer producer;
     private final Executor sendExecutor;
+    private final RouterEpochs epochs;
 
-    PushService(Routers routers, PushProducer producer, Executor sendExecutor) {
+    PushService(Routers routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor) {
         this.routers = routers;
+        this.epochs = epochs;
         this.producer = producer;
         this.sendExecutor = sendExecutor;
     }
 
-    /** Pushes {@code msg} to every connection of every user in {@code userIds}: one record per comet. */
+    /**
+     * Pushes {@code msg} to every connection of every user in {@code userIds}: one record per
+     * comet. A user not found whose router is healing (restarted moments ago, see
+     * {@link RouterEpochs}) fails the whole push with UNAVAILABLE before anything is written,
+     * so the caller gets 503 and retries instead of a {@code ret: 1} that reaches nobody.
+     */
     CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
-        return routers.keysByServer(userIds).thenComposeAsync(byServer -> {
+        return routers.lookup(userIds).thenComposeAsync(lookup -> {
+            lookup.incarnations().forEach(epochs::observe);
+            Map<Integer, List<String>> byServer = lookup.byServer();
+            refuseWhileHealing(userIds, byServer);
             List<CompletableFuture<?>> acks = new ArrayList<>(byServer.size());
             for (Map.Entry<Integer, List<String>> e : byServer.entrySet()) {
                 PushMsg record = base(PushMsg.Type.MULTIPLE, msg)
@@ -43,6 +57,28 @@ final class PushService {
             }
             return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         }, sendExecutor);
+    }
+
+    private void refuseWhileHealing(Collection<Long> userIds, Map<Integer, List<String>> byServer) {
+        Set<Long> found = null;
+        for (long uid : userIds) {
+            int router = routers.routerOf(uid);
+            if (!epochs.healing(router)) {
+                continue;
+            }
+            if (found == null) {
+                found = new HashSet<>();
+                for (List<String> keys : byServer.values()) {
+                    for (String k : keys) {
+                        found.add(SubKey.decode(k).userId());
+                    }
+                }
+            }
+            if (!found.contains(uid)) {
+                throw Status.UNAVAILABLE.withDescription("router " + router + " restarted moments ago and is relearning"
+                        + " its sessions from the comets; user " + uid + " is not known yet").asRuntimeException();
+            }
+        }
     }
 
     /** Pushes {@code msg} to every connection in {@code room}: one record keyed by the room id. */

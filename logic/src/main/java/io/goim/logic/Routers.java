@@ -79,22 +79,43 @@ final class Routers implements AutoCloseable {
     }
 
     /**
-     * The subKeys of every connection of {@code userIds}, grouped by the comet server
-     * that holds them. Users with no connection are simply absent.
+     * Where users are connected: {@code byServer} the subKeys of every connection, grouped
+     * by the comet server that holds them (users with no connection are simply absent);
+     * {@code incarnations} the incarnation of each router that answered.
      */
-    CompletableFuture<Map<Integer, List<String>>> keysByServer(Collection<Long> userIds) {
+    record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
+    }
+
+    /** Every router's incarnation, 0 for one that did not answer within the deadline; never fails. */
+    CompletableFuture<Map<Integer, Long>> incarnations() {
+        Map<Integer, CompletableFuture<Long>> calls = new LinkedHashMap<>();
+        for (int id : stubs.keySet()) {
+            calls.put(id, Futures.of(stub(id).incarnation(Empty.getDefaultInstance()))
+                    .handle((r, e) -> e == null ? r.getIncarnation() : 0L));
+        }
+        return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<Integer, Long> out = new HashMap<>();
+            calls.forEach((id, call) -> out.put(id, call.join()));
+            return out;
+        });
+    }
+
+    /** See {@link Lookup}. */
+    CompletableFuture<Lookup> lookup(Collection<Long> userIds) {
         Map<Integer, MGetReq.Builder> perRouter = new HashMap<>();
         for (long userId : userIds) {
             perRouter.computeIfAbsent(routerOf(userId), r -> MGetReq.newBuilder()).addUserIds(userId);
         }
-        List<CompletableFuture<MGetReply>> calls = new ArrayList<>();
+        Map<Integer, CompletableFuture<MGetReply>> calls = new HashMap<>();
         for (Map.Entry<Integer, MGetReq.Builder> e : perRouter.entrySet()) {
-            calls.add(Futures.of(stub(e.getKey()).mGet(e.getValue().build())));
+            calls.put(e.getKey(), Futures.of(stub(e.getKey()).mGet(e.getValue().build())));
         }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
             Map<Integer, List<String>> byServer = new HashMap<>();
-            for (CompletableFuture<MGetReply> call : calls) {
-                MGetReply reply = call.join();
+            Map<Integer, Long> incarnations = new HashMap<>();
+            for (Map.Entry<Integer, CompletableFuture<MGetReply>> call : calls.entrySet()) {
+                MGetReply reply = call.getValue().join();
+                incarnations.put(call.getKey(), reply.getIncarnation());
                 for (int i = 0; i < reply.getUserIdsCount(); i++) {
                     long userId = reply.getUserIds(i);
                     Session s = reply.getSessions(i);
@@ -104,7 +125,7 @@ final class Routers implements AutoCloseable {
                     }
                 }
             }
-            return byServer;
+            return new Lookup(byServer, incarnations);
         });
     }
 

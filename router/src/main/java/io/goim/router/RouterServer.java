@@ -9,6 +9,7 @@ import io.goim.libs.lifecycle.ShutdownSequence;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,18 @@ public final class RouterServer implements AutoCloseable {
     private final RouterService service;
     private final ShutdownSequence shutdown = new ShutdownSequence("router");
     private final AdminServer admin;
+    /**
+     * Random and non-zero, new at every start: logic compares it to notice a restart (an
+     * empty session store) and tells comets to renew at once. Random rather than the start
+     * time so that two quick restarts never look alike.
+     */
+    private final long incarnation = new SecureRandom().nextLong() | 1;
 
     private RouterServer(RouterConfig config) throws Exception {
         store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
         Cleaner cleaner = new Cleaner(store, config.cleanInterval());
         try {
-            service = new RouterService(store);
+            service = new RouterService(store, incarnation);
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
                     .addService(service)
                     .build()
@@ -51,8 +58,8 @@ public final class RouterServer implements AutoCloseable {
         shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
                 .then("cleaner", cleaner::close)
                 .then("admin server", admin::close);
-        log.info("router serving gRPC on {}, admin HTTP on port {}, sessions expire {} after the last Put or Touch",
-                grpc.getListenSockets(), admin.port(), config.sessionExpire());
+        log.info("router serving gRPC on {}, admin HTTP on port {}, sessions expire {} after the last Put or Touch, "
+                + "incarnation {}", grpc.getListenSockets(), admin.port(), config.sessionExpire(), incarnation);
     }
 
     public static RouterServer start(Config config) throws Exception {
@@ -77,6 +84,11 @@ public final class RouterServer implements AutoCloseable {
     private CompletableFuture<Readiness> readiness() {
         return CompletableFuture.completedFuture(grpc.isShutdown() ? Readiness.notReady("router is stopping")
                 : Readiness.ok());
+    }
+
+    /** This process's incarnation (see the field). */
+    public long incarnation() {
+        return incarnation;
     }
 
     /** The sessions, for in-process inspection by tests. */

@@ -15,6 +15,7 @@ import io.goim.proto.PutReq;
 import io.goim.proto.RoomCountReq;
 import io.goim.proto.RouterGrpc;
 import io.goim.proto.Session;
+import io.goim.proto.IncarnationReply;
 import io.goim.proto.TouchReply;
 import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
@@ -42,10 +43,18 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             new RateLimitedLog(LoggerFactory.getLogger(RouterService.class), 1, TimeUnit.SECONDS);
 
     private final SessionStore store;
+    private final long incarnation;
     private final LongAdder invalidArguments = new LongAdder();
 
-    RouterService(SessionStore store) {
+    /** {@code incarnation}: this process's random start id, answered by Incarnation. */
+    RouterService(SessionStore store, long incarnation) {
         this.store = store;
+        this.incarnation = incarnation;
+    }
+
+    @Override
+    public void incarnation(Empty request, StreamObserver<IncarnationReply> out) {
+        reply(out, IncarnationReply.newBuilder().setIncarnation(incarnation).build());
     }
 
     @Override
@@ -101,7 +110,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void mGet(MGetReq req, StreamObserver<MGetReply> out) {
-        MGetReply.Builder b = MGetReply.newBuilder();
+        MGetReply.Builder b = MGetReply.newBuilder().setIncarnation(incarnation);
         for (long userId : req.getUserIdsList()) {
             if (!validUser(userId, out)) {
                 return;
@@ -116,7 +125,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void getAll(Empty req, StreamObserver<MGetReply> out) {
-        MGetReply.Builder b = MGetReply.newBuilder();
+        MGetReply.Builder b = MGetReply.newBuilder().setIncarnation(incarnation);
         for (Bucket.UserConns c : store.getAll()) {
             b.addUserIds(c.userId()).addSessions(toProto(c));
         }

@@ -1,7 +1,11 @@
 package io.goim.libs.testing;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -16,6 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final String SERVER_PROPERTIES = "/io/goim/libs/testing/kafka/server.properties";
     private final KafkaClusterTestKit kit;
 
     private KafkaBroker(KafkaClusterTestKit kit) {
@@ -30,14 +35,9 @@ public final class KafkaBroker implements AutoCloseable {
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
                 .build();
-        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "4")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        sharedSettings().forEach(builder::setConfigProp);
+        KafkaClusterTestKit kit = builder.build();
         try {
             kit.format();
             kit.startup();
@@ -47,6 +47,30 @@ public final class KafkaBroker implements AutoCloseable {
             throw e;
         }
         return new KafkaBroker(kit);
+    }
+
+    /**
+     * The group, offsets-topic and transaction-log settings of the local cluster's broker
+     * (deploy/kafka/server.properties, copied onto the test classpath by libs' pom), so
+     * that a group joins here exactly as it does there. Listeners, node ids and paths are
+     * the test kit's own.
+     */
+    static Map<String, String> sharedSettings() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = KafkaBroker.class.getResourceAsStream(SERVER_PROPERTIES)) {
+            if (in == null) {
+                throw new IllegalStateException(SERVER_PROPERTIES + " is not on the test classpath (see libs/pom.xml)");
+            }
+            p.load(in);
+        }
+        Map<String, String> shared = new TreeMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("group.") || key.startsWith("offsets.topic.") || key.startsWith("transaction.state.log.")
+                    || key.equals("auto.create.topics.enable")) {
+                shared.put(key, p.getProperty(key).trim());
+            }
+        }
+        return shared;
     }
 
     /**

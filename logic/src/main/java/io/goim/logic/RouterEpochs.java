@@ -1,0 +1,132 @@
+package io.goim.logic;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logic's view of the routers' incarnations (docs/router-sessions.md, "A router that
+ * restarts"). Every {@code router-watch-interval} it asks each router for its incarnation
+ * (0 when it does not answer) and combines them into the <b>router epoch</b> that comets
+ * poll with {@code Logic.RouterEpoch}: when it changes, they renew every connection at once.
+ * Push lookups report the incarnation in each MGet reply too ({@link #observe}), so a
+ * restart is noticed by the first push after it, not only by the next watch.
+ *
+ * <p>A router that restarted, or answers again after it did not, is <b>healing</b> for
+ * {@code router-heal-window}: the comets are re-announcing their connections, and a user
+ * of it not found may well be online. Push lookups ask {@link #healing} and refuse (503)
+ * instead of answering {@code ret: 1} for a push that reaches nobody.
+ *
+ * <p>The epoch depends only on the router ids and their incarnations, so every logic with
+ * the same routers gives the same value and a comet moving to another logic sees no change.
+ *
+ * <p>Thread-safe.
+ */
+final class RouterEpochs {
+    private static final Logger log = LoggerFactory.getLogger(RouterEpochs.class);
+
+    private final Routers routers;
+    private final long healNanos;
+    private final LongSupplier nanoClock;
+    private final Counter restarts;
+    /** Last incarnation seen per router id; 0 while it does not answer. */
+    private final Map<Integer, Long> incarnations = new ConcurrentHashMap<>();
+    /** Per router id, the clock reading until which it heals. */
+    private final Map<Integer, Long> healingUntil = new ConcurrentHashMap<>();
+    private volatile long epoch;
+
+    RouterEpochs(Routers routers, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
+        this.routers = routers;
+        this.healNanos = healWindow.toNanos();
+        this.nanoClock = nanoClock;
+        this.restarts = Counter.builder("goim_logic_router_restarts")
+                .description("Routers seen restarted (a new incarnation) or answering again after they did not")
+                .register(registry);
+    }
+
+    /** Asks the routers every {@code interval} on {@code timer}, starting now. */
+    void start(ScheduledExecutorService timer, Duration interval) {
+        timer.scheduleWithFixedDelay(this::watch, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One round: every router's incarnation, then the epoch. Never throws (it runs on a timer). */
+    void watch() {
+        try {
+            routers.incarnations().thenAccept(answers -> {
+                answers.forEach(this::observe);
+                epoch = combine(incarnations);
+            }).exceptionally(e -> {
+                log.warn("router incarnation round failed: {}", e.toString());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            log.warn("router incarnation round failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Records router {@code id}'s {@code incarnation} (0: it did not answer). A change from
+     * a known incarnation, or from not answering to answering, starts its heal window.
+     */
+    void observe(int id, long incarnation) {
+        Long before = incarnations.put(id, incarnation);
+        if (before == null || before == incarnation || incarnation == 0) {
+            if (before != null && before != 0 && incarnation == 0) {
+                log.warn("router {} does not answer", id);
+            }
+            return;
+        }
+        healingUntil.put(id, nanoClock.getAsLong() + healNanos);
+        restarts.increment();
+        log.warn("router {} {} (incarnation {} -> {}): comets re-announce their connections; "
+                + "pushes to its users not found are refused for {} ms", id, before == 0 ? "answers again" : "restarted",
+                before, incarnation, TimeUnit.NANOSECONDS.toMillis(healNanos));
+        epoch = combine(incarnations);
+    }
+
+    /** True while router {@code id} is in its heal window (see the class comment). */
+    boolean healing(int id) {
+        Long until = healingUntil.get(id);
+        if (until == null) {
+            return false;
+        }
+        if (nanoClock.getAsLong() - until < 0) {
+            return true;
+        }
+        healingUntil.remove(id, until);
+        return false;
+    }
+
+    /** The router epoch; 0 before the first round. */
+    long epoch() {
+        return epoch;
+    }
+
+    /** A hash of (id, incarnation) over every router, in id order; never 0. */
+    static long combine(Map<Integer, Long> incarnations) {
+        long h = 1;
+        for (Map.Entry<Integer, Long> e : new TreeMap<>(incarnations).entrySet()) {
+            h = mix(h * 31 + e.getKey());
+            h = mix(h * 31 + e.getValue());
+        }
+        return h == 0 ? 1 : h;
+    }
+
+    /** murmur3's 64-bit finalizer. */
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}
