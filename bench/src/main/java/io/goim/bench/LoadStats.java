@@ -36,6 +36,16 @@ final class LoadStats {
     final LongAdder heartbeatReplies = new LongAdder();
     /** Connections closed because the server sent bytes that are not goim packets. */
     final LongAdder protocolErrors = new LongAdder();
+    /** Time from first connect to op 8, per connection. */
+    final LoginLatencies logins;
+
+    LoadStats() {
+        this(0);
+    }
+
+    LoadStats(int connections) {
+        logins = new LoginLatencies(connections);
+    }
 
     Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -50,6 +60,10 @@ final class LoadStats {
         m.put("pushes", pushes.sum());
         m.put("heartbeatReplies", heartbeatReplies.sum());
         m.put("protocolErrors", protocolErrors.sum());
+        long[] login = logins.percentilesMillis();
+        m.put("loginP50Ms", login[0]);
+        m.put("loginP99Ms", login[1]);
+        m.put("loginMaxMs", login[2]);
         return m;
     }
 

@@ -1,6 +1,7 @@
 package io.goim.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
@@ -23,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,7 +91,7 @@ class ConnectorTest {
                 "bench.load.first-user-id", 100,
                 "bench.load.sources", List.of("127.0.0.2", "127.0.0.3"),
                 "bench.load.retries", 1))));
-        LoadStats stats = new LoadStats();
+        LoadStats stats = new LoadStats(4);
         LoadClient.Lifecycle lifecycle = new LoadClient.Lifecycle();
         ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         try {
@@ -102,6 +104,9 @@ class ConnectorTest {
             assertEquals(4, stats.open.sum());
             assertEquals(Set.of("127.0.0.2", "127.0.0.3"), sources);
             assertEquals(Set.of("100", "101", "102", "103"), refusedOnce);
+            // Each login waited for its refused first attempt and the 1 s retry delay.
+            long[] login = stats.logins.percentilesMillis();
+            assertTrue(login[0] >= 1000 && login[1] >= login[0] && login[2] >= login[1], Arrays.toString(login));
         } finally {
             lifecycle.stop();
             channels.close().syncUninterruptibly();

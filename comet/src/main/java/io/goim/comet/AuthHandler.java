@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * answers op 8 with the client's seq, then replaces itself with a {@link SessionHandler}.
  * Any other first packet, a refused token or a timeout closes the connection.
  *
- * <p>Reads are paused while logic answers, so nothing else is processed before auth.
+ * <p>The call to logic goes through the comet's {@link LoginWindow}; a connection that
+ * closes while its login waits there is never sent. Reads are paused while logic
+ * answers, so nothing else is processed before auth.
  * Confined to the channel's event loop; one instance per channel.
  */
 final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
@@ -28,7 +31,8 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
 
     private final CometContext comet;
     private ScheduledFuture<?> handshakeTimer;
-    private boolean pending;
+    /** The login in progress, or null before the auth packet. */
+    private CompletableFuture<ConnectReply> login;
 
     AuthHandler(CometContext comet) {
         this.comet = comet;
@@ -47,11 +51,15 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         handshakeTimer.cancel(false);
+        if (login != null) {
+            // Closed (or timed out) while waiting for room in the login window: never sent.
+            login.cancel(false);
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
-        if (pending) {
+        if (login != null) {
             return; // already authenticating; reads are paused, this was already in flight
         }
         if (p.op() != Op.AUTH) {
@@ -60,12 +68,15 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
             return;
         }
         comet.counters().opReceived(p.op());
-        pending = true;
         ctx.channel().config().setAutoRead(false);
         byte[] token = ByteBufUtil.getBytes(p.body());
         int ver = p.ver();
         int seq = p.seq();
-        comet.logic().connect(token).whenComplete((reply, error) -> ctx.executor().execute(() -> {
+        login = comet.logins().connect(token);
+        login.whenComplete((reply, error) -> ctx.executor().execute(() -> {
+            if (error instanceof java.util.concurrent.CancellationException) {
+                return; // the connection went away while waiting; nothing was sent
+            }
             if (error != null) {
                 authFailed(ctx, error);
             } else {

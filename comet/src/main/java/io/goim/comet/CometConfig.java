@@ -36,7 +36,9 @@ public record CometConfig(
         int renewBatch,
         Duration renewRetry,
         Duration drainWindow,
-        AdminConfig admin) {
+        AdminConfig admin,
+        int loginWindow,
+        int acceptBacklog) {
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
     public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
@@ -92,6 +94,8 @@ public record CometConfig(
                 s.intAtLeast("renew-batch", 1),
                 s.positiveDuration("renew-retry"),
                 s.positiveDuration("drain.window"),
-                AdminConfig.read(s));
+                AdminConfig.read(s),
+                s.intAtLeast("login-window", 1),
+                s.intAtLeast("accept-backlog", 0));
     }
 }

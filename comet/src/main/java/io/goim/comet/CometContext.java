@@ -28,6 +28,7 @@ final class CometContext implements AutoCloseable {
 
     private final CometConfig config;
     private final LogicClient logic;
+    private final LoginWindow logins;
     private final CometCounters counters = new CometCounters();
     private final Whitelist whitelist;
     private final Buckets buckets;
@@ -43,6 +44,8 @@ final class CometContext implements AutoCloseable {
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
+        this.logins = new LoginWindow(config.loginWindow(), logic::connect,
+                reply -> disconnectLater(reply.getKey(), reply.getRoomId()));
     }
 
     CometConfig config() {
@@ -51,6 +54,11 @@ final class CometContext implements AutoCloseable {
 
     LogicClient logic() {
         return logic;
+    }
+
+    /** Connect calls to logic, through the login window. */
+    LoginWindow logins() {
+        return logins;
     }
 
     Buckets buckets() {

@@ -24,6 +24,9 @@ final class CometMetrics {
                 .description("(bucket, room) pairs with someone online").register(r);
         Meters.counter(r, "goim_comet_auth", c.authOk, "Handshakes by result", "result", "ok");
         Meters.counter(r, "goim_comet_auth", c.authFailed, "Handshakes by result", "result", "failed");
+        Gauge.builder("goim_comet_logins_waiting", comet, CometServer::loginsWaiting)
+                .description("Logins waiting for room in the login window (Connect calls to logic in flight at most login-window)")
+                .register(r);
         Meters.counter(r, "goim_comet_handshake_timeouts", c.handshakeTimeouts, "Connections closed before auth completed in time");
         Meters.counter(r, "goim_comet_heartbeat_timeouts", c.heartbeatTimeouts, "Connections closed for a missed heartbeat");
         for (ProtocolException.Kind kind : ProtocolException.Kind.values()) {

@@ -20,6 +20,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.NetUtil;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,7 @@ public final class CometServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, config.acceptBacklog() > 0 ? config.acceptBacklog() : NetUtil.SOMAXCONN)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()));
@@ -175,6 +176,11 @@ public final class CometServer implements AutoCloseable {
     /** Number of authenticated connections. */
     public int online() {
         return comet.buckets().online();
+    }
+
+    /** Logins waiting for room in the login window. */
+    public int loginsWaiting() {
+        return comet.logins().waiting();
     }
 
     /** Number of (bucket, room) pairs with someone online; a room spread over k buckets counts k. */
