@@ -97,7 +97,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         comet.counters().authOk.increment();
         comet.whitelist().log(c.key, "authenticated user {} in room {}", c.userId, c.roomId);
         comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
-        ctx.pipeline().replace(this, "session", new SessionHandler(comet));
+        ctx.pipeline().replace(this, "session", new SessionHandler(comet, c));
         ctx.channel().config().setAutoRead(true);
     }
 

@@ -9,7 +9,10 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,7 @@ final class CometContext implements AutoCloseable {
     private final Buckets buckets;
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
+    private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     CometContext(CometConfig config, LogicClient logic) {
@@ -61,6 +65,13 @@ final class CometContext implements AutoCloseable {
         return logins;
     }
 
+    /** The heartbeat deadlines of {@code loop}'s sessions; call on that loop. */
+    HeartbeatDeadlines heartbeatDeadlines(EventExecutor loop) {
+        HeartbeatDeadlines d = heartbeats.get(loop);
+        return d != null ? d : heartbeats.computeIfAbsent(loop,
+                l -> new HeartbeatDeadlines(l, config.heartbeatTimeout().toNanos()));
+    }
+
     Buckets buckets() {
         return buckets;
     }
@@ -75,7 +86,6 @@ final class CometContext implements AutoCloseable {
 
     /** Makes an authenticated connection reachable by its subKey and room; closes a stale one under the same key. */
     void register(Connection c) {
-        c.channel.attr(Connection.ATTR).set(c);
         Connection old = buckets.put(c);
         whitelist.log(c.key, "registered {}{}", c, old == null ? "" : ", replacing " + old);
         if (old != null) {
@@ -131,6 +141,7 @@ final class CometContext implements AutoCloseable {
     /** Stops the room workers and the retry scheduler. */
     @Override
     public void close() throws InterruptedException {
+        heartbeats.values().forEach(HeartbeatDeadlines::close);
         buckets.close();
         retries.shutdown();
         retries.awaitTermination(1, TimeUnit.SECONDS);

@@ -19,7 +19,8 @@ enum Wire {
 
     /** The wire of {@code ch}; TCP when the pipeline did not say otherwise. */
     static Wire of(Channel ch) {
-        Wire w = ch.attr(ATTR).get();
+        // hasAttr first: attr() would add an empty attribute to every TCP channel (24 bytes).
+        Wire w = ch.hasAttr(ATTR) ? ch.attr(ATTR).get() : null;
         return w == null ? TCP : w;
     }
 }

@@ -89,8 +89,9 @@ class TcpConnectionLifecycleTest {
     /** An authenticated connection: the session stage installed as auth installs it. */
     private EmbeddedChannel authenticatedConnection() {
         EmbeddedChannel ch = newConnection();
-        comet.register(new Connection("7_1", 7, 1, ch, Wire.TCP));
-        ch.pipeline().replace("auth", "session", new SessionHandler(comet));
+        Connection c = new Connection("7_1", 7, 1, ch, Wire.TCP);
+        comet.register(c);
+        ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
         return ch;
     }
 
