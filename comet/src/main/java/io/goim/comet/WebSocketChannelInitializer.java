@@ -26,6 +26,8 @@ import io.netty.handler.ssl.SslContext;
 final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
     /** The path goim clients connect to. */
     static final String PATH = "/sub";
+    /** The demo page handler's name; the codec removes it once the WebSocket handshake is done. */
+    static final String DEMO_PAGE = "demo-page";
 
     private final CometContext comet;
     private final BackpressureHandler backpressure;
@@ -33,6 +35,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
     private final WebSocketServerProtocolConfig protocol;
     private final int maxFrame;
     private final DemoPageHandler demoPage = new DemoPageHandler();
+    private final WebSocketPacketCodec codec;
 
     /** @param tls the server TLS context, or null for plain ws */
     WebSocketChannelInitializer(CometContext comet, SslContext tls) {
@@ -40,6 +43,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
         this.backpressure = new BackpressureHandler(comet);
         this.tls = tls;
         this.maxFrame = comet.config().maxBody() + 1024;
+        this.codec = new WebSocketPacketCodec(comet.config().maxBody());
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(true) // also /sub?query, which some goim browser clients add
@@ -51,17 +55,16 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.attr(Wire.ATTR).set(Wire.WS_TEXT);
         ch.pipeline().addLast("backpressure", backpressure);
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
         ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192));
         ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
-        ch.pipeline().addLast("demo-page", demoPage);
+        ch.pipeline().addLast(DEMO_PAGE, demoPage);
         ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(protocol));
         ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
-        ch.pipeline().addLast("codec", new WebSocketPacketCodec(comet.config().maxBody()));
+        ch.pipeline().addLast("codec", codec);
         ch.pipeline().addLast("auth", new AuthHandler(comet));
     }
 }

@@ -36,7 +36,6 @@ class WebSocketPacketCodecTest {
     private EmbeddedChannel newConnection() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.attr(Wire.ATTR).set(Wire.WS_TEXT);
         ch.pipeline().addLast("codec", new WebSocketPacketCodec(comet.config().maxBody()));
         ch.pipeline().addLast("auth", new AuthHandler(comet));
         return ch;
@@ -45,7 +44,8 @@ class WebSocketPacketCodecTest {
     /** Past auth, as AuthHandler leaves it. */
     private EmbeddedChannel authenticated() {
         EmbeddedChannel ch = newConnection();
-        Connection c = new Connection("9_1", 9, 1, ch, Wire.of(ch));
+        ch.attr(Wire.ATTR).set(Wire.WS_TEXT); // as after a first text frame
+        Connection c = new Connection("9_1", 9, 1, ch, Wire.WS_TEXT);
         comet.register(c);
         ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
         return ch;
