@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first stage of a client connection: waits for the auth packet (op 7) within the
- * handshake timeout, asks logic who the token belongs to, registers the connection and
+ * handshake timeout, then (within the login timeout) asks logic who the token belongs to, registers the connection and
  * answers op 8 with the client's seq, then replaces itself with a {@link SessionHandler}.
  * Any other first packet, a refused token or a timeout closes the connection.
  *
@@ -30,6 +30,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
 
     private final CometContext comet;
+    /** The handshake timer until the auth packet, then the login timer. */
     private ScheduledFuture<?> handshakeTimer;
     /** The login in progress, or null before the auth packet. */
     private CompletableFuture<ConnectReply> login;
@@ -68,6 +69,15 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
             return;
         }
         comet.counters().opReceived(p.op());
+        // The client did its part in time; what is left is comet's and logic's, which may
+        // take longer than the handshake timeout in a login storm.
+        handshakeTimer.cancel(false);
+        Duration loginTimeout = comet.config().loginTimeout();
+        handshakeTimer = ctx.executor().schedule(() -> {
+            comet.counters().loginTimeouts.increment();
+            log.debug("{}: no answer from logic within {}, closing", ctx.channel().remoteAddress(), loginTimeout);
+            ctx.close();
+        }, loginTimeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.channel().config().setAutoRead(false);
         byte[] token = ByteBufUtil.getBytes(p.body());
         int ver = p.ver();

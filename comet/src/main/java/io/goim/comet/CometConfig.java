@@ -38,7 +38,8 @@ public record CometConfig(
         Duration drainWindow,
         AdminConfig admin,
         int loginWindow,
-        int acceptBacklog) {
+        int acceptBacklog,
+        Duration loginTimeout) {
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
     public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
@@ -96,6 +97,7 @@ public record CometConfig(
                 s.positiveDuration("drain.window"),
                 AdminConfig.read(s),
                 s.intAtLeast("login-window", 1),
-                s.intAtLeast("accept-backlog", 0));
+                s.intAtLeast("accept-backlog", 0),
+                s.positiveDuration("login-timeout"));
     }
 }

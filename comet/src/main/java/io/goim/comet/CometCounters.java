@@ -14,6 +14,8 @@ public final class CometCounters {
     public final LongAdder authFailed = new LongAdder();
     public final LongAdder handshakeTimeouts = new LongAdder();
     public final LongAdder heartbeatTimeouts = new LongAdder();
+    /** Connections closed because their login (auth packet to op 8) took longer than login-timeout. */
+    public final LongAdder loginTimeouts = new LongAdder();
     /** Pushes not written because the connection's outbound buffer was over its high-water mark. */
     public final LongAdder pushesDropped = new LongAdder();
     /** Pushes handed to a connection for writing. */

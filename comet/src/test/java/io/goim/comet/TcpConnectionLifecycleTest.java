@@ -67,6 +67,40 @@ class TcpConnectionLifecycleTest {
     }
 
     @Test
+    void afterTheAuthPacketTheLoginTimeoutAppliesInsteadOfTheHandshakeTimeout() throws Exception {
+        // A "logic" that accepts TCP connections and never answers: the login stays in flight.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CometConfig config = CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of(
+                    "comet.handshake-timeout", "5s",
+                    "comet.login-timeout", "30s",
+                    "comet.logic-timeout", "10m",
+                    "comet.logic", "127.0.0.1:" + silent.getLocalPort()))));
+            LogicClient silentLogic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
+            CometContext waiting = new CometContext(config, silentLogic);
+            try {
+                EmbeddedChannel ch = new EmbeddedChannel();
+                ch.freezeTime();
+                ch.pipeline().addLast(new TcpChannelInitializer(waiting));
+                ch.advanceTimeBy(4, TimeUnit.SECONDS);
+                ch.writeInbound(packet(Op.AUTH, 1, "7"));
+                ch.advanceTimeBy(10, TimeUnit.SECONDS);
+                ch.runScheduledPendingTasks();
+                assertTrue(ch.isOpen(), "the handshake timeout no longer applies once the auth packet came");
+                ch.advanceTimeBy(20, TimeUnit.SECONDS); // 30 s after the auth packet
+                ch.runScheduledPendingTasks();
+                assertFalse(ch.isOpen());
+                assertEquals(1, waiting.counters().loginTimeouts.sum());
+                assertEquals(0, waiting.counters().handshakeTimeouts.sum());
+                assertEquals(0, waiting.counters().authFailed.sum());
+                ch.finishAndReleaseAll();
+            } finally {
+                waiting.close();
+                silentLogic.close();
+            }
+        }
+    }
+
+    @Test
     void packetOtherThanAuthFirstClosesTheConnectionAndIsCounted() {
         EmbeddedChannel ch = newConnection();
         ch.writeInbound(packet(Op.HEARTBEAT, 1, ""));
