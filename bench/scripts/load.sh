@@ -8,7 +8,8 @@
 # binds its sockets to its own four source addresses 127.0.0.(10+4j) .. (13+4j).
 # Each process writes RUN_DIR/stats/load-j.stats (read by RoomPushDriver) and
 # RUN_DIR/load-j.out. A summed line is printed every 5 s and a FINAL line at the end.
-# Every process started here is stopped on exit. Environment: LOAD_HEAP (default 384m).
+# Every process started here is stopped on exit. Environment: LOAD_HEAP (default 384m),
+# LOAD_OPTS (extra -D options for every process, e.g. -Dbench.load.websocket-path=/sub).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | head -n 1)
@@ -26,7 +27,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 for ((j = 0; j < k; j++)); do
   b=$((10 + 4 * j))
-  java -Xmx"${LOAD_HEAP:-384m}" -XX:+UseSerialGC \
+  # shellcheck disable=SC2086
+  java -Xmx"${LOAD_HEAP:-384m}" -XX:+UseSerialGC ${LOAD_OPTS:-} \
     -Dbench.load.targets.0="${ts[j % ${#ts[@]}]}" -Dbench.load.connections="$per" \
     -Dbench.load.first-user-id=$((1 + j * per)) -Dbench.load.duration="$duration" \
     -Dbench.load.report-every=30s -Dbench.load.stats-file="$run/stats/load-$j.stats" \

@@ -82,6 +82,7 @@ final class Connector {
                 : new InetSocketAddress(config.sources().get(i % config.sources().size()), 0);
         long heartbeat = config.heartbeat().toNanos();
         long authTimeout = config.authTimeout().toNanos();
+        Runnable onAuthenticated = inFlight::release;
         Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -89,14 +90,14 @@ final class Connector {
                 if (config.websocketPath() == null) {
                     ch.pipeline().addLast("decoder", new PacketDecoder(Packets.DEFAULT_MAX_BODY));
                     ch.pipeline().addLast("connection", new TcpLoadConnection(stats, userId, heartbeat, authTimeout,
-                            inFlight::release, onFailed, lifecycle));
+                            onAuthenticated, onFailed, lifecycle));
                 } else {
                     URI uri = URI.create("ws://" + target.host() + ":" + target.port() + config.websocketPath());
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
                             new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
                                     uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 1 << 20)));
                     ch.pipeline().addLast("connection", new WsLoadConnection(stats, userId, heartbeat, authTimeout,
-                            inFlight::release, onFailed, lifecycle));
+                            onAuthenticated, onFailed, lifecycle));
                 }
             }
         });

@@ -54,6 +54,10 @@ final class LoadStats {
         m.put("pushes", pushes.sum());
         m.put("heartbeatReplies", heartbeatReplies.sum());
         m.put("protocolErrors", protocolErrors.sum());
+        org.HdrHistogram.Histogram logins = login.snapshot();
+        m.put("loginP50Ms", logins.getValueAtPercentile(50) / 1_000);
+        m.put("loginP99Ms", logins.getValueAtPercentile(99) / 1_000);
+        m.put("loginMaxMs", logins.getMaxValue() / 1_000);
         return m;
     }
 

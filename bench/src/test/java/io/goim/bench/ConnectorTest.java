@@ -1,6 +1,7 @@
 package io.goim.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
@@ -102,6 +103,7 @@ class ConnectorTest {
             assertEquals(4, stats.open.sum());
             assertEquals(Set.of("127.0.0.2", "127.0.0.3"), sources);
             assertEquals(Set.of("100", "101", "102", "103"), refusedOnce);
+            assertEquals(4, stats.login.snapshot().getTotalCount(), "one login time per successful attempt");
         } finally {
             lifecycle.stop();
             channels.close().syncUninterruptibly();

@@ -10,25 +10,30 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The first stage of a client connection: waits for the auth packet (op 7) within the
- * handshake timeout, asks logic who the token belongs to, registers the connection and
+ * handshake timeout, then (within the login timeout) asks logic who the token belongs to, registers the connection and
  * answers op 8 with the client's seq, then replaces itself with a {@link SessionHandler}.
  * Any other first packet, a refused token or a timeout closes the connection.
  *
- * <p>Reads are paused while logic answers, so nothing else is processed before auth.
+ * <p>The call to logic goes through the comet's {@link LoginWindow}; a connection that
+ * closes while its login waits there is never sent. Reads are paused while logic
+ * answers, so nothing else is processed before auth.
  * Confined to the channel's event loop; one instance per channel.
  */
 final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
 
     private final CometContext comet;
+    /** The handshake timer until the auth packet, then the login timer. */
     private ScheduledFuture<?> handshakeTimer;
-    private boolean pending;
+    /** The login in progress, or null before the auth packet. */
+    private CompletableFuture<ConnectReply> login;
 
     AuthHandler(CometContext comet) {
         this.comet = comet;
@@ -47,11 +52,15 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         handshakeTimer.cancel(false);
+        if (login != null) {
+            // Closed (or timed out) while waiting for room in the login window: never sent.
+            login.cancel(false);
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
-        if (pending) {
+        if (login != null) {
             return; // already authenticating; reads are paused, this was already in flight
         }
         if (p.op() != Op.AUTH) {
@@ -60,12 +69,24 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
             return;
         }
         comet.counters().opReceived(p.op());
-        pending = true;
+        // The client did its part in time; what is left is comet's and logic's, which may
+        // take longer than the handshake timeout in a login storm.
+        handshakeTimer.cancel(false);
+        Duration loginTimeout = comet.config().loginTimeout();
+        handshakeTimer = ctx.executor().schedule(() -> {
+            comet.counters().loginTimeouts.increment();
+            log.debug("{}: no answer from logic within {}, closing", ctx.channel().remoteAddress(), loginTimeout);
+            ctx.close();
+        }, loginTimeout.toNanos(), TimeUnit.NANOSECONDS);
         ctx.channel().config().setAutoRead(false);
         byte[] token = ByteBufUtil.getBytes(p.body());
         int ver = p.ver();
         int seq = p.seq();
-        comet.logic().connect(token).whenComplete((reply, error) -> ctx.executor().execute(() -> {
+        login = comet.logins().connect(token);
+        login.whenComplete((reply, error) -> ctx.executor().execute(() -> {
+            if (error instanceof java.util.concurrent.CancellationException) {
+                return; // the connection went away while waiting; nothing was sent
+            }
             if (error != null) {
                 authFailed(ctx, error);
             } else {
@@ -86,7 +107,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         comet.counters().authOk.increment();
         comet.whitelist().log(c.key, "authenticated user {} in room {}", c.userId, c.roomId);
         comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
-        ctx.pipeline().replace(this, "session", new SessionHandler(comet));
+        ctx.pipeline().replace(this, "session", new SessionHandler(comet, c));
         ctx.channel().config().setAutoRead(true);
     }
 

@@ -37,7 +37,10 @@ public record CometConfig(
         Duration renewRetry,
         Duration routerEpochPoll,
         Duration drainWindow,
-        AdminConfig admin) {
+        AdminConfig admin,
+        int loginWindow,
+        int acceptBacklog,
+        Duration loginTimeout) {
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
     public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
@@ -94,6 +97,9 @@ public record CometConfig(
                 s.positiveDuration("renew-retry"),
                 s.positiveDuration("router-epoch-poll"),
                 s.positiveDuration("drain.window"),
-                AdminConfig.read(s));
+                AdminConfig.read(s),
+                s.intAtLeast("login-window", 1),
+                s.intAtLeast("accept-backlog", 0),
+                s.positiveDuration("login-timeout"));
     }
 }

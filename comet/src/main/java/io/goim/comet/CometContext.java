@@ -10,7 +10,10 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,12 +32,14 @@ final class CometContext implements AutoCloseable {
 
     private final CometConfig config;
     private final LogicClient logic;
+    private final LoginWindow logins;
     private final CometCounters counters = new CometCounters();
     private final Whitelist whitelist;
     private final Buckets buckets;
     private final Outboxes outboxes;
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
+    private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     /** Meters of the parts built here (the outboxes') are registered in {@code registry}. */
@@ -47,6 +52,8 @@ final class CometContext implements AutoCloseable {
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
+        this.logins = new LoginWindow(config.loginWindow(), logic::connect,
+                reply -> disconnectLater(reply.getKey(), reply.getRoomId()));
     }
 
     CometConfig config() {
@@ -55,6 +62,18 @@ final class CometContext implements AutoCloseable {
 
     LogicClient logic() {
         return logic;
+    }
+
+    /** Connect calls to logic, through the login window. */
+    LoginWindow logins() {
+        return logins;
+    }
+
+    /** The heartbeat deadlines of {@code loop}'s sessions; call on that loop. */
+    HeartbeatDeadlines heartbeatDeadlines(EventExecutor loop) {
+        HeartbeatDeadlines d = heartbeats.get(loop);
+        return d != null ? d : heartbeats.computeIfAbsent(loop,
+                l -> new HeartbeatDeadlines(l, config.heartbeatTimeout().toNanos()));
     }
 
     Buckets buckets() {
@@ -76,7 +95,6 @@ final class CometContext implements AutoCloseable {
 
     /** Makes an authenticated connection reachable by its subKey and room; closes a stale one under the same key. */
     void register(Connection c) {
-        c.channel.attr(Connection.ATTR).set(c);
         outboxes.of(c.channel.eventLoop()); // room and broadcast messages go to every loop that has an outbox
         Connection old = buckets.put(c);
         whitelist.log(c.key, "registered {}{}", c, old == null ? "" : ", replacing " + old);
@@ -130,9 +148,10 @@ final class CometContext implements AutoCloseable {
         ctx.close();
     }
 
-    /** Stops the retry scheduler. */
+    /** Stops the heartbeat timers and the retry scheduler. */
     @Override
     public void close() throws InterruptedException {
+        heartbeats.values().forEach(HeartbeatDeadlines::close);
         retries.shutdown();
         retries.awaitTermination(1, TimeUnit.SECONDS);
     }

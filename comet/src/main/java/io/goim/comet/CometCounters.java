@@ -14,6 +14,8 @@ public final class CometCounters {
     public final LongAdder authFailed = new LongAdder();
     public final LongAdder handshakeTimeouts = new LongAdder();
     public final LongAdder heartbeatTimeouts = new LongAdder();
+    /** Connections closed because their login (auth packet to op 8) took longer than login-timeout. */
+    public final LongAdder loginTimeouts = new LongAdder();
     /** Pushes not written because their connection's backlog passed max-backlog (it is closed as a slow consumer). */
     public final LongAdder pushesDropped = new LongAdder();
     /** Pushes handed to a connection for writing. */

@@ -27,7 +27,12 @@ final class CometMetrics {
                 .description("(bucket, room) pairs with someone online").register(r);
         Meters.counter(r, "goim_comet_auth", c.authOk, "Handshakes by result", "result", "ok");
         Meters.counter(r, "goim_comet_auth", c.authFailed, "Handshakes by result", "result", "failed");
+        Gauge.builder("goim_comet_logins_waiting", comet, CometServer::loginsWaiting)
+                .description("Logins waiting for room in the login window (Connect calls to logic in flight at most login-window)")
+                .register(r);
         Meters.counter(r, "goim_comet_handshake_timeouts", c.handshakeTimeouts, "Connections closed before auth completed in time");
+        Meters.counter(r, "goim_comet_login_timeouts", c.loginTimeouts,
+                "Connections closed because logic did not answer their login within login-timeout");
         Meters.counter(r, "goim_comet_heartbeat_timeouts", c.heartbeatTimeouts, "Connections closed for a missed heartbeat");
         for (ProtocolException.Kind kind : ProtocolException.Kind.values()) {
             FunctionCounter.builder("goim_comet_protocol_errors", c, counters -> counters.protocolErrors(kind))

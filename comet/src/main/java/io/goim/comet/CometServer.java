@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -20,6 +21,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.NetUtil;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CometServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometServer.class);
+
+    /** Netty's default first read size, and what the adaptive allocator mostly settles at for small ops. */
+    private static final FixedRecvByteBufAllocator READS = new FixedRecvByteBufAllocator(2048);
 
     private final ShutdownSequence shutdown = new ShutdownSequence("comet");
     private final CometContext comet;
@@ -57,8 +62,12 @@ public final class CometServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, config.acceptBacklog() > 0 ? config.acceptBacklog() : NetUtil.SOMAXCONN)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Clients send small ops (a packet is at most max-body + 16 bytes), so one
+                // read buffer size serves them; one allocator for all connections, whose
+                // per-connection state is 32 bytes smaller than the adaptive one's.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()));
         try {
@@ -178,6 +187,11 @@ public final class CometServer implements AutoCloseable {
     /** Number of authenticated connections. */
     public int online() {
         return comet.buckets().online();
+    }
+
+    /** Logins waiting for room in the login window. */
+    public int loginsWaiting() {
+        return comet.logins().waiting();
     }
 
     /** Number of (bucket, room) pairs with someone online; a room spread over k buckets counts k. */

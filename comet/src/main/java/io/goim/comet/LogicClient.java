@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Comet's calls to logic, asynchronous with a deadline; futures complete on gRPC threads,
+ * Comet's calls to logic, asynchronous with a deadline; futures complete on the channel's network thread,
  * so callers hop back to their event loop before touching a channel.
  *
  * <p>Thread-safe.
@@ -34,7 +34,7 @@ final class LogicClient implements AutoCloseable {
     private final int serverId;
 
     LogicClient(HostPort address, Duration timeout, int serverId) {
-        this.channel = GrpcChannels.plaintext(address);
+        this.channel = GrpcChannels.plaintextDirect(address);
         this.stub = LogicGrpc.newFutureStub(channel);
         this.timeout = timeout;
         this.serverId = serverId;
@@ -42,7 +42,7 @@ final class LogicClient implements AutoCloseable {
 
     /** Calls are timed and counted in {@code registry} with {@code peer="logic"} (see {@link RpcMetrics}). */
     LogicClient(HostPort address, Duration timeout, int serverId, MeterRegistry registry) {
-        this.channel = GrpcChannels.plaintext(address);
+        this.channel = GrpcChannels.plaintextDirect(address);
         this.stub = LogicGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "logic"));
         this.timeout = timeout;
         this.serverId = serverId;

@@ -6,9 +6,7 @@ import io.goim.libs.protocol.ProtocolException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5,
@@ -16,37 +14,47 @@ import java.util.concurrent.TimeUnit;
  * connection that sent no heartbeat within the heartbeat timeout. When the connection
  * closes it is unregistered and logic is told.
  *
- * <p>Each heartbeat re-arms the timer on the event loop (goim's behaviour: only op 2
- * counts as a sign of life). Heartbeats come minutes apart, so this costs little.
+ * <p>Each heartbeat restarts the timeout (goim's behaviour: only op 2 counts as a sign of
+ * life). The timeouts of one event loop's sessions share one timer
+ * ({@link HeartbeatDeadlines}); this handler carries its place in that loop's list, which
+ * costs a connection 16 bytes instead of a scheduled task per connection.
  * Confined to the channel's event loop; one instance per channel.
  */
 final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     private static final byte[] TEST_REPLY = "{\"test\":\"come on\"}".getBytes(StandardCharsets.UTF_8);
 
     private final CometContext comet;
-    private final long timeoutNanos;
-    private ScheduledFuture<?> timer;
+    private final Connection connection;
+    private ChannelHandlerContext ctx;
+    private HeartbeatDeadlines deadlines;
+    /** {@link HeartbeatDeadlines}' list links and this session's deadline on its loop's clock. */
+    SessionHandler prev;
+    SessionHandler next;
+    long deadline;
+    boolean armed;
 
-    SessionHandler(CometContext comet) {
+    /** @param connection the registered connection of this channel */
+    SessionHandler(CometContext comet, Connection connection) {
         this.comet = comet;
-        this.timeoutNanos = comet.config().heartbeatTimeout().toNanos();
+        this.connection = connection;
+    }
+
+    Connection connection() {
+        return connection;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        resetHeartbeatTimer(ctx);
+        this.ctx = ctx;
+        this.deadlines = comet.heartbeatDeadlines(ctx.executor());
+        deadlines.arm(this);
     }
 
-    /** (Re)arms the timer that closes the connection when no heartbeat comes in time. */
-    private void resetHeartbeatTimer(ChannelHandlerContext ctx) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        timer = ctx.executor().schedule(() -> {
-            comet.counters().heartbeatTimeouts.increment();
-            logStep(ctx, "no heartbeat for {}, closing", comet.config().heartbeatTimeout());
-            ctx.close();
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+    /** Called by {@link HeartbeatDeadlines} when the timeout passed without a heartbeat. */
+    void heartbeatMissed() {
+        comet.counters().heartbeatTimeouts.increment();
+        comet.whitelist().log(connection.key, "no heartbeat for {}, closing", comet.config().heartbeatTimeout());
+        ctx.close();
     }
 
     @Override
@@ -54,12 +62,12 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
         comet.counters().opReceived(p.op());
         switch (p.op()) {
             case Op.HEARTBEAT -> {
-                resetHeartbeatTimer(ctx);
-                logStep(ctx, "heartbeat seq {}", p.seq());
+                deadlines.arm(this);
+                comet.whitelist().log(connection.key, "heartbeat seq {}", p.seq());
                 comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
             }
             case Op.SEND_MSG -> {
-                logStep(ctx, "message seq {}", p.seq());
+                comet.whitelist().log(connection.key, "message seq {}", p.seq());
                 comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
             }
             case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
@@ -69,21 +77,16 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
         }
     }
 
-    private void logStep(ChannelHandlerContext ctx, String format, Object arg) {
-        Connection c = Connection.of(ctx.channel());
-        if (c != null) {
-            comet.whitelist().log(c.key, format, arg);
-        }
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        deadlines.disarm(this);
+        comet.unregister(connection);
+        ctx.fireChannelInactive();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        timer.cancel(false);
-        Connection c = Connection.of(ctx.channel());
-        if (c != null) {
-            comet.unregister(c);
-        }
-        ctx.fireChannelInactive();
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        deadlines.disarm(this);
     }
 
     @Override

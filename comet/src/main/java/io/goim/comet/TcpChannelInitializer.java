@@ -1,7 +1,5 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.PacketEncoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
@@ -9,7 +7,7 @@ import io.netty.handler.ssl.SslContext;
 /**
  * The pipeline of a client TCP connection, used by the server and by tests alike:
  * <pre>
- *  bytes counter → [TLS] → PacketDecoder → PacketEncoder → backpressure
+ *  backpressure (and bytes counter) → [TLS] → TcpPacketCodec
  *      → AuthHandler (replaced by SessionHandler after auth)
  * </pre>
  *
@@ -17,13 +15,13 @@ import io.netty.handler.ssl.SslContext;
  */
 final class TcpChannelInitializer extends ChannelInitializer<Channel> {
     private final CometContext comet;
-    private final WrittenBytesCounter bytesCounter;
+    private final BackpressureHandler backpressure;
     private final SslContext tls;
 
     /** @param tls the server TLS context, or null for plain TCP */
     TcpChannelInitializer(CometContext comet, SslContext tls) {
         this.comet = comet;
-        this.bytesCounter = new WrittenBytesCounter(comet.counters());
+        this.backpressure = new BackpressureHandler(comet);
         this.tls = tls;
     }
 
@@ -33,13 +31,11 @@ final class TcpChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.pipeline().addLast("bytes", bytesCounter);
+        ch.pipeline().addLast("backpressure", backpressure);
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("decoder", new PacketDecoder(comet.config().maxBody()));
-        ch.pipeline().addLast("encoder", PacketEncoder.INSTANCE);
-        ch.pipeline().addLast("backpressure", new BackpressureHandler(comet));
+        ch.pipeline().addLast("codec", new TcpPacketCodec(comet.config().maxBody()));
         ch.pipeline().addLast("auth", new AuthHandler(comet));
     }
 }

@@ -13,9 +13,9 @@ import io.netty.handler.ssl.SslContext;
  * The pipeline of a client WebSocket connection ({@code ws://host:port/sub}, or wss with
  * TLS; a query string is allowed and ignored), ending in the same auth and session handlers as TCP:
  * <pre>
- *  bytes counter → [TLS] → HTTP codec → aggregator → demo page (GET /, /goim.js)
+ *  backpressure (and bytes counter) → [TLS] → HTTP codec → aggregator → demo page (GET /, /goim.js)
  *      → WebSocket handshake, ping/pong, close
- *      → frame aggregator → backpressure → WebSocketPacketCodec (frames ⇄ Packets)
+ *      → frame aggregator → WebSocketPacketCodec (frames ⇄ Packets)
  *      → AuthHandler (replaced by SessionHandler after auth)
  * </pre>
  * A client frame may be at most {@code max-body + 1 KiB} (the JSON envelope); a larger one
@@ -26,20 +26,24 @@ import io.netty.handler.ssl.SslContext;
 final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
     /** The path goim clients connect to. */
     static final String PATH = "/sub";
+    /** The demo page handler's name; the codec removes it once the WebSocket handshake is done. */
+    static final String DEMO_PAGE = "demo-page";
 
     private final CometContext comet;
-    private final WrittenBytesCounter bytesCounter;
+    private final BackpressureHandler backpressure;
     private final SslContext tls;
     private final WebSocketServerProtocolConfig protocol;
     private final int maxFrame;
     private final DemoPageHandler demoPage = new DemoPageHandler();
+    private final WebSocketPacketCodec codec;
 
     /** @param tls the server TLS context, or null for plain ws */
     WebSocketChannelInitializer(CometContext comet, SslContext tls) {
         this.comet = comet;
-        this.bytesCounter = new WrittenBytesCounter(comet.counters());
+        this.backpressure = new BackpressureHandler(comet);
         this.tls = tls;
         this.maxFrame = comet.config().maxBody() + 1024;
+        this.codec = new WebSocketPacketCodec(comet.config().maxBody());
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(true) // also /sub?query, which some goim browser clients add
@@ -51,18 +55,16 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.attr(Wire.ATTR).set(Wire.WS_TEXT);
-        ch.pipeline().addLast("bytes", bytesCounter);
+        ch.pipeline().addLast("backpressure", backpressure);
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
         ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192));
         ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
-        ch.pipeline().addLast("demo-page", demoPage);
+        ch.pipeline().addLast(DEMO_PAGE, demoPage);
         ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(protocol));
         ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
-        ch.pipeline().addLast("backpressure", new BackpressureHandler(comet));
-        ch.pipeline().addLast("codec", new WebSocketPacketCodec(comet.config().maxBody()));
+        ch.pipeline().addLast("codec", codec);
         ch.pipeline().addLast("auth", new AuthHandler(comet));
     }
 }

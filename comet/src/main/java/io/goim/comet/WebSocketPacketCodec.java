@@ -5,14 +5,18 @@ import io.goim.libs.protocol.Packets;
 import io.goim.libs.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.MessageToMessageCodec;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,44 +34,75 @@ import java.util.List;
  * {@code PACKET_LENGTH}, {@code HEADER_LENGTH}); the handler behind closes the connection.
  * An HTTP request for another path than the WebSocket path gets 404.
  *
- * <p>One instance per channel; confined to its event loop.
+ * <p>When the WebSocket handshake completes it also removes the demo page handler, whose
+ * stage is over (a pipeline context, 56 bytes, per connection).
+ *
+ * <p>Sharable: the connection's wire is its {@link Wire} attribute (unset until the first
+ * data frame), so one instance serves every channel (a codec per channel costs 88 bytes).
  */
-final class WebSocketPacketCodec extends MessageToMessageCodec<Object, Packet> {
+@Sharable
+final class WebSocketPacketCodec extends ChannelDuplexHandler {
     private final int maxBody;
-    private Wire wire;
 
     WebSocketPacketCodec(int maxBody) {
         this.maxBody = maxBody;
     }
 
+    /**
+     * Frames in, packets out. (Not Netty's MessageToMessageCodec: its decoder keeps
+     * per-channel state, so it cannot be shared.) Packets decoded before a broken one in
+     * the same binary frame are still passed on, then the error is raised.
+     */
     @Override
-    protected void decode(ChannelHandlerContext ctx, Object msg, List<Object> out) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof TextWebSocketFrame text) {
-            chooseWire(ctx, Wire.WS_TEXT);
-            out.add(WebSocketJson.decode(text.content(), maxBody));
+            Packet p;
+            try {
+                chooseWire(ctx, Wire.WS_TEXT);
+                p = WebSocketJson.decode(text.content(), maxBody);
+            } finally {
+                text.release();
+            }
+            ctx.fireChannelRead(p);
         } else if (msg instanceof BinaryWebSocketFrame binary) {
-            chooseWire(ctx, Wire.WS_BINARY);
-            decodePackets(binary.content(), out);
+            List<Packet> out = new ArrayList<>(1);
+            try {
+                chooseWire(ctx, Wire.WS_BINARY);
+                decodePackets(binary.content(), out);
+            } finally {
+                binary.release();
+                for (Packet p : out) {
+                    ctx.fireChannelRead(p);
+                }
+            }
         } else if (msg instanceof WebSocketFrame other) {
+            other.release();
             throw new ProtocolException(ProtocolException.Kind.BAD_FRAME,
                     other.getClass().getSimpleName() + " (expected: text or binary frame)");
         } else if (msg instanceof FullHttpRequest request) {
+            request.release();
             ctx.writeAndFlush(new DefaultFullHttpResponse(request.protocolVersion(), HttpResponseStatus.NOT_FOUND))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
-            out.add(io.netty.util.ReferenceCountUtil.retain(msg));
+            ctx.fireChannelRead(msg);
         }
     }
 
-    private void chooseWire(ChannelHandlerContext ctx, Wire w) {
-        if (wire == null) {
-            wire = w;
-            ctx.channel().attr(Wire.ATTR).set(w);
+    private static void chooseWire(ChannelHandlerContext ctx, Wire w) {
+        ctx.channel().attr(Wire.ATTR).setIfAbsent(w);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete
+                && ctx.pipeline().get(WebSocketChannelInitializer.DEMO_PAGE) != null) {
+            ctx.pipeline().remove(WebSocketChannelInitializer.DEMO_PAGE);
         }
+        super.userEventTriggered(ctx, evt);
     }
 
     /** Splits a binary frame into packets, enforcing the same limits as the TCP decoder. */
-    private void decodePackets(ByteBuf in, List<Object> out) {
+    private void decodePackets(ByteBuf in, List<Packet> out) {
         int maxPacket = Packets.HEADER_LENGTH + maxBody;
         if (!in.isReadable()) {
             throw new ProtocolException(ProtocolException.Kind.BAD_FRAME, "empty binary frame");
@@ -95,12 +130,21 @@ final class WebSocketPacketCodec extends MessageToMessageCodec<Object, Packet> {
         }
     }
 
+    /** Packets in, frames out, framed as the connection's wire says. */
     @Override
-    protected void encode(ChannelHandlerContext ctx, Packet p, List<Object> out) {
-        if (wire == Wire.WS_BINARY) {
-            out.add(new BinaryWebSocketFrame(Packets.encode(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body())));
-        } else {
-            out.add(new TextWebSocketFrame(WebSocketJson.encode(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body())));
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof Packet p)) {
+            ctx.write(msg, promise);
+            return;
         }
+        WebSocketFrame frame;
+        try {
+            frame = Wire.of(ctx.channel()) == Wire.WS_BINARY
+                    ? new BinaryWebSocketFrame(Packets.encode(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body()))
+                    : new TextWebSocketFrame(WebSocketJson.encode(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body()));
+        } finally {
+            p.release();
+        }
+        ctx.write(frame, promise);
     }
 }

@@ -4,8 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 
 /**
- * How a connection wants its server packets framed. Set by the connection's pipeline:
- * TCP at accept, WebSocket by the first data frame the client sends (text or binary).
+ * How a connection wants its server packets framed: TCP, or for WebSocket what the first
+ * data frame the client sent was (text or binary), kept in a channel attribute that
+ * WebSocket's codec sets at that frame (auth is always after it).
  */
 enum Wire {
     /** goim's binary packets on a TCP stream. */
@@ -19,7 +20,8 @@ enum Wire {
 
     /** The wire of {@code ch}; TCP when the pipeline did not say otherwise. */
     static Wire of(Channel ch) {
-        Wire w = ch.attr(ATTR).get();
+        // hasAttr first: attr() would add an empty attribute to every TCP channel (24 bytes).
+        Wire w = ch.hasAttr(ATTR) ? ch.attr(ATTR).get() : null;
         return w == null ? TCP : w;
     }
 }

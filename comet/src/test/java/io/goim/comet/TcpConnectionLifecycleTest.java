@@ -68,6 +68,40 @@ class TcpConnectionLifecycleTest {
     }
 
     @Test
+    void afterTheAuthPacketTheLoginTimeoutAppliesInsteadOfTheHandshakeTimeout() throws Exception {
+        // A "logic" that accepts TCP connections and never answers: the login stays in flight.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            CometConfig config = CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of(
+                    "comet.handshake-timeout", "5s",
+                    "comet.login-timeout", "30s",
+                    "comet.logic-timeout", "10m",
+                    "comet.logic", "127.0.0.1:" + silent.getLocalPort()))));
+            LogicClient silentLogic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
+            CometContext waiting = new CometContext(config, silentLogic, new SimpleMeterRegistry());
+            try {
+                EmbeddedChannel ch = new EmbeddedChannel();
+                ch.freezeTime();
+                ch.pipeline().addLast(new TcpChannelInitializer(waiting));
+                ch.advanceTimeBy(4, TimeUnit.SECONDS);
+                ch.writeInbound(packet(Op.AUTH, 1, "7"));
+                ch.advanceTimeBy(10, TimeUnit.SECONDS);
+                ch.runScheduledPendingTasks();
+                assertTrue(ch.isOpen(), "the handshake timeout no longer applies once the auth packet came");
+                ch.advanceTimeBy(20, TimeUnit.SECONDS); // 30 s after the auth packet
+                ch.runScheduledPendingTasks();
+                assertFalse(ch.isOpen());
+                assertEquals(1, waiting.counters().loginTimeouts.sum());
+                assertEquals(0, waiting.counters().handshakeTimeouts.sum());
+                assertEquals(0, waiting.counters().authFailed.sum());
+                ch.finishAndReleaseAll();
+            } finally {
+                waiting.close();
+                silentLogic.close();
+            }
+        }
+    }
+
+    @Test
     void packetOtherThanAuthFirstClosesTheConnectionAndIsCounted() {
         EmbeddedChannel ch = newConnection();
         ch.writeInbound(packet(Op.HEARTBEAT, 1, ""));
@@ -90,8 +124,9 @@ class TcpConnectionLifecycleTest {
     /** An authenticated connection: the session stage installed as auth installs it. */
     private EmbeddedChannel authenticatedConnection() {
         EmbeddedChannel ch = newConnection();
-        comet.register(new Connection("7_1", 7, 1, ch, Wire.TCP));
-        ch.pipeline().replace("auth", "session", new SessionHandler(comet));
+        Connection c = new Connection("7_1", 7, 1, ch, Wire.TCP);
+        comet.register(c);
+        ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
         return ch;
     }
 

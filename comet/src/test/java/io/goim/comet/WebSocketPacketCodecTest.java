@@ -36,7 +36,6 @@ class WebSocketPacketCodecTest {
     private EmbeddedChannel newConnection() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.attr(Wire.ATTR).set(Wire.WS_TEXT);
         ch.pipeline().addLast("codec", new WebSocketPacketCodec(comet.config().maxBody()));
         ch.pipeline().addLast("auth", new AuthHandler(comet));
         return ch;
@@ -45,8 +44,10 @@ class WebSocketPacketCodecTest {
     /** Past auth, as AuthHandler leaves it. */
     private EmbeddedChannel authenticated() {
         EmbeddedChannel ch = newConnection();
-        comet.register(new Connection("9_1", 9, 1, ch, Wire.of(ch)));
-        ch.pipeline().replace("auth", "session", new SessionHandler(comet));
+        ch.attr(Wire.ATTR).set(Wire.WS_TEXT); // as after a first text frame
+        Connection c = new Connection("9_1", 9, 1, ch, Wire.WS_TEXT);
+        comet.register(c);
+        ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
         return ch;
     }
 
@@ -92,7 +93,7 @@ class WebSocketPacketCodecTest {
         EmbeddedChannel ch = newConnection();
         ch.attr(Wire.ATTR).set(null);
         ch.pipeline().remove("auth");
-        ch.pipeline().addLast("session", new SessionHandler(comet));
+        ch.pipeline().addLast("session", new SessionHandler(comet, new Connection("9_2", 9, 1, ch, Wire.of(ch))));
         ByteBuf two = TestComets.packet(Op.HEARTBEAT, 5, "");
         ByteBuf second = TestComets.packet(Op.TEST, 6, "");
         two.writeBytes(second);

@@ -48,7 +48,7 @@ final class Routers implements AutoCloseable {
         this.timeout = timeout;
         Map<String, Integer> nodes = new HashMap<>();
         for (Map.Entry<Integer, HostPort> e : routers.entrySet()) {
-            ManagedChannel ch = GrpcChannels.plaintext(e.getValue());
+            ManagedChannel ch = GrpcChannels.plaintextDirect(e.getValue());
             channels.put(e.getKey(), ch);
             stubs.put(e.getKey(), RouterGrpc.newFutureStub(ch)
                     .withInterceptors(RpcMetrics.interceptor(registry, "router-" + e.getKey())));

@@ -21,6 +21,21 @@ public final class GrpcChannels {
                 .build();
     }
 
+    /**
+     * Like {@link #plaintext}, but call callbacks run on the channel's network thread
+     * instead of gRPC's shared cached thread pool: for callers whose callbacks only hand
+     * the result on (complete a future, post to an event loop) and never block. Saves a
+     * thread hand-off per call, which counts when thousands of calls are in flight.
+     */
+    public static ManagedChannel plaintextDirect(HostPort address) {
+        return NettyChannelBuilder.forTarget(address.target())
+                .usePlaintext()
+                .directExecutor()
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .build();
+    }
+
     /** Orderly shutdown: refuse new calls, let in-flight calls finish within {@code grace}, then cancel. */
     public static void close(ManagedChannel channel, Duration grace) throws InterruptedException {
         channel.shutdown();

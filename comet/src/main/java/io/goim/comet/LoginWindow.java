@@ -1,0 +1,124 @@
+package io.goim.comet;
+
+import io.goim.proto.ConnectReply;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A bounded window of Connect calls to logic: at most {@code window} are in flight; the
+ * logins beyond it wait here, in arrival order, and are sent as earlier calls complete.
+ * A login storm (thousands of clients reconnecting at once) thus reaches logic at the rate
+ * logic answers instead of all at once, and each call's deadline ({@code logic-timeout})
+ * starts when it is sent, not while it waits here: without the window every call of a
+ * storm is started at once, most pass their deadline queued in the HTTP/2 connection,
+ * and logic and the routers still do the work of each one (Put, then a Disconnect for the
+ * client comet already gave up on).
+ *
+ * <p>A waiting login whose client went away is cancelled by its caller
+ * ({@code future.cancel}) and never sent. A login cancelled while its call was in flight
+ * is registered in the router by then: {@code abandoned} gets the reply, to undo it.
+ * Waiting logins hold only their token; there is at most one per open, unauthenticated
+ * connection.
+ *
+ * <p>Thread-safe; never blocks.
+ */
+final class LoginWindow {
+    private record Waiting(byte[] token, CompletableFuture<ConnectReply> result) {
+    }
+
+    private final int window;
+    private final Function<byte[], CompletableFuture<ConnectReply>> connect;
+    private final Consumer<ConnectReply> abandoned;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int inFlight;
+
+    /**
+     * @param connect   sends one Connect call (its deadline starts then)
+     * @param abandoned gets the reply of a call whose login was cancelled while in flight
+     */
+    LoginWindow(int window, Function<byte[], CompletableFuture<ConnectReply>> connect,
+            Consumer<ConnectReply> abandoned) {
+        this.window = window;
+        this.connect = connect;
+        this.abandoned = abandoned;
+    }
+
+    /** Logs {@code token} in when the window has room; the future completes on a gRPC thread. */
+    CompletableFuture<ConnectReply> connect(byte[] token) {
+        CompletableFuture<ConnectReply> result = new CompletableFuture<>();
+        boolean sendNow;
+        synchronized (this) {
+            sendNow = inFlight < window;
+            if (sendNow) {
+                inFlight++;
+            } else {
+                waiting.add(new Waiting(token, result));
+            }
+        }
+        if (sendNow) {
+            send(new Waiting(token, result));
+        }
+        return result;
+    }
+
+    /** Logins waiting for room in the window. */
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
+    /** Calls in flight. */
+    synchronized int inFlight() {
+        return inFlight;
+    }
+
+    /** Sends {@code w}, and the next waiting login each time a call completes at once; the caller holds a slot. */
+    private void send(Waiting w) {
+        while (w != null) {
+            CompletableFuture<ConnectReply> call;
+            try {
+                call = connect.apply(w.token);
+            } catch (RuntimeException e) {
+                call = CompletableFuture.failedFuture(e);
+            }
+            if (!call.isDone()) {
+                Waiting sent = w;
+                call.whenComplete((reply, error) -> send(completed(sent, reply, error)));
+                return;
+            }
+            // Completed already (e.g. the channel is shut down): loop instead of recursing.
+            Waiting sent = w;
+            ConnectReply[] reply = new ConnectReply[1];
+            Throwable[] error = new Throwable[1];
+            call.whenComplete((r, e) -> {
+                reply[0] = r;
+                error[0] = e;
+            });
+            w = completed(sent, reply[0], error[0]);
+        }
+    }
+
+    /** Hands the outcome of {@code sent}'s call to its login; returns the next login to send in its slot, if any. */
+    private Waiting completed(Waiting sent, ConnectReply reply, Throwable error) {
+        Waiting next = release();
+        if (error != null) {
+            sent.result.completeExceptionally(error);
+        } else if (!sent.result.complete(reply)) {
+            abandoned.accept(reply);
+        }
+        return next;
+    }
+
+    /** Gives back a slot, or hands it to the next waiting login that is still wanted (returned). */
+    private synchronized Waiting release() {
+        Waiting next;
+        while ((next = waiting.poll()) != null) {
+            if (!next.result.isDone()) {
+                return next;
+            }
+        }
+        inFlight--;
+        return null;
+    }
+}
