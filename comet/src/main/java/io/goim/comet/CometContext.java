@@ -48,7 +48,8 @@ final class CometContext implements AutoCloseable {
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
         this.buckets = new Buckets(config.buckets());
-        this.outboxes = new Outboxes(buckets, counters, whitelist, config.pushMaxPending(), config.maxBacklog(), registry);
+        this.outboxes = new Outboxes(buckets, counters, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
+                config.maxBacklog(), registry);
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);

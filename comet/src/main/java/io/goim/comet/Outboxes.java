@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import org.slf4j.LoggerFactory;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>Flow control: a push call is {@link #admit admitted} only while fewer than
  * {@code comet.push.max-pending} bytes wait; otherwise the caller answers
  * {@code RESOURCE_EXHAUSTED} and job retries later, so a backlog waits in Kafka, not in
- * comet's memory. Room and broadcast calls complete when every loop has written the
- * message, so job sends a room's next batch only once comet has caught up.
+ * comet's memory. Up to {@code comet.push.room-window} room calls are answered as soon as
+ * they are queued, so job keeps the loops fed; beyond that, and for broadcasts, a call
+ * is answered when every loop has written it, so job's batches grow exactly while comet
+ * is behind.
  *
  * <p>Thread-safe.
  */
@@ -37,16 +40,20 @@ final class Outboxes {
     private final Whitelist whitelist;
     private final long maxPending;
     private final long maxBacklog;
+    private final int roomWindow;
     private final AtomicLong pending = new AtomicLong();
+    /** Room calls answered before their writes and not yet written. */
+    private final AtomicInteger answeredEarly = new AtomicInteger();
     private final Counter refused;
     private final DistributionSummary merged;
 
-    Outboxes(Buckets buckets, CometCounters counters, Whitelist whitelist, long maxPending, long maxBacklog,
-            MeterRegistry registry) {
+    Outboxes(Buckets buckets, CometCounters counters, Whitelist whitelist, long maxPending, int roomWindow,
+            long maxBacklog, MeterRegistry registry) {
         this.buckets = buckets;
         this.counters = counters;
         this.whitelist = whitelist;
         this.maxPending = maxPending;
+        this.roomWindow = roomWindow;
         this.maxBacklog = maxBacklog;
         Gauge.builder("goim_comet_push_pending_bytes", pending, AtomicLong::get)
                 .description("Bytes of pushes waiting for the event loops to write them").register(registry);
@@ -99,11 +106,31 @@ final class Outboxes {
         return new Queued(count, last);
     }
 
-    /** Queues {@code msg} for room {@code room} on every loop; completes {@code onDone} when all have written it. */
+    /**
+     * Queues {@code msg} for room {@code room} on every loop. {@code onDone} runs at once
+     * (with -1) while fewer than {@code push.room-window} room calls answered that way are
+     * still unwritten, otherwise when every loop has written the message (with the number
+     * of connections written to). The window lets job send a room's next batch while
+     * the loops write, so what piles up between two passes leaves in one write; past it,
+     * job waits for comet.
+     */
     void toRoom(int room, PushMessage msg, IntConsumer onDone) {
-        Delivery.Push push = new Delivery.Push(onDone);
+        boolean early = answeredEarly.incrementAndGet() <= roomWindow;
+        if (!early) {
+            answeredEarly.decrementAndGet();
+        }
+        Delivery.Push push = new Delivery.Push(written -> {
+            if (early) {
+                answeredEarly.decrementAndGet();
+            } else {
+                onDone.accept(written);
+            }
+        });
         for (LoopOutbox o : byLoop.values()) {
             offer(o, Delivery.toRoom(room, msg, push));
+        }
+        if (early) {
+            onDone.accept(-1); // after the offers: job's next batch of the room queues behind this one
         }
         push.submitted();
     }

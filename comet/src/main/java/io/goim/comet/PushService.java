@@ -30,7 +30,8 @@ import java.util.List;
  * <p>When comet already holds {@code comet.push.max-pending} bytes of unwritten pushes a
  * call is answered {@code RESOURCE_EXHAUSTED} and nothing of it is queued: job retries it
  * later, so no accepted push is lost to a full queue. Pushes to keys are answered once
- * queued (with the keys found here); room and broadcast calls once every loop has written
+ * queued (with the keys found here); room calls once queued while few are unwritten
+ * ({@code comet.push.room-window}), else, like broadcasts, once every loop has written
  * them, so job's room batches grow exactly while comet is behind. A malformed OP_RAW
  * batch is answered {@code INVALID_ARGUMENT}.
  *

@@ -37,10 +37,11 @@ class OutboxesTest {
     private final Buckets buckets = new Buckets(8);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
-    private Outboxes outboxes = outboxes(1 << 20, 1 << 20);
+    private Outboxes outboxes = outboxes(1 << 20, 0, 1 << 20);
 
-    private Outboxes outboxes(long maxPending, long maxBacklog) {
-        return new Outboxes(buckets, counters, new Whitelist(List.of()), maxPending, maxBacklog, registry);
+    /** Room window 0 unless a test says otherwise: every room call is answered once written. */
+    private Outboxes outboxes(long maxPending, int roomWindow, long maxBacklog) {
+        return new Outboxes(buckets, counters, new Whitelist(List.of()), maxPending, roomWindow, maxBacklog, registry);
     }
 
     @AfterEach
@@ -175,6 +176,25 @@ class OutboxesTest {
     }
 
     @Test
+    void roomCallsWithinTheWindowAreAnsweredWhenQueuedTheRestWhenWritten() {
+        outboxes = outboxes(1 << 20, 2, 1 << 20);
+        Connection c = join("1_1", 7, Wire.TCP);
+        List<CompletableFuture<Integer>> calls = toRoom(7, "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+        assertEquals(-1, calls.get(0).getNow(0)); // answered at once: job may send the room's next batch
+        assertEquals(-1, calls.get(1).getNow(0));
+        assertFalse(calls.get(2).isDone(), "past the window a call waits for the loops");
+        ch(c).runPendingTasks();
+        assertEquals(1, calls.get(2).getNow(0));
+        ByteBuf out = ch(c).readOutbound();
+        assertEquals(3 * (16 + 7), out.readableBytes()); // the three calls left in one write
+        assertNull(ch(c).readOutbound());
+        out.release();
+        assertEquals(-1, toRoom(7, "{\"n\":4}").get(0).getNow(0), "written: the window is free again");
+        ch(c).runPendingTasks();
+        ((ByteBuf) ch(c).readOutbound()).release();
+    }
+
+    @Test
     void aCallWhoseAnswerFailsDoesNotStrandTheOthersInThePass() {
         Connection c = join("1_1", 7, Wire.TCP);
         PushMessage first = message("{\"n\":1}");
@@ -211,7 +231,7 @@ class OutboxesTest {
 
     @Test
     void aConnectionWhoseBacklogPassesMaxBacklogIsClosedAsASlowConsumer() {
-        outboxes = outboxes(1 << 20, 100);
+        outboxes = outboxes(1 << 20, 0, 100);
         Connection slow = join("1_1", 7, Wire.TCP);
         Connection fine = join("2_1", 7, Wire.TCP);
         ch(slow).write(ByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[90]));
@@ -228,7 +248,7 @@ class OutboxesTest {
 
     @Test
     void callsAreRefusedWhileMaxPendingBytesWaitAndAdmittedOnceWritten() {
-        outboxes = outboxes(10, 1 << 20);
+        outboxes = outboxes(10, 0, 1 << 20);
         Connection c = join("1_1", 7, Wire.TCP);
         assertTrue(outboxes.admit());
         CompletableFuture<Integer> first = toRoom(7, "{\"first\":1}").get(0);
