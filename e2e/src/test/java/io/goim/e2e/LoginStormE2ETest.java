@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>logic-timeout is 5 s here: less than logic needs for the whole storm, so starting
  * every Connect call at once (as comet did before its login window) fails many of them
- * with DEADLINE_EXCEEDED (at 2 s: 3,452 of 4,000 when run with
- * {@code -Dstorm.login-window=100000} in {@code test.jvm.args}); with the window each call
+ * with DEADLINE_EXCEEDED (1,593 of 4,000 when run with {@code -Dstorm.login-window=100000}
+ * in {@code test.jvm.args}; 3,452 with a 2 s timeout); with the window each call
  * is sent when logic has room and is answered well within it (at most 0.8 s seen at load
  * 8; at 2 s, a machine three times oversubscribed failed 104 of them, hence the margin). Timeouts otherwise are the defaults (handshake 5 s until the
  * auth packet, login 30 s from it).
