@@ -26,7 +26,8 @@ record FaultSettings(
         Duration down,
         Duration after,
         Duration drain,
-        Duration httpTimeout) {
+        Duration httpTimeout,
+        boolean jobStaticMember) {
 
     static final Set<String> KILLABLE = Set.of("job", "comet", "router", "logic", "kafka");
 
@@ -44,7 +45,7 @@ record FaultSettings(
                 s.intAtLeast("users", 1), s.intAtLeast("room-rate", 1), s.intAtLeast("user-rate", 1),
                 s.intAtLeast("broadcast-rate", 1), s.positiveDuration("warmup"), s.positiveDuration("steady"),
                 s.positiveDuration("down"), s.positiveDuration("after"), s.positiveDuration("drain"),
-                s.positiveDuration("http-timeout"));
+                s.positiveDuration("http-timeout"), s.bool("job-static-member"));
     }
 
     FaultSettings {

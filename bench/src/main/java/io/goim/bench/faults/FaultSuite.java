@@ -53,7 +53,7 @@ public final class FaultSuite {
         this.s = s;
         this.cluster = new Cluster(processes, new Cluster.Layout(s.root(), s.runDir(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.kafkaClasspath(), "256m", "",
-                ports));
+                ports, s.jobStaticMember() ? s.runDir().resolve("job.conf") : null));
     }
 
     public static void main(String[] args) throws Exception {
@@ -81,6 +81,12 @@ public final class FaultSuite {
     List<KillResult> run() throws Exception {
         clean(s.runDir());
         Files.createDirectories(s.runDir().resolve("logs"));
+        if (s.jobStaticMember()) {
+            // Static group membership: a job restarted with the same instance id takes its
+            // partitions back at once instead of after the dead member's session timeout.
+            Files.writeString(s.runDir().resolve("job.conf"),
+                    "job.kafka.properties { \"group.instance.id\" = \"job-1\" }\n");
+        }
         List<KillResult> results = new ArrayList<>();
         try {
             cluster.start();

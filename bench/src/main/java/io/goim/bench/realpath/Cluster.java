@@ -71,9 +71,9 @@ public final class Cluster {
         }
     }
 
-    /** What the cluster runs from and where. */
+    /** What the cluster runs from and where; {@code jobConfig}: a config file for job, or null. */
     public record Layout(Path root, Path runDir, String java, String kafkaClasspath, String cometHeap,
-            String cometOptions, Ports ports) {
+            String cometOptions, Ports ports, Path jobConfig) {
     }
 
     /** One service: its command line (the same for a restart), admin port and current process. */
@@ -181,6 +181,9 @@ public final class Cluster {
             jobCmd.add("-Djob.comets." + (i + 1) + "=127.0.0.1:" + ports.comets().get(i).push());
         }
         jobCmd.addAll(List.of("-Djob.admin.host=127.0.0.1", "-Djob.admin.port=" + ports.jobAdmin(), "-jar", jar("job")));
+        if (s.jobConfig() != null) {
+            jobCmd.add(s.jobConfig().toString());
+        }
         define("job", jobCmd, job);
         for (Service v : services.values()) {
             if (v.process == null) {

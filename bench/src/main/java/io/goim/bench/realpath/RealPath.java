@@ -38,7 +38,7 @@ public final class RealPath {
         this.s = s;
         this.processes = processes;
         this.cluster = new Cluster(processes, new Cluster.Layout(s.root(), s.runDir(), s.java(), s.kafkaClasspath(), s.cometHeap(),
-                s.cometOptions(), Cluster.Ports.REALPATH));
+                s.cometOptions(), Cluster.Ports.REALPATH, null));
         this.window = new Window(s);
         this.http = new HttpPusher(s.httpParallel());
     }
