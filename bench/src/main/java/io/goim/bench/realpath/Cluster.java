@@ -228,10 +228,17 @@ public final class Cluster {
         Service broker = new Service("kafka", concat(kafka, "kafka.Kafka", props.toString()), null);
         services.put("kafka", broker);
         launch(broker);
-        if (Processes.run(concat(kafka, "org.apache.kafka.tools.TopicCommand", "--bootstrap-server",
-                "127.0.0.1:" + ports.kafka(), "--create", "--if-not-exists", "--topic", TOPIC, "--partitions", "4",
-                "--replication-factor", "1"), log, 120) != 0) {
-            throw new IOException("could not create topic " + TOPIC + "; see " + log);
+        createTopic();
+    }
+
+    /** Creates the push topic (4 partitions) with Kafka's admin client. */
+    private void createTopic() throws IOException, InterruptedException {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                "bootstrap.servers", "127.0.0.1:" + ports.kafka(), "default.api.timeout.ms", 120_000))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(TOPIC, 4, (short) 1))).all()
+                    .get(120, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("could not create topic " + TOPIC, e);
         }
     }
 
