@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * A service's admin HTTP port: {@code /ready} and {@code /metrics} (Prometheus text).
  * Stateless apart from its HTTP client; thread-safe.
  */
-final class Admin {
+public final class Admin {
     /**
      * goim's samples worth printing as "drops by reason": losses, give-ups, slow consumers,
      * errors, pauses, batching, in the name or a label ({@code goim_comet_pushes_total{outcome="dropped"}}).
@@ -27,12 +27,12 @@ final class Admin {
     private final String name;
     private final int port;
 
-    Admin(String name, int port) {
+    public Admin(String name, int port) {
         this.name = name;
         this.port = port;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
@@ -45,7 +45,7 @@ final class Admin {
         return r.body();
     }
 
-    boolean ready() {
+    public boolean ready() {
         try {
             get("/ready");
             return true;
@@ -58,12 +58,12 @@ final class Admin {
     }
 
     /** Every sample of {@code /metrics} whose name matches {@link #INTERESTING} (or all with {@code all}). */
-    Map<String, Double> metrics(boolean all) throws IOException, InterruptedException {
+    public Map<String, Double> metrics(boolean all) throws IOException, InterruptedException {
         return parse(get("/metrics"), all);
     }
 
     /** The value of one sample ({@code name{labels}} exactly as exposed), or NaN. */
-    double metric(String sample) throws IOException, InterruptedException {
+    public double metric(String sample) throws IOException, InterruptedException {
         return metrics(true).getOrDefault(sample, Double.NaN);
     }
 

@@ -11,21 +11,21 @@ import java.util.concurrent.TimeUnit;
  * at the end, on failure and on Ctrl-C (a shutdown hook). Stopping is SIGTERM, then
  * SIGKILL after 15 s. Thread-safe.
  */
-final class Processes implements AutoCloseable {
+public final class Processes implements AutoCloseable {
     private final List<Started> started = new ArrayList<>();
 
     /** One started process: its name and handle. */
-    record Started(String name, Process process) {
-        long pid() {
+    public record Started(String name, Process process) {
+        public long pid() {
             return process.pid();
         }
 
-        boolean alive() {
+        public boolean alive() {
             return process.isAlive();
         }
     }
 
-    Processes() {
+    public Processes() {
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stop-processes"));
     }
 
@@ -64,6 +64,20 @@ final class Processes implements AutoCloseable {
             started.remove(s);
         }
         terminate(s);
+    }
+
+    /**
+     * Kills one process started here with SIGKILL ({@code kill -9}: no shutdown hook, no
+     * flush) and waits until it is gone.
+     */
+    public void kill(Started s) throws InterruptedException {
+        synchronized (this) {
+            started.remove(s);
+        }
+        s.process().destroyForcibly();
+        if (!s.process().waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(s.name() + " (pid " + s.pid() + ") survived SIGKILL for 30 s");
+        }
     }
 
     private static void terminate(Started s) {

@@ -37,7 +37,8 @@ public final class RealPath {
     private RealPath(Settings s, Processes processes) {
         this.s = s;
         this.processes = processes;
-        this.cluster = new Cluster(processes, s);
+        this.cluster = new Cluster(processes, new Cluster.Layout(s.root(), s.runDir(), s.java(), s.kafkaClasspath(), s.cometHeap(),
+                s.cometOptions(), Cluster.Ports.REALPATH, null));
         this.window = new Window(s);
         this.http = new HttpPusher(s.httpParallel());
     }
@@ -89,9 +90,9 @@ public final class RealPath {
 
     /** Job owns its partitions once a user push reaches a client. */
     private void awaitJobDelivers() throws IOException, InterruptedException {
-        try (Clients probe = Clients.start(processes, s, "probe", 1, "127.0.0.1:" + Cluster.COMET_TCP, false, 900_001)) {
+        try (Clients probe = Clients.start(processes, s, "probe", 1, "127.0.0.1:" + cluster.ports().comets().get(0).tcp(), false, 900_001)) {
             probe.awaitLogins(s.loginTimeout());
-            URI uri = URI.create("http://127.0.0.1:" + Cluster.LOGIC_HTTP + "/1/push?uid=900001");
+            URI uri = URI.create("http://127.0.0.1:" + cluster.ports().logicHttp() + "/1/push?uid=900001");
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (probe.sum("pushes") == 0) {
                 if (System.nanoTime() > deadline) {
@@ -106,12 +107,12 @@ public final class RealPath {
 
     private String target(boolean baseline, boolean websocket) {
         return "127.0.0.1:" + (baseline ? (websocket ? Baseline.WS : Baseline.TCP)
-                : (websocket ? Cluster.COMET_WS : Cluster.COMET_TCP));
+                : (websocket ? cluster.ports().comets().get(0).ws() : cluster.ports().comets().get(0).tcp()));
     }
 
     private void push(Scenario sc) throws Exception {
         boolean room = sc.kind() == Scenario.Kind.ROOM;
-        URI uri = URI.create("http://127.0.0.1:" + Cluster.LOGIC_HTTP + (room ? "/1/push/room?rid=1" : "/1/push?uid=1"));
+        URI uri = URI.create("http://127.0.0.1:" + cluster.ports().logicHttp() + (room ? "/1/push/room?rid=1" : "/1/push?uid=1"));
         Window.Result ours;
         try (Clients c = Clients.start(processes, s, sc.name() + "-cluster", sc.clients(), target(false, sc.websocket()),
                 sc.websocket(), 1)) {
