@@ -17,20 +17,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
-jar_of() { ls "$root/$1/target/$1-"*.jar 2>/dev/null | grep -v -e original -e sources -e tests | head -n 1 || true; }
-missing=0
-for m in router logic comet job bench; do [[ -n "$(jar_of "$m")" ]] || missing=1; done
-if ((missing)) || [[ "${REBUILD:-0}" == 1 ]]; then
-  echo "realpath: building the jars (mvn package)…"
-  mvn -B -q -DskipTests package -pl router,logic,comet,job,bench -am
-fi
-mkdir -p "$root/bench/target"
-cp_file="$root/bench/target/kafka.classpath"
-if [[ ! -s "$cp_file" ]]; then
-  echo "realpath: resolving the Kafka broker (deploy/kafka/pom.xml)…"
-  mvn -B -q -f "$root/deploy/kafka/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp_file" >&2
-fi
+tool=realpath
+# shellcheck source=jars.sh
+source "$here/jars.sh"
 # shellcheck disable=SC2086
 exec java -Xmx512m ${REALPATH_OPTS:-} -Dbench.realpath.root="$root" \
-  -Dbench.realpath.bench-jar="$(jar_of bench)" -Dbench.realpath.kafka-classpath="$(cat "$cp_file")" \
-  -cp "$(jar_of bench)" io.goim.bench.realpath.RealPath "$@"
+  -Dbench.realpath.bench-jar="$bench_jar" -Dbench.realpath.kafka-classpath="$kafka_classpath" \
+  -cp "$bench_jar" io.goim.bench.realpath.RealPath "$@"

@@ -79,7 +79,7 @@ public final class FaultSuite {
 
     /** Runs the suite; returns one result per kill (printed as it goes). */
     List<KillResult> run() throws Exception {
-        clean(s.runDir());
+        Processes.deleteTree(s.runDir());
         Files.createDirectories(s.runDir().resolve("logs"));
         if (s.jobStaticMember()) {
             // Static group membership: a job restarted with the same instance id takes its
@@ -340,14 +340,4 @@ public final class FaultSuite {
         return d;
     }
 
-    private static void clean(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

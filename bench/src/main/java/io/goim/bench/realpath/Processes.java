@@ -1,10 +1,13 @@
 package io.goim.bench.realpath;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Every process the benchmark starts, so that exactly those are stopped, in reverse order,
@@ -88,7 +91,7 @@ public final class Processes implements AutoCloseable {
         p.destroy();
         try {
             if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                System.err.println("realpath: " + s.name() + " (pid " + s.pid() + ") did not stop in 15 s; killing it");
+                System.err.println(s.name() + " (pid " + s.pid() + ") did not stop in 15 s; killing it");
                 p.destroyForcibly();
                 p.waitFor(5, TimeUnit.SECONDS);
             }
@@ -107,6 +110,18 @@ public final class Processes implements AutoCloseable {
         }
         for (int i = all.size() - 1; i >= 0; i--) {
             terminate(all.get(i));
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists: a run's directory before the run. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 }

@@ -52,7 +52,7 @@ public final class RealPath {
             System.exit(2);
             return;
         }
-        clean(s.runDir());
+        Processes.deleteTree(s.runDir());
         Files.createDirectories(s.runDir().resolve("logs"));
         int status = 0;
         try (Processes processes = new Processes()) {
@@ -280,14 +280,4 @@ public final class RealPath {
         return f[0] + " " + f[1] + " " + f[2];
     }
 
-    private static void clean(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
