@@ -5,15 +5,14 @@ import io.goim.libs.protocol.Packets;
 import io.goim.proto.Proto;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.AbstractReferenceCounted;
 import java.util.List;
 
 /**
  * A push for any number of connections, encoded once per wire format: the TCP bytes
- * (one packet, or for OP_RAW the batch of packets itself) at creation, the WebSocket
- * JSON-array frame the first time a text WebSocket connection needs it. Each connection
+ * (one packet, or for OP_RAW the batch of packets itself) at creation, the whole
+ * WebSocket frame (text: a JSON array; binary: the packets) the first time a WebSocket
+ * connection needs it. Each connection
  * writes a retained duplicate ({@link #frame}), so the bytes are shared; the message is
  * released once by its creator, and every holder retains it first. Messages that wait
  * for the same connections are {@link #merge merged} into one, written once.
@@ -24,7 +23,8 @@ final class PushMessage extends AbstractReferenceCounted {
     private final ByteBufAllocator alloc;
     private final ByteBuf tcp;
     private final int packets;
-    private TextWebSocketFrame text; // guarded by this
+    private ByteBuf wsText; // guarded by this
+    private ByteBuf wsBinary; // guarded by this
 
     private PushMessage(ByteBufAllocator alloc, ByteBuf tcp, int packets) {
         this.alloc = alloc;
@@ -65,12 +65,60 @@ final class PushMessage extends AbstractReferenceCounted {
         return tcp;
     }
 
-    /** The WebSocket text frame, encoded on first use; not retained. */
-    synchronized TextWebSocketFrame textFrame() {
-        if (text == null) {
-            text = new TextWebSocketFrame(WebSocketJson.encodeBatch(alloc, tcp));
+    /**
+     * The whole WebSocket text frame (header and JSON array), framed on first use; not
+     * retained. Framed here once, so no connection runs Netty's frame encoder (which would
+     * allocate and copy a small frame per connection): the bytes go to the socket as they are.
+     */
+    synchronized ByteBuf webSocketText() {
+        if (wsText == null) {
+            ByteBuf json = WebSocketJson.encodeBatch(alloc, tcp);
+            try {
+                wsText = frame(alloc, OPCODE_TEXT, json);
+            } finally {
+                json.release();
+            }
         }
-        return text;
+        return wsText;
+    }
+
+    /** The whole WebSocket binary frame carrying the TCP packets, framed on first use; not retained. */
+    synchronized ByteBuf webSocketBinary() {
+        if (wsBinary == null) {
+            wsBinary = frame(alloc, OPCODE_BINARY, tcp);
+        }
+        return wsBinary;
+    }
+
+    static final int OPCODE_TEXT = 0x1;
+    static final int OPCODE_BINARY = 0x2;
+
+    /**
+     * One final, unmasked server frame (RFC 6455 section 5.2) around a copy of {@code payload},
+     * byte for byte what Netty's {@code WebSocket08FrameEncoder} writes for it:
+     * <pre>
+     *  | 1000 oooo | 0 len7 |                              payload      len7 &lt; 126
+     *  | 1000 oooo | 0 126  | len16          |             payload      len &lt; 65,536
+     *  | 1000 oooo | 0 127  | len64 (8 bytes)             | payload
+     *    FIN, opcode  no mask
+     * </pre>
+     */
+    static ByteBuf frame(ByteBufAllocator alloc, int opcode, ByteBuf payload) {
+        int length = payload.readableBytes();
+        int header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+        ByteBuf out = alloc.buffer(header + length);
+        out.writeByte(0x80 | opcode);
+        if (length < 126) {
+            out.writeByte(length);
+        } else if (length < 65_536) {
+            out.writeByte(126);
+            out.writeShort(length);
+        } else {
+            out.writeByte(127);
+            out.writeLong(length);
+        }
+        out.writeBytes(payload, payload.readerIndex(), length);
+        return out;
     }
 
     /** Bytes of the TCP encoding: what this message costs while it waits to be written. */
@@ -80,14 +128,14 @@ final class PushMessage extends AbstractReferenceCounted {
 
     /**
      * What a connection of {@code wire} writes: a retained duplicate of the shared encoding
-     * (TCP bytes, a binary frame around them, or the JSON-array text frame); the channel's
-     * write releases it.
+     * (TCP bytes, or the whole WebSocket binary or text frame, which passes the pipeline's
+     * frame encoder untouched as a plain buffer); the channel's write releases it.
      */
-    Object frame(Wire wire) {
+    ByteBuf frame(Wire wire) {
         return switch (wire) {
             case TCP -> tcp.retainedDuplicate();
-            case WS_BINARY -> new BinaryWebSocketFrame(tcp.retainedDuplicate());
-            case WS_TEXT -> textFrame().retainedDuplicate();
+            case WS_BINARY -> webSocketBinary().retainedDuplicate();
+            case WS_TEXT -> webSocketText().retainedDuplicate();
         };
     }
 
@@ -113,8 +161,11 @@ final class PushMessage extends AbstractReferenceCounted {
     @Override
     protected synchronized void deallocate() {
         tcp.release();
-        if (text != null) {
-            text.release();
+        if (wsText != null) {
+            wsText.release();
+        }
+        if (wsBinary != null) {
+            wsBinary.release();
         }
     }
 

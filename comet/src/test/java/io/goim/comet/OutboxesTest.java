@@ -118,7 +118,7 @@ class OutboxesTest {
         Connection ws = join("1_1", 7, Wire.WS_TEXT);
         toRoom(7, "{\"n\":1}", "\"two\"", "{\"n\":3}");
         ch(ws).runPendingTasks();
-        TextWebSocketFrame frame = ch(ws).readOutbound();
+        TextWebSocketFrame frame = (TextWebSocketFrame) WsClientFrames.decode(ch(ws).readOutbound());
         assertEquals("[{\"ver\":0,\"op\":5,\"seq\":0,\"body\":{\"n\":1}},{\"ver\":0,\"op\":5,\"seq\":0,\"body\":\"two\"},"
                 + "{\"ver\":0,\"op\":5,\"seq\":0,\"body\":{\"n\":3}}]", frame.text());
         assertNull(ch(ws).readOutbound());

@@ -67,14 +67,15 @@ class PushMessageTest {
         PushMessage msg = PushMessage.of(alloc, push("{\"n\":1}"));
         a.writeAndFlush(msg.frame(Wire.WS_TEXT));
         b.writeAndFlush(msg.frame(Wire.WS_TEXT));
-        TextWebSocketFrame fa = a.readOutbound();
-        TextWebSocketFrame fb = b.readOutbound();
-        assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"n\":1}}]", fa.text());
-        assertSame(root(msg.textFrame().content()), root(fa.content()));
-        assertSame(root(msg.textFrame().content()), root(fb.content()));
-        msg.release();
-        fa.release();
+        ByteBuf fa = a.readOutbound();
+        ByteBuf fb = b.readOutbound();
+        assertSame(root(msg.webSocketText()), root(fa)); // one framed buffer shared, no copy per connection
+        assertSame(root(msg.webSocketText()), root(fb));
         fb.release();
+        TextWebSocketFrame text = (TextWebSocketFrame) WsClientFrames.decode(fa);
+        assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"n\":1}}]", text.text());
+        text.release();
+        msg.release();
         assertEquals(0, msg.refCnt());
         a.finishAndReleaseAll();
         b.finishAndReleaseAll();
@@ -85,8 +86,10 @@ class PushMessageTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         PushMessage msg = PushMessage.of(alloc, push("x"));
         ch.writeAndFlush(msg.frame(Wire.WS_BINARY));
-        BinaryWebSocketFrame f = ch.readOutbound();
-        assertSame(root(msg.tcpBytes()), root(f.content()));
+        ByteBuf raw = ch.readOutbound();
+        assertSame(root(msg.webSocketBinary()), root(raw));
+        BinaryWebSocketFrame f = (BinaryWebSocketFrame) WsClientFrames.decode(raw);
+        assertTrue(ByteBufUtil.equals(msg.tcpBytes(), f.content()), "the frame carries the TCP packets");
         assertEquals(Op.SEND_MSG_REPLY, f.content().getInt(8));
         f.release();
         msg.release();
@@ -113,7 +116,7 @@ class PushMessageTest {
         assertEquals(bytes.length, out.readableBytes());
         assertTrue(ByteBufUtil.equals(io.netty.buffer.Unpooled.wrappedBuffer(bytes), out));
         assertNull(tcp.readOutbound()); // one write (and one flush) for the whole batch
-        TextWebSocketFrame frame = ws.readOutbound();
+        TextWebSocketFrame frame = (TextWebSocketFrame) WsClientFrames.decode(ws.readOutbound());
         assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"i\":0}},{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"i\":1}},"
                 + "{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"i\":2}}]", frame.text());
         assertNull(ws.readOutbound());
@@ -139,13 +142,42 @@ class PushMessageTest {
         assertEquals(a.size() + b.size(), merged.size());
         ByteBuf expected = alloc.buffer().writeBytes(a.tcpBytes().duplicate()).writeBytes(b.tcpBytes().duplicate());
         assertTrue(ByteBufUtil.equals(expected, merged.tcpBytes()));
+        TextWebSocketFrame frame = (TextWebSocketFrame) WsClientFrames.decode(merged.webSocketText().retainedDuplicate());
         assertEquals("[{\"ver\":1,\"op\":5,\"seq\":0,\"body\":{\"n\":1}},{\"ver\":1,\"op\":5,\"seq\":0,\"body\":\"two\"}]",
-                merged.textFrame().text());
+                frame.text());
+        frame.release();
         assertEquals(1, a.refCnt()); // the parts are the caller's to release
         expected.release();
         merged.release();
         a.release();
         b.release();
         assertEquals(0, merged.tcpBytes().refCnt());
+    }
+
+    /** Frames of every header size (7-bit, 16-bit and 64-bit lengths) are byte for byte what Netty's encoder writes. */
+    @Test
+    void preFramedBytesAreWhatNettysFrameEncoderWrites() {
+        for (int length : new int[] {0, 5, 125, 126, 200, 65_535, 65_536, 70_000}) {
+            byte[] payload = new byte[length];
+            java.util.Arrays.fill(payload, (byte) 'a');
+            for (boolean text : new boolean[] {true, false}) {
+                EmbeddedChannel netty = new EmbeddedChannel(
+                        new io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder(false));
+                netty.writeOutbound(text ? new TextWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(payload))
+                        : new BinaryWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(payload)));
+                ByteBuf expected = alloc.buffer();
+                ByteBuf part;
+                while ((part = netty.readOutbound()) != null) {
+                    expected.writeBytes(part);
+                    part.release();
+                }
+                ByteBuf ours = PushMessage.frame(alloc, text ? PushMessage.OPCODE_TEXT : PushMessage.OPCODE_BINARY,
+                        io.netty.buffer.Unpooled.wrappedBuffer(payload));
+                assertTrue(ByteBufUtil.equals(expected, ours), "length " + length + (text ? " text" : " binary"));
+                expected.release();
+                ours.release();
+                netty.finishAndReleaseAll();
+            }
+        }
     }
 }
