@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LoopOutbox {
     /** Deliveries one pass takes at most, so a flood of offers cannot hold the loop forever. */
-    static final int MAX_PER_PASS = 4_096;
+    private static final int MAX_PER_PASS = 4_096;
     private static final RateLimitedLog FINISH_LOG =
             new RateLimitedLog(LoggerFactory.getLogger(LoopOutbox.class), 10, TimeUnit.SECONDS);
 
@@ -63,10 +63,6 @@ final class LoopOutbox {
     LoopOutbox(EventLoop loop, Outboxes outboxes) {
         this.loop = loop;
         this.outboxes = outboxes;
-    }
-
-    EventLoop loop() {
-        return loop;
     }
 
     /** Queues {@code d} for this loop's next pass; the delivery owns a reference to its message. */
