@@ -2,6 +2,9 @@ package io.goim.libs.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -150,6 +153,72 @@ public final class Settings {
             throw invalid(path, "{}", "at least one entry");
         }
         return Collections.unmodifiableMap(result);
+    }
+
+    /**
+     * A map from integer ids to one or more addresses each, written in config as
+     * {@code { "1" = "10.0.0.1:8092", "2" = ["10.0.0.2:8092", "10.0.0.3:8092"] }}: a value is
+     * one {@code host:port} string or a non-empty list of them. Must not be empty.
+     */
+    public Map<Integer, List<HostPort>> idToAddresses(String path) {
+        Config section;
+        try {
+            section = config.getConfig(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        Map<Integer, List<HostPort>> result = new TreeMap<>();
+        for (String key : section.root().keySet()) {
+            int id;
+            try {
+                id = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw invalid(path, key, "integer ids as keys");
+            }
+            result.put(id, oneOrMore(prefix + path + "." + key, section.getValue("\"" + key + "\"")));
+        }
+        if (result.isEmpty()) {
+            throw invalid(path, "{}", "at least one entry");
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    /**
+     * One {@code host:port} string or a non-empty list of them, e.g. {@code "10.0.0.1:7170"} or
+     * {@code ["10.0.0.1:7170", "10.0.0.2:7170"]}; the single form reads as a list of one.
+     */
+    public List<HostPort> oneOrMoreAddresses(String path) {
+        ConfigValue value;
+        try {
+            value = config.getValue(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        return oneOrMore(prefix + path, value);
+    }
+
+    private static List<HostPort> oneOrMore(String what, ConfigValue value) {
+        if (value.valueType() == ConfigValueType.STRING) {
+            return List.of(HostPort.parse(what, (String) value.unwrapped()));
+        }
+        if (value.valueType() != ConfigValueType.LIST) {
+            throw new InvalidConfigException(what + ": " + value.render(ConfigRenderOptions.concise()) + " (expected: \"host:port\" or a list of them)");
+        }
+        List<HostPort> result = new ArrayList<>();
+        for (Object o : (List<?>) value.unwrapped()) {
+            if (!(o instanceof String s)) {
+                throw new InvalidConfigException(what + ": " + value.render(ConfigRenderOptions.concise()) + " (expected: \"host:port\" or a list of them)");
+            }
+            HostPort address = HostPort.parse(what, s);
+            if (result.contains(address)) {
+                throw new InvalidConfigException(what + ": " + s + " (expected: each address once)");
+            }
+            result.add(address);
+        }
+        if (result.isEmpty()) {
+            throw new InvalidConfigException(what + ": [] (expected: at least one address)");
+        }
+        return List.copyOf(result);
     }
 
     /** A list of {@code host:port} strings; must not be empty. */
