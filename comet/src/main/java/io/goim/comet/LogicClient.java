@@ -36,7 +36,7 @@ final class LogicClient implements AutoCloseable {
     /**
      * A client of every logic in {@code addresses}: with several, gRPC spreads calls over the ones
      * that are up and a call whose logic went away under it is retried once on another
-     * (see {@link GrpcChannels#plaintext(List, String...)}); every Logic method may be repeated:
+     * (see {@link GrpcChannels#plaintext(List, String, boolean)}); every Logic method may be repeated:
      * a repeated Connect registers a second session whose key comet never learns, which
      * the routers expire since no renew vouches for it.
      */
@@ -56,7 +56,7 @@ final class LogicClient implements AutoCloseable {
     }
 
     private static ManagedChannel channel(List<HostPort> addresses) {
-        return GrpcChannels.plaintextDirect(addresses, LogicGrpc.SERVICE_NAME);
+        return GrpcChannels.plaintextDirect(addresses, LogicGrpc.SERVICE_NAME, true);
     }
 
     /** Ready when a logic answers a Ping within {@code deadline}: with several, round_robin sends it to one that is up. */

@@ -3,9 +3,12 @@ package io.goim.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.client.GoimClient;
+import io.goim.libs.testing.AdminScrape;
+import io.goim.libs.testing.Await;
 import io.goim.logic.LogicServer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * Two logics, one comet given both addresses: a logic closed while clients log in, and
  * after it, costs no login (comet sends Connect to the logic that is up, and retries once
  * a call whose logic went away under it), and pushes through the surviving logic's HTTP
- * API still reach every client. With the closed logic as comet's only address, every
- * login after the close fails.
+ * API still reach every client. With the closed logic as comet's only address, the logins
+ * after the close would have nowhere to go: comet would refuse them (authFailed).
  */
 class LogicFailoverE2ETest {
     private static final int PER_STEP = 20;
@@ -45,7 +48,11 @@ class LogicFailoverE2ETest {
             awaitAll(login(group, tcpPort, uid, PER_STEP, clients, recorders));
 
             assertEquals(0, cluster.comet.counters().authFailed.sum(), "logins refused by comet");
-            assertEquals(3 * PER_STEP, cluster.comet.online());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, AdminScrape.status(cluster.comet.adminPort(), "/ready"), "comet ready: a logic answers");
+            }
+            Await.until("every connection registered", Duration.ofSeconds(10),
+                    () -> cluster.comet.online() == 3 * PER_STEP);
             for (int i = 0; i < clients.size(); i++) {
                 long user = 7000 + i;
                 assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=" + user, "{\"n\":" + user + "}").body());

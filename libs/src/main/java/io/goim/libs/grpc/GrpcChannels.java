@@ -27,26 +27,32 @@ public final class GrpcChannels {
     /**
      * A plaintext channel over every address in {@code addresses}: one address gives exactly
      * {@link #plaintext(HostPort)}; several give one channel whose calls gRPC's
-     * {@code round_robin} policy spreads over the peers that are connected, skipping one
-     * that is down (its subchannel in TRANSIENT_FAILURE, reconnected with backoff) until it
-     * answers again. Calls to {@code retriedServices} that fail with UNAVAILABLE are
-     * retried once (see {@link ServiceConfigs#roundRobin}); name only services whose calls
-     * may be repeated.
+     * {@code round_robin} policy spreads over the peers that are connected and healthy,
+     * skipping one that is down (its subchannel in TRANSIENT_FAILURE, reconnected with
+     * backoff) or that reports {@code service} NOT_SERVING on its standard health service
+     * (see {@link ServingHealth}; a peer without one counts as healthy) until it is back.
+     * With {@code retryUnavailable}, calls to {@code service} that fail with UNAVAILABLE
+     * are retried once (see {@link ServiceConfigs#roundRobin}): only for calls that may be
+     * repeated.
+     *
+     * @param service the full gRPC service name called, e.g. {@code goim.Logic}
      */
-    public static ManagedChannel plaintext(List<HostPort> addresses, String... retriedServices) {
-        return addresses.size() == 1 ? plaintext(addresses.get(0)) : several(addresses, false, retriedServices);
+    public static ManagedChannel plaintext(List<HostPort> addresses, String service, boolean retryUnavailable) {
+        return addresses.size() == 1 ? plaintext(addresses.get(0)) : several(addresses, false, service, retryUnavailable);
     }
 
-    /** {@link #plaintext(List, String...)} with the direct executor of {@link #plaintextDirect(HostPort)}. */
-    public static ManagedChannel plaintextDirect(List<HostPort> addresses, String... retriedServices) {
-        return addresses.size() == 1 ? plaintextDirect(addresses.get(0)) : several(addresses, true, retriedServices);
+    /** {@link #plaintext(List, String, boolean)} with the direct executor of {@link #plaintextDirect(HostPort)}. */
+    public static ManagedChannel plaintextDirect(List<HostPort> addresses, String service, boolean retryUnavailable) {
+        return addresses.size() == 1 ? plaintextDirect(addresses.get(0))
+                : several(addresses, true, service, retryUnavailable);
     }
 
-    private static ManagedChannel several(List<HostPort> addresses, boolean direct, String... retriedServices) {
+    private static ManagedChannel several(List<HostPort> addresses, boolean direct, String service,
+            boolean retryUnavailable) {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("no addresses");
         }
-        Map<String, ?> serviceConfig = ServiceConfigs.roundRobin(List.of(retriedServices));
+        Map<String, ?> serviceConfig = ServiceConfigs.roundRobin(service, retryUnavailable);
         NettyChannelBuilder b = NettyChannelBuilder.forTarget(StaticAddressResolverProvider.target(addresses))
                 .usePlaintext()
                 .defaultLoadBalancingPolicy(ROUND_ROBIN)

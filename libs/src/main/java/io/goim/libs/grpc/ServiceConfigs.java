@@ -15,18 +15,21 @@ final class ServiceConfigs {
     }
 
     /**
-     * {@code round_robin} over the resolved addresses, and a retry policy for every method
-     * of {@code retriedServices} (full names such as {@code goim.Logic}): a call that ends
-     * UNAVAILABLE (its peer closed or was killed mid-call, or refused the connection) is
-     * sent once more, after 10-100 ms, and round_robin picks a READY peer for it. The retry
-     * stays within the call's deadline. gRPC already retries on its own a call that never
-     * left the client ("transparent retry"); this policy also covers one that reached a peer
-     * that then went away.
+     * {@code round_robin} over the resolved addresses, over the ones whose standard health
+     * service reports {@code service} SERVING (gRPC's client-side health checking, from
+     * grpc-services; a peer that has no health service counts as healthy), and, with
+     * {@code retryUnavailable}, a retry policy for every method of {@code service}: a call
+     * that ends UNAVAILABLE (its peer closed or was killed mid-call) is sent once more,
+     * after 10-100 ms, and round_robin picks a READY peer for it. The retry stays within
+     * the call's deadline. gRPC already re-sends on its own a call that never left the
+     * client ("transparent retry"); this policy also covers one that reached a peer that
+     * then went away.
      */
-    static Map<String, ?> roundRobin(List<String> retriedServices) {
+    static Map<String, ?> roundRobin(String service, boolean retryUnavailable) {
         Map<String, Object> lb = Map.of(GrpcChannels.ROUND_ROBIN, Map.of());
-        if (retriedServices.isEmpty()) {
-            return Map.of("loadBalancingConfig", List.of(lb));
+        Map<String, Object> health = Map.of("serviceName", service);
+        if (!retryUnavailable) {
+            return Map.of("loadBalancingConfig", List.of(lb), "healthCheckConfig", health);
         }
         Map<String, Object> retry = Map.of(
                 "maxAttempts", MAX_ATTEMPTS,
@@ -34,11 +37,9 @@ final class ServiceConfigs {
                 "maxBackoff", "0.1s",
                 "backoffMultiplier", 2.0,
                 "retryableStatusCodes", List.of("UNAVAILABLE"));
-        List<Map<String, Object>> names = retriedServices.stream()
-                .map(s -> Map.<String, Object>of("service", s))
-                .toList();
         return Map.of(
                 "loadBalancingConfig", List.of(lb),
-                "methodConfig", List.of(Map.of("name", names, "retryPolicy", retry)));
+                "healthCheckConfig", health,
+                "methodConfig", List.of(Map.of("name", List.of(Map.of("service", service)), "retryPolicy", retry)));
     }
 }

@@ -44,7 +44,7 @@ class SeveralAddressesChannelTest {
     void callsSpreadOverBothPeersAndAStoppedOneIsSkipped() throws Exception {
         a = Peer.start(false);
         b = Peer.start(false);
-        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()));
+        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()), LogicGrpc.SERVICE_NAME, false);
         LogicGrpc.LogicBlockingStub stub = LogicGrpc.newBlockingStub(channel);
         Await.until("both peers connected and called", Duration.ofSeconds(20), () -> {
             ping(stub);
@@ -73,7 +73,7 @@ class SeveralAddressesChannelTest {
     void aCallAnsweredUnavailableIsRetriedOnTheOtherPeer() throws Exception {
         a = Peer.start(true);
         b = Peer.start(false);
-        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()), LogicGrpc.SERVICE_NAME);
+        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()), LogicGrpc.SERVICE_NAME, true);
         LogicGrpc.LogicBlockingStub stub = LogicGrpc.newBlockingStub(channel);
         Await.until("both peers connected and called", Duration.ofSeconds(20), () -> {
             ping(stub);
@@ -90,7 +90,7 @@ class SeveralAddressesChannelTest {
     void withoutARetryPolicyTheUnavailableAnswerReachesTheCaller() throws Exception {
         a = Peer.start(true);
         b = Peer.start(false);
-        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()));
+        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()), LogicGrpc.SERVICE_NAME, false);
         LogicGrpc.LogicBlockingStub stub = LogicGrpc.newBlockingStub(channel);
         AtomicInteger failed = new AtomicInteger();
         Await.until("a call answered UNAVAILABLE by the failing peer", Duration.ofSeconds(20), () -> {
@@ -105,6 +105,34 @@ class SeveralAddressesChannelTest {
     }
 
     @Test
+    void aPeerThatStopsServingGetsNoMoreCalls() throws Exception {
+        a = Peer.start(false, new ServingHealth(LogicGrpc.SERVICE_NAME));
+        b = Peer.start(false, new ServingHealth(LogicGrpc.SERVICE_NAME));
+        channel = GrpcChannels.plaintext(List.of(a.address(), b.address()), LogicGrpc.SERVICE_NAME, true);
+        LogicGrpc.LogicBlockingStub stub = LogicGrpc.newBlockingStub(channel);
+        Await.until("both peers healthy and called", Duration.ofSeconds(20), () -> {
+            ping(stub);
+            return a.pings.get() > 0 && b.pings.get() > 0;
+        });
+        a.health.stopServing();
+        // The health stream tells the channel at once, but asynchronously: wait until a round of calls skips a.
+        Await.until("a out of the rotation", Duration.ofSeconds(10), () -> {
+            int before = a.pings.get();
+            for (int i = 0; i < 4; i++) {
+                ping(stub);
+            }
+            return a.pings.get() == before;
+        });
+        int aStopped = a.pings.get();
+        int bBefore = b.pings.get();
+        for (int i = 0; i < 30; i++) {
+            ping(stub);
+        }
+        assertEquals(aStopped, a.pings.get(), "calls to a peer that reports NOT_SERVING");
+        assertEquals(bBefore + 30, b.pings.get());
+    }
+
+    @Test
     void targetsRoundTripIpv4AndIpv6Addresses() {
         List<HostPort> addresses = List.of(new HostPort("127.0.0.1", 7170), new HostPort("::1", 7171),
                 new HostPort("localhost", 7172));
@@ -116,11 +144,22 @@ class SeveralAddressesChannelTest {
         stub.withDeadlineAfter(5, TimeUnit.SECONDS).ping(Empty.getDefaultInstance());
     }
 
-    /** A Logic server on a free loopback port whose Ping counts calls, and answers UNAVAILABLE if {@code failing}. */
-    private record Peer(Server server, AtomicInteger pings) {
+    /**
+     * A Logic server on a free loopback port whose Ping counts calls, and answers UNAVAILABLE if {@code failing};
+     * with a standard health service when {@code health} is not null.
+     */
+    private record Peer(Server server, AtomicInteger pings, ServingHealth health) {
         static Peer start(boolean failing) throws Exception {
+            return start(failing, null);
+        }
+
+        static Peer start(boolean failing, ServingHealth health) throws Exception {
             AtomicInteger pings = new AtomicInteger();
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+            if (health != null) {
+                builder.addService(health.service());
+            }
+            Server server = builder
                     .addService(new LogicGrpc.LogicImplBase() {
                         @Override
                         public void ping(Empty request, StreamObserver<Empty> out) {
@@ -135,7 +174,7 @@ class SeveralAddressesChannelTest {
                     })
                     .build()
                     .start();
-            return new Peer(server, pings);
+            return new Peer(server, pings, health);
         }
 
         HostPort address() {
