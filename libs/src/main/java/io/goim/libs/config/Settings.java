@@ -175,7 +175,7 @@ public final class Settings {
             } catch (NumberFormatException e) {
                 throw invalid(path, key, "integer ids as keys");
             }
-            result.put(id, oneOrMore(prefix + path + "." + key, section.getValue("\"" + key + "\"")));
+            result.put(id, oneOrMore(prefix + path + "." + key, section, "\"" + key + "\""));
         }
         if (result.isEmpty()) {
             throw invalid(path, "{}", "at least one entry");
@@ -188,27 +188,36 @@ public final class Settings {
      * {@code ["10.0.0.1:7170", "10.0.0.2:7170"]}; the single form reads as a list of one.
      */
     public List<HostPort> oneOrMoreAddresses(String path) {
+        if (!config.hasPath(path)) {
+            throw new InvalidConfigException(prefix + path + ": missing (expected: \"host:port\" or a list of them)");
+        }
+        return oneOrMore(prefix + path, config, path);
+    }
+
+    private static List<HostPort> oneOrMore(String what, Config config, String path) {
         ConfigValue value;
         try {
             value = config.getValue(path);
         } catch (ConfigException e) {
-            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+            throw new InvalidConfigException(what + ": " + e.getMessage());
         }
-        return oneOrMore(prefix + path, value);
-    }
-
-    private static List<HostPort> oneOrMore(String what, ConfigValue value) {
         if (value.valueType() == ConfigValueType.STRING) {
-            return List.of(HostPort.parse(what, (String) value.unwrapped()));
+            String s = (String) value.unwrapped();
+            if (s.indexOf(',') >= 0) {
+                throw new InvalidConfigException(what + ": " + s + " (expected: one \"host:port\", or a list of them: [\"h1:p1\", \"h2:p2\"])");
+            }
+            return List.of(HostPort.parse(what, s));
         }
-        if (value.valueType() != ConfigValueType.LIST) {
-            throw new InvalidConfigException(what + ": " + value.render(ConfigRenderOptions.concise()) + " (expected: \"host:port\" or a list of them)");
+        List<String> strings;
+        try {
+            // Also reads an object with keys 0, 1, ... (how system properties give a list).
+            strings = config.getStringList(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(what + ": " + value.render(ConfigRenderOptions.concise())
+                    + " (expected: \"host:port\" or a list of them)");
         }
         List<HostPort> result = new ArrayList<>();
-        for (Object o : (List<?>) value.unwrapped()) {
-            if (!(o instanceof String s)) {
-                throw new InvalidConfigException(what + ": " + value.render(ConfigRenderOptions.concise()) + " (expected: \"host:port\" or a list of them)");
-            }
+        for (String s : strings) {
             HostPort address = HostPort.parse(what, s);
             if (result.contains(address)) {
                 throw new InvalidConfigException(what + ": " + s + " (expected: each address once)");

@@ -2,7 +2,6 @@ package io.goim.libs.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
@@ -64,11 +63,18 @@ class SettingsTest {
         assertEquals("svc.logic: 10.0.0.1 (expected: host:port)", refused("svc.logic = [\"10.0.0.1:7170\", \"10.0.0.1\"]"));
         assertEquals("svc.logic: 10.0.0.1:7170 (expected: each address once)",
                 refused("svc.logic = [\"10.0.0.1:7170\", \"10.0.0.1:7170\"]"));
-        assertEquals("svc.logic: [\"h:1\",2] (expected: \"host:port\" or a list of them)",
-                refused("svc.logic = [\"h:1\", 2]"));
+        assertEquals("svc.logic: 2 (expected: host:port)", refused("svc.logic = [\"h:1\", 2]"));
+        assertEquals("svc.logic: a:1,b:2 (expected: one \"host:port\", or a list of them: [\"h1:p1\", \"h2:p2\"])",
+                refused("svc.logic = \"a:1,b:2\""));
         assertEquals("svc.logic: {\"host\":\"h\"} (expected: \"host:port\" or a list of them)",
                 refused("svc.logic { host = h }"));
-        assertTrue(refused("svc {}").startsWith("svc.logic: "));
+        assertEquals("svc.logic: missing (expected: \"host:port\" or a list of them)", refused("svc {}"));
+    }
+
+    @Test
+    void aListFromSystemPropertiesIsAnObjectWithIndexKeys() {
+        assertEquals(List.of(new HostPort("10.0.0.1", 7170), new HostPort("10.0.0.2", 7170)),
+                settings("svc.logic { \"0\" = \"10.0.0.1:7170\", \"1\" = \"10.0.0.2:7170\" }").oneOrMoreAddresses("logic"));
     }
 
     private static String refused(String hocon) {
