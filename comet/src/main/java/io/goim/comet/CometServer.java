@@ -9,6 +9,7 @@ import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
+import io.goim.proto.CometGrpc;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;

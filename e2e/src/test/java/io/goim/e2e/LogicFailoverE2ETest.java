@@ -3,11 +3,11 @@ package io.goim.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.client.GoimClient;
+import io.goim.libs.net.Transport;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.logic.LogicServer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,8 @@ class LogicFailoverE2ETest {
 
     @Test
     void loginsAndPushesGoOnThroughTheSurvivingLogic() throws Exception {
-        EventLoopGroup group = new NioEventLoopGroup(2);
+        // The client picks its socket type from the best transport: its group must match.
+        EventLoopGroup group = Transport.best().group(2, "failover-clients");
         List<GoimClient> clients = new ArrayList<>();
         List<ClientRecorder> recorders = new ArrayList<>();
         try (LocalCluster cluster = LocalCluster.builder().logics(2).start()) {
@@ -62,11 +63,16 @@ class LogicFailoverE2ETest {
                 assertEquals("5:{\"n\":" + user + "}", recorders.get(i).pushes.poll(15, TimeUnit.SECONDS),
                         "push to user " + user + " via the surviving logic");
             }
+            closeAll(clients);
         } finally {
-            for (GoimClient c : clients) {
-                c.close();
-            }
+            closeAll(clients);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    private static void closeAll(List<GoimClient> clients) {
+        for (GoimClient c : clients) {
+            c.close();
         }
     }
 
