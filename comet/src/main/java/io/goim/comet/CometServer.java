@@ -5,9 +5,11 @@ import io.goim.libs.admin.AdminServer;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.Listen;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
+import io.goim.proto.CometGrpc;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
@@ -49,6 +51,7 @@ public final class CometServer implements AutoCloseable {
     private final Channel tlsTcp;
     private final Channel tlsWebsocket;
     private final Server grpc;
+    private final ServingHealth health = new ServingHealth(CometGrpc.SERVICE_NAME);
     private final AdminServer admin;
 
     private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
@@ -80,6 +83,7 @@ public final class CometServer implements AutoCloseable {
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
                     .addService(new PushService(comet))
+                    .addService(health.service())
                     .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                     .build()
                     .start();
@@ -100,6 +104,8 @@ public final class CometServer implements AutoCloseable {
                 .then("router epoch watch", epochWatch::close)
                 .then("session renewer", renewer::close)
                 .then("drain clients", () -> drainer.drain(config.drainWindow()))
+                // Pushes keep coming while clients drain; then jobs that health-check this comet's addresses stop calling.
+                .then("grpc health NOT_SERVING", health::stopServing)
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
                 .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
                         TimeUnit.MILLISECONDS).await())

@@ -33,22 +33,33 @@ final class LogicClient implements AutoCloseable {
     private final Duration timeout;
     private final int serverId;
 
-    LogicClient(HostPort address, Duration timeout, int serverId) {
-        this.channel = GrpcChannels.plaintextDirect(address);
+    /**
+     * A client of every logic in {@code addresses}: with several, gRPC spreads calls over the ones
+     * that are up and a call whose logic went away under it is retried once on another
+     * (see {@link GrpcChannels#plaintext(List, String, boolean)}); every Logic method may be repeated:
+     * a repeated Connect registers a second session whose key comet never learns, which
+     * the routers expire since no renew vouches for it.
+     */
+    LogicClient(List<HostPort> addresses, Duration timeout, int serverId) {
+        this.channel = channel(addresses);
         this.stub = LogicGrpc.newFutureStub(channel);
         this.timeout = timeout;
         this.serverId = serverId;
     }
 
     /** Calls are timed and counted in {@code registry} with {@code peer="logic"} (see {@link RpcMetrics}). */
-    LogicClient(HostPort address, Duration timeout, int serverId, MeterRegistry registry) {
-        this.channel = GrpcChannels.plaintextDirect(address);
+    LogicClient(List<HostPort> addresses, Duration timeout, int serverId, MeterRegistry registry) {
+        this.channel = channel(addresses);
         this.stub = LogicGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "logic"));
         this.timeout = timeout;
         this.serverId = serverId;
     }
 
-    /** Ready when logic answers a Ping within {@code deadline}. */
+    private static ManagedChannel channel(List<HostPort> addresses) {
+        return GrpcChannels.plaintextDirect(addresses, LogicGrpc.SERVICE_NAME, true);
+    }
+
+    /** Ready when a logic answers a Ping within {@code deadline}: with several, round_robin sends it to one that is up. */
     CompletableFuture<Readiness> ping(Duration deadline) {
         return Readiness.ofCall("logic", Futures.of(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
                 .ping(Empty.getDefaultInstance())));

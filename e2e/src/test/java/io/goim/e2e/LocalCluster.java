@@ -36,6 +36,9 @@ final class LocalCluster implements AutoCloseable {
 
     final KafkaBroker kafka;
     final List<RouterServer> routers = new ArrayList<>();
+    /** Every comet is given all of their gRPC addresses. */
+    final List<LogicServer> logics = new ArrayList<>();
+    /** The first logic: {@link #post} goes to it. */
     final LogicServer logic;
     /** Comet i has server id i + 1. */
     final List<CometServer> comets = new ArrayList<>();
@@ -49,6 +52,7 @@ final class LocalCluster implements AutoCloseable {
     /** How many of each service to start, and config overrides per service. */
     static final class Builder {
         private int routers = 1;
+        private int logics = 1;
         private int comets = 1;
         private int jobs = 1;
         private int partitions = 4;
@@ -59,6 +63,11 @@ final class LocalCluster implements AutoCloseable {
 
         Builder routers(int n) {
             routers = n;
+            return this;
+        }
+
+        Builder logics(int n) {
+            logics = n;
             return this;
         }
 
@@ -133,7 +142,13 @@ final class LocalCluster implements AutoCloseable {
                     "logic.count-refresh", "100ms"));
             lc.put("logic.admin.port", 0);
             lc.putAll(b.logicConfig);
-            logic = push(LogicServer.start(config(lc)));
+            List<String> logicAddresses = new ArrayList<>();
+            for (int i = 0; i < b.logics; i++) {
+                LogicServer l = push(LogicServer.start(config(lc)));
+                logics.add(l);
+                logicAddresses.add("127.0.0.1:" + l.grpcPort());
+            }
+            logic = logics.get(0);
             Map<String, Object> cometAddresses = new HashMap<>();
             for (int i = 0; i < b.comets; i++) {
                 Map<String, Object> c = new HashMap<>(Map.of(
@@ -141,7 +156,8 @@ final class LocalCluster implements AutoCloseable {
                         "comet.tcp.port", 0,
                         "comet.grpc.port", 0,
                         "comet.event-loop-threads", 2,
-                        "comet.logic", "127.0.0.1:" + logic.grpcPort()));
+                        // One logic as the single-address form, several as a list.
+                        "comet.logic", logicAddresses.size() == 1 ? logicAddresses.get(0) : logicAddresses));
                 c.put("comet.websocket.port", 0);
                 c.put("comet.admin.port", 0);
                 // Tests close clusters with clients still open: drain them quickly (CometDrainE2ETest sets its own).

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,10 +71,11 @@ final class CometClient implements AutoCloseable {
     private volatile boolean closed;
 
     /** Calls are timed and counted in {@code registry} with {@code peer="comet-<id>"} (see {@link RpcMetrics}). */
-    CometClient(int id, HostPort address, JobConfig config, Scheduler scheduler, JobCounters counters,
+    CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobCounters counters,
             MeterRegistry registry) {
         this.id = id;
-        this.channel = GrpcChannels.plaintext(address);
+        // No gRPC retry policy: this client retries failed pushes itself (comet-attempts), with backoff.
+        this.channel = GrpcChannels.plaintext(addresses, CometGrpc.SERVICE_NAME, false);
         this.stub = CometGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "comet-" + id));
         this.config = config;
         this.scheduler = scheduler;

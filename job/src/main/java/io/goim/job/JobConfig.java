@@ -7,6 +7,7 @@ import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Settings;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The {@code job} section of the configuration, validated. Immutable. */
@@ -18,7 +19,7 @@ public record JobConfig(
         int maxInFlight,
         Duration revokeGrace,
         Map<String, Object> kafkaProperties,
-        Map<Integer, HostPort> comets,
+        Map<Integer, List<HostPort>> comets,
         Duration cometTimeout,
         int cometAttempts,
         Duration cometBackoff,
@@ -59,7 +60,7 @@ public record JobConfig(
                 kafka.intAtLeast("max-in-flight", 1),
                 kafka.positiveDuration("revoke-grace"),
                 Map.copyOf(props),
-                s.idToAddress("comets"),
+                s.idToAddresses("comets"),
                 s.positiveDuration("comet-timeout"),
                 s.intAtLeast("comet-attempts", 1),
                 backoff,

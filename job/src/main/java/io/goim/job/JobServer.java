@@ -62,8 +62,8 @@ public final class JobServer implements AutoCloseable {
         Scheduler scheduler = Scheduler.of(timer);
         registry = JobMetrics.registry(counters, config.comets().keySet());
         Map<Integer, CometClient> comets = new LinkedHashMap<>();
-        config.comets().forEach((id, address) -> comets.put(id,
-                new CometClient(id, address, config, scheduler, counters, registry)));
+        config.comets().forEach((id, addresses) -> comets.put(id,
+                new CometClient(id, addresses, config, scheduler, counters, registry)));
         poller = new CometPoller(comets.values(), config.cometPoll(), counters); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets.values(), counters), counters);
         JobMetrics.bindRooms(registry, rooms);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.InvalidConfigException;
+import io.goim.libs.config.HostPort;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,5 +46,15 @@ class JobConfigTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> load(Map.of("job.comet-backoff", "1s", "job.comet-max-backoff", "100ms")));
         assertEquals("job.comet-max-backoff: 100ms (expected: >= job.comet-backoff (1000ms))", e.getMessage());
+    }
+
+    @Test
+    void aCometIdTakesOneAddressOrAList() {
+        JobConfig c = load(Map.of("job.comets", Map.of("1", "127.0.0.1:8092", "2", List.of("127.0.0.2:8092", "127.0.0.3:8092"))));
+        assertEquals(List.of(new HostPort("127.0.0.1", 8092)), c.comets().get(1));
+        assertEquals(List.of(new HostPort("127.0.0.2", 8092), new HostPort("127.0.0.3", 8092)), c.comets().get(2));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> load(Map.of("job.comets", Map.of("2", List.of()))));
+        assertEquals("job.comets.2: [] (expected: at least one address)", e.getMessage());
     }
 }

@@ -5,11 +5,13 @@ import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.KafkaReadiness;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
+import io.goim.proto.LogicGrpc;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -39,6 +41,7 @@ public final class LogicServer implements AutoCloseable {
     private final Server grpc;
     private final HttpApiServer http;
     private final ApiCounters httpCounters = new ApiCounters();
+    private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
     private final AdminServer admin;
 
     private LogicServer(LogicConfig config) throws Exception {
@@ -72,6 +75,7 @@ public final class LogicServer implements AutoCloseable {
 
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
                     .addService(new LogicService(authenticator, routers, epochs))
+                    .addService(health.service())
                     .build()
                     .start();
             built.push(Map.entry("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace())));
@@ -101,6 +105,9 @@ public final class LogicServer implements AutoCloseable {
             }
             throw e;
         }
+        // Comets given several logics health-check them: NOT_SERVING first sends their new
+        // logins to the other logics before this one stops taking calls.
+        shutdown.then("grpc health NOT_SERVING", health::stopServing);
         // Stop taking requests first; in-flight ones still find routers and Kafka open.
         shutdown.then("http accept", http::stopAccepting);
         addLastBuiltFirst(built, shutdown);

@@ -2,6 +2,9 @@ package io.goim.libs.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -150,6 +153,81 @@ public final class Settings {
             throw invalid(path, "{}", "at least one entry");
         }
         return Collections.unmodifiableMap(result);
+    }
+
+    /**
+     * A map from integer ids to one or more addresses each, written in config as
+     * {@code { "1" = "10.0.0.1:8092", "2" = ["10.0.0.2:8092", "10.0.0.3:8092"] }}: a value is
+     * one {@code host:port} string or a non-empty list of them. Must not be empty.
+     */
+    public Map<Integer, List<HostPort>> idToAddresses(String path) {
+        Config section;
+        try {
+            section = config.getConfig(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        Map<Integer, List<HostPort>> result = new TreeMap<>();
+        for (String key : section.root().keySet()) {
+            int id;
+            try {
+                id = Integer.parseInt(key);
+            } catch (NumberFormatException e) {
+                throw invalid(path, key, "integer ids as keys");
+            }
+            result.put(id, oneOrMore(prefix + path + "." + key, section, "\"" + key + "\""));
+        }
+        if (result.isEmpty()) {
+            throw invalid(path, "{}", "at least one entry");
+        }
+        return Collections.unmodifiableMap(result);
+    }
+
+    /**
+     * One {@code host:port} string or a non-empty list of them, e.g. {@code "10.0.0.1:7170"} or
+     * {@code ["10.0.0.1:7170", "10.0.0.2:7170"]}; the single form reads as a list of one.
+     */
+    public List<HostPort> oneOrMoreAddresses(String path) {
+        if (!config.hasPath(path)) {
+            throw new InvalidConfigException(prefix + path + ": missing (expected: \"host:port\" or a list of them)");
+        }
+        return oneOrMore(prefix + path, config, path);
+    }
+
+    private static List<HostPort> oneOrMore(String what, Config config, String path) {
+        ConfigValue value;
+        try {
+            value = config.getValue(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(what + ": " + e.getMessage());
+        }
+        if (value.valueType() == ConfigValueType.STRING) {
+            String s = (String) value.unwrapped();
+            if (s.indexOf(',') >= 0) {
+                throw new InvalidConfigException(what + ": " + s + " (expected: one \"host:port\", or a list of them: [\"h1:p1\", \"h2:p2\"])");
+            }
+            return List.of(HostPort.parse(what, s));
+        }
+        List<String> strings;
+        try {
+            // Also reads an object with keys 0, 1, ... (how system properties give a list).
+            strings = config.getStringList(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(what + ": " + value.render(ConfigRenderOptions.concise())
+                    + " (expected: \"host:port\" or a list of them)");
+        }
+        List<HostPort> result = new ArrayList<>();
+        for (String s : strings) {
+            HostPort address = HostPort.parse(what, s);
+            if (result.contains(address)) {
+                throw new InvalidConfigException(what + ": " + s + " (expected: each address once)");
+            }
+            result.add(address);
+        }
+        if (result.isEmpty()) {
+            throw new InvalidConfigException(what + ": [] (expected: at least one address)");
+        }
+        return List.copyOf(result);
     }
 
     /** A list of {@code host:port} strings; must not be empty. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,55 @@ class SettingsTest {
         e = assertThrows(InvalidConfigException.class,
                 () -> settings("svc.routers { x = \"h:1\" }").idToAddress("routers"));
         assertEquals("svc.routers: x (expected: integer ids as keys)", e.getMessage());
+    }
+
+    @Test
+    void readsOneAddressOrAListOfThem() {
+        assertEquals(List.of(new HostPort("127.0.0.1", 7170)),
+                settings("svc.logic = \"127.0.0.1:7170\"").oneOrMoreAddresses("logic"));
+        assertEquals(List.of(new HostPort("10.0.0.1", 7170), new HostPort("::1", 7171)),
+                settings("svc.logic = [\"10.0.0.1:7170\", \"[::1]:7171\"]").oneOrMoreAddresses("logic"));
+    }
+
+    @Test
+    void badAddressListsAreRefusedWithPathValueAndExpectation() {
+        assertEquals("svc.logic: [] (expected: at least one address)", refused("svc.logic = []"));
+        assertEquals("svc.logic: 10.0.0.1 (expected: host:port)", refused("svc.logic = [\"10.0.0.1:7170\", \"10.0.0.1\"]"));
+        assertEquals("svc.logic: 10.0.0.1:7170 (expected: each address once)",
+                refused("svc.logic = [\"10.0.0.1:7170\", \"10.0.0.1:7170\"]"));
+        assertEquals("svc.logic: 2 (expected: host:port)", refused("svc.logic = [\"h:1\", 2]"));
+        assertEquals("svc.logic: a:1,b:2 (expected: one \"host:port\", or a list of them: [\"h1:p1\", \"h2:p2\"])",
+                refused("svc.logic = \"a:1,b:2\""));
+        assertEquals("svc.logic: {\"host\":\"h\"} (expected: \"host:port\" or a list of them)",
+                refused("svc.logic { host = h }"));
+        assertEquals("svc.logic: missing (expected: \"host:port\" or a list of them)", refused("svc {}"));
+    }
+
+    @Test
+    void aListFromSystemPropertiesIsAnObjectWithIndexKeys() {
+        assertEquals(List.of(new HostPort("10.0.0.1", 7170), new HostPort("10.0.0.2", 7170)),
+                settings("svc.logic { \"0\" = \"10.0.0.1:7170\", \"1\" = \"10.0.0.2:7170\" }").oneOrMoreAddresses("logic"));
+    }
+
+    private static String refused(String hocon) {
+        return assertThrows(InvalidConfigException.class, () -> settings(hocon).oneOrMoreAddresses("logic")).getMessage();
+    }
+
+    @Test
+    void readsIdsToOneOrMoreAddresses() {
+        Map<Integer, List<HostPort>> m = settings(
+                "svc.comets { \"1\" = \"127.0.0.1:8092\", \"2\" = [\"127.0.0.2:8092\", \"127.0.0.3:8092\"] }")
+                .idToAddresses("comets");
+        assertEquals(List.of(new HostPort("127.0.0.1", 8092)), m.get(1));
+        assertEquals(List.of(new HostPort("127.0.0.2", 8092), new HostPort("127.0.0.3", 8092)), m.get(2));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> settings("svc.comets { \"2\" = [] }").idToAddresses("comets"));
+        assertEquals("svc.comets.2: [] (expected: at least one address)", e.getMessage());
+        e = assertThrows(InvalidConfigException.class,
+                () -> settings("svc.comets { \"2\" = [\"h:1\", \"h\"] }").idToAddresses("comets"));
+        assertEquals("svc.comets.2: h (expected: host:port)", e.getMessage());
+        e = assertThrows(InvalidConfigException.class, () -> settings("svc.comets {}").idToAddresses("comets"));
+        assertEquals("svc.comets: {} (expected: at least one entry)", e.getMessage());
     }
 
     @Test
