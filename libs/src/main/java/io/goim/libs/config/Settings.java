@@ -133,26 +133,7 @@ public final class Settings {
      * {@code { "1" = "127.0.0.1:7270", "2" = "10.0.0.2:7270" }}. Must not be empty.
      */
     public Map<Integer, HostPort> idToAddress(String path) {
-        Config section;
-        try {
-            section = config.getConfig(path);
-        } catch (ConfigException e) {
-            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
-        }
-        Map<Integer, HostPort> result = new TreeMap<>();
-        for (String key : section.root().keySet()) {
-            int id;
-            try {
-                id = Integer.parseInt(key);
-            } catch (NumberFormatException e) {
-                throw invalid(path, key, "integer ids as keys");
-            }
-            result.put(id, HostPort.parse(prefix + path + "." + key, section.getString("\"" + key + "\"")));
-        }
-        if (result.isEmpty()) {
-            throw invalid(path, "{}", "at least one entry");
-        }
-        return Collections.unmodifiableMap(result);
+        return idMap(path, (section, key) -> HostPort.parse(prefix + path + "." + key, section.getString("\"" + key + "\"")));
     }
 
     /**
@@ -161,13 +142,18 @@ public final class Settings {
      * one {@code host:port} string or a non-empty list of them. Must not be empty.
      */
     public Map<Integer, List<HostPort>> idToAddresses(String path) {
+        return idMap(path, (section, key) -> oneOrMore(prefix + path + "." + key, section, "\"" + key + "\""));
+    }
+
+    /** The section at {@code path} as integer id → the value {@code read} makes of each key; not empty. */
+    private <V> Map<Integer, V> idMap(String path, java.util.function.BiFunction<Config, String, V> read) {
         Config section;
         try {
             section = config.getConfig(path);
         } catch (ConfigException e) {
             throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
         }
-        Map<Integer, List<HostPort>> result = new TreeMap<>();
+        Map<Integer, V> result = new TreeMap<>();
         for (String key : section.root().keySet()) {
             int id;
             try {
@@ -175,7 +161,7 @@ public final class Settings {
             } catch (NumberFormatException e) {
                 throw invalid(path, key, "integer ids as keys");
             }
-            result.put(id, oneOrMore(prefix + path + "." + key, section, "\"" + key + "\""));
+            result.put(id, read.apply(section, key));
         }
         if (result.isEmpty()) {
             throw invalid(path, "{}", "at least one entry");
