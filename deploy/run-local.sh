@@ -77,7 +77,7 @@ for p in 9092 9093 7270 7170 7172 8080 8090 8092; do
 done
 
 # 1. Service jars.
-jar_of() { ls "$root/$1/target/$1-"*.jar 2>/dev/null | grep -v -e original -e sources | head -n 1 || true; }
+jar_of() { ls "$root/$1/target/$1-"*.jar 2>/dev/null | grep -v -e original -e sources | sed -n 1p || true; }
 missing=0
 for s in "${services[@]}"; do [[ -n "$(jar_of "$s")" ]] || missing=1; done
 if ((missing)) || [[ "${GOIM_REBUILD:-0}" == 1 ]]; then

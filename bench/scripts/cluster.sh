@@ -15,7 +15,7 @@
 # Environment: COMET_HEAP (default 1g), COMET_OPTS (extra JVM options for comets).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-jar_of() { ls "$root/$1/target/$1-"*.jar | grep -v -e original -e sources | head -n 1; }
+jar_of() { ls "$root/$1/target/$1-"*.jar | grep -v -e original -e sources | sed -n 1p; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { # port pid log
   for ((n = 0; n < 600; n++)); do

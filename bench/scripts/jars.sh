@@ -4,7 +4,7 @@
 # deploy/run-local.sh (deploy/kafka/pom.xml), cached in bench/target/kafka.classpath.
 # Needs $root (the repository root) and $tool (a name for messages). Sets bench_jar and
 # kafka_classpath.
-jar_of() { ls "$root/$1/target/$1-"*.jar 2>/dev/null | grep -v -e original -e sources -e tests | head -n 1 || true; }
+jar_of() { ls "$root/$1/target/$1-"*.jar 2>/dev/null | grep -v -e original -e sources -e tests | sed -n 1p || true; }
 missing=0
 for m in router logic comet job bench; do [[ -n "$(jar_of "$m")" ]] || missing=1; done
 if ((missing)) || [[ "${REBUILD:-0}" == 1 ]]; then

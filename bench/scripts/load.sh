@@ -12,7 +12,7 @@
 # LOAD_OPTS (extra -D options for every process, e.g. -Dbench.load.websocket-path=/sub).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | head -n 1)
+jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | sed -n 1p)
 k=$1 per=$2 targets=$3 duration=$4 run=$5
 ((per <= 19500)) || { echo "at most 19500 connections per process" >&2; exit 2; }
 IFS=, read -r -a ts <<< "$targets"

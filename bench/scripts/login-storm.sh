@@ -17,7 +17,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | head -n 1)
+jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | sed -n 1p)
 conns=${1:-10000}
 run=${2:-$root/bench/target/run-storm}
 ((conns <= 19500)) || { echo "at most 19500 connections (one load process)" >&2; exit 2; }

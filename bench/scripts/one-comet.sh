@@ -18,7 +18,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | head -n 1)
+jar=$(ls "$root"/bench/target/bench-*.jar | grep -v original | sed -n 1p)
 conns=${1:-19000}
 run=${2:-$root/bench/target/run-one}
 push_runs=${PUSH_RUNS-"10:5 20:3 40:1 10:0"}
