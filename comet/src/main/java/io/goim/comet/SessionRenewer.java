@@ -3,16 +3,15 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.RenewReply;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +19,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the routers' sessions of this comet's connections alive (see docs/router-sessions.md).
  * Every {@code renew-interval} a round sends the subKey and room of every registered
- * connection to logic with {@code Logic.Renew}, {@code renew-batch} keys per call, one call
- * at a time, each with logic's deadline. The routers refresh the connections they know and
+ * connection to logic with {@code Logic.Renew}, {@code renew-batch} keys per call, at most
+ * {@code renew-parallel} calls at a time (a restarted router relearns 19,000 connections in
+ * a fraction of the time one call at a time would take), each with logic's deadline. The routers refresh the connections they know and
  * relearn those they forgot (a restart); a subKey a router holds on another comet comes
  * back as a conflict, and that connection is closed here without a Disconnect (which
  * would delete the other comet's session), so its client reconnects with a fresh subKey.
  *
- * <p>A round that fails (logic or a router unavailable) stops, and the next one comes
+ * <p>A round that fails (logic or a router unavailable) stops sending, and the next one comes
  * after {@code renew-retry} instead of the full interval: when the failing peer
  * recovers, it learns the connections within seconds.
  *
@@ -45,6 +45,7 @@ final class SessionRenewer implements AutoCloseable {
     private final long intervalNanos;
     private final long retryNanos;
     private final int batch;
+    private final int parallel;
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-renew", true));
     private final RateLimitedLog failureLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
@@ -59,6 +60,7 @@ final class SessionRenewer implements AutoCloseable {
         this.intervalNanos = config.renewInterval().toNanos();
         this.retryNanos = config.renewRetry().toNanos();
         this.batch = config.renewBatch();
+        this.parallel = config.renewParallel();
     }
 
     /** Schedules the first round one interval from now, and the rest after it. */
@@ -108,46 +110,71 @@ final class SessionRenewer implements AutoCloseable {
     }
 
     /**
-     * Renews every registered connection now, batch by batch, on the calling thread (not an
-     * event loop: it waits for logic). Returns false when a call failed; the batches after
-     * it are left for the next round.
+     * Renews every registered connection now, batch by batch with at most
+     * {@code renew-parallel} calls outstanding, waiting on the calling thread (not an event
+     * loop: it waits for logic). Returns false when a call failed; no batch is sent after
+     * that (those left wait for the next round), and the calls already sent are waited for.
      */
     boolean renewAll() {
         List<Connection> all = comet.buckets().snapshot();
-        Duration timeout = comet.config().logicTimeout();
-        for (int from = 0; from < all.size(); from += batch) {
-            List<Connection> part = all.subList(from, Math.min(all.size(), from + batch));
-            List<String> keys = new ArrayList<>(part.size());
-            List<Integer> rooms = new ArrayList<>(part.size());
-            for (Connection c : part) {
-                keys.add(c.key);
-                rooms.add(c.roomId);
-            }
-            RenewReply reply;
-            try {
+        long timeoutMillis = comet.config().logicTimeout().toMillis();
+        Semaphore slots = new Semaphore(parallel);
+        AtomicBoolean failed = new AtomicBoolean();
+        try {
+            for (int from = 0; from < all.size() && !failed.get(); from += batch) {
+                slots.acquire();
+                if (failed.get()) {
+                    slots.release();
+                    break;
+                }
+                List<Connection> part = all.subList(from, Math.min(all.size(), from + batch));
+                List<String> keys = new ArrayList<>(part.size());
+                List<Integer> rooms = new ArrayList<>(part.size());
+                for (Connection c : part) {
+                    keys.add(c.key);
+                    rooms.add(c.roomId);
+                }
                 // The call has logic's deadline; the extra second only guards against a lost callback.
-                reply = comet.logic().renew(keys, rooms).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (ExecutionException | TimeoutException e) {
-                comet.counters().renewFailures.increment();
-                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-                failureLog.warn("renew of {} connection(s) failed, retrying in {} ms: {}", keys.size(),
-                        TimeUnit.NANOSECONDS.toMillis(retryNanos), cause.toString());
-                return false;
+                comet.logic().renew(keys, rooms).orTimeout(timeoutMillis + 1_000, TimeUnit.MILLISECONDS)
+                        .whenComplete((reply, error) -> {
+                            try {
+                                if (error != null) {
+                                    failed.set(true);
+                                    failed(keys.size(), error);
+                                } else {
+                                    renewed(reply);
+                                }
+                            } finally {
+                                slots.release();
+                            }
+                        });
             }
-            comet.counters().renewCalls.increment();
-            comet.counters().renewRefreshed.add(reply.getRefreshed());
-            comet.counters().renewRelearned.add(reply.getRelearned());
-            if (reply.getRelearned() > 0) {
-                log.info("routers relearned {} connection(s) of this comet", reply.getRelearned());
-            }
-            for (String key : reply.getConflictsList()) {
-                closeConflict(key);
-            }
+            slots.acquire(parallel); // every call sent has answered (or timed out)
+            slots.release(parallel);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return true;
+        return !failed.get();
+    }
+
+    private void failed(int keys, Throwable error) {
+        comet.counters().renewFailures.increment();
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        failureLog.warn("renew of {} connection(s) failed, retrying in {} ms: {}", keys,
+                TimeUnit.NANOSECONDS.toMillis(retryNanos), cause.toString());
+    }
+
+    private void renewed(RenewReply reply) {
+        comet.counters().renewCalls.increment();
+        comet.counters().renewRefreshed.add(reply.getRefreshed());
+        comet.counters().renewRelearned.add(reply.getRelearned());
+        if (reply.getRelearned() > 0) {
+            log.info("routers relearned {} connection(s) of this comet", reply.getRelearned());
+        }
+        for (String key : reply.getConflictsList()) {
+            closeConflict(key);
+        }
     }
 
     private void closeConflict(String key) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.libs.testing.Await;
 import io.goim.proto.LogicGrpc;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
@@ -15,12 +16,16 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +73,8 @@ class SessionRenewerTest {
         comet = TestComets.context(TestComets.config(Map.of(
                 "comet.logic", "127.0.0.1:" + server.getPort(),
                 "comet.server-id", 7,
-                "comet.renew-batch", 2)));
+                "comet.renew-batch", 2,
+                "comet.renew-parallel", 1)));
         renewer = new SessionRenewer(comet);
     }
 
@@ -149,6 +155,58 @@ class SessionRenewerTest {
         logic.failFrom.set(Integer.MAX_VALUE);
         assertTrue(renewer.renewAll());
         assertEquals(5, logic.calls.size());
+    }
+
+    /** A logic that holds every Renew call until the test answers it, and tracks how many are outstanding. */
+    static final class HoldingLogic extends LogicGrpc.LogicImplBase {
+        final BlockingQueue<StreamObserver<RenewReply>> held = new LinkedBlockingQueue<>();
+        final AtomicInteger outstanding = new AtomicInteger();
+        final AtomicInteger maxOutstanding = new AtomicInteger();
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public void renew(RenewReq req, StreamObserver<RenewReply> out) {
+            calls.incrementAndGet();
+            maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+            held.add(out);
+        }
+
+        void answerOne() throws InterruptedException {
+            StreamObserver<RenewReply> out = held.poll(10, TimeUnit.SECONDS);
+            assertTrue(out != null, "a call arrives");
+            outstanding.decrementAndGet();
+            out.onNext(RenewReply.newBuilder().setRefreshed(2).build());
+            out.onCompleted();
+        }
+    }
+
+    @Test
+    void aRoundKeepsRenewParallelCallsOutstandingAndNoMore() throws Exception {
+        HoldingLogic holding = new HoldingLogic();
+        Server slow = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(holding).build().start();
+        CometContext parallel = TestComets.context(TestComets.config(Map.of(
+                "comet.logic", "127.0.0.1:" + slow.getPort(),
+                "comet.renew-batch", 2,
+                "comet.renew-parallel", 3)));
+        try (SessionRenewer r = new SessionRenewer(parallel)) {
+            for (int i = 1; i <= 14; i++) {
+                EmbeddedChannel ch = new EmbeddedChannel();
+                channels.add(ch);
+                parallel.register(new Connection(i + "_1", i, 1, ch, Wire.TCP));
+            }
+            CompletableFuture<Boolean> round = CompletableFuture.supplyAsync(r::renewAll);
+            Await.until("three calls outstanding at once", Duration.ofSeconds(10), () -> holding.held.size() == 3);
+            for (int i = 0; i < 7; i++) {
+                holding.answerOne();
+            }
+            assertTrue(round.get(10, TimeUnit.SECONDS));
+            assertEquals(7, holding.calls.get(), "14 keys in batches of 2");
+            assertEquals(3, holding.maxOutstanding.get(), "never more than renew-parallel calls at once");
+            assertEquals(7, parallel.counters().renewCalls.sum());
+        } finally {
+            TestComets.close(parallel);
+            slow.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Push lookups report the incarnation in each MGet reply too ({@link #observe}), so a
  * restart is noticed by the first push after it, not only by the next watch.
  *
- * <p>A router that restarted, or answers again after it did not, is <b>healing</b> for
+ * <p>A router that restarted (a new incarnation) is <b>healing</b> for
  * {@code router-heal-window}: the comets are re-announcing their connections, and a user
  * of it not found may well be online. Push lookups ask {@link #healing} and refuse (503)
  * instead of answering {@code ret: 1} for a push that reaches nobody.
@@ -37,8 +38,10 @@ final class RouterEpochs {
     private final long healNanos;
     private final LongSupplier nanoClock;
     private final Counter restarts;
-    /** Last incarnation seen per router id; 0 while it does not answer. */
+    /** Last incarnation seen per router id (never 0: a round it does not answer leaves it as it was). */
     private final Map<Integer, Long> incarnations = new ConcurrentHashMap<>();
+    /** Router ids whose last round went unanswered, so "does not answer" is logged once per outage. */
+    private final Set<Integer> silent = ConcurrentHashMap.newKeySet();
     /** Per router id, the clock reading until which it heals. */
     private final Map<Integer, Long> healingUntil = new ConcurrentHashMap<>();
     private volatile long epoch;
@@ -48,7 +51,7 @@ final class RouterEpochs {
         this.healNanos = healWindow.toNanos();
         this.nanoClock = nanoClock;
         this.restarts = Counter.builder("goim_logic_router_restarts")
-                .description("Routers seen restarted (a new incarnation) or answering again after they did not")
+                .description("Routers seen with a new incarnation (restarted, so empty)")
                 .register(registry);
     }
 
@@ -73,22 +76,37 @@ final class RouterEpochs {
     }
 
     /**
-     * Records router {@code id}'s {@code incarnation} (0: it did not answer). A change from
-     * a known incarnation, or from not answering to answering, starts its heal window.
+     * Records router {@code id}'s {@code incarnation} (0: it did not answer). Only a new
+     * incarnation of a known router starts its heal window and changes the epoch: that
+     * router restarted and lost its sessions. A router that did not answer for a while and
+     * answers again with the same incarnation kept them, so nothing is re-announced; under
+     * load a busy router missing a round must not make every comet renew everything (which
+     * would make it busier still).
      */
     void observe(int id, long incarnation) {
-        Long before = incarnations.put(id, incarnation);
-        if (before == null || before == incarnation || incarnation == 0) {
-            if (before != null && before != 0 && incarnation == 0) {
+        if (incarnation == 0) {
+            if (silent.add(id)) {
                 log.warn("router {} does not answer", id);
+            }
+            return;
+        }
+        boolean wasSilent = silent.remove(id);
+        Long before = incarnations.put(id, incarnation);
+        if (before == null) {
+            epoch = combine(incarnations); // first sighting: part of the epoch, not a restart
+            return;
+        }
+        if (before == incarnation) {
+            if (wasSilent) {
+                log.info("router {} answers again, same incarnation {}: its sessions are intact", id, incarnation);
             }
             return;
         }
         healingUntil.put(id, nanoClock.getAsLong() + healNanos);
         restarts.increment();
-        log.warn("router {} {} (incarnation {} -> {}): comets re-announce their connections; "
-                + "pushes to its users not found are refused for {} ms", id, before == 0 ? "answers again" : "restarted",
-                before, incarnation, TimeUnit.NANOSECONDS.toMillis(healNanos));
+        log.warn("router {} restarted (incarnation {} -> {}): comets re-announce their connections; "
+                + "pushes to its users not found are refused for {} ms", id, before, incarnation,
+                TimeUnit.NANOSECONDS.toMillis(healNanos));
         epoch = combine(incarnations);
     }
 
