@@ -80,6 +80,7 @@ public final class RealPath {
                 case ROOM, USER -> push(sc);
                 case LOGIN -> logins(sc);
                 case MEMORY -> memory(sc);
+                case HEAL -> heal(sc);
             }
             cluster.check();
         }
@@ -195,6 +196,27 @@ public final class RealPath {
             System.out.println(v);
             summary.add(v);
         }
+        awaitQuiet();
+    }
+
+    private void heal(Scenario sc) throws Exception {
+        RouterHeal.Result r;
+        try (Clients c = Clients.start(processes, s, sc.name() + "-cluster", sc.clients(), target(false, false), false, 1)) {
+            print("cluster", c.awaitLogins(s.loginTimeout()));
+            r = RouterHeal.run(cluster, c, window, http, sc.clients(), sc.rate(), s.routerDown(), s.loginTimeout());
+        }
+        String line = "  " + RouterHeal.describe(r);
+        System.out.println(line);
+        summary.add(line);
+        List<String> v = new ArrayList<>();
+        if (!Double.isNaN(sc.targets().healMillis())) {
+            v.add(Report.verdict("every session relearned ≤ " + Report.num(sc.targets().healMillis())
+                    + " ms after the router is ready", Report.num(r.healMillis()) + " ms", r.healMillis() <= sc.targets().healMillis()));
+        }
+        v.add(Report.verdict("no push answered ret 1 and lost", String.format(Locale.ROOT, "%,d accepted, %,d delivered",
+                r.accepted(), r.delivered()), r.delivered() >= r.accepted()));
+        v.forEach(System.out::println);
+        summary.addAll(v);
         awaitQuiet();
     }
 

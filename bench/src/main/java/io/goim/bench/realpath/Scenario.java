@@ -9,14 +9,15 @@ import java.util.Locale;
  *
  * @param kind     {@code ROOM}: room pushes through {@code POST /1/push/room?rid=1};
  *                 {@code USER}: pushes to one user ({@code POST /1/push?uid=1});
- *                 {@code LOGIN}: only the login storm; {@code MEMORY}: heap per idle connection
+ *                 {@code LOGIN}: only the login storm; {@code MEMORY}: heap per idle connection;
+ *                 {@code HEAL}: the router killed and restarted under idle clients ({@link RouterHeal})
  * @param websocket clients speak WebSocket (JSON text frames) instead of goim TCP
  * @param clients   how many clients, all in room 1, connecting at once
  * @param rate      messages per second (ROOM, USER)
  * @param baselineBatch messages per write at the minimal server; 0 = no baseline run
  */
 record Scenario(String name, Kind kind, boolean websocket, int clients, int rate, int baselineBatch, Targets targets) {
-    enum Kind { ROOM, USER, LOGIN, MEMORY }
+    enum Kind { ROOM, USER, LOGIN, MEMORY, HEAL }
 
     /**
      * What the scenario must show (issue 9); NaN / negative = not a target here.
@@ -27,14 +28,16 @@ record Scenario(String name, Kind kind, boolean websocket, int clients, int rate
      * @param cpuRatio      deliveries per server CPU-second at least this times the minimal server's
      * @param loginFailures failed login attempts at most this
      * @param heapBytes     heap per idle connection at most this
+     * @param healMillis    restarted router ready → every session relearned, at most this
      */
     record Targets(boolean allDelivered, double p99Millis, double p99Ratio, double cpuRatio, long loginFailures,
-            double heapBytes) {
+            double heapBytes, double healMillis) {
         static Targets from(Config c) {
             return new Targets(c.hasPath("target.all-delivered") && c.getBoolean("target.all-delivered"),
                     number(c, "target.p99-ms"), number(c, "target.p99-ratio"), number(c, "target.cpu-ratio"),
                     c.hasPath("target.login-failures") ? c.getLong("target.login-failures") : -1,
-                    c.hasPath("target.heap-bytes") ? c.getBytes("target.heap-bytes") : Double.NaN);
+                    c.hasPath("target.heap-bytes") ? c.getBytes("target.heap-bytes") : Double.NaN,
+                    number(c, "target.heal-ms"));
         }
 
         private static double number(Config c, String path) {
@@ -48,7 +51,7 @@ record Scenario(String name, Kind kind, boolean websocket, int clients, int rate
             kind = Kind.valueOf(c.getString("kind").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException("bench.realpath.scenario." + name + ".kind = " + c.getString("kind")
-                    + " (expected: room, user, login or memory)");
+                    + " (expected: room, user, login, memory or heal)");
         }
         String transport = c.getString("transport");
         if (!transport.equals("tcp") && !transport.equals("ws")) {
@@ -57,7 +60,7 @@ record Scenario(String name, Kind kind, boolean websocket, int clients, int rate
         }
         int clients = c.getInt("clients");
         int rate = c.hasPath("rate") ? c.getInt("rate") : 0;
-        if (clients < 1 || ((kind == Kind.ROOM || kind == Kind.USER) && rate < 1)) {
+        if (clients < 1 || ((kind == Kind.ROOM || kind == Kind.USER || kind == Kind.HEAL) && rate < 1)) {
             throw new InvalidConfigException("bench.realpath.scenario." + name + ": clients >= 1 and rate >= 1 needed");
         }
         return new Scenario(name, kind, transport.equals("ws"), clients, rate,
@@ -72,6 +75,7 @@ record Scenario(String name, Kind kind, boolean websocket, int clients, int rate
             case USER -> who + ", pushes to user 1 at " + rate + " msgs/s";
             case LOGIN -> who + " logging in at once";
             case MEMORY -> who + " held idle: heap per connection";
+            case HEAL -> who + " idle, router killed and restarted; pushes to user 1 at " + rate + " msgs/s meanwhile";
         };
     }
 }

@@ -23,6 +23,7 @@ record Settings(
         int connectInFlight,
         String cometHeap,
         String cometOptions,
+        Duration routerDown,
         String java) {
 
     static Settings from(Config root, List<String> names) {
@@ -42,6 +43,6 @@ record Settings(
                 Path.of(s.string("bench-jar")).toAbsolutePath(), s.string("kafka-classpath"), List.copyOf(scenarios),
                 s.positiveDuration("warmup"), s.positiveDuration("window"), s.positiveDuration("settle"),
                 s.positiveDuration("drain"), s.positiveDuration("login-timeout"), s.intAtLeast("http-parallel", 1), s.intAtLeast("connect-in-flight", 1),
-                s.string("comet-heap"), s.string("comet-options"), Path.of(javaHome, "bin", "java").toString());
+                s.string("comet-heap"), s.string("comet-options"), s.positiveDuration("router-down"), Path.of(javaHome, "bin", "java").toString());
     }
 }

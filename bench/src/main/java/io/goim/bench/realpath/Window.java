@@ -65,7 +65,7 @@ final class Window {
     }
 
     /** Waits until the clients' delivery count has not moved for {@code settle}, at most {@code drain} after {@code from}. */
-    private void settle(Path statsDir, long from) throws IOException, InterruptedException {
+    void settle(Path statsDir, long from) throws IOException, InterruptedException {
         long last = StatsDir.sum(statsDir, "pushes");
         long stillSince = System.nanoTime();
         long deadline = from + s.drain().toNanos();
