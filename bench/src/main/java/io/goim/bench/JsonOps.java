@@ -10,7 +10,7 @@ import java.util.function.LongConsumer;
  * {@code {"ver":..,"op":..,"seq":..,"body":..}} objects, by finding each {@code "op":}
  * key and reading the number after it, without parsing the JSON. For each push (op 5)
  * whose {@code "body"} is a {@link SendStamp} object, the send time is handed to a
- * callback. A body containing the text {@code "op":} inside a string would be miscounted;
+ * callback, and, if a second callback is given, the stamp's sequence to that one. A body containing the text {@code "op":} inside a string would be miscounted;
  * the load tool's pushes never do. Immutable result; {@link #count} is stateless and
  * thread-safe.
  */
@@ -43,6 +43,14 @@ public record JsonOps(int pushes, int authReplies, int heartbeatReplies) {
 
     /** Counts the packets; {@code sendMicros} (may be null) receives the send time of each stamped push. */
     static JsonOps count(ByteBuf json, LongConsumer sendMicros) {
+        return count(json, sendMicros, null);
+    }
+
+    /**
+     * As {@link #count(ByteBuf, LongConsumer)}; {@code seqs} (may be null; only read when
+     * {@code sendMicros} is given) also receives the sequence of each stamped push that has one.
+     */
+    static JsonOps count(ByteBuf json, LongConsumer sendMicros, LongConsumer seqs) {
         int pushes = 0;
         int auth = 0;
         int heartbeat = 0;
@@ -68,7 +76,7 @@ public record JsonOps(int pushes, int authReplies, int heartbeatReplies) {
                 if (op == Op.SEND_MSG_REPLY) {
                     pushes++;
                     if (sendMicros != null) {
-                        p = stamp(json, p, end, sendMicros);
+                        p = stamp(json, p, end, sendMicros, seqs);
                     }
                 } else if (op == Op.AUTH_REPLY) {
                     auth++;
@@ -82,7 +90,7 @@ public record JsonOps(int pushes, int authReplies, int heartbeatReplies) {
     }
 
     /** Reads the stamp of the push whose {@code "op"} ended at {@code p}; returns where to go on scanning. */
-    private static int stamp(ByteBuf json, int p, int end, LongConsumer sendMicros) {
+    private static int stamp(ByteBuf json, int p, int end, LongConsumer sendMicros, LongConsumer seqs) {
         int body = indexOf(json, BODY, p, end);
         int next = indexOf(json, KEY, p, end);
         if (body < 0 || (next >= 0 && next < body)) {
@@ -92,6 +100,12 @@ public record JsonOps(int pushes, int authReplies, int heartbeatReplies) {
         long sent = SendStamp.read(json, from, Math.min(end, from + SendStamp.PREFIX_AND_DIGITS));
         if (sent > 0) {
             sendMicros.accept(sent);
+            if (seqs != null) {
+                long seq = SendStamp.seq(json, from, Math.min(end, from + SendStamp.WITH_SEQ));
+                if (seq >= 0) {
+                    seqs.accept(seq);
+                }
+            }
         }
         return from;
     }

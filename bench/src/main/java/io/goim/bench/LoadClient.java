@@ -62,7 +62,7 @@ public final class LoadClient {
     static void run(LoadConfig config) throws Exception {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.group(config.threads(), "load");
-        LoadStats stats = new LoadStats();
+        LoadStats stats = new LoadStats(config.logReceipts());
         Lifecycle lifecycle = new Lifecycle();
         ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -24,7 +24,8 @@ public record LoadConfig(
         Duration reportEvery,
         Path statsFile,
         String websocketPath,
-        int threads) {
+        int threads,
+        boolean logReceipts) {
 
     public static LoadConfig from(Config root) {
         Settings s = Settings.of(root, "bench.load");
@@ -54,9 +55,13 @@ public record LoadConfig(
         if (!ws.isEmpty() && !ws.startsWith("/")) {
             throw s.invalid("websocket-path", ws, "empty (TCP) or a path starting with /");
         }
+        boolean logReceipts = s.bool("log-receipts");
+        if (logReceipts && stats.isEmpty()) {
+            throw s.invalid("log-receipts", "true", "false, or a stats-file to write the receipts next to");
+        }
         return new LoadConfig(targets, connections, s.intAtLeast("first-user-id", 0), List.copyOf(sources),
                 s.intAtLeast("in-flight", 1), s.intAtLeast("retries", 0), s.positiveDuration("heartbeat"), s.positiveDuration("auth-timeout"),
                 s.positiveDuration("duration"), s.positiveDuration("report-every"),
-                stats.isEmpty() ? null : Path.of(stats), ws.isEmpty() ? null : ws, s.intAtLeast("threads", 0));
+                stats.isEmpty() ? null : Path.of(stats), ws.isEmpty() ? null : ws, s.intAtLeast("threads", 0), logReceipts);
     }
 }

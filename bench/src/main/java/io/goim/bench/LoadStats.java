@@ -40,6 +40,17 @@ final class LoadStats {
     final Latencies latency = new Latencies();
     /** Connection start (connect) → auth reply (op 8) of every successful attempt, µs. */
     final Latencies login = new Latencies();
+    /** Sequence and receive time of every stamped push; null (nothing kept) unless asked for. */
+    final Receipts receipts;
+
+    LoadStats() {
+        this(false);
+    }
+
+    /** @param logReceipts keep a {@link Receipts} log ({@code bench.load.log-receipts}) */
+    LoadStats(boolean logReceipts) {
+        this.receipts = logReceipts ? new Receipts() : null;
+    }
 
     Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -58,15 +69,22 @@ final class LoadStats {
         m.put("loginP50Ms", logins.getValueAtPercentile(50) / 1_000);
         m.put("loginP99Ms", logins.getValueAtPercentile(99) / 1_000);
         m.put("loginMaxMs", logins.getMaxValue() / 1_000);
+        if (receipts != null) {
+            m.put("receiptsLost", receipts.lost.sum());
+        }
         return m;
     }
 
     /**
-     * Atomically replaces {@code file} with the current counters, after first replacing
-     * its {@link #histogramFile} with the histograms, so that a reader who sees the
-     * counters still also sees histograms at least as new.
+     * Atomically replaces {@code file} with the current counters, after first appending
+     * the new receipts (if kept) to its {@link #receiptsFile} and replacing its
+     * {@link #histogramFile} with the histograms, so that a reader who sees the counters
+     * also sees receipts and histograms at least as new.
      */
     void write(Path file) throws IOException {
+        if (receipts != null) {
+            receipts.appendTo(receiptsFile(file));
+        }
         replace(histogramFile(file), "latency=" + Latencies.encode(latency.snapshot()) + "\n"
                 + "login=" + Latencies.encode(login.snapshot()) + "\n");
         StringBuilder b = new StringBuilder();
@@ -76,9 +94,18 @@ final class LoadStats {
 
     /** Where the histograms of stats file {@code statsFile} go: {@code load-0.stats} → {@code load-0.hist}. */
     static Path histogramFile(Path statsFile) {
+        return sibling(statsFile, ".hist");
+    }
+
+    /** Where the receipts of stats file {@code statsFile} go: {@code load-0.stats} → {@code load-0.receipts}. */
+    static Path receiptsFile(Path statsFile) {
+        return sibling(statsFile, ".receipts");
+    }
+
+    private static Path sibling(Path statsFile, String extension) {
         String name = statsFile.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return statsFile.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + ".hist");
+        return statsFile.resolveSibling((dot < 0 ? name : name.substring(0, dot)) + extension);
     }
 
     private static void replace(Path file, CharSequence text) throws IOException {

@@ -15,7 +15,10 @@ import org.HdrHistogram.SingleWriterRecorder;
  * counting op 5 (push) and op 3 (heartbeat reply), and skipping the rest of the body. A
  * push whose body starts with a {@link SendStamp} has its latency (now − send time)
  * recorded in {@link LoadStats#latency}; every packet of an OP_RAW batch is its own packet
- * on the wire, so each is counted and timed. It replaces the {@code PacketDecoder} after
+ * on the wire, so each is counted and timed. When the stats keep {@link Receipts}, the head
+ * copy also takes the stamp's sequence ({@link SendStamp#WITH_SEQ} body bytes instead of
+ * {@link SendStamp#PREFIX_AND_DIGITS}) and logs it with the receive time; otherwise the
+ * hot path is as before (no allocation, no lock). It replaces the {@code PacketDecoder} after
  * auth because on a shared 2-core machine the load client must cost far less CPU per
  * packet than the comet it measures; the decoder would allocate a frame and a slice per packet.
  *
@@ -24,12 +27,17 @@ import org.HdrHistogram.SingleWriterRecorder;
  */
 final class PushCounter extends ChannelInboundHandlerAdapter {
     private static final int HEAD = Packets.HEADER_LENGTH + SendStamp.PREFIX_AND_DIGITS;
+    private static final int HEAD_WITH_SEQ = Packets.HEADER_LENGTH + SendStamp.WITH_SEQ;
 
     private final LoadStats stats;
+    /** Where receipts go; null when not kept. */
+    private final Receipts receipts;
+    /** Head bytes copied at most per packet. */
+    private final int headMax;
     /** The head of the current packet, possibly split across reads. */
-    private final byte[] head = new byte[HEAD];
+    private final byte[] head;
     private int headFill;
-    /** Head bytes wanted for the current packet (its length, at most {@link #HEAD}); 0 until its length is read. */
+    /** Head bytes wanted for the current packet (its length, at most {@link #headMax}); 0 until its length is read. */
     private int headWanted;
     private int length;
     /** Bytes of the current packet still to skip after its head. */
@@ -43,6 +51,9 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
 
     PushCounter(LoadStats stats) {
         this.stats = stats;
+        this.receipts = stats.receipts;
+        this.headMax = receipts == null ? HEAD : HEAD_WITH_SEQ;
+        this.head = new byte[headMax];
     }
 
     @Override
@@ -83,7 +94,7 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
                 if (length < Packets.HEADER_LENGTH) {
                     return false;
                 }
-                headWanted = Math.min(length, HEAD);
+                headWanted = Math.min(length, headMax);
             }
             int n = Math.min(headWanted - headFill, in.readableBytes());
             in.readBytes(head, headFill, n);
@@ -109,6 +120,12 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
                     latencies = stats.latency.recorder();
                 }
                 Latencies.record(latencies, nowMicros - sent);
+                if (receipts != null) {
+                    long seq = SendStamp.seq(head, Packets.HEADER_LENGTH, headLength);
+                    if (seq >= 0) {
+                        receipts.add(seq, nowMicros);
+                    }
+                }
             }
         } else if (op == Op.HEARTBEAT_REPLY) {
             heartbeatReplies++;

@@ -13,7 +13,8 @@ import io.netty.util.ReferenceCountUtil;
  * this}. After the handshake it sends {@code {"ver":1,"op":7,"seq":1,"body":<user id>}};
  * every server frame is a JSON array of packets, counted by their {@code "op"} values
  * ({@link JsonOps}): op 8 authenticates, op 5 counts as a push (its latency is recorded when
- * its body carries a {@link SendStamp}), op 3 as a heartbeat reply.
+ * its body carries a {@link SendStamp}, and its sequence logged when the stats keep
+ * {@link Receipts}), op 3 as a heartbeat reply.
  * One instance per channel; event loop only.
  */
 final class WsLoadConnection extends LoadConnection {
@@ -58,7 +59,9 @@ final class WsLoadConnection extends LoadConnection {
 
     private void count(ChannelHandlerContext ctx, ByteBuf json) {
         long now = Latencies.nowMicros();
-        JsonOps ops = JsonOps.count(json, isAuthed() ? sent -> stats.latency.record(now - sent) : null);
+        Receipts receipts = stats.receipts;
+        JsonOps ops = JsonOps.count(json, isAuthed() ? sent -> stats.latency.record(now - sent) : null,
+                receipts == null ? null : seq -> receipts.add(seq, now));
         if (!isAuthed() && ops.authReplies() > 0) {
             authenticated(ctx);
         }

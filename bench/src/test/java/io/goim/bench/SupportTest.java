@@ -58,4 +58,12 @@ class SupportTest {
                 ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of("bench.load.sources", List.of("10.0.0.1"))))));
         assertTrue(e.getMessage().contains("loopback"), e.getMessage());
     }
+
+    @Test
+    void receiptsAreOffByDefaultAndNeedAStatsFile() {
+        assertTrue(!LoadConfig.from(ConfigLoader.withDefaults(ConfigFactory.empty())).logReceipts());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> LoadConfig.from(
+                ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of("bench.load.log-receipts", true)))));
+        assertTrue(e.getMessage().contains("bench.load.log-receipts"), e.getMessage());
+    }
 }

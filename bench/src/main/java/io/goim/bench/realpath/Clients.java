@@ -48,6 +48,15 @@ final class Clients implements AutoCloseable {
     /** As above, with at most {@code inFlight} logins under way per process ({@code n}: all at once, a storm). */
     static synchronized Clients start(Processes processes, Settings s, String name, int n, String target,
             boolean websocket, long firstUser, int inFlight) throws IOException {
+        return start(processes, s, name, n, target, websocket, firstUser, inFlight, false);
+    }
+
+    /**
+     * As above; {@code receipts}: the clients log each push's sequence and receive time
+     * ({@code bench.load.log-receipts}) next to their stats, for {@link AcceptedLatency}.
+     */
+    static synchronized Clients start(Processes processes, Settings s, String name, int n, String target,
+            boolean websocket, long firstUser, int inFlight, boolean receipts) throws IOException {
         int set = ++sets;
         Path dir = s.runDir().resolve("clients").resolve(set + "-" + name);
         Files.createDirectories(dir.resolve("stats"));
@@ -65,6 +74,9 @@ final class Clients implements AutoCloseable {
             }
             if (websocket) {
                 cmd.add("-Dbench.load.websocket-path=/sub");
+            }
+            if (receipts) {
+                cmd.add("-Dbench.load.log-receipts=true");
             }
             cmd.addAll(List.of("-cp", s.benchJar().toString(), "io.goim.bench.LoadClient"));
             c.started.add(processes.start("clients-" + set + "-" + j, cmd, dir.resolve("load-" + j + ".out")));

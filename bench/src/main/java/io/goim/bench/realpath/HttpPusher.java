@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
@@ -21,13 +23,23 @@ import org.HdrHistogram.Histogram;
  * keep-alive connections with up to {@code parallel} requests outstanding, so one slow
  * answer does not lower the rate. A request due while all are outstanding is not sent and
  * is counted as {@code late}. Counts {@code {"ret":1}} answers as accepted, any other
- * answer as refused, and a failed request as failed; records each answer's round trip.
+ * answer as refused, and a failed request as failed; records each answer's round trip,
+ * and for each accepted push when its answer arrived (epoch µs, the clock of
+ * {@link Latencies#nowMicros}, by the body's sequence), so that delivery can be timed from
+ * "accepted" rather than from "sent". That moment is taken when the HTTP client hands over
+ * the complete answer, a little after its bytes arrived: if anything it makes the
+ * accepted → client time look shorter by the client's dispatch, never longer.
+ * Sequences are unique per instance (warm-up, window and probe pushes never share one).
  * One push at a time per instance.
  */
 final class HttpPusher implements AutoCloseable {
-    /** What one {@link #push} did. */
+    /**
+     * What one {@link #push} did.
+     *
+     * @param acceptedAtMicros for each accepted push, its sequence → when its answer arrived (epoch µs)
+     */
     record Outcome(long sent, long accepted, long refused, long failed, long late, Histogram answerMicros,
-            String firstRefusal) {
+            String firstRefusal, Map<Long, Long> acceptedAtMicros) {
     }
 
     private final ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
@@ -52,6 +64,7 @@ final class HttpPusher implements AutoCloseable {
         AtomicLong failed = new AtomicLong();
         StringBuilder firstRefusal = new StringBuilder();
         Latencies answers = new Latencies();
+        Map<Long, Long> acceptedAt = new ConcurrentHashMap<>();
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long end = start + length.toNanos();
@@ -73,9 +86,11 @@ final class HttpPusher implements AutoCloseable {
             sent++;
             long t = Latencies.nowMicros();
             long begun = System.nanoTime();
+            long n = seq++;
             HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                    .POST(HttpRequest.BodyPublishers.ofString(SendStamp.body(t, seq++))).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(SendStamp.body(t, n))).build();
             client.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, error) -> {
+                long answeredAt = Latencies.nowMicros();
                 try {
                     answers.record((System.nanoTime() - begun) / 1_000);
                     if (error != null) {
@@ -83,6 +98,7 @@ final class HttpPusher implements AutoCloseable {
                         note(firstRefusal, error.toString());
                     } else if (resp.statusCode() == 200 && resp.body().contains("\"ret\":1")) {
                         accepted.incrementAndGet();
+                        acceptedAt.put(n, answeredAt);
                     } else {
                         refused.incrementAndGet();
                         note(firstRefusal, resp.statusCode() + " " + resp.body());
@@ -96,7 +112,7 @@ final class HttpPusher implements AutoCloseable {
             failed.addAndGet(parallel - slots.availablePermits());
         }
         return new Outcome(sent, accepted.get(), refused.get(), failed.get(), late, answers.snapshot(),
-                firstRefusal.toString());
+                firstRefusal.toString(), Map.copyOf(acceptedAt));
     }
 
     private static void note(StringBuilder first, String what) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -115,12 +116,13 @@ public final class RealPath {
         boolean room = sc.kind() == Scenario.Kind.ROOM;
         URI uri = URI.create("http://127.0.0.1:" + cluster.ports().logicHttp() + (room ? "/1/push/room?rid=1" : "/1/push?uid=1"));
         Window.Result ours;
+        // User pushes are few: their clients log receipts, so delivery is also timed from the HTTP answer.
         try (Clients c = Clients.start(processes, s, sc.name() + "-cluster", sc.clients(), target(false, sc.websocket()),
-                sc.websocket(), 1)) {
+                sc.websocket(), 1, s.connectInFlight(), !room)) {
             print("cluster", c.awaitLogins(s.loginTimeout()));
             ours = window.measure("cluster (HTTP → Kafka → job → comet)", len -> http.push(uri, sc.rate(), len),
                     c.statsDir(), cluster.cometPid(), cluster.pids(), room ? 0 : 1,
-                    List.of(cluster.comet, cluster.job, cluster.logic));
+                    List.of(cluster.comet, cluster.job, cluster.logic), !room);
         }
         Window.Result theirs = null;
         if (sc.baselineBatch() > 0) {
@@ -133,8 +135,8 @@ public final class RealPath {
                                 : sc.baselineBatch() + "-message batches") + ")",
                         len -> {
                             long n = b.push(sc.rate(), sc.baselineBatch(), len.toMillis());
-                            return new HttpPusher.Outcome(n, n, 0, 0, 0, null, "");
-                        }, c.statsDir(), b.pid(), new long[] {b.pid()}, 0, List.of());
+                            return new HttpPusher.Outcome(n, n, 0, 0, 0, null, "", Map.of());
+                        }, c.statsDir(), b.pid(), new long[] {b.pid()}, 0, List.of(), false);
             }
         }
         Report.window(ours).forEach(System.out::println);
@@ -145,6 +147,9 @@ public final class RealPath {
         v.forEach(System.out::println);
         summary.add(String.format(Locale.ROOT, "  cluster: delivered %,d of %,d, %s, %s per comet CPU-s",
                 ours.delivered(), ours.expected(), Report.latency(ours.latency()), Report.num(ours.deliveriesPerCpuSecond())));
+        if (ours.accepted() != null) {
+            summary.add("  cluster, accepted (HTTP answer) → client: " + Report.latency(ours.accepted().latency()));
+        }
         if (theirs != null) {
             summary.add(String.format(Locale.ROOT, "  minimal: delivered %,d of %,d, %s, %s per CPU-s",
                     theirs.delivered(), theirs.expected(), Report.latency(theirs.latency()),

@@ -21,10 +21,15 @@ final class Window {
         HttpPusher.Outcome push(Duration length) throws IOException, InterruptedException;
     }
 
-    /** The outcome of one window at one server (the cluster's comet, or the minimal server). */
+    /**
+     * The outcome of one window at one server (the cluster's comet, or the minimal server).
+     *
+     * @param latency  send → client of every stamped delivery, µs
+     * @param accepted accepted (HTTP answer) → client, joined by sequence; null unless the clients logged receipts
+     */
     record Result(String server, long members, long perMessage, HttpPusher.Outcome pushed, long delivered,
             Histogram latency, double cpuSeconds, double allCpuSeconds, double pushSeconds, double drainSeconds,
-            Map<String, Double> counters) {
+            Map<String, Double> counters, AcceptedLatency.Result accepted) {
         long expected() {
             return pushed.accepted() * perMessage;
         }
@@ -44,9 +49,10 @@ final class Window {
      * @param perMessage deliveries one accepted message should make (the room's members, or 1 for a user push);
      *                   0 means "the members at the first snapshot"
      * @param admins     services whose interesting metrics are compared before and after
+     * @param receipts   the clients log receipts: join them with the window's accepted pushes ({@link AcceptedLatency})
      */
     Result measure(String server, Pusher pusher, Path statsDir, long serverPid, long[] allPids, long perMessage,
-            List<Admin> admins) throws IOException, InterruptedException {
+            List<Admin> admins, boolean receipts) throws IOException, InterruptedException {
         pusher.push(s.warmup());
         settle(statsDir, System.nanoTime());
         Map<String, Double> before = scrape(admins);
@@ -58,10 +64,14 @@ final class Window {
         Map<String, Double> after = scrape(admins);
         Histogram latency = b.latency().copy();
         latency.subtract(a.latency());
-        return new Result(server, a.members(), perMessage == 0 ? a.members() : perMessage, out,
+        long per = perMessage == 0 ? a.members() : perMessage;
+        // settle() saw the delivery count still for 2 s and the clients append their receipts
+        // every 500 ms, so every delivery counted in b is in the receipts read here.
+        AcceptedLatency.Result accepted = receipts ? AcceptedLatency.of(out, per, statsDir) : null;
+        return new Result(server, a.members(), per, out,
                 b.deliveries() - a.deliveries(), latency, b.cpuSeconds() - a.cpuSeconds(),
                 b.allCpuSeconds() - a.allCpuSeconds(), s.window().toNanos() / 1e9,
-                Math.max(0, b.nanos() - pushEnd) / 1e9, delta(before, after));
+                Math.max(0, b.nanos() - pushEnd) / 1e9, delta(before, after), accepted);
     }
 
     /** Waits until the clients' delivery count has not moved for {@code settle}, at most {@code drain} after {@code from}. */
