@@ -141,7 +141,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             s = Status.INTERNAL;
         }
         if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            s = Status.UNAVAILABLE;
+            s = Status.UNAVAILABLE.withDescription(s.getDescription()); // keep "deadline exceeded after …"
         }
         return s.withDescription("router " + call + " failed: " + s.getDescription()).asRuntimeException();
     }
