@@ -1,6 +1,7 @@
 package io.goim.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,7 +19,35 @@ public record ProcessCpu(double user, double system) {
 
     /** The CPU used so far by {@code pid}. */
     public static ProcessCpu of(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    /**
+     * CPU used so far by {@code pid}'s JIT compiler threads (HotSpot names them
+     * "C1 CompilerThread…" and "C2 CompilerThread…", cut to 15 characters in
+     * {@code /proc/<pid>/task/<tid>/stat}): code being compiled during a measured window is
+     * warm-up the server pays once, reported apart so a reader sees how much of it is left.
+     */
+    public static double compilerSeconds(long pid) throws IOException {
+        double sum = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                    sum += parse(stat).total();
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static ProcessCpu parse(String stat) {
         // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // f[0] is field 3 (state), so field n is f[n - 3].

@@ -142,6 +142,13 @@ public final class Cluster {
         return services.values().stream().mapToLong(v -> v.process.pid()).toArray();
     }
 
+    /** Every service process (Kafka included) by service name, in start order. */
+    Map<String, Long> pidsByName() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        services.forEach((name, v) -> m.put(name, v.process.pid()));
+        return m;
+    }
+
     public void start() throws IOException, InterruptedException {
         Files.createDirectories(logs);
         List<Integer> all = new ArrayList<>(List.of(ports.kafka(), ports.controller(), ports.router(),

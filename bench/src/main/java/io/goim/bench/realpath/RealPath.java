@@ -121,7 +121,7 @@ public final class RealPath {
                 sc.websocket(), 1, s.connectInFlight(), !room)) {
             print("cluster", c.awaitLogins(s.loginTimeout()));
             ours = window.measure("cluster (HTTP → Kafka → job → comet)", len -> http.push(uri, sc.rate(), len),
-                    c.statsDir(), cluster.cometPid(), cluster.pids(), room ? 0 : 1,
+                    c.statsDir(), cluster.cometPid(), cluster.pidsByName(), room ? 0 : 1,
                     List.of(cluster.comet, cluster.job, cluster.logic), !room);
         }
         Window.Result theirs = null;
@@ -136,7 +136,7 @@ public final class RealPath {
                         len -> {
                             long n = b.push(sc.rate(), sc.baselineBatch(), len.toMillis());
                             return new HttpPusher.Outcome(n, n, 0, 0, 0, null, "", Map.of());
-                        }, c.statsDir(), b.pid(), new long[] {b.pid()}, 0, List.of(), false);
+                        }, c.statsDir(), b.pid(), Map.of("minimal server", b.pid()), 0, List.of(), false);
             }
         }
         Report.window(ours).forEach(System.out::println);

@@ -4,19 +4,36 @@ import io.goim.bench.ProcessCpu;
 import io.goim.bench.StatsDir;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The clients' counters and latency histogram, and one server process's CPU, at one
- * instant; two of them bracket a push window.
+ * The clients' counters and latency histogram, and the CPU of the measured server process
+ * (and of its JIT compiler threads) and of every process of its side, at one instant; two
+ * of them bracket a push window.
  */
-record Snapshot(long deliveries, long members, Histogram latency, double cpuSeconds, double allCpuSeconds, long nanos) {
-    static Snapshot take(Path statsDir, long serverPid, long[] allPids) throws IOException {
-        double all = 0;
-        for (long pid : allPids) {
-            all += ProcessCpu.of(pid).total();
+record Snapshot(long deliveries, long members, Histogram latency, double cpuSeconds, double compilerSeconds,
+        Map<String, Double> cpuByProcess, long nanos) {
+    static Snapshot take(Path statsDir, long serverPid, Map<String, Long> processes) throws IOException {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> p : processes.entrySet()) {
+            cpu.put(p.getKey(), ProcessCpu.of(p.getValue()).total());
         }
         return new Snapshot(StatsDir.sum(statsDir, "pushes"), StatsDir.sum(statsDir, "open"),
-                StatsDir.histogram(statsDir, "latency"), ProcessCpu.of(serverPid).total(), all, System.nanoTime());
+                StatsDir.histogram(statsDir, "latency"), ProcessCpu.of(serverPid).total(),
+                ProcessCpu.compilerSeconds(serverPid), cpu, System.nanoTime());
+    }
+
+    /** The sum over the processes of {@link #cpuByProcess}. */
+    double allCpuSeconds() {
+        return cpuByProcess.values().stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** Per process, the CPU used between {@code earlier} and this one. */
+    Map<String, Double> cpuSince(Snapshot earlier) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        cpuByProcess.forEach((name, v) -> d.put(name, v - earlier.cpuByProcess.getOrDefault(name, 0.0)));
+        return d;
     }
 }

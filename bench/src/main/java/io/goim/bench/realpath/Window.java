@@ -26,9 +26,12 @@ final class Window {
      *
      * @param latency  send → client of every stamped delivery, µs
      * @param accepted accepted (HTTP answer) → client, joined by sequence; null unless the clients logged receipts
+     * @param compilerSeconds the server's JIT compiler threads, part of {@code cpuSeconds}
+     * @param cpuByProcess every process of the server's side, and this tool (the pusher)
      */
     record Result(String server, long members, long perMessage, HttpPusher.Outcome pushed, long delivered,
-            Histogram latency, double cpuSeconds, double allCpuSeconds, double pushSeconds, double drainSeconds,
+            Histogram latency, double cpuSeconds, double compilerSeconds, double allCpuSeconds,
+            Map<String, Double> cpuByProcess, double pushSeconds, double drainSeconds,
             Map<String, Double> counters, AcceptedLatency.Result accepted) {
         long expected() {
             return pushed.accepted() * perMessage;
@@ -38,6 +41,9 @@ final class Window {
             return cpuSeconds > 0 ? delivered / cpuSeconds : Double.NaN;
         }
     }
+
+    /** This process (the HTTP pusher, and the minimal server's driver), in {@link Result#cpuByProcess} only. */
+    static final String TOOL = "this tool";
 
     private final Settings s;
 
@@ -51,16 +57,18 @@ final class Window {
      * @param admins     services whose interesting metrics are compared before and after
      * @param receipts   the clients log receipts: join them with the window's accepted pushes ({@link AcceptedLatency})
      */
-    Result measure(String server, Pusher pusher, Path statsDir, long serverPid, long[] allPids, long perMessage,
+    Result measure(String server, Pusher pusher, Path statsDir, long serverPid, Map<String, Long> processes, long perMessage,
             List<Admin> admins, boolean receipts) throws IOException, InterruptedException {
         pusher.push(s.warmup());
         settle(statsDir, System.nanoTime());
         Map<String, Double> before = scrape(admins);
-        Snapshot a = Snapshot.take(statsDir, serverPid, allPids);
+        Map<String, Long> measured = new LinkedHashMap<>(processes);
+        measured.put(TOOL, ProcessHandle.current().pid());
+        Snapshot a = Snapshot.take(statsDir, serverPid, measured);
         HttpPusher.Outcome out = pusher.push(s.window());
         long pushEnd = System.nanoTime();
         settle(statsDir, pushEnd);
-        Snapshot b = Snapshot.take(statsDir, serverPid, allPids);
+        Snapshot b = Snapshot.take(statsDir, serverPid, measured);
         Map<String, Double> after = scrape(admins);
         Histogram latency = b.latency().copy();
         latency.subtract(a.latency());
@@ -70,7 +78,8 @@ final class Window {
         AcceptedLatency.Result accepted = receipts ? AcceptedLatency.of(out, per, statsDir) : null;
         return new Result(server, a.members(), per, out,
                 b.deliveries() - a.deliveries(), latency, b.cpuSeconds() - a.cpuSeconds(),
-                b.allCpuSeconds() - a.allCpuSeconds(), s.window().toNanos() / 1e9,
+                b.compilerSeconds() - a.compilerSeconds(), b.allCpuSeconds() - a.allCpuSeconds() - (b.cpuByProcess().get(TOOL)
+                        - a.cpuByProcess().get(TOOL)), b.cpuSince(a), s.window().toNanos() / 1e9,
                 Math.max(0, b.nanos() - pushEnd) / 1e9, delta(before, after), accepted);
     }
 
