@@ -114,8 +114,8 @@ public final class CometServer implements AutoCloseable {
                 .then("logic client", logic::close);
         CometMetrics.bind(registry, this);
         try {
-            admin = new AdminServer(config.admin().listen().socketAddress(), registry,
-                    () -> logic.ping(config.admin().checkDeadline()), config.admin().readyTimeout());
+            admin = new AdminServer("comet", config.admin(), registry,
+                    () -> logic.ping(config.admin().checkDeadline()));
         } catch (Exception e) {
             shutdown.close();
             throw e;

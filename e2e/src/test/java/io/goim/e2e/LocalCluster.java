@@ -30,7 +30,7 @@ import java.util.Map;
  * try (LocalCluster c = LocalCluster.builder().routers(3).comets(2).start()) { ... }
  * </pre>
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     static final String TOPIC = "KafkaPushsTopic";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -39,18 +39,18 @@ final class LocalCluster implements AutoCloseable {
     /** Every comet is given all of their gRPC addresses. */
     final List<LogicServer> logics = new ArrayList<>();
     /** The first logic: {@link #post} goes to it. */
-    final LogicServer logic;
+    public final LogicServer logic;
     /** Comet i has server id i + 1. */
     final List<CometServer> comets = new ArrayList<>();
     final List<JobServer> jobs = new ArrayList<>();
     /** The first router, comet and job, for tests of a one-of-each cluster. */
     final RouterServer router;
-    final CometServer comet;
+    public final CometServer comet;
     final JobServer job;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
     /** How many of each service to start, and config overrides per service. */
-    static final class Builder {
+    public static final class Builder {
         private int routers = 1;
         private int logics = 1;
         private int comets = 1;
@@ -91,7 +91,7 @@ final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        Builder logic(String key, Object value) {
+        public Builder logic(String key, Object value) {
             logicConfig.put(key, value);
             return this;
         }
@@ -106,12 +106,12 @@ final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        LocalCluster start() throws Exception {
+        public LocalCluster start() throws Exception {
             return new LocalCluster(this);
         }
     }
 
-    static Builder builder() {
+    public static Builder builder() {
         return new Builder();
     }
 

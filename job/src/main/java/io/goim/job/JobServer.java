@@ -109,8 +109,7 @@ public final class JobServer implements AutoCloseable {
     private AdminServer startAdmin(JobConfig config, PrometheusMeterRegistry registry,
             java.util.function.Supplier<CompletableFuture<Readiness>> readiness) {
         try {
-            return new AdminServer(config.admin().listen().socketAddress(), registry, readiness,
-                    config.admin().readyTimeout());
+            return new AdminServer("job", config.admin(), registry, readiness);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly();

@@ -6,6 +6,8 @@ import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
+import io.goim.libs.http.HttpLimits;
+import io.goim.logic.http.ApiKeys;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,6 +18,10 @@ public record LogicConfig(
         Listen http,
         int httpMaxBody,
         int httpThreads,
+        int httpMaxPipelined,
+        HttpLimits httpLimits,
+        ApiKeys apiKeys,
+        Duration serverDelAliveWindow,
         Map<Integer, HostPort> routers,
         Duration routerTimeout,
         Duration routerWatchInterval,
@@ -44,6 +50,10 @@ public record LogicConfig(
                 Listen.read(s, "http"),
                 (int) Math.min(Integer.MAX_VALUE, http.bytesAtLeast("max-body", 1)),
                 http.intAtLeast("threads", 0),
+                http.intAtLeast("max-pipelined", 1),
+                HttpLimits.read(http),
+                apiKeys(http),
+                s.positiveDuration("server-del-alive-window"),
                 s.idToAddress("routers"),
                 s.positiveDuration("router-timeout"),
                 s.positiveDuration("router-watch-interval"),
@@ -57,5 +67,13 @@ public record LogicConfig(
                 s.positiveDuration("count-refresh"),
                 s.positiveDuration("shutdown-grace"),
                 AdminConfig.read(s));
+    }
+
+    private static ApiKeys apiKeys(Settings http) {
+        try {
+            return ApiKeys.of(http.strings("api-keys"));
+        } catch (IllegalArgumentException e) {
+            throw http.invalid("api-keys", "(not shown)", e.getMessage());
+        }
     }
 }

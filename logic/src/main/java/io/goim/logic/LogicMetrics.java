@@ -23,7 +23,7 @@ final class LogicMetrics {
                 .tag("ret", Integer.toString(Ret.OK))
                 .register(r);
         for (int ret : new int[] {Ret.REQUEST_ERR, Ret.METHOD_NOT_ALLOWED, Ret.TOO_LARGE, Ret.NOT_FOUND,
-                Ret.UNAVAILABLE, Ret.INTERNAL_ERR}) {
+                Ret.UNAVAILABLE, Ret.INTERNAL_ERR, Ret.UNAUTHORIZED, Ret.COMET_ALIVE}) {
             FunctionCounter.builder("goim_logic_http_requests", http, c -> c.refused(ret))
                     .description("HTTP API requests by ret code (1: accepted and acknowledged by Kafka)")
                     .tag("ret", Integer.toString(ret))

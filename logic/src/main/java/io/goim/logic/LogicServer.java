@@ -71,7 +71,8 @@ public final class LogicServer implements AutoCloseable {
             built.push(Map.entry("count timer", timer::shutdownNow));
             Counts counts = new Counts(routers);
             RouterEpochs epochs = new RouterEpochs(routers, config.routerHealWindow(), System::nanoTime, registry);
-            PushService pushes = new PushService(routers, epochs, producer, sendExecutor);
+            PushService pushes = new PushService(routers, epochs, producer, sendExecutor,
+                    config.serverDelAliveWindow());
 
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
                     .addService(new LogicService(authenticator, routers, epochs))
@@ -80,7 +81,8 @@ public final class LogicServer implements AutoCloseable {
                     .start();
             built.push(Map.entry("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace())));
             http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
-                    new HttpApiHandler(api(pushes, counts), httpCounters));
+                    config.httpMaxPipelined(), config.httpLimits(), registry,
+                    new HttpApiHandler(api(pushes, counts), httpCounters, config.apiKeys()));
             built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
             counts.start(timer, config.countRefresh().toMillis());
             epochs.start(timer, config.routerWatchInterval());
@@ -88,14 +90,14 @@ public final class LogicServer implements AutoCloseable {
             KafkaReadiness kafka = new KafkaReadiness(config.kafkaBootstrap(), config.topic(), checkDeadline,
                     "goim-logic-ready");
             built.push(Map.entry("kafka readiness client", kafka::close));
-            admin = new AdminServer(config.admin().listen().socketAddress(), registry,
-                    () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))),
-                    config.admin().readyTimeout());
+            admin = new AdminServer("logic", config.admin(), registry,
+                    () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))));
             // Closed last (bottom of the stack): /health answers while the rest drains.
             built.addLast(Map.entry("admin server", admin::close));
-            log.info("logic serving gRPC on {}, HTTP on port {}, admin HTTP on port {}, routers {}, kafka {} topic {}",
-                    grpc.getListenSockets(), http.port(), admin.port(), config.routers(), config.kafkaBootstrap(),
-                    config.topic());
+            log.info("logic serving gRPC on {}, HTTP on port {} ({}), admin HTTP on port {}, routers {}, kafka {} topic {}",
+                    grpc.getListenSockets(), http.port(),
+                    config.apiKeys().required() ? "API keys required" : "open: no API keys set",
+                    admin.port(), config.routers(), config.kafkaBootstrap(), config.topic());
         } catch (Exception | Error e) {
             addLastBuiltFirst(built, shutdown);
             try {
@@ -170,8 +172,8 @@ public final class LogicServer implements AutoCloseable {
             }
 
             @Override
-            public CompletableFuture<Void> delServer(int server) {
-                return pushes.delServer(server);
+            public CompletableFuture<Void> delServer(int server, boolean force) {
+                return pushes.delServer(server, force);
             }
 
             @Override

@@ -5,6 +5,7 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.SubKey;
 import io.grpc.Status;
 import io.goim.proto.PushMsg;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -27,9 +28,12 @@ final class PushService {
     private final PushProducer producer;
     private final Executor sendExecutor;
     private final RouterEpochs epochs;
+    private final Duration serverDelAliveWindow;
 
-    PushService(Routers routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor) {
+    PushService(Routers routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor,
+            Duration serverDelAliveWindow) {
         this.routers = routers;
+        this.serverDelAliveWindow = serverDelAliveWindow;
         this.epochs = epochs;
         this.producer = producer;
         this.sendExecutor = sendExecutor;
@@ -92,9 +96,13 @@ final class PushService {
         return send(null, base(PushMsg.Type.BROADCAST, msg).build());
     }
 
-    /** Forgets comet {@code server} in every router. */
-    CompletableFuture<Void> delServer(int server) {
-        return routers.delServer(server);
+    /**
+     * Forgets comet {@code server} in every router; unless {@code force}, refuses (with
+     * {@link io.goim.logic.http.CometAliveException}) when a router heard from it within
+     * {@code logic.server-del-alive-window}.
+     */
+    CompletableFuture<Void> delServer(int server, boolean force) {
+        return routers.delServer(server, force ? Duration.ZERO : serverDelAliveWindow);
     }
 
     private CompletableFuture<Void> send(String key, PushMsg record) {

@@ -9,6 +9,8 @@ import io.goim.libs.hash.Ketama;
 import io.goim.libs.protocol.SubKey;
 import io.goim.proto.CounterReply;
 import io.goim.proto.DelReq;
+import io.goim.logic.http.CometAliveException;
+import io.goim.proto.DelServerReply;
 import io.goim.proto.DelServerReq;
 import io.goim.proto.Empty;
 import io.goim.proto.MGetReply;
@@ -164,14 +166,38 @@ final class Routers implements AutoCloseable {
         });
     }
 
-    /** Forgets comet {@code server} in every router. */
-    CompletableFuture<Void> delServer(int server) {
-        DelServerReq req = DelServerReq.newBuilder().setServer(server).build();
-        List<CompletableFuture<?>> calls = new ArrayList<>();
+    /**
+     * Forgets comet {@code server} in every router, or, when a router heard from it (a
+     * renew or a login) within {@code aliveWindow} (zero: no check), fails with
+     * {@link CometAliveException} saying when. Each router decides on its own: one that
+     * heard from a live comet refuses, and one that did not holds none of its sessions
+     * (a live comet renews every session it has, on every router, each renew round).
+     */
+    CompletableFuture<Void> delServer(int server, Duration aliveWindow) {
+        DelServerReq req = DelServerReq.newBuilder().setServer(server).setAliveWindowMs(aliveWindow.toMillis()).build();
+        Map<Integer, CompletableFuture<DelServerReply>> calls = new java.util.TreeMap<>();
         for (int id : stubs.keySet()) {
-            calls.add(Futures.of(stub(id).delServer(req)));
+            calls.put(id, Futures.of(stub(id).delServer(req)));
         }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            long freshest = Long.MAX_VALUE;
+            int by = 0;
+            for (Map.Entry<Integer, CompletableFuture<DelServerReply>> e : calls.entrySet()) {
+                DelServerReply r = e.getValue().join();
+                if (r.getRefused() && r.getLastHeardMsAgo() < freshest) {
+                    freshest = r.getLastHeardMsAgo();
+                    by = e.getKey();
+                }
+            }
+            if (by != 0) {
+                throw new CometAliveException("comet " + server + " renewed or logged a user in "
+                        + TimeUnit.MILLISECONDS.toSeconds(freshest) + " s ago (router " + by + "; within "
+                        + "logic.server-del-alive-window = " + aliveWindow.toSeconds() + " s): it looks alive, and"
+                        + " forgetting it would make its users unreachable until its next renew. If it is down,"
+                        + " repeat with force=1");
+            }
+            return null;
+        });
     }
 
     /** Ready when every router answers a Ping within {@code deadline}. */

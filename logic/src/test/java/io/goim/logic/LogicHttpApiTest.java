@@ -150,7 +150,16 @@ class LogicHttpApiTest {
             assertTrue(h.disconnect(conns.get(i), 31));
         }
         Await.until("server 31 counted 7", Duration.ofSeconds(10), () -> count("GET", "server", "Server", 31) == 7);
-        assertOk(h.post("/1/server/del?server=31", ""));
+        // Comet 31 logged users in moments ago: it looks alive, so a plain del is refused and says why.
+        HttpResponse<String> refused = h.post("/1/server/del?server=31", "");
+        assertEquals(409, refused.statusCode(), refused.body());
+        JsonNode why = JSON.readTree(refused.body());
+        assertEquals(Ret.COMET_ALIVE, why.get("ret").asInt());
+        assertTrue(why.get("msg").asText().matches("comet 31 renewed or logged a user in \\d+ s ago .*force=1"),
+                why.get("msg").asText());
+        Await.until("server 31 still counted 7 after the refused del", Duration.ofSeconds(10),
+                () -> count("GET", "server", "Server", 31) == 7);
+        assertOk(h.post("/1/server/del?server=31&force=1", ""));
         for (RouterServer r : h.routers) {
             assertFalse(r.sessions().allServerCount().containsKey(31), "every router forgot comet 31");
         }

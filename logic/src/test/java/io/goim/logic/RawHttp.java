@@ -16,32 +16,32 @@ import java.util.Map;
  * keep-alive reuse, pipelining, {@code Expect: 100-continue} and what the server does
  * with the connection afterwards.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
     /** One response; header names in lower case. */
-    record Response(int status, Map<String, String> headers, String body) {
+    public record Response(int status, Map<String, String> headers, String body) {
     }
 
     private final Socket socket = new Socket();
     private final DataInputStream in;
     private final OutputStream out;
 
-    RawHttp(int port) throws IOException {
+    public RawHttp(int port) throws IOException {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
-    void write(String text) throws IOException {
+    public void write(String text) throws IOException {
         write(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    static String request(String method, String target, String body, String... headers) {
+    public static String request(String method, String target, String body, String... headers) {
         StringBuilder b = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: logic\r\n");
         for (String h : headers) {
             b.append(h).append("\r\n");
@@ -50,7 +50,7 @@ final class RawHttp implements AutoCloseable {
                 .append("\r\n\r\n").append(body).toString();
     }
 
-    Response read() throws IOException {
+    public Response read() throws IOException {
         String status = line();
         Map<String, String> headers = new HashMap<>();
         for (String l = line(); !l.isEmpty(); l = line()) {
@@ -63,7 +63,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** True when the server closed the connection within the read timeout. */
-    boolean closedByServer() {
+    public boolean closedByServer() {
         try {
             return in.read() < 0;
         } catch (IOException e) {
@@ -71,7 +71,7 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
-    void setReadTimeout(int millis) throws IOException {
+    public void setReadTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 

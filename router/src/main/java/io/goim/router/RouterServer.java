@@ -53,8 +53,8 @@ public final class RouterServer implements AutoCloseable {
             throw e;
         }
         try {
-            admin = new AdminServer(config.admin().listen().socketAddress(),
-                    RouterMetrics.registry(store, service), this::readiness, config.admin().readyTimeout());
+            admin = new AdminServer("router", config.admin(), RouterMetrics.registry(store, service),
+                    this::readiness);
         } catch (Exception e) {
             GrpcChannels.close(grpc, config.shutdownGrace());
             cleaner.close();

@@ -86,7 +86,17 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         if (!validServer(req.getServer(), out)) {
             return;
         }
-        reply(out, DelServerReply.newBuilder().setRemoved(store.delServer(req.getServer())).build());
+        if (req.getAliveWindowMs() < 0) {
+            refuse("alive_window_ms " + req.getAliveWindowMs() + " (expected: >= 0)", out);
+            return;
+        }
+        SessionStore.DelServerResult r = store.delServer(req.getServer(),
+                TimeUnit.MILLISECONDS.toNanos(req.getAliveWindowMs()));
+        reply(out, DelServerReply.newBuilder()
+                .setRemoved(r.removed())
+                .setRefused(r.refused())
+                .setLastHeardMsAgo(r.lastHeardNanosAgo() < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(r.lastHeardNanosAgo()))
+                .build());
     }
 
     @Override

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -20,6 +23,11 @@ import java.util.function.LongSupplier;
  * expiry (goim refreshed only on Put, so a connection open longer than the expiry was
  * forgotten while still open). Time comes from an injected clock, so tests need no sleep.
  *
+ * <p>The store also remembers when it last heard from each comet (its last Put or Touch),
+ * so {@link #delServer(int, long)} can refuse to forget a comet that is evidently alive:
+ * forgetting one would make all its users unreachable until its next renew. An entry
+ * goes with the comet's DelServer or after a session expiry of silence.
+ *
  * <p>Thread-safe.
  */
 public final class SessionStore {
@@ -27,6 +35,12 @@ public final class SessionStore {
     private final long expireNanos;
     private final LongSupplier nanoClock;
     private final LongAdder expired = new LongAdder();
+    /** Comet id to the clock's time of its last Put or Touch. */
+    private final ConcurrentMap<Integer, AtomicLong> lastHeard = new ConcurrentHashMap<>();
+
+    /** What {@link #delServer(int, long)} did. */
+    public record DelServerResult(int removed, boolean refused, long lastHeardNanosAgo) {
+    }
 
     /**
      * @param buckets number of buckets (locks)
@@ -51,7 +65,17 @@ public final class SessionStore {
 
     /** Registers a connection of {@code userId} on comet {@code server} in {@code room} (-1: none); returns its seq. */
     public int put(long userId, int server, int room) {
-        return bucket(userId).put(userId, server, room, nanoClock.getAsLong());
+        long now = nanoClock.getAsLong();
+        heard(server, now);
+        return bucket(userId).put(userId, server, room, now);
+    }
+
+    private void heard(int server, long now) {
+        AtomicLong t = lastHeard.get(server);
+        if (t == null) {
+            t = lastHeard.computeIfAbsent(server, s -> new AtomicLong());
+        }
+        t.set(now);
     }
 
     /**
@@ -60,7 +84,9 @@ public final class SessionStore {
      * (restarted, or expired), it is registered again under the same seq.
      */
     public Bucket.Touched touch(long userId, int seq, int server, int room) {
-        return bucket(userId).touch(userId, seq, server, room, nanoClock.getAsLong());
+        long now = nanoClock.getAsLong();
+        heard(server, now);
+        return bucket(userId).touch(userId, seq, server, room, now);
     }
 
     /** Forgets every connection not Put or Touched within the expiry; returns how many. */
@@ -71,6 +97,8 @@ public final class SessionStore {
             n += b.expire(deadline);
         }
         expired.add(n);
+        // A comet silent for a whole expiry has no session left here to protect.
+        lastHeard.values().removeIf(t -> t.get() - deadline < 0);
         return n;
     }
 
@@ -86,11 +114,25 @@ public final class SessionStore {
 
     /** Forgets every connection held by comet {@code server}; returns how many. */
     public int delServer(int server) {
+        return delServer(server, 0).removed();
+    }
+
+    /**
+     * Forgets every connection held by comet {@code server}, unless it was heard from
+     * (Put or Touch) less than {@code aliveWithinNanos} ago (0: forget unconditionally).
+     */
+    public DelServerResult delServer(int server, long aliveWithinNanos) {
+        AtomicLong t = lastHeard.get(server);
+        long ago = t == null ? -1 : Math.max(0, nanoClock.getAsLong() - t.get());
+        if (aliveWithinNanos > 0 && t != null && ago < aliveWithinNanos) {
+            return new DelServerResult(0, true, ago);
+        }
+        lastHeard.remove(server);
         int removed = 0;
         for (Bucket b : buckets) {
             removed += b.delServer(server);
         }
-        return removed;
+        return new DelServerResult(removed, false, ago);
     }
 
     /** One user's connections, or null when the user has none. */

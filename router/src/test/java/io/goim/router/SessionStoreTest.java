@@ -67,6 +67,37 @@ class SessionStoreTest {
     }
 
     @Test
+    void delServerWithAnAliveWindowRefusesACometHeardFromWithinItAndSaysWhen() {
+        long window = Duration.ofMinutes(11).toNanos();
+        int seq = store.put(1, 3, 7);
+        advance(Duration.ofSeconds(30));
+        SessionStore.DelServerResult r = store.delServer(3, window);
+        assertTrue(r.refused(), "comet 3 logged a user in 30 s ago");
+        assertEquals(Duration.ofSeconds(30).toNanos(), r.lastHeardNanosAgo());
+        assertEquals(1, store.count(), "a refused del forgets nothing");
+
+        advance(Duration.ofMinutes(10));
+        store.touch(1, seq, 3, 7); // its renew round
+        advance(Duration.ofMinutes(5));
+        assertTrue(store.delServer(3, window).refused(), "a renew 5 min ago: still alive");
+
+        advance(Duration.ofMinutes(7));
+        r = store.delServer(3, window);
+        assertFalse(r.refused(), "silent for 12 min: down");
+        assertEquals(1, r.removed());
+        assertEquals(-1, store.delServer(3, window).lastHeardNanosAgo(), "forgotten with its sessions");
+    }
+
+    @Test
+    void delServerWithoutAWindowForgetsEvenALiveComet() {
+        store.put(1, 3, 7);
+        SessionStore.DelServerResult r = store.delServer(3, 0);
+        assertFalse(r.refused());
+        assertEquals(1, r.removed());
+        assertEquals(0, r.lastHeardNanosAgo());
+    }
+
+    @Test
     void connectionsNotTouchedWithinTheExpiryAreForgottenWithTheirCounts() {
         store.put(1, 1, 7);
         advance(Duration.ofMinutes(30));

@@ -1,6 +1,7 @@
 package io.goim.libs.admin;
 
 import io.goim.libs.config.Listen;
+import io.goim.libs.http.HttpLimits;
 import io.goim.libs.config.Settings;
 import java.time.Duration;
 
@@ -13,10 +14,12 @@ import java.time.Duration;
  *   host = "0.0.0.0"
  *   port = 7171
  *   ready-timeout = 1s
+ *   request-timeout = 10s
+ *   max-connections = 64
  * }
  * </pre>
  */
-public record AdminConfig(Listen listen, Duration readyTimeout) {
+public record AdminConfig(Listen listen, Duration readyTimeout, HttpLimits limits) {
 
     /**
      * The deadline for each dependency check (a ping, a Kafka describe): three quarters of
@@ -30,6 +33,7 @@ public record AdminConfig(Listen listen, Duration readyTimeout) {
     /** Reads {@code <service>.admin} from the service's settings. */
     public static AdminConfig read(Settings service) {
         Settings s = service.section("admin");
-        return new AdminConfig(Listen.read(service, "admin"), s.positiveDuration("ready-timeout"));
+        return new AdminConfig(Listen.read(service, "admin"), s.positiveDuration("ready-timeout"),
+                HttpLimits.readOneShot(s));
     }
 }

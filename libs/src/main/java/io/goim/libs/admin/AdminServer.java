@@ -1,5 +1,8 @@
 package io.goim.libs.admin;
 
+import io.goim.libs.http.HttpConnectionGuard;
+import io.goim.libs.http.HttpDeadlines;
+import io.goim.libs.http.HttpLimits;
 import io.goim.libs.net.Transport;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -40,7 +43,12 @@ import java.util.function.Supplier;
  * Micrometer registry with JVM metrics bound), {@code GET /health} (the process is alive:
  * always 200) and {@code GET /ready} (200 when the service can do its job, 503 with the
  * reason when not; used by LVS/keepalived health checks). One event loop thread of its
- * own, so a busy service still answers its probes.
+ * own, so a busy service still answers its probes. Every answer closes its connection.
+ * A connection must deliver its request within {@code request-timeout} and at most
+ * {@code max-connections} are open at once ({@link HttpConnectionGuard}; meters
+ * {@code goim_<service>_admin_connections_refused_total} and
+ * {@code goim_<service>_admin_timeouts_total}), so slow or idle clients cannot hold the
+ * port that health checks need.
  *
  * <p>Thread-safe.
  */
@@ -49,26 +57,51 @@ public final class AdminServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel listener;
 
+    /** Limits of tests and tools that build an admin server without a configuration. */
+    public static final HttpLimits DEFAULT_LIMITS = new HttpLimits(Duration.ofSeconds(10), Duration.ofSeconds(10), 64);
+
     /**
      * @param readiness called per {@code /ready} request; must not block (return a future)
      * @param readyTimeout how long {@code /ready} waits for the check before answering 503
      */
     public AdminServer(InetSocketAddress address, PrometheusMeterRegistry registry,
             Supplier<CompletableFuture<Readiness>> readiness, Duration readyTimeout) throws InterruptedException {
+        this("service", address, DEFAULT_LIMITS, registry, readiness, readyTimeout);
+    }
+
+    /** The admin server of {@code service} as its {@code admin} section configures it. */
+    public AdminServer(String service, AdminConfig config, PrometheusMeterRegistry registry,
+            Supplier<CompletableFuture<Readiness>> readiness) throws InterruptedException {
+        this(service, config.listen().socketAddress(), config.limits(), registry, readiness, config.readyTimeout());
+    }
+
+    private AdminServer(String service, InetSocketAddress address, HttpLimits limits, PrometheusMeterRegistry registry,
+            Supplier<CompletableFuture<Readiness>> readiness, Duration readyTimeout) throws InterruptedException {
         this.registry = registry;
+        HttpConnectionGuard guard = new HttpConnectionGuard(limits, registry, "goim_" + service + "_admin",
+                service + " admin HTTP");
         Transport transport = Transport.best();
         group = transport.group(1, "admin");
         Handler handler = new Handler(registry, readiness, readyTimeout);
-        listener = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096), handler);
-                    }
-                })
-                .bind(address).sync().channel();
+        try {
+            listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            if (guard.admit(ch)) {
+                                ch.pipeline().addLast(guard.deadlines(), new HttpServerCodec(),
+                                        new HttpObjectAggregator(4096), handler);
+                            }
+                        }
+                    })
+                    .bind(address).sync().channel();
+        } catch (Exception | Error e) {
+            // A failed bind must not leave the event loop running.
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
     }
 
     /** A Prometheus registry with the JVM's memory, GC, thread, class and CPU metrics bound. */
@@ -112,6 +145,10 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+            HttpDeadlines deadlines = ctx.pipeline().get(HttpDeadlines.class);
+            if (deadlines != null) {
+                deadlines.requestRead(); // the request is in; /ready's own timeout bounds the answer
+            }
             if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
                 respond(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
                 return;

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.goim.libs.config.Listen;
+import io.goim.libs.http.HttpLimits;
+import io.goim.libs.testing.Await;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,6 +58,40 @@ class AdminServerTest {
             assertEquals(503, ready.statusCode());
             assertTrue(ready.body().contains("timed out"), ready.body());
         }
+    }
+
+    @Test
+    void aTrickledRequestIsClosedAfterTheRequestTimeoutAndOverTheCapNewConnectionsAreClosedAtOnce() throws Exception {
+        PrometheusMeterRegistry registry = AdminServer.newRegistry("test");
+        AdminConfig config = new AdminConfig(new Listen("127.0.0.1", 0), Duration.ofSeconds(1),
+                new HttpLimits(Duration.ofMillis(300), Duration.ofMillis(300), 2));
+        try (AdminServer admin = new AdminServer("test", config, registry,
+                () -> CompletableFuture.completedFuture(Readiness.ok()))) {
+            try (Socket slow = connect(admin); Socket idle = connect(admin)) {
+                slow.getOutputStream().write("GET /health HTTP/1.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                try (Socket third = connect(admin)) {
+                    assertEquals(-1, third.getInputStream().read(), "over the cap: closed at once");
+                }
+                assertEquals(1.0, registry.get("goim_test_admin_connections_refused").counter().count());
+                for (int i = 0; i < 3; i++) {
+                    slow.getOutputStream().write('x'); // a trickle, well inside the timeout each time
+                    Thread.sleep(50); // the trickle's pace
+                }
+                assertEquals(-1, slow.getInputStream().read(), "closed by request-timeout");
+                assertEquals(-1, idle.getInputStream().read(), "a connection that sends nothing too");
+            }
+            Await.until("both timeouts counted", Duration.ofSeconds(5),
+                    () -> registry.get("goim_test_admin_timeouts").tag("reason", "request").counter().count() == 2);
+            Await.until("connections closed", Duration.ofSeconds(5),
+                    () -> registry.get("goim_test_admin_connections").gauge().value() == 0);
+            assertEquals(200, get(admin, "/health").statusCode(), "a good request still works");
+        }
+    }
+
+    private static Socket connect(AdminServer admin) throws Exception {
+        Socket s = new Socket("127.0.0.1", admin.port());
+        s.setSoTimeout(5_000);
+        return s;
     }
 
     @Test

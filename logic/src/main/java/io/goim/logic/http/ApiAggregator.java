@@ -1,6 +1,5 @@
 package io.goim.logic.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpMessage;
@@ -12,10 +11,12 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Collects a request into one {@code FullHttpRequest} up to the configured body limit,
- * and answers a larger one with 413 and the API's JSON error:
+ * and refuses a larger one with 413 and the API's JSON error. The refusal is passed on
+ * as an {@link InOrderRequests.Refused} in the request's place, so it is answered in its
+ * turn among pipelined requests, as soon as the requests before it are:
  * <ul>
- *   <li>a keep-alive request: the answer goes out at once, the rest of its body is read
- *       and discarded (never buffered), and the connection serves the next request;
+ *   <li>a keep-alive request: the rest of its body is read and discarded (never
+ *       buffered), and the connection serves the next request;
  *   <li>otherwise the connection closes after the answer;
  *   <li>{@code Expect: 100-continue} with a too large {@code Content-Length}: the same
  *       JSON 413 instead of Netty's empty one, and the body is never sent.
@@ -26,29 +27,26 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class ApiAggregator extends HttpObjectAggregator {
     private final int maxBody;
-    private final ApiCounters counters;
 
-    ApiAggregator(int maxBody, ApiCounters counters) {
+    ApiAggregator(int maxBody) {
         super(maxBody);
         this.maxBody = maxBody;
-        this.counters = counters;
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        boolean keepAlive = HttpUtil.isKeepAlive(oversized);
-        counters.rejected(tooLarge(), ctx, "body over " + maxBody + " bytes");
-        HttpApiHandler.write(ctx, tooLarge(), keepAlive).addListener(keepAlive
-                ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        ctx.fireChannelRead(new InOrderRequests.Refused(tooLarge(), HttpUtil.isKeepAlive(oversized)));
     }
 
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        // super also resets the decoder (HttpExpectationFailedEvent): the body will not come.
         Object res = super.newContinueResponse(start, maxContentLength, pipeline);
         if (res instanceof HttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+            // No answer from here: without a continue response the aggregator calls
+            // handleOversizedMessage, which answers in the request's turn.
             ReferenceCountUtil.release(res);
-            counters.rejected(tooLarge(), pipeline.firstContext(), "expected body over " + maxBody + " bytes");
-            return HttpApiHandler.response(tooLarge(), HttpUtil.isKeepAlive(start));
+            return null;
         }
         return res;
     }

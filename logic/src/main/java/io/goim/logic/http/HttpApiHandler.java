@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.goim.libs.lifecycle.InFlight;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +21,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +35,12 @@ import org.slf4j.LoggerFactory;
 /**
  * goim's HTTP push API. Parses and validates the request on the event loop, hands the
  * work to {@link PushApi} (which returns a future) and answers when the future
- * completes, never blocking the loop. Keep-alive is honoured; while a request is in
- * flight its connection stops reading, so pipelined requests are answered in order.
- * Every answer is JSON: {@code {"ret":1}} or {@code {"ret":code,"msg":"..."}} with the
- * HTTP status of {@link Ret}'s table; refusals are counted in {@link ApiCounters}.
+ * completes, never blocking the loop. {@link InOrderRequests} before it hands over one
+ * request of a connection at a time and decides, from each answer's {@code Connection}
+ * header, whether the connection reads on or closes. When {@link ApiKeys} are set,
+ * every request must present one ({@code Authorization: Bearer <key>}) or is answered
+ * 401. Every answer is JSON: {@code {"ret":1}} or {@code {"ret":code,"msg":"..."}} with
+ * the HTTP status of {@link Ret}'s table; refusals are counted in {@link ApiCounters}.
  *
  * <p>Stateless; one instance serves every connection.
  */
@@ -58,7 +57,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
         CompletableFuture<Void> pushAll(byte[] msg);
 
-        CompletableFuture<Void> delServer(int server);
+        /**
+         * Makes every router forget comet {@code server}; unless {@code force}, fails with
+         * {@link CometAliveException} when a router heard from it recently.
+         */
+        CompletableFuture<Void> delServer(int server, boolean force);
 
         /** Room id to online count, from the last snapshot. */
         Map<Integer, Integer> roomCounts();
@@ -69,21 +72,26 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private final PushApi api;
     private final ApiCounters counters;
-    /** Requests read and not yet answered (response written); the server waits for them on close. */
-    private final InFlight inFlight = new InFlight();
+    private final ApiKeys keys;
 
     public HttpApiHandler(PushApi api, ApiCounters counters) {
+        this(api, counters, ApiKeys.none());
+    }
+
+    public HttpApiHandler(PushApi api, ApiCounters counters, ApiKeys keys) {
         this.api = api;
         this.counters = counters;
+        this.keys = keys;
     }
 
-    ApiCounters counters() {
-        return counters;
-    }
-
-    /** Waits until every request read so far has been answered, at most {@code timeout}; true if so. */
-    boolean awaitAnswered(Duration timeout) throws InterruptedException {
-        return inFlight.awaitIdle(timeout);
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof InOrderRequests.Refused r) {
+            counters.rejected(r.error(), ctx, "a request with a body over the limit");
+            respond(ctx, r.error().status, errorBody(r.error()), r.keepAlive());
+            return;
+        }
+        super.channelRead(ctx, msg);
     }
 
     @Override
@@ -92,15 +100,17 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             // Not HTTP we can trust (bad request line, header too long, bad chunk): answer, then close.
             ApiException e = ApiException.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage());
             counters.rejected(e, ctx, "a malformed request");
-            ctx.channel().config().setAutoRead(false);
             respond(ctx, e.status, errorBody(e), false);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (keys.required() && !keys.accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            ApiException e = unauthorized(req.headers().contains(HttpHeaderNames.AUTHORIZATION));
+            counters.rejected(e, ctx, req.method() + " " + new QueryStringDecoder(req.uri()).path());
+            respond(ctx, e.status, errorBody(e), keepAlive);
+            return;
+        }
         String request = req.method() + " " + req.uri();
-        // One request at a time per connection keeps pipelined responses in order.
-        ctx.channel().config().setAutoRead(false);
-        inFlight.begin();
         CompletableFuture<ObjectNode> result;
         try {
             result = route(req);
@@ -110,16 +120,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         // Completes on a gRPC or Kafka thread; the write is handed to the event loop.
         result.whenComplete((body, error) -> {
-            ChannelFuture written;
             if (error == null) {
                 counters.countAccepted();
-                written = respond(ctx, HttpResponseStatus.OK, body, keepAlive);
+                respond(ctx, HttpResponseStatus.OK, body, keepAlive);
             } else {
                 ApiException e = toApiException(error);
                 counters.rejected(e, ctx, request);
-                written = respond(ctx, e.status, errorBody(e), keepAlive);
+                respond(ctx, e.status, errorBody(e), keepAlive);
             }
-            written.addListener(done -> inFlight.end());
         });
     }
 
@@ -163,7 +171,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 if (server <= 0) {
                     throw ApiException.badRequest("server=" + server + " (expected: a comet id > 0)");
                 }
-                return ok(api.delServer(server));
+                return ok(api.delServer(server, boolParam(q, "force")));
             }
             case "/1/count" -> {
                 if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.POST)) {
@@ -293,6 +301,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         if (cause instanceof ApiException e) {
             return e;
         }
+        if (cause instanceof CometAliveException e) {
+            return new ApiException(HttpResponseStatus.CONFLICT, Ret.COMET_ALIVE, e.getMessage());
+        }
         if (cause instanceof io.grpc.StatusRuntimeException s
                 && s.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
             return ApiException.badRequest(s.getStatus().getDescription());
@@ -310,18 +321,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 "internal error: " + cause);
     }
 
+    private static ApiException unauthorized(boolean presented) {
+        return new ApiException(HttpResponseStatus.UNAUTHORIZED, Ret.UNAUTHORIZED, presented
+                ? "wrong API key (Authorization: Bearer <key>, one of logic.http.api-keys)"
+                : "missing API key: send Authorization: Bearer <key>");
+    }
+
     private static ObjectNode errorBody(ApiException e) {
         return JSON.createObjectNode().put("ret", e.ret).put("msg", e.getMessage());
-    }
-
-    /** An error as a complete response, for answers written outside this handler (the aggregator's 413). */
-    static FullHttpResponse response(ApiException e, boolean keepAlive) {
-        return response(e.status, errorBody(e), keepAlive);
-    }
-
-    /** Writes an error without touching auto-read; the caller decides about the connection. */
-    static ChannelFuture write(ChannelHandlerContext ctx, ApiException e, boolean keepAlive) {
-        return ctx.writeAndFlush(response(e, keepAlive));
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, ObjectNode body, boolean keepAlive) {
@@ -335,18 +342,18 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         res.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        if (status.code() == HttpResponseStatus.UNAUTHORIZED.code()) {
+            res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"goim push API\"");
+        }
         return res;
     }
 
-    /** Writes a JSON response, then reads the connection's next request or closes it. */
-    private static ChannelFuture respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body,
+    /**
+     * Writes a JSON response (from any thread). {@link InOrderRequests} then hands over the
+     * connection's next request, or closes it after a {@code Connection: close} answer.
+     */
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, ObjectNode body,
             boolean keepAlive) {
-        ChannelFuture f = ctx.writeAndFlush(response(status, body, keepAlive));
-        if (keepAlive) {
-            f.addListener(done -> ctx.channel().config().setAutoRead(true));
-        } else {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
-        return f;
+        ctx.writeAndFlush(response(status, body, keepAlive)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 }

@@ -17,6 +17,10 @@ public final class Ret {
     public static final int NOT_FOUND = 65531;
     /** Kafka or a router unavailable or too slow (HTTP 503). */
     public static final int UNAVAILABLE = 65530;
+    /** No or a wrong API key, when {@code logic.http.api-keys} are set (HTTP 401). */
+    public static final int UNAUTHORIZED = 65529;
+    /** {@code /1/server/del} of a comet a router heard from recently, without {@code force=1} (HTTP 409). */
+    public static final int COMET_ALIVE = 65528;
     /** Anything else went wrong (HTTP 500); goim's InternalErr. */
     public static final int INTERNAL_ERR = 65535;
 

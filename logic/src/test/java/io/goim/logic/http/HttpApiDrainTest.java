@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -48,7 +49,7 @@ class HttpApiDrainTest {
         }
 
         @Override
-        public CompletableFuture<Void> delServer(int server) {
+        public CompletableFuture<Void> delServer(int server, boolean force) {
             return pushUsers(List.of(), new byte[0]);
         }
 
@@ -66,8 +67,8 @@ class HttpApiDrainTest {
     @Test
     void anInFlightPushIsAnsweredBeforeCloseReturns() throws Exception {
         HeldPushes api = new HeldPushes();
-        HttpApiServer server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), 1, 1 << 16,
-                new HttpApiHandler(api, new ApiCounters()));
+        HttpApiServer server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), 1, 1 << 16, 16,
+                HttpApiServer.DEFAULT_LIMITS, new SimpleMeterRegistry(), new HttpApiHandler(api, new ApiCounters()));
         int port = server.port();
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<String>> response = http.sendAsync(

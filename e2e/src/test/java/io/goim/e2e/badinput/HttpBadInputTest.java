@@ -1,0 +1,271 @@
+package io.goim.e2e.badinput;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.goim.client.GoimClient;
+import io.goim.e2e.ClientRecorder;
+import io.goim.e2e.LocalCluster;
+import io.goim.libs.testing.Await;
+import io.goim.logic.http.ApiKeys;
+import io.goim.logic.http.Ret;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input on logic's HTTP push API over real sockets, against a whole cluster with API
+ * keys on (as the production example config has them): pipelined requests mixing a push,
+ * a wrong method and junk; slowloris connections; missing and wrong keys. After each
+ * case a good client still logs in and receives a push sent through the API.
+ */
+class HttpBadInputTest {
+    private static final String KEY = "e2e-push-key-7f3a9c";
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final AtomicLong nextUid = new AtomicLong(71_000);
+    private static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = LocalCluster.builder()
+                .logic("logic.http.api-keys", List.of(ApiKeys.hash(KEY)))
+                .logic("logic.http.request-timeout", REQUEST_TIMEOUT.toMillis() + "ms")
+                .start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aPushAWrongMethodAndJunkInOneWriteAreAnsweredInOrderThePushFirst() throws Exception {
+        ClientRecorder rec = new ClientRecorder();
+        long uid = nextUid.incrementAndGet();
+        try (GoimClient client = login(uid, rec); Raw c = new Raw()) {
+            c.write(request("POST", "/1/push?uid=" + uid, "{\"pipelined\":1}", true)
+                    + request("GET", "/1/push?uid=" + uid, "", true)
+                    + "\u0000\u0001JUNK\r\n\r\n");
+            Answer push = c.read();
+            assertEquals(200, push.status(), push.body());
+            assertEquals("{\"ret\":1}", push.body());
+            Answer method = c.read();
+            assertEquals(405, method.status(), method.body());
+            Answer junk = c.read();
+            assertEquals(400, junk.status(), junk.body());
+            assertTrue(junk.body().contains("malformed HTTP request"), junk.body());
+            assertTrue(c.closed(Duration.ofSeconds(5)), "the junk closes the connection, after the push's answer");
+            assertEquals("5:{\"pipelined\":1}", rec.pushes.poll(10, TimeUnit.SECONDS), "the accepted push was delivered");
+        }
+        aGoodClientStillLogsInAndReceivesAPush();
+    }
+
+    @Test
+    void slowlorisConnectionsAreClosedAfterTheRequestTimeout() throws Exception {
+        List<Raw> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Raw r = new Raw();
+                r.write("POST /1/push?uid=1 HTTP/1.1\r\nHost: logic\r\n");
+                slow.add(r);
+            }
+            long started = System.nanoTime();
+            // A header byte from each every 100 ms, until the server has closed them all.
+            long deadline = started + TimeUnit.SECONDS.toNanos(15);
+            int open = slow.size();
+            while (open > 0 && System.nanoTime() < deadline) {
+                open = 0;
+                for (Raw r : slow) {
+                    if (!r.closedNow()) {
+                        open++;
+                        r.trickle("X");
+                    }
+                }
+                Thread.sleep(100); // the trickle's pace
+            }
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertEquals(0, open, "every trickling connection closed");
+            assertTrue(ms >= REQUEST_TIMEOUT.toMillis() - 100, "not before the request timeout: " + ms + " ms");
+            Await.until("20 request timeouts counted", Duration.ofSeconds(5),
+                    () -> metric("goim_logic_http_timeouts_total{reason=\"request\"") >= 20);
+        } finally {
+            for (Raw r : slow) {
+                r.close();
+            }
+        }
+        aGoodClientStillLogsInAndReceivesAPush();
+    }
+
+    @Test
+    void aMissingOrWrongApiKeyIs401() throws Exception {
+        ClientRecorder rec = new ClientRecorder();
+        long uid = nextUid.incrementAndGet();
+        try (GoimClient client = login(uid, rec); Raw c = new Raw()) {
+            c.write(request("POST", "/1/push?uid=" + uid, "no key", false));
+            Answer missing = c.read();
+            assertEquals(401, missing.status());
+            assertTrue(missing.body().startsWith("{\"ret\":" + Ret.UNAUTHORIZED + ",\"msg\":\"missing API key"),
+                    missing.body());
+            c.write(request("POST", "/1/push?uid=" + uid, "wrong key", false)
+                    .replace("\r\n\r\n", "\r\nAuthorization: Bearer not-" + KEY + "\r\n\r\n"));
+            Answer wrong = c.read();
+            assertEquals(401, wrong.status());
+            assertTrue(wrong.body().contains("wrong API key"), wrong.body());
+            c.write(request("GET", "/1/count?type=room", "", false));
+            assertEquals(401, c.read().status(), "reads need the key too");
+            assertEquals(null, rec.pushes.poll(300, TimeUnit.MILLISECONDS), "nothing was pushed");
+        }
+        assertTrue(metric("goim_logic_http_requests_total{ret=\"" + Ret.UNAUTHORIZED + "\"") >= 3);
+        aGoodClientStillLogsInAndReceivesAPush();
+    }
+
+    private static void aGoodClientStillLogsInAndReceivesAPush() throws Exception {
+        ClientRecorder rec = new ClientRecorder();
+        long uid = nextUid.incrementAndGet();
+        try (GoimClient client = login(uid, rec)) {
+            HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + "/1/push?uid=" + uid))
+                    .header("Authorization", "Bearer " + KEY)
+                    .timeout(Duration.ofSeconds(15))
+                    .POST(HttpRequest.BodyPublishers.ofString("after")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, res.statusCode(), res.body());
+            assertEquals("{\"ret\":1}", res.body());
+            assertEquals("5:after", rec.pushes.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
+    private static GoimClient login(long uid, ClientRecorder rec) throws Exception {
+        GoimClient client = GoimClient.tcp("127.0.0.1", cluster.comet.tcpPort())
+                .token(Long.toString(uid)).listener(rec).build();
+        client.start().get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
+    /** The value of the first line of logic's /metrics starting with {@code prefix}; 0 when none. */
+    private static double metric(String prefix) {
+        String text;
+        try {
+            text = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + cluster.logic.adminPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("scraping logic's /metrics", e);
+        }
+        for (String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    private static String request(String method, String target, String body, boolean withKey) {
+        return method + " " + target + " HTTP/1.1\r\nHost: logic\r\n"
+                + (withKey ? "Authorization: Bearer " + KEY + "\r\n" : "")
+                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    private record Answer(int status, Map<String, String> headers, String body) {
+    }
+
+    /** One raw socket to logic's HTTP port: writes bytes as they are, reads answers one by one. */
+    private static final class Raw implements AutoCloseable {
+        private final Socket socket = new Socket();
+        private final InputStream in;
+
+        Raw() throws IOException {
+            socket.connect(new InetSocketAddress("127.0.0.1", cluster.logic.httpPort()), 5_000);
+            socket.setSoTimeout(15_000);
+            in = socket.getInputStream();
+        }
+
+        void write(String text) throws IOException {
+            socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+        }
+
+        /** Writes, ignoring a reset: the server may have closed the connection meanwhile. */
+        void trickle(String text) {
+            try {
+                write(text);
+            } catch (IOException closed) {
+                // seen by closedNow
+            }
+        }
+
+        Answer read() throws IOException {
+            String status = line();
+            Map<String, String> headers = new HashMap<>();
+            for (String l = line(); !l.isEmpty(); l = line()) {
+                int colon = l.indexOf(':');
+                headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+            return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        /** True when the server closes the connection within {@code within}. */
+        boolean closed(Duration within) throws IOException {
+            socket.setSoTimeout((int) within.toMillis());
+            try {
+                return in.read() < 0;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+
+        /** True when the server has closed the connection (looks without waiting). */
+        boolean closedNow() {
+            try {
+                socket.setSoTimeout(1);
+                return in.read() < 0;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed after " + b);
+                }
+                if (c != '\r') {
+                    b.write(c);
+                }
+            }
+            return b.toString(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
