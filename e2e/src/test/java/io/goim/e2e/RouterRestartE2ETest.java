@@ -108,12 +108,21 @@ class RouterRestartE2ETest {
     void whileTheCometsHaveNotReannouncedAPushToAnUnknownUserIsRefusedThenAnsweredAsGoimDoes() throws Exception {
         try (LocalCluster cluster = LocalCluster.builder()
                 .comet("comet.router-epoch-poll", "1h") // this comet never re-announces: the window stays open
-                .logic("logic.router-heal-window", "3s")
+                .logic("logic.router-heal-window", "5s")
                 .start();
                 TcpTestClient client = login(cluster, 62)) {
             assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=62", "before").body());
             assertEquals("before", client.receive().bodyText());
             try (RouterServer restarted = restartRouter(cluster)) {
+                // Until logic's channel reaches the new router a push is refused for that
+                // ("io exception"); this test is about the refusal once it has.
+                Await.until("logic sees the router's new incarnation", Duration.ofSeconds(10), () -> {
+                    try {
+                        return AdminScrape.metrics(cluster.logic.adminPort()).value("goim_logic_router_restarts_total") >= 1;
+                    } catch (Exception | AssertionError e) {
+                        return false;
+                    }
+                });
                 HttpResponse<String> res = cluster.post("/1/push?uid=62", "in the window");
                 assertEquals(503, res.statusCode(), res.body());
                 assertTrue(res.body().contains("relearning"), res.body());
