@@ -90,8 +90,9 @@ public final class JobServer implements AutoCloseable {
                 anyCometAnswers(comets.values(), config.admin().checkDeadline()))));
         // Last: /health answers while the consumer drains.
         shutdown.then("admin server", admin::close);
-        log.info("job consuming {} from {} as group {}, comets {}, admin HTTP on port {}", config.topic(),
-                config.kafkaBootstrap(), config.groupId(), config.comets(), admin.port());
+        log.info("job consuming {} from {} as group {}, comets {} (peer auth: {}), admin HTTP on port {}",
+                config.topic(), config.kafkaBootstrap(), config.groupId(), config.comets(),
+                config.peerAuth().describe(), admin.port());
     }
 
     /**

@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * <pre>
  * admin {
- *   host = "0.0.0.0"
+ *   host = "127.0.0.1"
  *   port = 7171
  *   ready-timeout = 1s
  * }
