@@ -82,7 +82,7 @@ public final class CometServer implements AutoCloseable {
             tlsWebsocket = ssl == null ? null
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
-                    .addService(new PushService(comet))
+                    .addService(new PushService(comet, registry))
                     .addService(health.service())
                     .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                     .build()

@@ -67,7 +67,7 @@ public final class JobServer implements AutoCloseable {
         poller = new CometPoller(comets.values(), config.cometPoll(), counters); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets.values(), counters), counters);
         JobMetrics.bindRooms(registry, rooms);
-        Dispatcher dispatcher = new Dispatcher(Map.copyOf(comets), rooms, counters);
+        Dispatcher dispatcher = new Dispatcher(Map.copyOf(comets), rooms, counters, registry);
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
         consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, counters),
                 restart, registry);
