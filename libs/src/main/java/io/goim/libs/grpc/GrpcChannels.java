@@ -70,7 +70,8 @@ public final class GrpcChannels {
             throw new IllegalArgumentException("no addresses");
         }
         Map<String, ?> serviceConfig = ServiceConfigs.roundRobin(service, retryUnavailable);
-        NettyChannelBuilder b = builder(StaticAddressResolverProvider.target(addresses), direct, auth)
+        String serverName = auth.hasTls() ? auth.tls().serverName() : "";
+        NettyChannelBuilder b = builder(StaticAddressResolverProvider.target(addresses, serverName), direct, auth)
                 .defaultLoadBalancingPolicy(ROUND_ROBIN)
                 .defaultServiceConfig(serviceConfig)
                 .enableRetry();

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,18 @@ class PeerAuthTest {
     private final AtomicInteger pings = new AtomicInteger();
 
     @TempDir
-    Path dir;
+    static Path dir;
+    /** The cluster's CA and certificates it signed, made once: keytool takes seconds. */
+    private static TestCertificates ca;
+    private static TestCertificates.Leaf routerCert;
+    private static TestCertificates.Leaf logicCert;
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        ca = TestCertificates.newCa(dir, "goim-ca");
+        routerCert = ca.issue("router");
+        logicCert = ca.issue("logic");
+    }
 
     @AfterEach
     void close() throws InterruptedException {
@@ -107,9 +119,8 @@ class PeerAuthTest {
 
     @Test
     void mutualTlsAcceptsOnlyPeersWhoseCertificateTheClusterCaSigned() throws Exception {
-        TestCertificates ca = TestCertificates.newCa(dir, "goim-ca");
-        TestCertificates.Leaf serverCert = ca.issue("router");
-        TestCertificates.Leaf clientCert = ca.issue("logic");
+        TestCertificates.Leaf serverCert = routerCert;
+        TestCertificates.Leaf clientCert = logicCert;
         TestCertificates rogueCa = TestCertificates.newCa(dir, "rogue-ca");
         TestCertificates.Leaf rogueCert = rogueCa.issue("intruder");
 
@@ -130,6 +141,32 @@ class PeerAuthTest {
                 () -> ping(channel(server, new PeerAuth(null, tls(clientCert, ca.caFile, "elsewhere")))))
                 .getStatus().getCode());
         assertEquals(2, pings.get());
+    }
+
+    /**
+     * A channel over several addresses checks each server against its own address: two
+     * servers whose certificates name only their own address (127.0.0.1 / localhost).
+     */
+    @Test
+    void aSeveralAddressChannelChecksEachServerAgainstItsOwnAddress() throws Exception {
+        TestCertificates.Leaf byIp = ca.issue("comet-a", "ip:127.0.0.1");
+        TestCertificates.Leaf byName = ca.issue("comet-b", "dns:localhost");
+        TestCertificates.Leaf client = logicCert;
+        AtomicInteger pingsA = new AtomicInteger();
+        AtomicInteger pingsB = new AtomicInteger();
+        HostPort a = start(new PeerAuth(null, tls(byIp, ca.caFile, "")), null, pingsA);
+        HostPort b = start(new PeerAuth(null, tls(byName, ca.caFile, "")), null, pingsB);
+        HostPort bByName = new HostPort("localhost", b.port());
+
+        ManagedChannel several = GrpcChannels.channel(List.of(a, bByName), LogicGrpc.SERVICE_NAME, false,
+                new PeerAuth(SECRET, tls(client, ca.caFile, "")));
+        channels.add(several);
+        LogicGrpc.LogicBlockingStub stub = LogicGrpc.newBlockingStub(several);
+        // round_robin calls only the servers whose handshake passed: both, once both are connected.
+        Await.until("both servers called", Duration.ofSeconds(20), () -> {
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS).ping(Empty.getDefaultInstance());
+            return pingsA.get() > 0 && pingsB.get() > 0;
+        });
     }
 
     @Test
@@ -167,6 +204,10 @@ class PeerAuthTest {
     }
 
     private HostPort start(PeerAuth auth, ServingHealth health) throws Exception {
+        return start(auth, health, pings);
+    }
+
+    private HostPort start(PeerAuth auth, ServingHealth health, AtomicInteger pings) throws Exception {
         var builder = GrpcChannels.server(new InetSocketAddress("127.0.0.1", 0), auth, registry, "test")
                 .addService(new LogicGrpc.LogicImplBase() {
                     @Override

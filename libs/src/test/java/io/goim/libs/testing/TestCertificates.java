@@ -46,6 +46,11 @@ public final class TestCertificates {
 
     /** A certificate for {@code name}, valid for 127.0.0.1, localhost and {@code name}, signed by this CA. */
     public Leaf issue(String name) throws Exception {
+        return issue(name, "ip:127.0.0.1,dns:localhost,dns:" + name);
+    }
+
+    /** A certificate for {@code name} with subject alternative names {@code san} (keytool syntax), signed by this CA. */
+    public Leaf issue(String name, String san) throws Exception {
         String alias = caAlias + "-" + name;
         keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
                 "-validity", "2", "-storetype", "PKCS12", "-keystore", store(alias), "-storepass", PASSWORD,
@@ -55,7 +60,7 @@ public final class TestCertificates {
         Path cert = dir.resolve(alias + ".pem");
         keytool("-gencert", "-rfc", "-alias", caAlias, "-keystore", store(caAlias), "-storepass", PASSWORD,
                 "-infile", csr.toString(), "-outfile", cert.toString(), "-validity", "2",
-                "-ext", "SAN=ip:127.0.0.1,dns:localhost,dns:" + name, "-ext", "EKU=serverAuth,clientAuth");
+                "-ext", "SAN=" + san, "-ext", "EKU=serverAuth,clientAuth");
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (FileInputStream in = new FileInputStream(store(alias))) {
             ks.load(in, PASSWORD.toCharArray());
