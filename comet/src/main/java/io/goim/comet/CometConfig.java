@@ -5,6 +5,7 @@ import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
+import io.goim.libs.grpc.PeerAuth;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,7 @@ public record CometConfig(
         int serverId,
         Listen tcp,
         Listen grpc,
+        PeerAuth peerAuth,
         List<HostPort> logic,
         Duration logicTimeout,
         Duration handshakeTimeout,
@@ -76,6 +78,7 @@ public record CometConfig(
                 s.intAtLeast("server-id", 1),
                 Listen.read(s, "tcp"),
                 Listen.read(s, "grpc"),
+                PeerAuth.read(s),
                 s.oneOrMoreAddresses("logic"),
                 s.positiveDuration("logic-timeout"),
                 s.positiveDuration("handshake-timeout"),

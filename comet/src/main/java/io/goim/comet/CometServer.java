@@ -11,7 +11,6 @@ import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
 import io.goim.proto.CometGrpc;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -57,7 +56,8 @@ public final class CometServer implements AutoCloseable {
     private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
         PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
-        LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry);
+        LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry,
+                config.peerAuth());
         comet = new CometContext(config, logic, registry);
         reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
@@ -81,8 +81,8 @@ public final class CometServer implements AutoCloseable {
             tlsTcp = ssl == null ? null : bind(bootstrap, config.tls().tcp(), new TcpChannelInitializer(comet, ssl));
             tlsWebsocket = ssl == null ? null
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
-            grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
-                    .addService(new PushService(comet))
+            grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
+                    .addService(new PushService(comet, registry))
                     .addService(health.service())
                     .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                     .build()
@@ -123,10 +123,10 @@ public final class CometServer implements AutoCloseable {
         // Last: /health answers while clients drain.
         shutdown.then("admin server", admin::close);
         log.info("comet {} ({}) admin HTTP on port {}", config.serverId(), transport, admin.port());
-        log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {}, logic at {}", config.serverId(),
+        log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {} (peer auth: {}), logic at {}", config.serverId(),
                 transport, tcp.localAddress(), websocket.localAddress(),
                 tlsTcp == null ? "" : ", TLS TCP on " + tlsTcp.localAddress() + ", wss on " + tlsWebsocket.localAddress(),
-                grpc.getListenSockets(), config.logic());
+                grpc.getListenSockets(), config.peerAuth().describe(), config.logic());
     }
 
     private static Channel bind(ServerBootstrap bootstrap, Listen listen, ChannelHandler initializer)

@@ -6,6 +6,7 @@ import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.PeerAuth;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;
@@ -36,27 +37,30 @@ final class LogicClient implements AutoCloseable {
     /**
      * A client of every logic in {@code addresses}: with several, gRPC spreads calls over the ones
      * that are up and a call whose logic went away under it is retried once on another
-     * (see {@link GrpcChannels#plaintext(List, String, boolean)}); every Logic method may be repeated:
+     * (see {@link GrpcChannels#channel(List, String, boolean, PeerAuth)}); every Logic method may be repeated:
      * a repeated Connect registers a second session whose key comet never learns, which
      * the routers expire since no renew vouches for it.
      */
     LogicClient(List<HostPort> addresses, Duration timeout, int serverId) {
-        this.channel = channel(addresses);
+        this.channel = channel(addresses, PeerAuth.NONE);
         this.stub = LogicGrpc.newFutureStub(channel);
         this.timeout = timeout;
         this.serverId = serverId;
     }
 
-    /** Calls are timed and counted in {@code registry} with {@code peer="logic"} (see {@link RpcMetrics}). */
-    LogicClient(List<HostPort> addresses, Duration timeout, int serverId, MeterRegistry registry) {
-        this.channel = channel(addresses);
+    /**
+     * Calls are timed and counted in {@code registry} with {@code peer="logic"} (see {@link RpcMetrics});
+     * every call authenticated as {@code auth} says.
+     */
+    LogicClient(List<HostPort> addresses, Duration timeout, int serverId, MeterRegistry registry, PeerAuth auth) {
+        this.channel = channel(addresses, auth);
         this.stub = LogicGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "logic"));
         this.timeout = timeout;
         this.serverId = serverId;
     }
 
-    private static ManagedChannel channel(List<HostPort> addresses) {
-        return GrpcChannels.plaintextDirect(addresses, LogicGrpc.SERVICE_NAME, true);
+    private static ManagedChannel channel(List<HostPort> addresses, PeerAuth auth) {
+        return GrpcChannels.channelDirect(addresses, LogicGrpc.SERVICE_NAME, true, auth);
     }
 
     /** Ready when a logic answers a Ping within {@code deadline}: with several, round_robin sends it to one that is up. */

@@ -15,12 +15,20 @@ import io.goim.proto.PushMsgReply;
 import io.goim.proto.PushMsgReq;
 import io.goim.proto.RoomsReply;
 import io.goim.proto.RoomsReq;
+import io.goim.libs.log.RateLimitedLog;
+import io.goim.libs.protocol.Op;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The push service job calls. Each message is encoded once ({@link PushMessage}) and
@@ -33,18 +41,25 @@ import java.util.List;
  * queued (with the keys found here); room calls once queued while few are unwritten
  * ({@code comet.push.room-window}), else, like broadcasts, once every loop has written
  * them, so job's room batches grow exactly while comet is behind. A malformed OP_RAW
- * batch is answered {@code INVALID_ARGUMENT}.
+ * batch is answered {@code INVALID_ARGUMENT}, and so is a call that carries a control
+ * operation rather than a push ({@link PushOps}), counted as
+ * {@code goim_comet_push_control_ops_refused_total{op}}.
  *
  * <p>Thread-safe.
  */
 final class PushService extends CometGrpc.CometImplBase {
+    private static final Logger log = LoggerFactory.getLogger(PushService.class);
     private final CometContext comet;
     private final Outboxes outboxes;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private final MeterRegistry registry;
+    private final RateLimitedLog controlLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    PushService(CometContext comet) {
+    /** {@code registry} holds the meter of calls refused for a control operation. */
+    PushService(CometContext comet, MeterRegistry registry) {
         this.comet = comet;
         this.outboxes = comet.outboxes();
+        this.registry = registry;
     }
 
     @Override
@@ -181,8 +196,28 @@ final class PushService extends CometGrpc.CometImplBase {
                 .asRuntimeException());
     }
 
-    /** Encodes {@code p}, or answers INVALID_ARGUMENT and returns null when it is malformed. */
+    /**
+     * Encodes {@code p}, or answers INVALID_ARGUMENT and returns null when it is malformed or
+     * carries a control operation (see {@link PushOps}): nothing of the call is queued.
+     */
     private PushMessage encode(Proto p, StreamObserver<?> out) {
+        OptionalInt found = PushOps.firstControlOp(p);
+        if (found.isPresent()) {
+            int control = found.getAsInt();
+            // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
+            Counter.builder("goim_comet_push_control_ops_refused")
+                    .description("Push calls refused INVALID_ARGUMENT because they carried a control operation"
+                            + " (handshake, heartbeat, auth, disconnect...), not a push")
+                    .tag("op", Op.name(control))
+                    .register(registry)
+                    .increment();
+            controlLog.warn("refused a push call carrying op {} ({}): only pushes (op {}) may be sent to clients",
+                    control, Op.name(control), Op.SEND_MSG_REPLY);
+            out.onError(Status.INVALID_ARGUMENT.withDescription("op " + control + " (" + Op.name(control)
+                    + ") is not a push: comet sends control operations itself, a push call may carry only op "
+                    + Op.SEND_MSG_REPLY).asRuntimeException());
+            return null;
+        }
         try {
             return PushMessage.of(alloc, p);
         } catch (IllegalArgumentException e) {

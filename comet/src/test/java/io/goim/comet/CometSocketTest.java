@@ -1,6 +1,7 @@
 package io.goim.comet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
+import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
@@ -23,6 +25,8 @@ import io.goim.proto.PushMsgReq;
 import io.goim.proto.RoomsReq;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -145,6 +149,46 @@ class CometSocketTest {
             push.pushMsg(PushMsgReq.newBuilder().setKey(key).setProto(proto("not json {")).build());
             JsonNode s = JSON.readTree(client.nextText());
             assertEquals("not json {", s.get(0).get("body").asText());
+        }
+    }
+
+    @Test
+    void pushCallsCarryingAControlOperationAreRefusedAndTheClientSeesNoneOfThem() throws Exception {
+        int room = 78;
+        try (TcpTestClient client = new TcpTestClient("127.0.0.1", comet.tcpPort())) {
+            client.send(Op.AUTH, 1, "4001:" + room);
+            assertEquals(Op.AUTH_REPLY, client.receive().op());
+            String key = logic.nextKey(4001);
+            Await.until("in room", Duration.ofSeconds(10), () -> comet.roomOnline(room) == 1);
+            double before = refusedControl("disconnect_reply") + refusedControl("auth_reply");
+
+            // op 6 would disconnect the client, op 8 fake a login; both alone and inside an OP_RAW batch.
+            StatusRuntimeException kick = assertThrows(StatusRuntimeException.class, () -> push.pushMsg(PushMsgReq
+                    .newBuilder().setKey(key).setProto(Proto.newBuilder().setOp(Op.DISCONNECT_REPLY)).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, kick.getStatus().getCode());
+            assertTrue(kick.getStatus().getDescription().contains("not a push"), kick.getStatus().getDescription());
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            batch.write(packet(Op.SEND_MSG_REPLY, 0, "{\"hidden\":1}"));
+            batch.write(packet(Op.AUTH_REPLY, 0, "{}"));
+            assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class,
+                    () -> push.broadcastRoom(BroadcastRoomReq.newBuilder().setRoomId(room).setProto(Proto.newBuilder()
+                            .setOp(Op.RAW).setBody(ByteString.copyFrom(batch.toByteArray()))).build()))
+                    .getStatus().getCode());
+            assertEquals(before + 2, refusedControl("disconnect_reply") + refusedControl("auth_reply"));
+
+            // Nothing of either call was queued: the next thing the client reads is this push.
+            push.pushMsg(PushMsgReq.newBuilder().setKey(key).setProto(proto("{\"after\":1}")).build());
+            TcpTestClient.Received next = client.receive();
+            assertEquals(Op.SEND_MSG_REPLY, next.op());
+            assertEquals("{\"after\":1}", next.bodyText());
+        }
+    }
+
+    private static double refusedControl(String op) throws Exception {
+        try {
+            return AdminScrape.metrics(comet.adminPort()).value("goim_comet_push_control_ops_refused_total", "op", op);
+        } catch (AssertionError notYet) { // a meter appears with its first count
+            return 0;
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClientRecorder implements PushListener {
     public final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
-    final AtomicInteger auths = new AtomicInteger();
-    final AtomicInteger disconnects = new AtomicInteger();
+    public final AtomicInteger auths = new AtomicInteger();
+    public final AtomicInteger disconnects = new AtomicInteger();
 
     @Override
     public void onAuthenticated() {

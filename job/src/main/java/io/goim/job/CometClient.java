@@ -75,7 +75,7 @@ final class CometClient implements AutoCloseable {
             MeterRegistry registry) {
         this.id = id;
         // No gRPC retry policy: this client retries failed pushes itself (comet-attempts), with backoff.
-        this.channel = GrpcChannels.plaintext(addresses, CometGrpc.SERVICE_NAME, false);
+        this.channel = GrpcChannels.channel(addresses, CometGrpc.SERVICE_NAME, false, config.peerAuth());
         this.stub = CometGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "comet-" + id));
         this.config = config;
         this.scheduler = scheduler;

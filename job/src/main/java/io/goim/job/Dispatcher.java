@@ -10,6 +10,8 @@ import io.goim.proto.BroadcastRoomReq;
 import io.goim.proto.MPushMsgReq;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -44,11 +46,15 @@ final class Dispatcher {
     private final JobCounters counters;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog unknownCometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final RateLimitedLog replacedOpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final MeterRegistry registry;
 
-    Dispatcher(Map<Integer, CometClient> comets, RoomBatchers rooms, JobCounters counters) {
+    /** {@code registry} holds the meter of records whose operation was replaced (see {@link #pushOp}). */
+    Dispatcher(Map<Integer, CometClient> comets, RoomBatchers rooms, JobCounters counters, MeterRegistry registry) {
         this.comets = comets;
         this.rooms = rooms;
         this.counters = counters;
+        this.registry = registry;
     }
 
     /**
@@ -76,7 +82,7 @@ final class Dispatcher {
         } catch (InvalidProtocolBufferException e) {
             return malformed(where, "not a PushMsg: " + e.getMessage());
         }
-        int op = msg.getOperation() == 0 ? Op.SEND_MSG_REPLY : msg.getOperation();
+        int op = pushOp(msg.getOperation(), where);
         switch (msg.getType()) {
             case MULTIPLE -> {
                 counters.record(JobCounters.Kind.USER);
@@ -108,6 +114,30 @@ final class Dispatcher {
                 return malformed(where, "type " + msg.getType());
             }
         }
+    }
+
+    /**
+     * The operation clients see for a record whose {@code operation} field says {@code op}:
+     * always a push. A record is data from whoever can write to the topic, never an order to
+     * the server: an {@code operation} that is not a push (op 6 would disconnect clients, op 8
+     * fake a login, op 11 smuggle a batch) is replaced by op 5 and the message still
+     * delivered, counted as {@code goim_job_record_operations_replaced_total{op}}. Comet
+     * refuses such calls too (its PushService), should anything else call it.
+     */
+    int pushOp(int op, String where) {
+        if (op == 0 || Op.isPush(op)) {
+            return op == 0 ? Op.SEND_MSG_REPLY : op;
+        }
+        // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
+        Counter.builder("goim_job_record_operations_replaced")
+                .description("Kafka records whose operation was not a push (a control operation such as "
+                        + "disconnect or auth reply): delivered as op 5 instead")
+                .tag("op", Op.name(op))
+                .register(registry)
+                .increment();
+        replacedOpLog.warn("{}: record with operation {} ({}), not a push: delivered as op {}", where, op, Op.name(op),
+                Op.SEND_MSG_REPLY);
+        return Op.SEND_MSG_REPLY;
     }
 
     private CompletableFuture<Void> room(PushMsg msg, int op, String where) {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValue;
 import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Settings;
+import io.goim.libs.grpc.PeerAuth;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ public record JobConfig(
         Duration revokeGrace,
         Map<String, Object> kafkaProperties,
         Map<Integer, List<HostPort>> comets,
+        PeerAuth peerAuth,
         Duration cometTimeout,
         int cometAttempts,
         Duration cometBackoff,
@@ -61,6 +63,7 @@ public record JobConfig(
                 kafka.positiveDuration("revoke-grace"),
                 Map.copyOf(props),
                 s.idToAddresses("comets"),
+                PeerAuth.read(s),
                 s.positiveDuration("comet-timeout"),
                 s.intAtLeast("comet-attempts", 1),
                 backoff,

@@ -67,7 +67,7 @@ public final class JobServer implements AutoCloseable {
         poller = new CometPoller(comets.values(), config.cometPoll(), counters); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets.values(), counters), counters);
         JobMetrics.bindRooms(registry, rooms);
-        Dispatcher dispatcher = new Dispatcher(Map.copyOf(comets), rooms, counters);
+        Dispatcher dispatcher = new Dispatcher(Map.copyOf(comets), rooms, counters, registry);
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
         consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, counters),
                 restart, registry);
@@ -90,8 +90,9 @@ public final class JobServer implements AutoCloseable {
                 anyCometAnswers(comets.values(), config.admin().checkDeadline()))));
         // Last: /health answers while the consumer drains.
         shutdown.then("admin server", admin::close);
-        log.info("job consuming {} from {} as group {}, comets {}, admin HTTP on port {}", config.topic(),
-                config.kafkaBootstrap(), config.groupId(), config.comets(), admin.port());
+        log.info("job consuming {} from {} as group {}, comets {} (peer auth: {}), admin HTTP on port {}",
+                config.topic(), config.kafkaBootstrap(), config.groupId(), config.comets(),
+                config.peerAuth().describe(), admin.port());
     }
 
     /**

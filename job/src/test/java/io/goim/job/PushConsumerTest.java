@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class PushConsumerTest {
             sent.add(batch);
             return done;
         }, counters);
-        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters)::dispatch, counters);
+        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters, new SimpleMeterRegistry())::dispatch, counters);
         loop.subscribe();
         kafka.rebalance(List.of(P0, P1));
         kafka.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));

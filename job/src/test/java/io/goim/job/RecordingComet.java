@@ -33,6 +33,8 @@ final class RecordingComet implements AutoCloseable {
     }
 
     final List<Received> received = new CopyOnWriteArrayList<>();
+    /** The operation of every message received as a client would see it (a batch's packets one by one). */
+    final List<Integer> ops = new CopyOnWriteArrayList<>();
     /** Sizes of the OP_RAW batches received, in order. */
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     /** Pings received: job polls every comet every job.comet-poll. */
@@ -154,6 +156,19 @@ final class RecordingComet implements AutoCloseable {
         return out;
     }
 
+    /** The operations of an OP_RAW body's packets. */
+    static List<Integer> innerOps(Proto raw) {
+        ByteBuffer b = raw.getBody().asReadOnlyByteBuffer();
+        List<Integer> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            int start = b.position();
+            int length = b.getInt();
+            out.add(b.getInt(start + 8));
+            b.position(start + length);
+        }
+        return out;
+    }
+
     private final class Service extends CometGrpc.CometImplBase {
         /** Answers at once, even while holding: job's readiness check. */
         @Override
@@ -168,6 +183,7 @@ final class RecordingComet implements AutoCloseable {
             if (refusedBusy(out)) {
                 return;
             }
+            ops.add(req.getProto().getOp());
             received.add(new Received("mpush", -1, List.copyOf(req.getKeysList()),
                     req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, MPushMsgReply.newBuilder().setDelivered(req.getKeysCount()).build());
@@ -178,6 +194,7 @@ final class RecordingComet implements AutoCloseable {
             if (refusedBusy(out)) {
                 return;
             }
+            ops.add(req.getProto().getOp());
             received.add(new Received("broadcast", -1, List.of(), req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, BroadcastReply.getDefaultInstance());
         }
@@ -190,11 +207,13 @@ final class RecordingComet implements AutoCloseable {
             long now = System.nanoTime();
             if (req.getProto().getOp() == Op.RAW) {
                 List<String> messages = unpack(req.getProto());
+                ops.addAll(innerOps(req.getProto()));
                 batchSizes.add(messages.size());
                 for (String m : messages) {
                     received.add(new Received("room", req.getRoomId(), List.of(), m, now));
                 }
             } else {
+                ops.add(req.getProto().getOp());
                 received.add(new Received("room", req.getRoomId(), List.of(), req.getProto().getBody().toStringUtf8(), now));
             }
             reply(out, BroadcastRoomReply.getDefaultInstance());

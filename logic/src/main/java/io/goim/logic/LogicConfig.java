@@ -6,6 +6,7 @@ import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
+import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.http.HttpLimits;
 import io.goim.logic.http.ApiKeys;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Map;
 /** The {@code logic} section of the configuration, validated. Immutable. */
 public record LogicConfig(
         Listen grpc,
+        PeerAuth peerAuth,
         Listen http,
         int httpMaxBody,
         int httpThreads,
@@ -47,6 +49,7 @@ public record LogicConfig(
         }
         return new LogicConfig(
                 Listen.read(s, "grpc"),
+                PeerAuth.read(s),
                 Listen.read(s, "http"),
                 (int) Math.min(Integer.MAX_VALUE, http.bytesAtLeast("max-body", 1)),
                 http.intAtLeast("threads", 0),

@@ -13,7 +13,6 @@ import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
 import io.goim.proto.LogicGrpc;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -52,7 +51,7 @@ public final class LogicServer implements AutoCloseable {
         try {
             Authenticator authenticator = Authenticators.create(config);
             PrometheusMeterRegistry registry = LogicMetrics.registry(httpCounters);
-            Routers routers = new Routers(config.routers(), config.routerTimeout(), registry);
+            Routers routers = new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
             built.push(Map.entry("router clients", routers::close));
             PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
                     config.sendTimeout(), config.kafkaProperties(), registry);
@@ -74,7 +73,7 @@ public final class LogicServer implements AutoCloseable {
             PushService pushes = new PushService(routers, epochs, producer, sendExecutor,
                     config.serverDelAliveWindow());
 
-            grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
+            grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
                     .addService(new LogicService(authenticator, routers, epochs))
                     .addService(health.service())
                     .build()
@@ -94,8 +93,8 @@ public final class LogicServer implements AutoCloseable {
                     () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))));
             // Closed last (bottom of the stack): /health answers while the rest drains.
             built.addLast(Map.entry("admin server", admin::close));
-            log.info("logic serving gRPC on {}, HTTP on port {} ({}), admin HTTP on port {}, routers {}, kafka {} topic {}",
-                    grpc.getListenSockets(), http.port(),
+            log.info("logic serving gRPC on {} (peer auth: {}), HTTP on port {} ({}), admin HTTP on port {}, routers {}, "
+                            + "kafka {} topic {}", grpc.getListenSockets(), config.peerAuth().describe(), http.port(),
                     config.apiKeys().required() ? "API keys required" : "open: no API keys set",
                     admin.port(), config.routers(), config.kafkaBootstrap(), config.topic());
         } catch (Exception | Error e) {

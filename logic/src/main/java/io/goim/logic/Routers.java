@@ -5,6 +5,7 @@ import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.hash.Ketama;
 import io.goim.libs.protocol.SubKey;
 import io.goim.proto.CounterReply;
@@ -45,12 +46,15 @@ final class Routers implements AutoCloseable {
     private final Ketama<Integer> ring;
     private final Duration timeout;
 
-    /** Calls are timed and counted per router in {@code registry} (see {@link RpcMetrics}). */
-    Routers(Map<Integer, HostPort> routers, Duration timeout, MeterRegistry registry) {
+    /**
+     * Calls are timed and counted per router in {@code registry} (see {@link RpcMetrics}), and
+     * authenticated as {@code auth} says.
+     */
+    Routers(Map<Integer, HostPort> routers, Duration timeout, MeterRegistry registry, PeerAuth auth) {
         this.timeout = timeout;
         Map<String, Integer> nodes = new HashMap<>();
         for (Map.Entry<Integer, HostPort> e : routers.entrySet()) {
-            ManagedChannel ch = GrpcChannels.plaintextDirect(e.getValue());
+            ManagedChannel ch = GrpcChannels.channelDirect(e.getValue(), auth);
             channels.put(e.getKey(), ch);
             stubs.put(e.getKey(), RouterGrpc.newFutureStub(ch)
                     .withInterceptors(RpcMetrics.interceptor(registry, "router-" + e.getKey())));

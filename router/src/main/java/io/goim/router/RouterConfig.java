@@ -4,10 +4,11 @@ import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.Listen;
 import io.goim.libs.config.Settings;
+import io.goim.libs.grpc.PeerAuth;
 import java.time.Duration;
 
 /** The {@code router} section of the configuration, validated. Immutable. */
-public record RouterConfig(Listen grpc, int buckets, Duration sessionExpire, Duration cleanInterval,
+public record RouterConfig(Listen grpc, PeerAuth peerAuth, int buckets, Duration sessionExpire, Duration cleanInterval,
         Duration shutdownGrace, AdminConfig admin) {
 
     public static RouterConfig from(Config root) {
@@ -19,6 +20,7 @@ public record RouterConfig(Listen grpc, int buckets, Duration sessionExpire, Dur
         }
         return new RouterConfig(
                 Listen.read(s, "grpc"),
+                PeerAuth.read(s),
                 s.intAtLeast("buckets", 1),
                 expire,
                 clean,

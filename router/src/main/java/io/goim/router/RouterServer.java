@@ -7,7 +7,7 @@ import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +25,7 @@ public final class RouterServer implements AutoCloseable {
     private final SessionStore store;
     private final Server grpc;
     private final RouterService service;
+    private final PrometheusMeterRegistry registry;
     private final ShutdownSequence shutdown = new ShutdownSequence("router");
     private final AdminServer admin;
     /**
@@ -39,7 +40,8 @@ public final class RouterServer implements AutoCloseable {
         Cleaner cleaner = new Cleaner(store, config.cleanInterval());
         try {
             service = new RouterService(store, incarnation);
-            grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
+            registry = RouterMetrics.registry(store, service);
+            grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "router")
                     // Every call is a short in-memory step on the session store that never
                     // blocks (RouterService): run it on the network thread instead of
                     // handing each call to gRPC's cached pool and back (a thread wake-up
@@ -53,8 +55,7 @@ public final class RouterServer implements AutoCloseable {
             throw e;
         }
         try {
-            admin = new AdminServer("router", config.admin(), RouterMetrics.registry(store, service),
-                    this::readiness);
+            admin = new AdminServer("router", config.admin(), registry, this::readiness);
         } catch (Exception e) {
             GrpcChannels.close(grpc, config.shutdownGrace());
             cleaner.close();
@@ -63,8 +64,8 @@ public final class RouterServer implements AutoCloseable {
         shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
                 .then("cleaner", cleaner::close)
                 .then("admin server", admin::close);
-        log.info("router serving gRPC on {}, admin HTTP on port {}, sessions expire {} after the last Put or Touch, "
-                + "incarnation {}", grpc.getListenSockets(), admin.port(), config.sessionExpire(), incarnation);
+        log.info("router serving gRPC on {} (peer auth: {}), admin HTTP on port {}, sessions expire {} after the last Put or Touch, "
+                + "incarnation {}", grpc.getListenSockets(), config.peerAuth().describe(), admin.port(), config.sessionExpire(), incarnation);
     }
 
     public static RouterServer start(Config config) throws Exception {

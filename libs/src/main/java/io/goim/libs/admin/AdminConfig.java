@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * <pre>
  * admin {
- *   host = "0.0.0.0"
+ *   host = "127.0.0.1"
  *   port = 7171
  *   ready-timeout = 1s
  *   request-timeout = 10s

@@ -1,6 +1,7 @@
 package io.goim.libs.grpc;
 
 import io.goim.libs.config.HostPort;
+import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
@@ -24,7 +25,16 @@ final class StaticAddressResolverProvider extends NameResolverProvider {
 
     /** The channel target for {@code addresses}; IPv6 brackets are escaped since a URI path may not hold them. */
     static String target(List<HostPort> addresses) {
-        return SCHEME + ":///" + addresses.stream()
+        return target(addresses, "");
+    }
+
+    /**
+     * The channel target for {@code addresses} whose servers are checked against
+     * {@code authority} (the name their TLS certificates carry), or, when it is empty, each
+     * against its own {@code host:port}: {@code goim-static://goim.internal/10.0.0.1:7170,...}.
+     */
+    static String target(List<HostPort> addresses, String authority) {
+        return SCHEME + "://" + authority + "/" + addresses.stream()
                 .map(a -> a.target().replace("[", "%5B").replace("]", "%5D"))
                 .collect(Collectors.joining(","));
     }
@@ -65,26 +75,35 @@ final class StaticAddressResolverProvider extends NameResolverProvider {
         if (!SCHEME.equals(targetUri.getScheme())) {
             return null;
         }
-        return new Resolver(parse(targetUri));
+        return new Resolver(parse(targetUri), targetUri.getAuthority());
     }
 
     private static final class Resolver extends NameResolver {
         private final List<HostPort> addresses;
+        /** The name every server's certificate must carry, or null: each its own address. */
+        private final String authority;
 
-        Resolver(List<HostPort> addresses) {
+        Resolver(List<HostPort> addresses, String authority) {
             this.addresses = List.copyOf(addresses);
+            this.authority = authority == null || authority.isEmpty() ? null : authority;
         }
 
         @Override
         public String getServiceAuthority() {
-            return addresses.get(0).target();
+            return authority != null ? authority : addresses.get(0).target();
         }
 
         @Override
         public void start(Listener2 listener) {
             List<EquivalentAddressGroup> groups = new ArrayList<>(addresses.size());
             for (HostPort a : addresses) {
-                groups.add(new EquivalentAddressGroup(new InetSocketAddress(a.host(), a.port())));
+                // The authority of each connection: with TLS the name its server's certificate is
+                // checked against. Without an override every connection would use the channel's
+                // (the first address), and the certificate of every other peer would not match.
+                Attributes attributes = Attributes.newBuilder()
+                        .set(EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE, authority != null ? authority : a.target())
+                        .build();
+                groups.add(new EquivalentAddressGroup(new InetSocketAddress(a.host(), a.port()), attributes));
             }
             // No service config from the resolver: the channel's default one applies.
             listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());

@@ -43,6 +43,18 @@ public final class Op {
     private Op() {
     }
 
+    /**
+     * True for the operations a push from the cluster (a Kafka record, a comet push call)
+     * may carry to a client: op 5 today; goim v2's business operations would be added here.
+     * Every other operation steers the connection itself (handshake, heartbeat, auth,
+     * disconnect, their replies, comet's internal signals) and only comet's own protocol
+     * code sends it: a push that could carry op 6 or op 8 would let whoever writes a record
+     * disconnect clients or fake a login. {@link #RAW} is a batch, checked packet by packet.
+     */
+    public static boolean isPush(int op) {
+        return op == SEND_MSG_REPLY;
+    }
+
     /** A short name for logs and metrics; {@code "unknown"} for codes goim does not define. */
     public static String name(int op) {
         return switch (op) {
