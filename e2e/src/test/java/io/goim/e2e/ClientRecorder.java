@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link PushListener} for tests of the Java client library: collects pushes as
  * {@code "op:body"} text and counts auths and disconnects. Thread-safe.
  */
-final class ClientRecorder implements PushListener {
-    final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
-    final AtomicInteger auths = new AtomicInteger();
-    final AtomicInteger disconnects = new AtomicInteger();
+public final class ClientRecorder implements PushListener {
+    public final BlockingQueue<String> pushes = new LinkedBlockingQueue<>();
+    public final AtomicInteger auths = new AtomicInteger();
+    public final AtomicInteger disconnects = new AtomicInteger();
 
     @Override
     public void onAuthenticated() {

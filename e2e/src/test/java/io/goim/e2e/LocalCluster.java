@@ -30,27 +30,27 @@ import java.util.Map;
  * try (LocalCluster c = LocalCluster.builder().routers(3).comets(2).start()) { ... }
  * </pre>
  */
-final class LocalCluster implements AutoCloseable {
-    static final String TOPIC = "KafkaPushsTopic";
+public final class LocalCluster implements AutoCloseable {
+    public static final String TOPIC = "KafkaPushsTopic";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    final KafkaBroker kafka;
-    final List<RouterServer> routers = new ArrayList<>();
+    public final KafkaBroker kafka;
+    public final List<RouterServer> routers = new ArrayList<>();
     /** Every comet is given all of their gRPC addresses. */
-    final List<LogicServer> logics = new ArrayList<>();
+    public final List<LogicServer> logics = new ArrayList<>();
     /** The first logic: {@link #post} goes to it. */
-    final LogicServer logic;
+    public final LogicServer logic;
     /** Comet i has server id i + 1. */
-    final List<CometServer> comets = new ArrayList<>();
-    final List<JobServer> jobs = new ArrayList<>();
+    public final List<CometServer> comets = new ArrayList<>();
+    public final List<JobServer> jobs = new ArrayList<>();
     /** The first router, comet and job, for tests of a one-of-each cluster. */
-    final RouterServer router;
-    final CometServer comet;
-    final JobServer job;
+    public final RouterServer router;
+    public final CometServer comet;
+    public final JobServer job;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
     /** How many of each service to start, and config overrides per service. */
-    static final class Builder {
+    public static final class Builder {
         private int routers = 1;
         private int logics = 1;
         private int comets = 1;
@@ -61,62 +61,62 @@ final class LocalCluster implements AutoCloseable {
         private final Map<String, Object> cometConfig = new HashMap<>();
         private final Map<String, Object> jobConfig = new HashMap<>();
 
-        Builder routers(int n) {
+        public Builder routers(int n) {
             routers = n;
             return this;
         }
 
-        Builder logics(int n) {
+        public Builder logics(int n) {
             logics = n;
             return this;
         }
 
-        Builder comets(int n) {
+        public Builder comets(int n) {
             comets = n;
             return this;
         }
 
-        Builder jobs(int n) {
+        public Builder jobs(int n) {
             jobs = n;
             return this;
         }
 
-        Builder partitions(int n) {
+        public Builder partitions(int n) {
             partitions = n;
             return this;
         }
 
-        Builder router(String key, Object value) {
+        public Builder router(String key, Object value) {
             routerConfig.put(key, value);
             return this;
         }
 
-        Builder logic(String key, Object value) {
+        public Builder logic(String key, Object value) {
             logicConfig.put(key, value);
             return this;
         }
 
-        Builder comet(String key, Object value) {
+        public Builder comet(String key, Object value) {
             cometConfig.put(key, value);
             return this;
         }
 
-        Builder job(String key, Object value) {
+        public Builder job(String key, Object value) {
             jobConfig.put(key, value);
             return this;
         }
 
-        LocalCluster start() throws Exception {
+        public LocalCluster start() throws Exception {
             return new LocalCluster(this);
         }
     }
 
-    static Builder builder() {
+    public static Builder builder() {
         return new Builder();
     }
 
     /** One of each service. */
-    LocalCluster() throws Exception {
+    public LocalCluster() throws Exception {
         this(new Builder());
     }
 
@@ -190,7 +190,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** POSTs {@code body} to logic's HTTP API, e.g. {@code post("/1/push?uid=42", "hi")}. */
-    HttpResponse<String> post(String pathAndQuery, String body) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String pathAndQuery, String body) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + logic.httpPort() + pathAndQuery))
                 .timeout(Duration.ofSeconds(15))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -198,7 +198,7 @@ final class LocalCluster implements AutoCloseable {
         return HTTP.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
-    static Config config(Map<String, Object> overrides) {
+    public static Config config(Map<String, Object> overrides) {
         return ConfigLoader.withDefaults(ConfigFactory.parseMap(overrides));
     }
 
