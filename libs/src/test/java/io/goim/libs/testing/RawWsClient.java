@@ -40,7 +40,15 @@ public final class RawWsClient implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes, set before connecting (0: the system's)
      */
     public RawWsClient(String host, int port, int receiveBuffer) throws IOException {
+        this(host, port, receiveBuffer, null);
+    }
+
+    /** As above, connecting from {@code localHost} (e.g. 127.0.0.2), or any when null. */
+    public RawWsClient(String host, int port, int receiveBuffer, String localHost) throws IOException {
         socket = new Socket();
+        if (localHost != null) {
+            socket.bind(new InetSocketAddress(localHost, 0));
+        }
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
