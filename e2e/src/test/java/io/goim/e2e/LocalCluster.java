@@ -106,6 +106,15 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
+        /** The same peer-auth.secret for every service: internal gRPC then needs it (docs/security.md). */
+        public Builder peerSecret(String secret) {
+            routerConfig.put("router.peer-auth.secret", secret);
+            logicConfig.put("logic.peer-auth.secret", secret);
+            cometConfig.put("comet.peer-auth.secret", secret);
+            jobConfig.put("job.peer-auth.secret", secret);
+            return this;
+        }
+
         public LocalCluster start() throws Exception {
             return new LocalCluster(this);
         }
