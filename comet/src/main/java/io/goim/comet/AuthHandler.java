@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,8 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The call to logic goes through the comet's {@link LoginWindow}; a connection that
  * closes while its login waits there is never sent. Reads are paused while logic
- * answers, so nothing else is processed before auth.
- * Confined to the channel's event loop; one instance per channel.
+ * answers. Packets the client sent behind its auth packet, already read with it (a login
+ * and a heartbeat in one write, as goim clients may send them), are held and handed to
+ * the session in order once op 8 is written, as goim answers them; at most
+ * {@code comet.limits.held-before-auth-reply} of them (the rest of one read: a few KiB at
+ * most), past which the connection is closed ({@link ProtocolException.Kind.TOO_MANY_BEFORE_AUTH}).
+ * Confined to the channel's event loop; one instance per channel, replaced at login.
  */
 final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
@@ -34,6 +39,8 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private ScheduledFuture<?> handshakeTimer;
     /** The login in progress, or null before the auth packet. */
     private CompletableFuture<ConnectReply> login;
+    /** Packets read behind the auth packet, in order, while its login is under way; null while none. */
+    private ArrayDeque<Packet> held;
 
     AuthHandler(CometContext comet) {
         this.comet = comet;
@@ -56,12 +63,23 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
             // Closed (or timed out) while waiting for room in the login window: never sent.
             login.cancel(false);
         }
+        releaseHeld();
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            for (Packet p : held) {
+                p.release();
+            }
+            held = null;
+        }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
         if (login != null) {
-            return; // already authenticating; reads are paused, this was already in flight
+            hold(ctx, p); // read with the auth packet, before reads paused: answered after op 8
+            return;
         }
         if (p.op() != Op.AUTH) {
             comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.NOT_AUTHENTICATED,
@@ -95,6 +113,20 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         }));
     }
 
+    private void hold(ChannelHandlerContext ctx, Packet p) {
+        if (held == null) {
+            held = new ArrayDeque<>(4);
+        }
+        if (held.size() >= comet.config().limits().heldBeforeAuthReply()) {
+            releaseHeld();
+            comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.TOO_MANY_BEFORE_AUTH, "more than "
+                    + comet.config().limits().heldBeforeAuthReply() + " packets sent before the auth reply"));
+            return;
+        }
+        p.retain();
+        held.add(p); // retained: SimpleChannelInboundHandler releases it after this call
+    }
+
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {
         if (!ctx.channel().isActive()) {
             // Closed while logic answered: undo the registration logic just made.
@@ -107,7 +139,26 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         comet.counters().authOk.increment();
         comet.whitelist().log(c.key, "authenticated user {} in room {}", c.userId, c.roomId);
         comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
-        ctx.pipeline().replace(this, "session", new SessionHandler(comet, c));
+        ArrayDeque<Packet> early = held;
+        held = null; // handed to the session, not released when this handler is removed
+        SessionHandler session = new SessionHandler(comet, c);
+        ctx.pipeline().replace(this, "session", session);
+        if (early != null) {
+            // In order, through the session as if just read; it may close the connection
+            // (an op it does not accept), after which the rest is only released.
+            ChannelHandlerContext sessionCtx = ctx.pipeline().context(session);
+            for (Packet p; (p = early.poll()) != null; ) {
+                if (sessionCtx != null && ctx.channel().isActive() && !sessionCtx.isRemoved()) {
+                    try {
+                        session.channelRead(sessionCtx, p); // releases p
+                    } catch (Exception e) {
+                        session.exceptionCaught(sessionCtx, e);
+                    }
+                } else {
+                    p.release();
+                }
+            }
+        }
         ctx.channel().config().setAutoRead(true);
     }
 

@@ -44,7 +44,16 @@ public record CometConfig(
         AdminConfig admin,
         int loginWindow,
         int acceptBacklog,
-        Duration loginTimeout) {
+        Duration loginTimeout,
+        Limits limits) {
+
+    /** The {@code limits} section: what one client address or connection may do (docs/security.md). */
+    public record Limits(int perIpConnections, int perIpLoginRate, int perIpLoginBurst, int heldBeforeAuthReply) {
+        static Limits read(Settings s) {
+            return new Limits(s.intAtLeast("per-ip-connections", 0), s.intAtLeast("per-ip-login-rate", 0),
+                    s.intAtLeast("per-ip-login-burst", 1), s.intAtLeast("held-before-auth-reply", 0));
+        }
+    }
 
     /** The TLS listeners; {@link #enabled()} only when a certificate and a key are configured. */
     public record Tls(String certFile, String keyFile, Listen tcp, Listen websocket) {
@@ -107,6 +116,7 @@ public record CometConfig(
                 AdminConfig.read(s),
                 s.intAtLeast("login-window", 1),
                 s.intAtLeast("accept-backlog", 0),
-                s.positiveDuration("login-timeout"));
+                s.positiveDuration("login-timeout"),
+                Limits.read(s.section("limits")));
     }
 }

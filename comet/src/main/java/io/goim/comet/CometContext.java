@@ -31,6 +31,7 @@ final class CometContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometContext.class);
 
     private final CometConfig config;
+    private final MeterRegistry registry;
     private final LogicClient logic;
     private final LoginWindow logins;
     private final CometCounters counters = new CometCounters();
@@ -45,6 +46,7 @@ final class CometContext implements AutoCloseable {
     /** Meters of the parts built here (the outboxes') are registered in {@code registry}. */
     CometContext(CometConfig config, LogicClient logic, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
         this.buckets = new Buckets(config.buckets());
@@ -59,6 +61,11 @@ final class CometContext implements AutoCloseable {
 
     CometConfig config() {
         return config;
+    }
+
+    /** Where the connection handlers' own meters are registered. */
+    MeterRegistry registry() {
+        return registry;
     }
 
     LogicClient logic() {

@@ -66,6 +66,8 @@ public final class CometServer implements AutoCloseable {
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, config.acceptBacklog() > 0 ? config.acceptBacklog() : NetUtil.SOMAXCONN)
+                // Per-address connection cap and rate, checked as each client connection is accepted.
+                .handler(new PerIpGate(boss.next(), config.limits(), registry))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Clients send small ops (a packet is at most max-body + 16 bytes), so one
                 // read buffer size serves them; one allocator for all connections, whose

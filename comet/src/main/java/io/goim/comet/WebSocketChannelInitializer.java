@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -14,7 +13,7 @@ import io.netty.handler.ssl.SslContext;
  * TLS; a query string is allowed and ignored), ending in the same auth and session handlers as TCP:
  * <pre>
  *  backpressure (and bytes counter) → [TLS] → HTTP codec → aggregator → demo page (GET /, /goim.js)
- *      → WebSocket handshake, ping/pong, close
+ *      → WebSocket handshake, ping/pong (answered under backpressure), close
  *      → frame aggregator → WebSocketPacketCodec (frames ⇄ Packets)
  *      → AuthHandler (replaced by SessionHandler after auth)
  * </pre>
@@ -36,6 +35,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
     private final int maxFrame;
     private final DemoPageHandler demoPage = new DemoPageHandler();
     private final WebSocketPacketCodec codec;
+    private final PacedWebSocketProtocolHandler.Meters pings;
 
     /** @param tls the server TLS context, or null for plain ws */
     WebSocketChannelInitializer(CometContext comet, SslContext tls) {
@@ -44,6 +44,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
         this.tls = tls;
         this.maxFrame = comet.config().maxBody() + 1024;
         this.codec = new WebSocketPacketCodec(comet.config().maxBody());
+        this.pings = new PacedWebSocketProtocolHandler.Meters(comet.registry());
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(true) // also /sub?query, which some goim browser clients add
@@ -62,7 +63,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline().addLast("http", new HttpServerCodec(4096, 8192, 8192));
         ch.pipeline().addLast("http-aggregator", new HttpObjectAggregator(8192));
         ch.pipeline().addLast(DEMO_PAGE, demoPage);
-        ch.pipeline().addLast("websocket", new WebSocketServerProtocolHandler(protocol));
+        ch.pipeline().addLast("websocket", new PacedWebSocketProtocolHandler(protocol, pings));
         ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
         ch.pipeline().addLast("codec", codec);
         ch.pipeline().addLast("auth", new AuthHandler(comet));

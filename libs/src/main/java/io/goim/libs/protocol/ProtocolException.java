@@ -22,7 +22,9 @@ public final class ProtocolException extends CorruptedFrameException {
         /** A WebSocket frame that is not a goim JSON object or a binary packet. */
         BAD_FRAME,
         /** A client that kept its outbound backlog above the hard limit. */
-        SLOW_CONSUMER;
+        SLOW_CONSUMER,
+        /** More packets sent behind the auth packet than comet holds until the auth reply. */
+        TOO_MANY_BEFORE_AUTH;
 
         /** Lower-case name for logs and metric labels. */
         public String label() {

@@ -26,7 +26,15 @@ public final class TcpTestClient implements AutoCloseable {
     private final DataOutputStream out;
 
     public TcpTestClient(String host, int port) throws IOException {
+        this(host, port, null);
+    }
+
+    /** Connects from {@code localHost} (e.g. another loopback address, 127.0.0.2), or any when null. */
+    public TcpTestClient(String host, int port, String localHost) throws IOException {
         socket = new Socket();
+        if (localHost != null) {
+            socket.bind(new InetSocketAddress(localHost, 0));
+        }
         socket.connect(new InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);
