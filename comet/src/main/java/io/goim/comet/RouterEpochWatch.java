@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * the next {@code renew-interval}. See docs/router-sessions.md.
  *
  * <p>The first answer counts as a change too: a router may have restarted between this
- * comet's start and its first answer, and a renew right after start costs little (few
- * connections yet). A failed poll (logic down) changes nothing: the epoch is compared
+ * comet's start and its first answer, and a renew right after start costs little (the
+ * first poll goes out at start, before clients have logged in). A failed poll (logic down) changes nothing: the epoch is compared
  * again at the next answer, and logic computes it from the routers alone, so a restarted
  * or another logic gives the same value.
  *
@@ -48,7 +48,10 @@ final class RouterEpochWatch implements AutoCloseable {
                 .description("Router epoch changes seen (a router restarted or came back); each renews every connection")
                 .register(registry);
         long millis = interval.toMillis();
-        timer.scheduleWithFixedDelay(this::pollOnce, millis, millis, TimeUnit.MILLISECONDS);
+        // The first poll at once: at start the comet holds (almost) no connections, so the
+        // renew a first answer triggers costs nothing; one second later a comet restarted
+        // under load would be renewing thousands of fresh logins while the rest log in.
+        timer.scheduleWithFixedDelay(this::pollOnce, 0, millis, TimeUnit.MILLISECONDS);
     }
 
     private void pollOnce() {

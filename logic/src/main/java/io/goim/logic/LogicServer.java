@@ -69,7 +69,8 @@ public final class LogicServer implements AutoCloseable {
             });
             built.push(Map.entry("count timer", timer::shutdownNow));
             Counts counts = new Counts(routers);
-            RouterEpochs epochs = new RouterEpochs(routers, config.routerHealWindow(), System::nanoTime, registry);
+            RouterEpochs epochs = new RouterEpochs(routers, config.routers().size(), config.routerHealWindow(),
+                    System::nanoTime, registry);
             PushService pushes = new PushService(routers, epochs, producer, sendExecutor,
                     config.serverDelAliveWindow());
 

@@ -35,6 +35,7 @@ final class RouterEpochs {
     private static final Logger log = LoggerFactory.getLogger(RouterEpochs.class);
 
     private final Routers routers;
+    private final int routerCount;
     private final long healNanos;
     private final LongSupplier nanoClock;
     private final Counter restarts;
@@ -46,8 +47,10 @@ final class RouterEpochs {
     private final Map<Integer, Long> healingUntil = new ConcurrentHashMap<>();
     private volatile long epoch;
 
-    RouterEpochs(Routers routers, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
+    /** @param routerCount how many routers logic has; the epoch is 0 until each has answered once */
+    RouterEpochs(Routers routers, int routerCount, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
         this.routers = routers;
+        this.routerCount = routerCount;
         this.healNanos = healWindow.toNanos();
         this.nanoClock = nanoClock;
         this.restarts = Counter.builder("goim_logic_router_restarts")
@@ -65,7 +68,7 @@ final class RouterEpochs {
         try {
             routers.incarnations().thenAccept(answers -> {
                 answers.forEach(this::observe);
-                epoch = combine(incarnations);
+                recompute();
             }).exceptionally(e -> {
                 log.warn("router incarnation round failed: {}", e.toString());
                 return null;
@@ -93,7 +96,7 @@ final class RouterEpochs {
         boolean wasSilent = silent.remove(id);
         Long before = incarnations.put(id, incarnation);
         if (before == null) {
-            epoch = combine(incarnations); // first sighting: part of the epoch, not a restart
+            recompute(); // first sighting: part of the epoch, not a restart
             return;
         }
         if (before == incarnation) {
@@ -107,7 +110,16 @@ final class RouterEpochs {
         log.warn("router {} restarted (incarnation {} -> {}): comets re-announce their connections; "
                 + "pushes to its users not found are refused for {} ms", id, before, incarnation,
                 TimeUnit.NANOSECONDS.toMillis(healNanos));
-        epoch = combine(incarnations);
+        recompute();
+    }
+
+    /**
+     * 0 ("not known yet": comets wait) until every router has answered once; otherwise a
+     * router slow to answer logic's first round would look like one that changed, and
+     * every comet would renew everything while clients log in.
+     */
+    private void recompute() {
+        epoch = incarnations.size() < routerCount ? 0 : combine(incarnations);
     }
 
     /** True while router {@code id} is in its heal window (see the class comment). */
@@ -123,7 +135,7 @@ final class RouterEpochs {
         return false;
     }
 
-    /** The router epoch; 0 before the first round. */
+    /** The router epoch; 0 until every router has answered once. */
     long epoch() {
         return epoch;
     }

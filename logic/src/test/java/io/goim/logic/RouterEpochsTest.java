@@ -14,15 +14,27 @@ import org.junit.jupiter.api.Test;
 class RouterEpochsTest {
     private final AtomicLong clock = new AtomicLong(1_000);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RouterEpochs epochs = new RouterEpochs(null, Duration.ofSeconds(10), clock::get, registry);
+    private final RouterEpochs epochs = new RouterEpochs(null, 2, Duration.ofSeconds(10), clock::get, registry);
 
     private double restarts() {
         return registry.get("goim_logic_router_restarts").counter().count();
     }
 
     @Test
+    void theEpochIsUnknownUntilEveryRouterHasAnsweredOnce() {
+        epochs.observe(1, 11);
+        epochs.observe(2, 0); // slow to answer the first round
+        assertEquals(0, epochs.epoch(), "comets wait instead of seeing a change when router 2 answers");
+        epochs.observe(2, 33);
+        assertNotEquals(0, epochs.epoch());
+        assertFalse(epochs.healing(2), "a first answer is not a restart");
+        assertEquals(0, restarts());
+    }
+
+    @Test
     void aNewIncarnationChangesTheEpochAndHealsForTheWindow() {
         epochs.observe(1, 11);
+        epochs.observe(2, 33);
         long before = epochs.epoch();
         assertNotEquals(0, before);
         assertFalse(epochs.healing(1), "the first sighting is not a restart");
@@ -57,6 +69,7 @@ class RouterEpochsTest {
     @Test
     void aRouterThatWasAwayAndComesBackEmptyIsARestart() {
         epochs.observe(1, 11);
+        epochs.observe(2, 33);
         long epoch = epochs.epoch();
         epochs.observe(1, 0);
 
