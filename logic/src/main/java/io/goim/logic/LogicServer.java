@@ -74,7 +74,7 @@ public final class LogicServer implements AutoCloseable {
             PushService pushes = new PushService(routers, epochs, producer, sendExecutor);
 
             grpc = NettyServerBuilder.forAddress(config.grpc().socketAddress())
-                    .addService(new LogicService(authenticator, routers, epochs))
+                    .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(), registry))
                     .addService(health.service())
                     .build()
                     .start();
