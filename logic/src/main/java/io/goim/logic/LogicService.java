@@ -197,7 +197,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             s = Status.INTERNAL;
         }
         if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
-            s = Status.UNAVAILABLE;
+            s = Status.UNAVAILABLE.withDescription(s.getDescription());
         }
         return s.withDescription("router " + call + " failed: " + s.getDescription()).asRuntimeException();
     }

@@ -29,7 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * takes its {@link HttpApiHandler.PushApi} as a parameter). The fuzzed bytes arrive in
  * reads of a fuzzed size; whatever goes out must parse as HTTP responses, each with a
  * goim JSON body ({@code ret} 1 exactly when the status is 200) and never an internal
- * error (500 means an input reached a path nobody planned for). No buffer may stay
+ * error (500 means an input reached a path nobody planned for), and no exception may
+ * reach the handler (it would close the connection without an answer). No buffer may stay
  * referenced afterwards.
  *
  * <p>Input layout: byte 0 sets the read size (1 + its value), the rest is the client's
@@ -47,6 +48,7 @@ class HttpApiFuzzTest {
             return;
         }
         int readSize = 1 + (input[0] & 0xff);
+        long errorsBefore = handler.counters().connectionErrors();
         EmbeddedChannel server = new EmbeddedChannel(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
                 new ApiAggregator(MAX_BODY, handler.counters()), handler);
         server.config().setAllocator(leaks.allocator());
@@ -59,6 +61,8 @@ class HttpApiFuzzTest {
                 server.runPendingTasks();
             }
             server.checkException();
+            // No I/O happens here, so an exception that reached the handler is a bug, not the network.
+            assertEquals(errorsBefore, handler.counters().connectionErrors(), "an exception reached the handler");
             for (ByteBuf out; (out = server.readOutbound()) != null; ) {
                 client.writeInbound(out);
             }
