@@ -18,7 +18,8 @@ import io.netty.util.ReferenceCountUtil;
  *       and discarded (never buffered), and the connection serves the next request;
  *   <li>otherwise the connection closes after the answer;
  *   <li>{@code Expect: 100-continue} with a too large {@code Content-Length}: the same
- *       JSON 413 instead of Netty's empty one, and the body is never sent.
+ *       JSON 413 instead of Netty's empty one, and the body is never sent;</li>
+ *   <li>any other {@code Expect}: a JSON 417 instead of Netty's empty one.
  * </ul>
  * The aggregator releases the oversized message and every discarded chunk itself.
  *
@@ -49,6 +50,14 @@ final class ApiAggregator extends HttpObjectAggregator {
             ReferenceCountUtil.release(res);
             counters.rejected(tooLarge(), pipeline.firstContext(), "expected body over " + maxBody + " bytes");
             return HttpApiHandler.response(tooLarge(), HttpUtil.isKeepAlive(start));
+        }
+        if (res instanceof HttpResponse r && r.status().equals(HttpResponseStatus.EXPECTATION_FAILED)) {
+            // An Expect other than 100-continue: Netty's bare 417 carries no goim JSON body.
+            ReferenceCountUtil.release(res);
+            ApiException e = new ApiException(HttpResponseStatus.EXPECTATION_FAILED, Ret.REQUEST_ERR,
+                    "unsupported Expect header (expected: 100-continue)");
+            counters.rejected(e, pipeline.firstContext(), "an unsupported Expect header");
+            return HttpApiHandler.response(e, HttpUtil.isKeepAlive(start));
         }
         return res;
     }
