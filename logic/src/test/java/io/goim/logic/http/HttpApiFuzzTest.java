@@ -13,7 +13,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
@@ -57,7 +56,14 @@ class HttpApiFuzzTest {
                 new ApiAggregator(MAX_BODY, handler.counters()), new ChannelInboundHandlerAdapter() {
                     @Override
                     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                        errors.add(cause);
+                        // Once the server has closed the connection on purpose (after answering
+                        // HTTP/1.0 or a request it could not read on), what is still in the read
+                        // buffer may fail against the closed channel (the aggregator's
+                        // PrematureChannelClosureException, a 417 or 413 written too late): no
+                        // client can see that. An exception while the channel is open is a bug.
+                        if (ctx.channel().isOpen()) {
+                            errors.add(cause);
+                        }
                         ctx.fireExceptionCaught(cause);
                     }
                 }, handler);
@@ -71,13 +77,8 @@ class HttpApiFuzzTest {
                 server.runPendingTasks();
             }
             server.checkException();
-            // No I/O happens here, so an exception that reached the handler is a bug, not the
-            // network; except the aggregator's note that the server closed the connection (after
-            // answering a request it could not read on) while a body was still expected.
-            for (Throwable t : errors) {
-                assertTrue(t instanceof PrematureChannelClosureException && !server.isOpen(),
-                        () -> "an exception reached the handler: " + t);
-            }
+            // No I/O happens here, so an exception on an open channel is a bug, not the network.
+            assertTrue(errors.isEmpty(), () -> "an exception reached the handler: " + errors);
             for (ByteBuf out; (out = server.readOutbound()) != null; ) {
                 client.writeInbound(out);
             }
