@@ -24,12 +24,28 @@ public interface Authenticator {
      */
     Identity authenticate(String token) throws AuthRefusedException;
 
-    /** A token was refused. */
+    /**
+     * A token was refused. {@link #reason()} is a short fixed word (e.g. {@code expired},
+     * {@code bad_signature}) that logic counts refusals by, so it must come from a small set.
+     */
     final class AuthRefusedException extends Exception {
         private static final long serialVersionUID = 1L;
+        /** The reason of refusals that give none. */
+        public static final String REFUSED = "refused";
+
+        private final String reason;
 
         public AuthRefusedException(String message) {
+            this(REFUSED, message);
+        }
+
+        public AuthRefusedException(String reason, String message) {
             super(message, null, false, false);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
         }
     }
 }

@@ -75,7 +75,7 @@ public final class LogicServer implements AutoCloseable {
                     config.serverDelAliveWindow());
 
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
-                    .addService(new LogicService(authenticator, routers, epochs))
+                    .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(), registry))
                     .addService(health.service())
                     .build()
                     .start();

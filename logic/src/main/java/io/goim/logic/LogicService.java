@@ -12,11 +12,15 @@ import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.proto.RouterEpochReply;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,20 @@ import org.slf4j.LoggerFactory;
  * the connection in the user's router and answers with the subKey; Disconnect removes
  * it; Renew vouches for a comet's open connections so routers keep (or relearn) them.
  * Router calls are asynchronous: no gRPC thread waits on them. Refused tokens answer
- * UNAUTHENTICATED and are logged at most once per second.
+ * UNAUTHENTICATED, counted by the authenticator's reason in
+ * {@code goim_logic_auth_refused_total{reason}} and logged at most once per second.
+ *
+ * <p>Session cap: a user already holding {@code maxSessionsPerUser} connections is refused
+ * RESOURCE_EXHAUSTED ({@code goim_logic_session_cap_refused_total}); the comet closes the
+ * new connection as for any failed login. The newest is refused rather than the oldest
+ * evicted: evicting would let whoever holds a user's token (or a client stuck in a
+ * reconnect loop) knock the user's working sessions off, one login at a time, and logic
+ * has no way to close a connection on a comet; refusing leaves working sessions alone,
+ * and a session whose client is gone frees its place when its comet disconnects it or,
+ * after a comet crash, when the router expires it. The count is read from the user's
+ * router before registering, so logins of one user that race each other can pass it
+ * together: the cap can be exceeded by the number of that user's logins in flight at
+ * once (the comets' login windows bound those).
  */
 final class LogicService extends LogicGrpc.LogicImplBase {
     private static final Logger log = LoggerFactory.getLogger(LogicService.class);
@@ -36,11 +53,29 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final Routers routers;
 
     private final RouterEpochs epochs;
+    private final int maxSessionsPerUser;
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Counter> refusedByReason = new ConcurrentHashMap<>();
+    private final Counter sessionCapRefused;
 
-    LogicService(Authenticator auth, Routers routers, RouterEpochs epochs) {
+    /** @param maxSessionsPerUser most connections of one user, 0 for no limit */
+    LogicService(Authenticator auth, Routers routers, RouterEpochs epochs, int maxSessionsPerUser, MeterRegistry registry) {
         this.auth = auth;
         this.routers = routers;
         this.epochs = epochs;
+        this.maxSessionsPerUser = maxSessionsPerUser;
+        this.registry = registry;
+        this.sessionCapRefused = Counter.builder("goim_logic_session_cap_refused")
+                .description("Logins refused because the user already held logic.auth.max-sessions-per-user connections")
+                .register(registry);
+    }
+
+    /** Counts a refused token under its reason (a small fixed set of words). */
+    private void countRefused(String reason) {
+        refusedByReason.computeIfAbsent(reason, r -> Counter.builder("goim_logic_auth_refused")
+                .description("Client tokens refused by the authenticator, by reason")
+                .tag("reason", r)
+                .register(registry)).increment();
     }
 
     /** From logic's cached view of the routers ({@link RouterEpochs}): answers at once. */
@@ -62,7 +97,8 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         try {
             id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
         } catch (Authenticator.AuthRefusedException e) {
-            refusedLog.warn("connect from comet {} refused: {}", req.getServer(), e.getMessage());
+            countRefused(e.reason());
+            refusedLog.warn("connect from comet {} refused ({}): {}", req.getServer(), e.reason(), e.getMessage());
             out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (RuntimeException e) {
@@ -70,6 +106,26 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
             return;
         }
+        if (maxSessionsPerUser <= 0) {
+            register(req, id, out);
+            return;
+        }
+        routers.userCount(id.userId()).whenComplete((count, error) -> {
+            if (error != null) {
+                out.onError(routerError("user count", error));
+            } else if (count >= maxSessionsPerUser) {
+                sessionCapRefused.increment();
+                refusedLog.warn("connect from comet {} refused: user {} holds {} sessions (logic.auth.max-sessions-per-user {})",
+                        req.getServer(), id.userId(), count, maxSessionsPerUser);
+                out.onError(Status.RESOURCE_EXHAUSTED.withDescription("user " + id.userId() + " holds " + count
+                        + " sessions (at most " + maxSessionsPerUser + ")").asRuntimeException());
+            } else {
+                register(req, id, out);
+            }
+        });
+    }
+
+    private void register(ConnectReq req, Authenticator.Identity id, StreamObserver<ConnectReply> out) {
         routers.put(id.userId(), req.getServer(), id.roomId()).whenComplete((seq, error) -> {
             if (error != null) {
                 out.onError(routerError("put", error));

@@ -22,6 +22,7 @@ import io.goim.proto.RouterGrpc;
 import io.goim.proto.Session;
 import io.goim.proto.TouchReply;
 import io.goim.proto.TouchReq;
+import io.goim.proto.UserCountReq;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +77,12 @@ final class Routers implements AutoCloseable {
     CompletableFuture<Integer> put(long userId, int server, int room) {
         PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomId(room).build();
         return Futures.of(stub(routerOf(userId)).put(req)).thenApply(r -> r.getSeq());
+    }
+
+    /** How many connections the user's router holds for {@code userId}. */
+    CompletableFuture<Integer> userCount(long userId) {
+        UserCountReq req = UserCountReq.newBuilder().setUserId(userId).build();
+        return Futures.of(stub(routerOf(userId)).userCount(req)).thenApply(r -> r.getCount());
     }
 
     /** Removes a connection from the user's router; completes with whether it was known. */

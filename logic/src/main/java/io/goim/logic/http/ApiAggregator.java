@@ -19,7 +19,8 @@ import io.netty.util.ReferenceCountUtil;
  *       buffered), and the connection serves the next request;
  *   <li>otherwise the connection closes after the answer;
  *   <li>{@code Expect: 100-continue} with a too large {@code Content-Length}: the same
- *       JSON 413 instead of Netty's empty one, and the body is never sent.
+ *       JSON 413 instead of Netty's empty one, and the body is never sent;</li>
+ *   <li>any other {@code Expect}: a JSON 417 instead of Netty's empty one.
  * </ul>
  * The aggregator releases the oversized message and every discarded chunk itself.
  *
@@ -46,6 +47,16 @@ final class ApiAggregator extends HttpObjectAggregator {
             // No answer from here: without a continue response the aggregator calls
             // handleOversizedMessage, which answers in the request's turn.
             ReferenceCountUtil.release(res);
+            return null;
+        }
+        if (res instanceof HttpResponse r && r.status().equals(HttpResponseStatus.EXPECTATION_FAILED)) {
+            // An Expect other than 100-continue: Netty's bare 417 carries no goim JSON body.
+            // Answered in its turn like a 413, and the connection closes after it (the
+            // decoder was reset: what follows on the wire is not a request we can read).
+            ReferenceCountUtil.release(res);
+            ApiException e = new ApiException(HttpResponseStatus.EXPECTATION_FAILED, Ret.REQUEST_ERR,
+                    "unsupported Expect header (expected: 100-continue)");
+            pipeline.context(this).fireChannelRead(new InOrderRequests.Refused(e, false));
             return null;
         }
         return res;

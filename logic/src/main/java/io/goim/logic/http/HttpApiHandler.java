@@ -140,8 +140,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private CompletableFuture<ObjectNode> route(FullHttpRequest req) {
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
-        Map<String, List<String>> q = uri.parameters();
-        switch (uri.path()) {
+        String path;
+        Map<String, List<String>> q;
+        try {
+            path = uri.path();
+            q = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            // A bad %-escape ("%zz", a cut "%4"): the client's mistake, not an internal error.
+            throw ApiException.badRequest("malformed URI: " + e.getMessage());
+        }
+        switch (path) {
             case "/1/push" -> {
                 requirePost(req);
                 long uid = longParam(q, "uid");
@@ -179,7 +187,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 }
                 return CompletableFuture.completedFuture(count(q));
             }
-            default -> throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + uri.path());
+            default -> throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + path);
         }
     }
 
