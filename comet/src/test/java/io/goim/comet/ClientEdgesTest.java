@@ -13,7 +13,6 @@ import io.goim.libs.testing.TcpTestClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -185,21 +184,7 @@ class ClientEdgesTest {
         try (RawWsClient flooder = new RawWsClient("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort(), 4096)) {
             flooder.send(RawWsClient.text("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":6006}"));
             assertTrue(flooder.receive(RawWsClient.TEXT).text().contains("\"op\":8"));
-            byte[] ping = RawWsClient.frame(RawWsClient.PING, new byte[125]);
-            byte[] chunk = new byte[ping.length * 512];
-            for (int i = 0; i < 512; i++) {
-                System.arraycopy(ping, 0, chunk, i * ping.length, ping.length);
-            }
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    while (sent.get() < flood) {
-                        flooder.socket().getOutputStream().write(chunk);
-                        sent.addAndGet(chunk.length);
-                    }
-                } catch (IOException e) {
-                    // closed by comet: expected
-                }
-            });
+            CompletableFuture<Void> writer = flooder.floodPings(flood, sent);
             Channel ch = accepted.get();
             while (ch.isActive()) {
                 ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();

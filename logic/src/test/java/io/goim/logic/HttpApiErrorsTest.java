@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.goim.libs.testing.RawHttp;
 import io.goim.logic.http.Ret;
 import java.net.http.HttpResponse;
 import java.util.Map;

@@ -7,14 +7,10 @@ import io.goim.client.GoimClient;
 import io.goim.e2e.ClientRecorder;
 import io.goim.e2e.LocalCluster;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.RawHttp;
 import io.goim.logic.http.ApiKeys;
 import io.goim.logic.http.Ret;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,19 +58,19 @@ class HttpBadInputTest {
     void aPushAWrongMethodAndJunkInOneWriteAreAnsweredInOrderThePushFirst() throws Exception {
         ClientRecorder rec = new ClientRecorder();
         long uid = nextUid.incrementAndGet();
-        try (GoimClient client = login(uid, rec); Raw c = new Raw()) {
+        try (GoimClient client = login(uid, rec); RawHttp c = new RawHttp(cluster.logic.httpPort())) {
             c.write(request("POST", "/1/push?uid=" + uid, "{\"pipelined\":1}", true)
                     + request("GET", "/1/push?uid=" + uid, "", true)
                     + "\u0000\u0001JUNK\r\n\r\n");
-            Answer push = c.read();
+            RawHttp.Response push = c.read();
             assertEquals(200, push.status(), push.body());
             assertEquals("{\"ret\":1}", push.body());
-            Answer method = c.read();
+            RawHttp.Response method = c.read();
             assertEquals(405, method.status(), method.body());
-            Answer junk = c.read();
+            RawHttp.Response junk = c.read();
             assertEquals(400, junk.status(), junk.body());
             assertTrue(junk.body().contains("malformed HTTP request"), junk.body());
-            assertTrue(c.closed(Duration.ofSeconds(5)), "the junk closes the connection, after the push's answer");
+            assertTrue(c.closedWithin(Duration.ofSeconds(5)), "the junk closes the connection, after the push's answer");
             assertEquals("5:{\"pipelined\":1}", rec.pushes.poll(10, TimeUnit.SECONDS), "the accepted push was delivered");
         }
         aGoodClientStillLogsInAndReceivesAPush();
@@ -84,10 +78,10 @@ class HttpBadInputTest {
 
     @Test
     void slowlorisConnectionsAreClosedAfterTheRequestTimeout() throws Exception {
-        List<Raw> slow = new ArrayList<>();
+        List<RawHttp> slow = new ArrayList<>();
         try {
             for (int i = 0; i < 20; i++) {
-                Raw r = new Raw();
+                RawHttp r = new RawHttp(cluster.logic.httpPort());
                 r.write("POST /1/push?uid=1 HTTP/1.1\r\nHost: logic\r\n");
                 slow.add(r);
             }
@@ -97,8 +91,8 @@ class HttpBadInputTest {
             int open = slow.size();
             while (open > 0 && System.nanoTime() < deadline) {
                 open = 0;
-                for (Raw r : slow) {
-                    if (!r.closedNow()) {
+                for (RawHttp r : slow) {
+                    if (!r.closedWithin(Duration.ofMillis(1))) {
                         open++;
                         r.trickle("X");
                     }
@@ -111,7 +105,7 @@ class HttpBadInputTest {
             Await.until("20 request timeouts counted", Duration.ofSeconds(5),
                     () -> metric("goim_logic_http_timeouts_total{reason=\"request\"") >= 20);
         } finally {
-            for (Raw r : slow) {
+            for (RawHttp r : slow) {
                 r.close();
             }
         }
@@ -122,15 +116,15 @@ class HttpBadInputTest {
     void aMissingOrWrongApiKeyIs401() throws Exception {
         ClientRecorder rec = new ClientRecorder();
         long uid = nextUid.incrementAndGet();
-        try (GoimClient client = login(uid, rec); Raw c = new Raw()) {
+        try (GoimClient client = login(uid, rec); RawHttp c = new RawHttp(cluster.logic.httpPort())) {
             c.write(request("POST", "/1/push?uid=" + uid, "no key", false));
-            Answer missing = c.read();
+            RawHttp.Response missing = c.read();
             assertEquals(401, missing.status());
             assertTrue(missing.body().startsWith("{\"ret\":" + Ret.UNAUTHORIZED + ",\"msg\":\"missing API key"),
                     missing.body());
             c.write(request("POST", "/1/push?uid=" + uid, "wrong key", false)
                     .replace("\r\n\r\n", "\r\nAuthorization: Bearer not-" + KEY + "\r\n\r\n"));
-            Answer wrong = c.read();
+            RawHttp.Response wrong = c.read();
             assertEquals(401, wrong.status());
             assertTrue(wrong.body().contains("wrong API key"), wrong.body());
             c.write(request("GET", "/1/count?type=room", "", false));
@@ -185,87 +179,5 @@ class HttpBadInputTest {
         return method + " " + target + " HTTP/1.1\r\nHost: logic\r\n"
                 + (withKey ? "Authorization: Bearer " + KEY + "\r\n" : "")
                 + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
-    }
-
-    private record Answer(int status, Map<String, String> headers, String body) {
-    }
-
-    /** One raw socket to logic's HTTP port: writes bytes as they are, reads answers one by one. */
-    private static final class Raw implements AutoCloseable {
-        private final Socket socket = new Socket();
-        private final InputStream in;
-
-        Raw() throws IOException {
-            socket.connect(new InetSocketAddress("127.0.0.1", cluster.logic.httpPort()), 5_000);
-            socket.setSoTimeout(15_000);
-            in = socket.getInputStream();
-        }
-
-        void write(String text) throws IOException {
-            socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
-        }
-
-        /** Writes, ignoring a reset: the server may have closed the connection meanwhile. */
-        void trickle(String text) {
-            try {
-                write(text);
-            } catch (IOException closed) {
-                // seen by closedNow
-            }
-        }
-
-        Answer read() throws IOException {
-            String status = line();
-            Map<String, String> headers = new HashMap<>();
-            for (String l = line(); !l.isEmpty(); l = line()) {
-                int colon = l.indexOf(':');
-                headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-            }
-            byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-            return new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
-        }
-
-        /** True when the server closes the connection within {@code within}. */
-        boolean closed(Duration within) throws IOException {
-            socket.setSoTimeout((int) within.toMillis());
-            try {
-                return in.read() < 0;
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (IOException reset) {
-                return true;
-            }
-        }
-
-        /** True when the server has closed the connection (looks without waiting). */
-        boolean closedNow() {
-            try {
-                socket.setSoTimeout(1);
-                return in.read() < 0;
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (IOException reset) {
-                return true;
-            }
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new IOException("connection closed after " + b);
-                }
-                if (c != '\r') {
-                    b.write(c);
-                }
-            }
-            return b.toString(StandardCharsets.ISO_8859_1);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }

@@ -10,7 +10,9 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A WebSocket client on a plain socket, for bad-input tests: the test decides what goes
@@ -160,6 +162,29 @@ public final class RawWsClient implements AutoCloseable {
     }
 
     /** The socket, for tests that bind or tune it further. */
+    /**
+     * Writes 125-byte pings (512 to a write) on another thread until {@code bytes} are
+     * written or the server closes the connection, adding what was written to {@code sent};
+     * never reads. The future completes when it stops.
+     */
+    public CompletableFuture<Void> floodPings(long bytes, AtomicLong sent) {
+        byte[] ping = frame(PING, new byte[125]);
+        byte[] chunk = new byte[ping.length * 512];
+        for (int i = 0; i < 512; i++) {
+            System.arraycopy(ping, 0, chunk, i * ping.length, ping.length);
+        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                while (sent.get() < bytes) {
+                    socket.getOutputStream().write(chunk);
+                    sent.addAndGet(chunk.length);
+                }
+            } catch (IOException closed) {
+                // closed by the server: what the flood is for
+            }
+        });
+    }
+
     public Socket socket() {
         return socket;
     }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.http.HttpLimits;
 import io.goim.libs.testing.Await;
-import io.goim.logic.RawHttp;
+import io.goim.libs.testing.RawHttp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;

@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.libs.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -69,6 +70,21 @@ public final class RawHttp implements AutoCloseable {
         } catch (IOException e) {
             return !(e instanceof java.net.SocketTimeoutException);
         }
+    }
+
+    /** Writes, ignoring a reset: the server may have closed the connection meanwhile (a slow sender's test). */
+    public void trickle(String text) {
+        try {
+            write(text);
+        } catch (IOException closed) {
+            // seen by closedWithin
+        }
+    }
+
+    /** True when the server closes the connection within {@code within} (a reset counts as closed). */
+    public boolean closedWithin(Duration within) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, within.toMillis()));
+        return closedByServer();
     }
 
     public void setReadTimeout(int millis) throws IOException {
