@@ -36,6 +36,7 @@ final class RouterEpochs {
 
     private final Routers routers;
     private final int routerCount;
+    private final long startNanos;
     private final long healNanos;
     private final LongSupplier nanoClock;
     private final Counter restarts;
@@ -47,12 +48,13 @@ final class RouterEpochs {
     private final Map<Integer, Long> healingUntil = new ConcurrentHashMap<>();
     private volatile long epoch;
 
-    /** @param routerCount how many routers logic has; the epoch is 0 until each has answered once */
+    /** @param routerCount how many routers logic has; the epoch is 0 until each has answered once (see {@link #recompute}) */
     RouterEpochs(Routers routers, int routerCount, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
         this.routers = routers;
         this.routerCount = routerCount;
         this.healNanos = healWindow.toNanos();
         this.nanoClock = nanoClock;
+        this.startNanos = nanoClock.getAsLong();
         this.restarts = Counter.builder("goim_logic_router_restarts")
                 .description("Routers seen with a new incarnation (restarted, so empty)")
                 .register(registry);
@@ -91,6 +93,7 @@ final class RouterEpochs {
             if (silent.add(id)) {
                 log.warn("router {} does not answer", id);
             }
+            recompute(); // the start-up wait for it may be over
             return;
         }
         boolean wasSilent = silent.remove(id);
@@ -114,12 +117,15 @@ final class RouterEpochs {
     }
 
     /**
-     * 0 ("not known yet": comets wait) until every router has answered once; otherwise a
-     * router slow to answer logic's first round would look like one that changed, and
-     * every comet would renew everything while clients log in.
+     * 0 ("not known yet": comets wait) until every router has answered once, or for at most
+     * one heal window after start; otherwise a router slow to answer logic's first round
+     * would look like one that changed, and every comet would renew everything while
+     * clients log in. Past that window the routers that answered make the epoch, so one
+     * router that stays down does not hide the restarts of the others.
      */
     private void recompute() {
-        epoch = incarnations.size() < routerCount ? 0 : combine(incarnations);
+        boolean allSeen = incarnations.size() >= routerCount;
+        epoch = allSeen || nanoClock.getAsLong() - startNanos >= healNanos ? combine(incarnations) : 0;
     }
 
     /** True while router {@code id} is in its heal window (see the class comment). */
@@ -135,7 +141,7 @@ final class RouterEpochs {
         return false;
     }
 
-    /** The router epoch; 0 until every router has answered once. */
+    /** The router epoch; 0 until every router has answered once (at most one heal window after start). */
     long epoch() {
         return epoch;
     }

@@ -32,6 +32,22 @@ class RouterEpochsTest {
     }
 
     @Test
+    void aRouterThatStaysDownDoesNotHideTheOthersPastOneHealWindow() {
+        epochs.observe(1, 11);
+        epochs.observe(2, 0);
+        assertEquals(0, epochs.epoch());
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        epochs.observe(2, 0); // the next watch round
+        long epoch = epochs.epoch();
+        assertNotEquals(0, epoch, "router 1 alone makes the epoch now");
+
+        epochs.observe(1, 12); // router 1 restarts while router 2 is still down
+
+        assertNotEquals(epoch, epochs.epoch(), "comets hear of it");
+        assertTrue(epochs.healing(1));
+    }
+
+    @Test
     void aNewIncarnationChangesTheEpochAndHealsForTheWindow() {
         epochs.observe(1, 11);
         epochs.observe(2, 33);
