@@ -137,11 +137,6 @@ public final class Cluster {
         return services.get(service).process.pid();
     }
 
-    /** Every service process (Kafka included). */
-    long[] pids() {
-        return services.values().stream().mapToLong(v -> v.process.pid()).toArray();
-    }
-
     /** Every service process (Kafka included) by service name, in start order. */
     Map<String, Long> pidsByName() {
         Map<String, Long> m = new LinkedHashMap<>();

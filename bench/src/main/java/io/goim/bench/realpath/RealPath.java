@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -274,16 +275,16 @@ public final class RealPath {
     private void awaitQuiet() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-            double a = cpu(cluster.pids());
+            double a = cpu(cluster.pidsByName().values());
             Thread.sleep(1000);
-            if (cpu(cluster.pids()) - a < 0.1) {
+            if (cpu(cluster.pidsByName().values()) - a < 0.1) {
                 return;
             }
         }
         System.out.println("  (cluster still busy after 60 s; going on)");
     }
 
-    private static double cpu(long[] pids) throws IOException {
+    private static double cpu(Collection<Long> pids) throws IOException {
         double t = 0;
         for (long pid : pids) {
             t += ProcessCpu.of(pid).total();
