@@ -91,6 +91,13 @@ class ConsumerReadinessTest {
             KafkaConsumer<byte[], byte[]> member = stalledMember(topic);
             try (JobServer job = job(topic, comet, UnaryOperator.identity())) {
                 // Kafka and the comet answer, but the job's join waits for the stalled member.
+                // Right after start the consumer is "starting" (503 too); the window below
+                // begins once it waits for its assignment.
+                Await.until("the job's consumer waits for its partition assignment", WAIT, () -> {
+                    HttpResponse<String> res = ready(job);
+                    assertEquals(503, res.statusCode(), res.body());
+                    return res.body().contains("partition assignment");
+                });
                 long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
                 while (System.nanoTime() < until) {
                     HttpResponse<String> res = ready(job);
