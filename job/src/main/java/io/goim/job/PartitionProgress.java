@@ -24,27 +24,41 @@ final class PartitionProgress {
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private long committable = -1;
+    private long lastReturned = -1;
 
     void track(long offset, CompletableFuture<?> handed) {
         entries.add(new Entry(offset, handed));
     }
 
-    /** Drops the handed prefix; returns the offset to commit, or -1 when it did not move. */
-    long advance() {
-        long before = committable;
+    /** Drops the handed prefix, moving the committable offset past it. */
+    private void advance() {
         while (!entries.isEmpty() && entries.peek().handed().isDone()) {
             committable = entries.poll().offset() + 1;
         }
-        return committable == before ? -1 : committable;
     }
 
-    /** The offset to commit after {@link #advance}; -1 before any record was handed on. */
+    /**
+     * The offset to commit now: the committable offset if it moved since the last one
+     * returned here, else -1. The caller commits it (a failed commit is not retried: a
+     * later one carries a later offset).
+     */
+    long nextCommit() {
+        advance();
+        if (committable == lastReturned) {
+            return -1;
+        }
+        lastReturned = committable;
+        return committable;
+    }
+
+    /** The offset to commit after {@link #await}; -1 before any record was handed on. */
     long committable() {
         return committable;
     }
 
     /** Records dispatched and not yet part of the handed prefix. */
     int inFlight() {
+        advance();
         return entries.size();
     }
 

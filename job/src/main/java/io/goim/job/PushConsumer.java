@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * The consumer loop, on its own thread. Each turn it polls, dispatches every record
  * without waiting for it, and commits per partition the offset after the longest prefix
  * of records already handed to their comets ({@link PartitionProgress}): at-least-once,
- * and a slow record holds back only the commit, not consumption.
+ * and a slow record holds back only the commit, not consumption. Commits go out at most
+ * every {@code commit-interval}, not after every poll: under a steady stream each poll
+ * brings a record or two, and a commit per poll was a broker request per push.
  *
  * <p>Backpressure uses {@link Consumer#pause}, never a blocked poll, so heartbeats and
  * {@code max.poll.interval.ms} are never at risk: a partition is paused while an ensure
@@ -66,6 +69,9 @@ final class PushConsumer {
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new LinkedHashMap<>();
     private final RateLimitedLog commitLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    private final LongSupplier nanoClock;
+    /** When the last commit went out (nanoClock); the next waits for commit-interval after it. */
+    private long lastCommit;
     private volatile boolean closing;
     private volatile boolean halting;
     /** Partitions owned after the last completed rebalance; -1 before the first one and while rebalancing. */
@@ -81,7 +87,15 @@ final class PushConsumer {
     }
 
     PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobCounters counters) {
+        this(consumer, config, dispatcher, counters, System::nanoTime);
+    }
+
+    /** With the clock that times commit-interval (tests pass a manual one). */
+    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobCounters counters,
+            LongSupplier nanoClock) {
         this.consumer = consumer;
+        this.nanoClock = nanoClock;
+        this.lastCommit = nanoClock.getAsLong() - config.commitInterval().toNanos();
         this.topic = config.topic();
         this.config = config;
         this.dispatcher = dispatcher;
@@ -160,7 +174,10 @@ final class PushConsumer {
                 waiting.computeIfAbsent(tp, t -> new ArrayDeque<>()).add(r);
             }
         }
-        commitHanded();
+        long now = nanoClock.getAsLong();
+        if (now - lastCommit >= config.commitInterval().toNanos()) {
+            commitHanded(now);
+        }
         adjustPauses();
         measureLag();
     }
@@ -198,10 +215,10 @@ final class PushConsumer {
         }
     }
 
-    private void commitHanded() {
+    private void commitHanded(long now) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         progress.forEach((tp, p) -> {
-            long next = p.advance();
+            long next = p.nextCommit();
             if (next >= 0) {
                 offsets.put(tp, new OffsetAndMetadata(next));
             }
@@ -209,6 +226,7 @@ final class PushConsumer {
         if (offsets.isEmpty()) {
             return;
         }
+        lastCommit = now;
         consumer.commitAsync(offsets, (committed, error) -> {
             if (error == null) {
                 counters.commits.increment();

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -54,14 +55,22 @@ class PushConsumerTest {
     private final List<Proto> sent = new ArrayList<>();
     private final JobCounters counters = new JobCounters();
     private PushConsumer loop;
+    /** The loop's clock (ns): moves only when a test moves it. */
+    private final AtomicLong clock = new AtomicLong();
     private long[] nextOffset = new long[2];
 
     @BeforeEach
     void setUp() {
+        start("0s"); // commit after every turn, so that each step's commit shows at once
+    }
+
+    /** A new loop (and rooms) on the same consumer, committing at most every {@code commitInterval} of {@link #clock}. */
+    private void start(String commitInterval) {
         JobConfig config = JobConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of(
                 "job.kafka.topic", TOPIC,
                 "job.kafka.max-in-flight", 6,
                 "job.kafka.revoke-grace", "50ms",
+                "job.kafka.commit-interval", commitInterval,
                 "job.room.batch", 2,
                 "job.room.queue-size", 3))));
         RoomBatchers rooms = new RoomBatchers(config.room(), new ManualScheduler(), (room, batch) -> {
@@ -70,7 +79,8 @@ class PushConsumerTest {
             sent.add(batch);
             return done;
         }, counters);
-        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters, new SimpleMeterRegistry())::dispatch, counters);
+        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters, new SimpleMeterRegistry())::dispatch,
+                counters, clock::get);
         loop.subscribe();
         kafka.rebalance(List.of(P0, P1));
         kafka.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
@@ -212,5 +222,35 @@ class PushConsumerTest {
         batches.get(2).complete(null); // handed on within the shutdown grace
         closing.get(10, TimeUnit.SECONDS);
         assertEquals(3L, committed(P0), "the commit on close covers every record handed on, the last included");
+    }
+
+    @Test
+    void commitsGoOutAtMostOncePerIntervalAndCarryTheLatestHandedOffset() {
+        start("1s");
+        add(P0, 1, false); // offset 0
+        loop.turn();
+        completeAll();
+        loop.turn();
+        assertEquals(1L, committed(P0), "the first commit goes out at once");
+        assertEquals(1, counters.commits.sum());
+
+        for (int room = 2; room <= 8; room++) {
+            add(P0, room, false); // offsets 1..7, each its own room: sent at once, handed on within the interval
+        }
+        loop.turn();
+        completeAll();
+        clock.addAndGet(Duration.ofMillis(999).toNanos());
+        loop.turn();
+        assertEquals(1L, committed(P0), "no second commit within the interval");
+        assertEquals(Set.of(), kafka.paused(), "7 records handed on are not in flight (max 6) while their commit waits");
+
+        clock.addAndGet(Duration.ofMillis(1).toNanos());
+        loop.turn();
+        assertEquals(8L, committed(P0), "one commit for all seven, once the interval is over");
+        assertEquals(2, counters.commits.sum());
+
+        clock.addAndGet(Duration.ofSeconds(5).toNanos());
+        loop.turn();
+        assertEquals(2, counters.commits.sum(), "nothing new handed on: no commit");
     }
 }

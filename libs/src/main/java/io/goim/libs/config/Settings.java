@@ -108,14 +108,27 @@ public final class Settings {
 
     /** A duration such as {@code 5s}, strictly positive. */
     public Duration positiveDuration(String path) {
+        Duration value = duration(path);
+        if (value.isZero()) {
+            throw invalid(path, config.getValue(path).unwrapped().toString(), "> 0");
+        }
+        return value;
+    }
+
+    /** A duration such as {@code 5s}, or zero (where zero means "at once" or "off"; the key's comment says which). */
+    public Duration nonNegativeDuration(String path) {
+        return duration(path);
+    }
+
+    private Duration duration(String path) {
         Duration value;
         try {
             value = config.getDuration(path);
         } catch (ConfigException e) {
             throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
         }
-        if (value.isZero() || value.isNegative()) {
-            throw invalid(path, config.getValue(path).unwrapped().toString(), "> 0");
+        if (value.isNegative()) {
+            throw invalid(path, config.getValue(path).unwrapped().toString(), ">= 0");
         }
         return value;
     }
