@@ -9,6 +9,7 @@ import io.goim.libs.grpc.PeerAuth;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The {@code comet} section of the configuration, validated. Immutable. */
 public record CometConfig(
@@ -45,7 +46,35 @@ public record CometConfig(
         int loginWindow,
         int acceptBacklog,
         Duration loginTimeout,
-        Limits limits) {
+        Limits limits,
+        Upstream upstream) {
+
+    /**
+     * The {@code upstream} section: what comet does with a client's message (op 4). In
+     * {@link Mode#ECHO} only {@code mode} matters.
+     */
+    public record Upstream(Mode mode, String bootstrapServers, String topic, Duration sendTimeout,
+            Map<String, Object> kafkaProperties, int rate, int burst, int maxInFlight, int sendQueue) {
+        /** echo: goim's op 5 echo; kafka: a record in the upstream topic, answered after Kafka's ack. */
+        public enum Mode { ECHO, KAFKA }
+
+        static Upstream read(Settings s) {
+            String mode = s.string("mode");
+            Mode m = switch (mode) {
+                case "echo" -> Mode.ECHO;
+                case "kafka" -> Mode.KAFKA;
+                default -> throw s.invalid("mode", mode, "echo or kafka");
+            };
+            Settings kafka = s.section("kafka");
+            String topic = kafka.string("topic");
+            if (m == Mode.KAFKA && topic.isBlank()) {
+                throw kafka.invalid("topic", "\"\"", "a topic name, since mode is kafka");
+            }
+            return new Upstream(m, kafka.string("bootstrap-servers"), topic, kafka.positiveDuration("send-timeout"),
+                    kafka.stringMap("properties"), s.intAtLeast("rate", 0), s.intAtLeast("burst", 1),
+                    s.intAtLeast("max-in-flight", 1), s.intAtLeast("send-queue", 1));
+        }
+    }
 
     /** The {@code limits} section: what one client address or connection may do (docs/security.md). */
     public record Limits(int perIpConnections, int perIpLoginRate, int perIpLoginBurst, int heldBeforeAuthReply) {
@@ -117,6 +146,7 @@ public record CometConfig(
                 s.intAtLeast("login-window", 1),
                 s.intAtLeast("accept-backlog", 0),
                 s.positiveDuration("login-timeout"),
-                Limits.read(s.section("limits")));
+                Limits.read(s.section("limits")),
+                Upstream.read(s.section("upstream")));
     }
 }

@@ -40,12 +40,22 @@ final class CometContext implements AutoCloseable {
     private final Outboxes outboxes;
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
+    private final UpstreamProducer upstream;
     private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    /** Meters of the parts built here (the outboxes') are registered in {@code registry}. */
+    /** Echo mode (no upstream producer). */
     CometContext(CometConfig config, LogicClient logic, MeterRegistry registry) {
+        this(config, logic, null, registry);
+    }
+
+    /**
+     * Meters of the parts built here (the outboxes') are registered in {@code registry}.
+     * {@code upstream}: where client messages go in kafka mode; null in echo mode.
+     */
+    CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, MeterRegistry registry) {
         this.config = config;
+        this.upstream = upstream;
         this.registry = registry;
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
@@ -82,6 +92,11 @@ final class CometContext implements AutoCloseable {
         HeartbeatDeadlines d = heartbeats.get(loop);
         return d != null ? d : heartbeats.computeIfAbsent(loop,
                 l -> new HeartbeatDeadlines(l, config.heartbeatTimeout().toNanos()));
+    }
+
+    /** Where client messages (op 4) go in kafka mode; null in echo mode (goim's echo). */
+    UpstreamProducer upstream() {
+        return upstream;
     }
 
     Buckets buckets() {

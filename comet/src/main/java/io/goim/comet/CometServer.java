@@ -2,6 +2,7 @@ package io.goim.comet;
 
 import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
+import io.goim.libs.admin.Readiness;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.Listen;
 import io.goim.libs.grpc.GrpcChannels;
@@ -25,6 +26,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.NetUtil;
 import java.io.File;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -58,7 +60,9 @@ public final class CometServer implements AutoCloseable {
         PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry,
                 config.peerAuth());
-        comet = new CometContext(config, logic, registry);
+        UpstreamProducer upstream = config.upstream().mode() == CometConfig.Upstream.Mode.KAFKA
+                ? new UpstreamProducer(config.upstream(), config.admin().checkDeadline(), registry) : null;
+        comet = new CometContext(config, logic, upstream, registry);
         reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
@@ -94,6 +98,9 @@ public final class CometServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             comet.close();
             logic.close();
+            if (upstream != null) {
+                upstream.close();
+            }
             throw e;
         }
         SessionRenewer renewer = new SessionRenewer(comet);
@@ -112,12 +119,20 @@ public final class CometServer implements AutoCloseable {
                 .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
                         TimeUnit.MILLISECONDS).await())
                 .then("disconnect retries", comet::close)
+                // After the connections: records still in flight get their acknowledgement (or timeout).
+                .then("upstream kafka producer", () -> {
+                    if (upstream != null) {
+                        upstream.close();
+                    }
+                })
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
         CometMetrics.bind(registry, this);
         try {
-            admin = new AdminServer("comet", config.admin(), registry,
-                    () -> logic.ping(config.admin().checkDeadline()));
+            // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
+            admin = new AdminServer("comet", config.admin(), registry, upstream == null
+                    ? () -> logic.ping(config.admin().checkDeadline())
+                    : () -> Readiness.all(List.of(logic.ping(config.admin().checkDeadline()), upstream.ready())));
         } catch (Exception e) {
             shutdown.close();
             throw e;
@@ -125,10 +140,12 @@ public final class CometServer implements AutoCloseable {
         // Last: /health answers while clients drain.
         shutdown.then("admin server", admin::close);
         log.info("comet {} ({}) admin HTTP on port {}", config.serverId(), transport, admin.port());
-        log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {} (peer auth: {}), logic at {}", config.serverId(),
+        log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {} (peer auth: {}), logic at {}, "
+                        + "client messages: {}", config.serverId(),
                 transport, tcp.localAddress(), websocket.localAddress(),
                 tlsTcp == null ? "" : ", TLS TCP on " + tlsTcp.localAddress() + ", wss on " + tlsWebsocket.localAddress(),
-                grpc.getListenSockets(), config.peerAuth().describe(), config.logic());
+                grpc.getListenSockets(), config.peerAuth().describe(), config.logic(),
+                upstream == null ? "echo" : "kafka " + config.upstream().bootstrapServers() + " topic " + config.upstream().topic());
     }
 
     private static Channel bind(ServerBootstrap bootstrap, Listen listen, ChannelHandler initializer)

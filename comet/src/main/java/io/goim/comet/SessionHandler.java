@@ -9,8 +9,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5,
- * echoing the body) and tests (op 254 → 255), closes on any other op, and closes a
+ * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5:
+ * echoing the body, or in kafka mode through {@link UpstreamSession}) and tests
+ * (op 254 → 255), closes on any other op, and closes a
  * connection that sent no heartbeat within the heartbeat timeout. When the connection
  * closes it is unregistered and logic is told.
  *
@@ -27,6 +28,8 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     private final Connection connection;
     private ChannelHandlerContext ctx;
     private HeartbeatDeadlines deadlines;
+    /** Kafka mode: this connection's client messages; made at its first op 4. */
+    private UpstreamSession upstream;
     /** {@link HeartbeatDeadlines}' list links and this session's deadline on its loop's clock. */
     SessionHandler prev;
     SessionHandler next;
@@ -67,14 +70,30 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
                 comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
             }
             case Op.SEND_MSG -> {
-                comet.whitelist().log(connection.key, "message seq {}", p.seq());
-                comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
+                UpstreamProducer producer = comet.upstream();
+                if (producer == null) {
+                    comet.whitelist().log(connection.key, "message seq {}", p.seq());
+                    comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
+                } else {
+                    if (upstream == null) {
+                        upstream = new UpstreamSession(comet, connection, producer);
+                    }
+                    upstream.send(ctx, p);
+                }
             }
             case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
                     Unpooled.wrappedBuffer(TEST_REPLY)));
             default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
                     "op " + p.op() + " not accepted from a client"));
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.updateReads(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

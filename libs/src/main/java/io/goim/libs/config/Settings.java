@@ -133,6 +133,23 @@ public final class Settings {
         return value;
     }
 
+    /**
+     * A section of free-form string settings, e.g. Kafka client properties: each leaf's
+     * path (quotes removed, so {@code "linger.ms" = 1} and {@code linger.ms = 1} are the
+     * same key) to its value as text. Empty when the section is.
+     */
+    public Map<String, Object> stringMap(String path) {
+        Map<String, Object> map = new TreeMap<>();
+        try {
+            for (Map.Entry<String, ConfigValue> e : config.getConfig(path).entrySet()) {
+                map.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+            }
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        return Collections.unmodifiableMap(map);
+    }
+
     public List<String> strings(String path) {
         try {
             return List.copyOf(config.getStringList(path));
