@@ -97,9 +97,14 @@ final class UpstreamProducer implements AutoCloseable {
     CompletableFuture<RecordMetadata> send(UpstreamMsg msg) {
         CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
         byte[] key = Long.toString(msg.getUserId()).getBytes(StandardCharsets.UTF_8);
+        long queued = System.nanoTime();
         try {
             sender.execute(() -> {
-                if (!done.isDone()) { // else it timed out while queued: too late to send
+                if (done.isDone() || System.nanoTime() - queued >= sendTimeout.toNanos()) {
+                    // Waited out its send-timeout in the queue (behind a send() blocked on metadata):
+                    // answered as timed out, and never sent, so the client's retry is no duplicate.
+                    done.completeExceptionally(new TimeoutException("waited " + sendTimeout + " to be sent"));
+                } else {
                     KafkaProducers.send(producer, new ProducerRecord<>(topic, key, msg.toByteArray()))
                             .whenComplete((meta, error) -> {
                                 if (error != null) {
