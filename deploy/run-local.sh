@@ -10,12 +10,17 @@
 #   GOIM_RUN_DIR   where data and logs go (default: deploy/run, git-ignored)
 #   GOIM_REBUILD=1 rebuild the service jars even when they exist
 #   GOIM_PROBE_UID the user id of the start-up probe client (default 900000001)
+#   GOIM_UPSTREAM  echo (default) or kafka: what comet does with client messages (op 4);
+#                  kafka writes them to topic GoimUpstream (docs/upstream.md)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 run="${GOIM_RUN_DIR:-$here/run}"
 topic="KafkaPushsTopic"
+upstream_topic="GoimUpstream"
+upstream="${GOIM_UPSTREAM:-echo}"
+[[ $upstream == echo || $upstream == kafka ]] || { echo "GOIM_UPSTREAM=$upstream (expected: echo or kafka)" >&2; exit 1; }
 services=(router logic comet job)
 mkdir -p "$run/logs"
 run="$(cd "$run" && pwd)"
@@ -116,16 +121,20 @@ start() { # name log command...
 say "starting kafka"
 start kafka "$run/logs/kafka.log" "${kafka_java[@]}" kafka.Kafka "$props"
 wait_port kafka 9092 "${pids[-1]}" "$run/logs/kafka.log"
-"${kafka_java[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --create --if-not-exists \
-  --topic "$topic" --partitions 4 --replication-factor 1 > "$run/logs/kafka-topic.log" 2>&1 \
-  || die "could not create topic $topic; see $run/logs/kafka-topic.log"
-say "kafka up on 127.0.0.1:9092, topic $topic"
+for t in "$topic" "$upstream_topic"; do
+  "${kafka_java[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --create --if-not-exists \
+    --topic "$t" --partitions 4 --replication-factor 1 > "$run/logs/kafka-topic.log" 2>&1 \
+    || die "could not create topic $t; see $run/logs/kafka-topic.log"
+done
+say "kafka up on 127.0.0.1:9092, topics $topic and $upstream_topic"
 
 declare -A ports=([router]=7270 [logic]=7172 [comet]=8080 [job]=)
 declare -A heaps=([router]=256m [logic]=256m [comet]=512m [job]=256m)
 for s in "${services[@]}"; do
   log="$run/logs/$s.log"
-  start "$s" "$log" java "-Xmx${heaps[$s]}" -jar "$(jar_of "$s")"
+  opts=("-Xmx${heaps[$s]}")
+  [[ $s == comet ]] && opts+=("-Dcomet.upstream.mode=$upstream")
+  start "$s" "$log" java "${opts[@]}" -jar "$(jar_of "$s")"
   if [[ -n "${ports[$s]}" ]]; then
     wait_port "$s" "${ports[$s]}" "${pids[-1]}" "$log"
   else
@@ -163,6 +172,7 @@ done
 cat <<INFO
 [run-local] cluster running. Ctrl-C stops everything.
   kafka   127.0.0.1:9092   topic $topic     log: $run/logs/kafka.log
+          client messages (op 4): $upstream (GOIM_UPSTREAM=kafka: to topic $upstream_topic)
   router  gRPC 7270                        log: $run/logs/router.log
   logic   gRPC 7170, HTTP 7172             log: $run/logs/logic.log
   comet   TCP 8080, WebSocket 8090 (/sub), push gRPC 8092

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A goim TCP client in one file, for trying a cluster by hand; run it without building:
@@ -14,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  *   java deploy/tools/TcpClient.java [token] [host] [port]     (defaults: 42 127.0.0.1 8080)
  * </pre>
  *
- * It authenticates with the token (op 7), sends a heartbeat (op 2) at once and every 30 seconds, and
- * prints every packet it receives, with push bodies (op 5) as text.
+ * It authenticates with the token (op 7), sends a heartbeat (op 2) at once and every 30 seconds,
+ * sends each line typed on standard input as a client message (op 4), and prints every packet it
+ * receives, with push bodies (op 5) as text.
  */
 public class TcpClient {
     public static void main(String[] args) throws Exception {
@@ -31,14 +33,26 @@ public class TcpClient {
                 t.setDaemon(true);
                 return t;
             });
-            int[] seq = {1};
+            AtomicInteger seq = new AtomicInteger(1);
             heartbeat.scheduleAtFixedRate(() -> {
                 try {
-                    send(out, 2, ++seq[0], new byte[0]);
+                    send(out, 2, seq.incrementAndGet(), new byte[0]);
                 } catch (IOException e) {
                     System.err.println("heartbeat failed: " + e);
                 }
             }, 0, 30, TimeUnit.SECONDS);
+            Thread lines = new Thread(() -> {
+                try (java.io.BufferedReader stdin = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                    for (String line; (line = stdin.readLine()) != null; ) {
+                        send(out, 4, seq.incrementAndGet(), line.getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    System.err.println("sending a message failed: " + e);
+                }
+            }, "stdin");
+            lines.setDaemon(true);
+            lines.start();
             while (true) {
                 int length = in.readInt();
                 in.readShort(); // header length, 16
@@ -50,7 +64,7 @@ public class TcpClient {
                 String what = switch (op) {
                     case 8 -> "auth ok";
                     case 3 -> "heartbeat reply";
-                    case 5 -> "push";
+                    case 5 -> s == 0 ? "push" : "reply to message";
                     case 6 -> "disconnect";
                     default -> "op " + op;
                 };

@@ -34,7 +34,7 @@ class ProductionConfigTest {
      * Add a section here when a service gains another map of free keys.
      */
     private static final List<String> FREE_KEYS = List.of("logic.routers", "job.comets", "logic.kafka.properties",
-            "job.kafka.properties");
+            "job.kafka.properties", "comet.upstream.kafka.properties");
 
     private static final Map<String, Function<Config, Object>> READERS = Map.of(
             "comet", CometConfig::from, "logic", LogicConfig::from, "job", JobConfig::from, "router", RouterConfig::from);
