@@ -92,7 +92,7 @@ final class RouterEpochs {
     void observe(int id, long incarnation) {
         if (incarnation == 0) {
             if (silent.add(id)) {
-                log.warn("{} does not answer", routers.shardName(id));
+                log.warn("{} does not answer", name(id));
             }
             recompute(); // the start-up wait for it may be over
             return;
@@ -105,14 +105,14 @@ final class RouterEpochs {
         }
         if (before == incarnation) {
             if (wasSilent) {
-                log.info("{} answers again, same incarnation {}: its sessions are intact", routers.shardName(id), incarnation);
+                log.info("{} answers again, same incarnation {}: its sessions are intact", name(id), incarnation);
             }
             return;
         }
         healingUntil.put(id, nanoClock.getAsLong() + healNanos);
         restarts.increment();
         log.warn("{} restarted (incarnation {} -> {}): comets re-announce their connections; "
-                + "pushes to its users not found are refused for {} ms", routers.shardName(id), before, incarnation,
+                + "pushes to its users not found are refused for {} ms", name(id), before, incarnation,
                 TimeUnit.NANOSECONDS.toMillis(healNanos));
         recompute();
     }
@@ -127,6 +127,11 @@ final class RouterEpochs {
     private void recompute() {
         boolean allSeen = incarnations.size() >= routerCount;
         epoch = allSeen || nanoClock.getAsLong() - startNanos >= healNanos ? combine(incarnations) : 0;
+    }
+
+    /** How operators know shard {@code id} ("router 2", "redis"); without a store (tests that only observe), as a router. */
+    private String name(int id) {
+        return routers == null ? "router " + id : routers.shardName(id);
     }
 
     /** True while router {@code id} is in its heal window (see the class comment). */
