@@ -24,13 +24,13 @@ import java.util.concurrent.Executor;
  * (event loop) thread.
  */
 final class PushService {
-    private final Routers routers;
+    private final SessionStore routers;
     private final PushProducer producer;
     private final Executor sendExecutor;
     private final RouterEpochs epochs;
     private final Duration serverDelAliveWindow;
 
-    PushService(Routers routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor,
+    PushService(SessionStore routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor,
             Duration serverDelAliveWindow) {
         this.routers = routers;
         this.serverDelAliveWindow = serverDelAliveWindow;
@@ -66,7 +66,7 @@ final class PushService {
     private void refuseWhileHealing(Collection<Long> userIds, Map<Integer, List<String>> byServer) {
         Set<Long> found = null;
         for (long uid : userIds) {
-            int router = routers.routerOf(uid);
+            int router = routers.shardOf(uid);
             if (!epochs.healing(router)) {
                 continue;
             }
@@ -79,7 +79,7 @@ final class PushService {
                 }
             }
             if (!found.contains(uid)) {
-                throw Status.UNAVAILABLE.withDescription("router " + router + " restarted moments ago and is relearning"
+                throw Status.UNAVAILABLE.withDescription(routers.shardName(router) + " restarted moments ago and is relearning"
                         + " its sessions from the comets; user " + uid + " is not known yet").asRuntimeException();
             }
         }
