@@ -73,7 +73,9 @@ public final class LogicServer implements AutoCloseable {
             Counts counts = new Counts(routers);
             RouterEpochs epochs = new RouterEpochs(routers, routers.shardCount(), config.routerHealWindow(),
                     System::nanoTime, registry);
-            PushService pushes = new PushService(routers, epochs, producer, sendExecutor,
+            // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
+            LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
+            PushService pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
                     config.serverDelAliveWindow());
 
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")

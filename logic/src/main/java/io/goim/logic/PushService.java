@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * What the HTTP API does once a request is understood: find the targets in the routers
- * and write the Kafka records. Every returned future completes only after Kafka
+ * What the HTTP API does once a request is understood: find the targets in the session
+ * store (concurrent requests' lookups merged, {@link LookupBatcher}) and write the Kafka records. Every returned future completes only after Kafka
  * acknowledged every record of the push, so {@code ret: 1} means durable.
  *
  * <p>Thread-safe. Kafka sends run on {@code sendExecutor}, never on the caller's
@@ -25,14 +25,16 @@ import java.util.concurrent.Executor;
  */
 final class PushService {
     private final SessionStore routers;
+    private final LookupBatcher lookups;
     private final PushProducer producer;
     private final Executor sendExecutor;
     private final RouterEpochs epochs;
     private final Duration serverDelAliveWindow;
 
-    PushService(SessionStore routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor,
-            Duration serverDelAliveWindow) {
+    PushService(SessionStore routers, LookupBatcher lookups, RouterEpochs epochs, PushProducer producer,
+            Executor sendExecutor, Duration serverDelAliveWindow) {
         this.routers = routers;
+        this.lookups = lookups;
         this.serverDelAliveWindow = serverDelAliveWindow;
         this.epochs = epochs;
         this.producer = producer;
@@ -46,7 +48,7 @@ final class PushService {
      * so the caller gets 503 and retries instead of a {@code ret: 1} that reaches nobody.
      */
     CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
-        return routers.lookup(userIds).thenComposeAsync(lookup -> {
+        return lookups.lookup(userIds).thenComposeAsync(lookup -> {
             lookup.incarnations().forEach(epochs::observe);
             Map<Integer, List<String>> byServer = lookup.byServer();
             refuseWhileHealing(userIds, byServer);
