@@ -7,7 +7,6 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packets;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReq;
-import io.goim.proto.MPushMsgReq;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
 import io.micrometer.core.instrument.Counter;
@@ -16,6 +15,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one Kafka record into the comet calls it needs: a user push (MULTIPLE) to the
- * record's comet (MPushMsg), a broadcast to every comet, a room push into the room's
+ * record's comet (through its {@link UserPushBatcher}: MPushMsg, or MPushMsgs with the
+ * pushes that piled up), a broadcast to every comet, a room push into the room's
  * batcher, whose batches go to every comet (BroadcastRoom, OP_RAW).
  *
  * <p>{@link #dispatch} returns a future that completes once the record was handed to
@@ -41,7 +42,11 @@ final class Dispatcher {
     /** Version field of pushed packets, as goim's push examples show it. */
     static final int PUSH_VER = 0;
 
+    /** Bytes of user pushes one call to a comet carries at most (see {@link UserPushBatcher}). */
+    static final int USER_BATCH_BYTES = 1 << 20;
+
     private final Map<Integer, CometClient> comets;
+    private final Map<Integer, UserPushBatcher> users = new HashMap<>();
     private final RoomBatchers rooms;
     private final JobCounters counters;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
@@ -52,6 +57,7 @@ final class Dispatcher {
     /** {@code registry} holds the meter of records whose operation was replaced (see {@link #pushOp}). */
     Dispatcher(Map<Integer, CometClient> comets, RoomBatchers rooms, JobCounters counters, MeterRegistry registry) {
         this.comets = comets;
+        comets.forEach((id, client) -> users.put(id, new UserPushBatcher(id, client, USER_BATCH_BYTES, registry)));
         this.rooms = rooms;
         this.counters = counters;
         this.registry = registry;
@@ -86,14 +92,13 @@ final class Dispatcher {
         switch (msg.getType()) {
             case MULTIPLE -> {
                 counters.record(JobCounters.Kind.USER);
-                CometClient comet = comets.get(msg.getServer());
+                UserPushBatcher comet = users.get(msg.getServer());
                 if (comet == null) {
                     counters.unknownComet.increment();
                     unknownCometLog.warn("{}: push for comet {} which is not configured; skipped", where, msg.getServer());
                     return CompletableFuture.completedFuture(null);
                 }
-                MPushMsgReq req = MPushMsgReq.newBuilder().addAllKeys(msg.getKeysList()).setProto(proto(op, msg)).build();
-                return counted(counters, JobCounters.Kind.USER, comet.submit("push " + where, stub -> stub.mPushMsg(req)))
+                return counted(counters, JobCounters.Kind.USER, comet.submit(msg.getKeysList(), proto(op, msg)))
                         .thenApply(ok -> null);
             }
             case BROADCAST -> {

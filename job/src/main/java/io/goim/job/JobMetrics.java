@@ -34,10 +34,10 @@ final class JobMetrics {
                     .description("Valid push records consumed, by kind (user, broadcast, room)")
                     .tag("kind", kind.tag()).register(r);
             FunctionCounter.builder("goim_job_push_calls", c, counters -> counters.calls(kind, true))
-                    .description("Comet calls by push kind and outcome (given_up: that push did not reach that comet)")
+                    .description("Pushes handed to comets, by kind and outcome: one per push and comet (given_up: that push did not reach that comet); user pushes that piled up share one call, see goim_job_user_batches_total")
                     .tag("kind", kind.tag()).tag("outcome", "ok").register(r);
             FunctionCounter.builder("goim_job_push_calls", c, counters -> counters.calls(kind, false))
-                    .description("Comet calls by push kind and outcome (given_up: that push did not reach that comet)")
+                    .description("Pushes handed to comets, by kind and outcome: one per push and comet (given_up: that push did not reach that comet); user pushes that piled up share one call, see goim_job_user_batches_total")
                     .tag("kind", kind.tag()).tag("outcome", "given_up").register(r);
         }
         for (int id : cometIds) {

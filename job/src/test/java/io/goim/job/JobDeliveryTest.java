@@ -16,6 +16,7 @@ import static io.goim.job.JobFixture.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.proto.PushMsg;
 import com.google.protobuf.ByteString;
@@ -124,6 +125,39 @@ class JobDeliveryTest {
                     slow.release(); // answers what arrived since
                     return slow.received.size() == 100;
                 });
+            }
+        }
+    }
+
+    @Test
+    void userPushesThatPileUpBehindACallInFlightLeaveTogetherInOneCallInKafkaOrder() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet slow = RecordingComet.start()) {
+            try (JobServer job = job(topic, Map.of(1, slow), "job.comet-timeout", "60s")) {
+                awaitPolled(slow);
+                slow.hold();
+                send(topic, "1", user(1, "u0", "1_1"));
+                flush();
+                Await.until("the first push leaves at once, alone", WAIT, () -> slow.held() == 1);
+                for (int i = 1; i < 10; i++) {
+                    send(topic, "1", user(1, "u" + i, i % 3 == 0 ? new String[] {"1_1", "1_2"} : new String[] {"1_1"}));
+                }
+                flush();
+                Await.until("all consumed while the first call is out", WAIT, () -> job.counters().consumed.sum() == 10);
+                assertEquals(1, slow.received.size(), "the others wait for the call in flight");
+                slow.release();
+                Await.until("every push delivered", WAIT, () -> slow.received.size() == 10);
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    expected.add("u" + i);
+                }
+                assertEquals(expected, slow.bodies(), "Kafka order");
+                assertEquals(List.of(1, 12), slow.userCallEntries, "two calls: u0 alone, then the nine (three with two keys)");
+                assertEquals(List.of("1_1", "1_2"), slow.received.get(3).keys());
+                Await.until("each push counted as handed on", WAIT,
+                        () -> job.counters().calls(JobCounters.Kind.USER, true) == 10);
+                assertEquals(2.0, AdminScrape.metrics(job.adminPort()).value("goim_job_user_batches_total", "comet", "1"));
+                assertEquals(10.0, AdminScrape.metrics(job.adminPort()).value("goim_job_user_batched_pushes_total", "comet", "1"));
             }
         }
     }

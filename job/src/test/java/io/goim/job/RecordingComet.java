@@ -9,6 +9,9 @@ import io.goim.proto.CometGrpc;
 import io.goim.proto.Empty;
 import io.goim.proto.MPushMsgReply;
 import io.goim.proto.MPushMsgReq;
+import io.goim.proto.MPushMsgsReply;
+import io.goim.proto.MPushMsgsReq;
+import io.goim.proto.PushMsgReq;
 import io.goim.proto.Proto;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -37,6 +40,8 @@ final class RecordingComet implements AutoCloseable {
     final List<Integer> ops = new CopyOnWriteArrayList<>();
     /** Sizes of the OP_RAW batches received, in order. */
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    /** Entries (keys) of each user-push call, in order: MPushMsg counts as 1 call of its keys, MPushMsgs of its entries. */
+    final List<Integer> userCallEntries = new CopyOnWriteArrayList<>();
     /** Pings received: job polls every comet every job.comet-poll. */
     final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger busyLeft = new AtomicInteger();
@@ -183,10 +188,33 @@ final class RecordingComet implements AutoCloseable {
             if (refusedBusy(out)) {
                 return;
             }
+            userCallEntries.add(req.getKeysCount());
             ops.add(req.getProto().getOp());
             received.add(new Received("mpush", -1, List.copyOf(req.getKeysList()),
                     req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, MPushMsgReply.newBuilder().setDelivered(req.getKeysCount()).build());
+        }
+
+        /** Records each push of the call as MPushMsg would: consecutive entries with the same packet are one push to several keys. */
+        @Override
+        public void mPushMsgs(MPushMsgsReq req, StreamObserver<MPushMsgsReply> out) {
+            if (refusedBusy(out)) {
+                return;
+            }
+            userCallEntries.add(req.getPushesCount());
+            long now = System.nanoTime();
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < req.getPushesCount(); i++) {
+                PushMsgReq p = req.getPushes(i);
+                keys.add(p.getKey());
+                if (i + 1 == req.getPushesCount() || !req.getPushes(i + 1).getProto().equals(p.getProto())) {
+                    ops.add(p.getProto().getOp());
+                    received.add(new Received("mpush", -1, List.copyOf(keys), p.getProto().getBody().toStringUtf8(), now));
+                    keys.clear();
+                }
+            }
+            reply(out, MPushMsgsReply.newBuilder().setIndex(req.getPushesCount() - 1)
+                    .setDelivered(req.getPushesCount()).build());
         }
 
         @Override

@@ -8,9 +8,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Online counts per room and per comet server, refreshed from all routers on an interval
+ * Online counts per room and per comet server, refreshed from the session store (all routers, or Redis) on an interval
  * and served to {@code /1/count} from the last snapshot, as goim does: counting never
- * costs a router call per HTTP request.
+ * costs a store call per HTTP request.
  *
  * <p>Thread-safe: the snapshot is replaced atomically.
  */
@@ -21,10 +21,10 @@ final class Counts {
     record Snapshot(Map<Integer, Integer> rooms, Map<Integer, Integer> servers) {
     }
 
-    private final Routers routers;
+    private final SessionStore routers;
     private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(Map.of(), Map.of()));
 
-    Counts(Routers routers) {
+    Counts(SessionStore routers) {
         this.routers = routers;
     }
 

@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The {@code logic} section of the configuration, validated. Immutable. */
+/**
+ * The {@code logic} section of the configuration, validated. Immutable. {@code redis} is
+ * null unless {@code logic.session.store = redis}.
+ */
 public record LogicConfig(
         Listen grpc,
         PeerAuth peerAuth,
@@ -24,6 +27,8 @@ public record LogicConfig(
         HttpLimits httpLimits,
         ApiKeys apiKeys,
         Duration serverDelAliveWindow,
+        String sessionStore,
+        RedisStoreConfig redis,
         Map<Integer, HostPort> routers,
         Duration routerTimeout,
         Duration routerWatchInterval,
@@ -59,6 +64,9 @@ public record LogicConfig(
                 HttpLimits.read(http),
                 apiKeys(http),
                 s.positiveDuration("server-del-alive-window"),
+                sessionStore(s.section("session")),
+                s.section("session").string("store").equals("redis")
+                        ? RedisStoreConfig.read(s.section("session").section("redis")) : null,
                 s.idToAddress("routers"),
                 s.positiveDuration("router-timeout"),
                 s.positiveDuration("router-watch-interval"),
@@ -74,6 +82,20 @@ public record LogicConfig(
                 s.positiveDuration("count-refresh"),
                 s.positiveDuration("shutdown-grace"),
                 AdminConfig.read(s));
+    }
+
+    /** {@code session.store}: "router" (the default) or "redis". */
+    private static String sessionStore(Settings session) {
+        String store = session.string("store");
+        if (!store.equals("router") && !store.equals("redis")) {
+            throw session.invalid("store", store, "router or redis");
+        }
+        return store;
+    }
+
+    /** Whether sessions live in Redis ({@code logic.session.store = redis}) rather than the routers. */
+    public boolean redisSessions() {
+        return sessionStore.equals("redis");
     }
 
     private static ApiKeys apiKeys(Settings http) {

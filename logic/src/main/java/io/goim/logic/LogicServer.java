@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The logic service: gRPC Connect/Disconnect for comets, the HTTP push API for
- * backends, router clients and the Kafka producer behind them. {@link #main} is the
+ * backends, the session store (routers or Redis) and the Kafka producer behind them. {@link #main} is the
  * jar's entry point; tests call {@link #start} and {@link #close}.
  */
 public final class LogicServer implements AutoCloseable {
@@ -51,8 +51,10 @@ public final class LogicServer implements AutoCloseable {
         try {
             Authenticator authenticator = Authenticators.create(config);
             PrometheusMeterRegistry registry = LogicMetrics.registry(httpCounters);
-            Routers routers = new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
-            built.push(Map.entry("router clients", routers::close));
+            SessionStore routers = config.redisSessions()
+                    ? new RedisSessionStore(config.redis(), registry, System::currentTimeMillis)
+                    : new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
+            built.push(Map.entry(config.redisSessions() ? "redis client" : "router clients", routers::close));
             PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
                     config.sendTimeout(), config.kafkaProperties(), registry);
             built.push(Map.entry("kafka producer", producer::close));
@@ -69,9 +71,11 @@ public final class LogicServer implements AutoCloseable {
             });
             built.push(Map.entry("count timer", timer::shutdownNow));
             Counts counts = new Counts(routers);
-            RouterEpochs epochs = new RouterEpochs(routers, config.routers().size(), config.routerHealWindow(),
+            RouterEpochs epochs = new RouterEpochs(routers, routers.shardCount(), config.routerHealWindow(),
                     System::nanoTime, registry);
-            PushService pushes = new PushService(routers, epochs, producer, sendExecutor,
+            // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
+            LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
+            PushService pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
                     config.serverDelAliveWindow());
 
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
@@ -94,10 +98,10 @@ public final class LogicServer implements AutoCloseable {
                     () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))));
             // Closed last (bottom of the stack): /health answers while the rest drains.
             built.addLast(Map.entry("admin server", admin::close));
-            log.info("logic serving gRPC on {} (peer auth: {}), HTTP on port {} ({}), admin HTTP on port {}, routers {}, "
+            log.info("logic serving gRPC on {} (peer auth: {}), HTTP on port {} ({}), admin HTTP on port {}, {}, "
                             + "kafka {} topic {}", grpc.getListenSockets(), config.peerAuth().describe(), http.port(),
                     config.apiKeys().required() ? "API keys required" : "open: no API keys set",
-                    admin.port(), config.routers(), config.kafkaBootstrap(), config.topic());
+                    admin.port(), routers.describe(), config.kafkaBootstrap(), config.topic());
         } catch (Exception | Error e) {
             addLastBuiltFirst(built, shutdown);
             try {

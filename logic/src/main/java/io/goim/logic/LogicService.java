@@ -50,7 +50,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     private final RateLimitedLog refusedLog = new RateLimitedLog(log, 1, TimeUnit.SECONDS);
     private final Authenticator auth;
-    private final Routers routers;
+    private final SessionStore routers;
 
     private final RouterEpochs epochs;
     private final int maxSessionsPerUser;
@@ -59,7 +59,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final Counter sessionCapRefused;
 
     /** @param maxSessionsPerUser most connections of one user, 0 for no limit */
-    LogicService(Authenticator auth, Routers routers, RouterEpochs epochs, int maxSessionsPerUser, MeterRegistry registry) {
+    LogicService(Authenticator auth, SessionStore routers, RouterEpochs epochs, int maxSessionsPerUser, MeterRegistry registry) {
         this.auth = auth;
         this.routers = routers;
         this.epochs = epochs;

@@ -16,23 +16,25 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * What the HTTP API does once a request is understood: find the targets in the routers
- * and write the Kafka records. Every returned future completes only after Kafka
+ * What the HTTP API does once a request is understood: find the targets in the session
+ * store (concurrent requests' lookups merged, {@link LookupBatcher}) and write the Kafka records. Every returned future completes only after Kafka
  * acknowledged every record of the push, so {@code ret: 1} means durable.
  *
  * <p>Thread-safe. Kafka sends run on {@code sendExecutor}, never on the caller's
  * (event loop) thread.
  */
 final class PushService {
-    private final Routers routers;
+    private final SessionStore routers;
+    private final LookupBatcher lookups;
     private final PushProducer producer;
     private final Executor sendExecutor;
     private final RouterEpochs epochs;
     private final Duration serverDelAliveWindow;
 
-    PushService(Routers routers, RouterEpochs epochs, PushProducer producer, Executor sendExecutor,
-            Duration serverDelAliveWindow) {
+    PushService(SessionStore routers, LookupBatcher lookups, RouterEpochs epochs, PushProducer producer,
+            Executor sendExecutor, Duration serverDelAliveWindow) {
         this.routers = routers;
+        this.lookups = lookups;
         this.serverDelAliveWindow = serverDelAliveWindow;
         this.epochs = epochs;
         this.producer = producer;
@@ -46,7 +48,7 @@ final class PushService {
      * so the caller gets 503 and retries instead of a {@code ret: 1} that reaches nobody.
      */
     CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
-        return routers.lookup(userIds).thenComposeAsync(lookup -> {
+        return lookups.lookup(userIds).thenComposeAsync(lookup -> {
             lookup.incarnations().forEach(epochs::observe);
             Map<Integer, List<String>> byServer = lookup.byServer();
             refuseWhileHealing(userIds, byServer);
@@ -66,7 +68,7 @@ final class PushService {
     private void refuseWhileHealing(Collection<Long> userIds, Map<Integer, List<String>> byServer) {
         Set<Long> found = null;
         for (long uid : userIds) {
-            int router = routers.routerOf(uid);
+            int router = routers.shardOf(uid);
             if (!epochs.healing(router)) {
                 continue;
             }
@@ -79,7 +81,7 @@ final class PushService {
                 }
             }
             if (!found.contains(uid)) {
-                throw Status.UNAVAILABLE.withDescription("router " + router + " restarted moments ago and is relearning"
+                throw Status.UNAVAILABLE.withDescription(routers.shardName(router) + " restarted moments ago and is relearning"
                         + " its sessions from the comets; user " + uid + " is not known yet").asRuntimeException();
             }
         }

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logic's view of the routers' incarnations (docs/router-sessions.md, "A router that
- * restarts"). Every {@code router-watch-interval} it asks each router for its incarnation
+ * Logic's view of the session store's incarnations (docs/router-sessions.md, "A router that
+ * restarts"): the routers', or Redis' ({@link RedisSessionStore}), each a shard of the
+ * {@link SessionStore}. Every {@code router-watch-interval} it asks each router for its incarnation
  * (0 when it does not answer) and combines them into the <b>router epoch</b> that comets
  * poll with {@code Logic.RouterEpoch}: when it changes, they renew every connection at once.
  * Push lookups report the incarnation in each MGet reply too ({@link #observe}), so a
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class RouterEpochs {
     private static final Logger log = LoggerFactory.getLogger(RouterEpochs.class);
 
-    private final Routers routers;
+    private final SessionStore routers;
     private final int routerCount;
     private final long startNanos;
     private final long healNanos;
@@ -49,7 +50,7 @@ final class RouterEpochs {
     private volatile long epoch;
 
     /** @param routerCount how many routers logic has; the epoch is 0 until each has answered once (see {@link #recompute}) */
-    RouterEpochs(Routers routers, int routerCount, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
+    RouterEpochs(SessionStore routers, int routerCount, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
         this.routers = routers;
         this.routerCount = routerCount;
         this.healNanos = healWindow.toNanos();
@@ -91,7 +92,7 @@ final class RouterEpochs {
     void observe(int id, long incarnation) {
         if (incarnation == 0) {
             if (silent.add(id)) {
-                log.warn("router {} does not answer", id);
+                log.warn("{} does not answer", name(id));
             }
             recompute(); // the start-up wait for it may be over
             return;
@@ -104,14 +105,14 @@ final class RouterEpochs {
         }
         if (before == incarnation) {
             if (wasSilent) {
-                log.info("router {} answers again, same incarnation {}: its sessions are intact", id, incarnation);
+                log.info("{} answers again, same incarnation {}: its sessions are intact", name(id), incarnation);
             }
             return;
         }
         healingUntil.put(id, nanoClock.getAsLong() + healNanos);
         restarts.increment();
-        log.warn("router {} restarted (incarnation {} -> {}): comets re-announce their connections; "
-                + "pushes to its users not found are refused for {} ms", id, before, incarnation,
+        log.warn("{} restarted (incarnation {} -> {}): comets re-announce their connections; "
+                + "pushes to its users not found are refused for {} ms", name(id), before, incarnation,
                 TimeUnit.NANOSECONDS.toMillis(healNanos));
         recompute();
     }
@@ -126,6 +127,11 @@ final class RouterEpochs {
     private void recompute() {
         boolean allSeen = incarnations.size() >= routerCount;
         epoch = allSeen || nanoClock.getAsLong() - startNanos >= healNanos ? combine(incarnations) : 0;
+    }
+
+    /** How operators know shard {@code id} ("router 2", "redis"); without a store (tests that only observe), as a router. */
+    private String name(int id) {
+        return routers == null ? "router " + id : routers.shardName(id);
     }
 
     /** True while router {@code id} is in its heal window (see the class comment). */

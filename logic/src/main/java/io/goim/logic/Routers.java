@@ -35,17 +35,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Logic's view of the routers: one gRPC channel per configured router, a ketama ring
+ * The router tier as logic's {@link SessionStore} (the default, {@code logic.session.store =
+ * router}): one gRPC channel per configured router, a ketama ring
  * that places each user id on one of them, and the calls logic makes, all asynchronous
  * with a deadline. Lookups of many users send one MGet per router, in parallel.
  *
  * <p>Thread-safe.
  */
-final class Routers implements AutoCloseable {
+final class Routers implements SessionStore {
     private final Map<Integer, ManagedChannel> channels = new LinkedHashMap<>();
     private final Map<Integer, RouterGrpc.RouterFutureStub> stubs = new LinkedHashMap<>();
     private final Ketama<Integer> ring;
     private final Duration timeout;
+    private final Map<Integer, HostPort> routerAddresses;
 
     /**
      * Calls are timed and counted per router in {@code registry} (see {@link RpcMetrics}), and
@@ -53,6 +55,7 @@ final class Routers implements AutoCloseable {
      */
     Routers(Map<Integer, HostPort> routers, Duration timeout, MeterRegistry registry, PeerAuth auth) {
         this.timeout = timeout;
+        this.routerAddresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routers));
         Map<String, Integer> nodes = new HashMap<>();
         for (Map.Entry<Integer, HostPort> e : routers.entrySet()) {
             ManagedChannel ch = GrpcChannels.channelDirect(e.getValue(), auth);
@@ -69,38 +72,54 @@ final class Routers implements AutoCloseable {
         return ring.node(userId);
     }
 
+    @Override
+    public int shardOf(long userId) {
+        return routerOf(userId);
+    }
+
+    @Override
+    public int shardCount() {
+        return stubs.size();
+    }
+
+    @Override
+    public String shardName(int shard) {
+        return "router " + shard;
+    }
+
+    @Override
+    public String describe() {
+        return "routers " + routerAddresses;
+    }
+
     private RouterGrpc.RouterFutureStub stub(int routerId) {
         return stubs.get(routerId).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Registers a connection in the user's router; completes with its seq. */
-    CompletableFuture<Integer> put(long userId, int server, int room) {
+    @Override
+    public CompletableFuture<Integer> put(long userId, int server, int room) {
         PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomId(room).build();
         return Futures.of(stub(routerOf(userId)).put(req)).thenApply(r -> r.getSeq());
     }
 
     /** How many connections the user's router holds for {@code userId}. */
-    CompletableFuture<Integer> userCount(long userId) {
+    @Override
+    public CompletableFuture<Integer> userCount(long userId) {
         UserCountReq req = UserCountReq.newBuilder().setUserId(userId).build();
         return Futures.of(stub(routerOf(userId)).userCount(req)).thenApply(r -> r.getCount());
     }
 
     /** Removes a connection from the user's router; completes with whether it was known. */
-    CompletableFuture<Boolean> del(long userId, int seq, int room) {
+    @Override
+    public CompletableFuture<Boolean> del(long userId, int seq, int room) {
         DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).setRoomId(room).build();
         return Futures.of(stub(routerOf(userId)).del(req)).thenApply(r -> r.getHas());
     }
 
-    /**
-     * Where users are connected: {@code byServer} the subKeys of every connection, grouped
-     * by the comet server that holds them (users with no connection are simply absent);
-     * {@code incarnations} the incarnation of each router that answered.
-     */
-    record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
-    }
-
     /** Every router's incarnation, 0 for one that did not answer within the deadline; never fails. */
-    CompletableFuture<Map<Integer, Long>> incarnations() {
+    @Override
+    public CompletableFuture<Map<Integer, Long>> incarnations() {
         Map<Integer, CompletableFuture<Long>> calls = new LinkedHashMap<>();
         for (int id : stubs.keySet()) {
             calls.put(id, Futures.of(stub(id).incarnation(Empty.getDefaultInstance()))
@@ -114,7 +133,8 @@ final class Routers implements AutoCloseable {
     }
 
     /** See {@link Lookup}. */
-    CompletableFuture<Lookup> lookup(Collection<Long> userIds) {
+    @Override
+    public CompletableFuture<Lookup> lookup(Collection<Long> userIds) {
         Map<Integer, MGetReq.Builder> perRouter = new HashMap<>();
         for (long userId : userIds) {
             perRouter.computeIfAbsent(routerOf(userId), r -> MGetReq.newBuilder()).addUserIds(userId);
@@ -142,15 +162,12 @@ final class Routers implements AutoCloseable {
         });
     }
 
-    /** What the routers did with a comet's renewed connections. */
-    record Renewed(int refreshed, int relearned, List<String> conflicts) {
-    }
-
     /**
      * Vouches for open connections of comet {@code server}: one Touch per router that
      * owns some of them, in parallel. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
      */
-    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+    @Override
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
         Map<Integer, TouchReq.Builder> perRouter = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             SubKey k = keys.get(i);
@@ -184,7 +201,8 @@ final class Routers implements AutoCloseable {
      * heard from a live comet refuses, and one that did not holds none of its sessions
      * (a live comet renews every session it has, on every router, each renew round).
      */
-    CompletableFuture<Void> delServer(int server, Duration aliveWindow) {
+    @Override
+    public CompletableFuture<Void> delServer(int server, Duration aliveWindow) {
         DelServerReq req = DelServerReq.newBuilder().setServer(server).setAliveWindowMs(aliveWindow.toMillis()).build();
         Map<Integer, CompletableFuture<DelServerReply>> calls = new java.util.TreeMap<>();
         for (int id : stubs.keySet()) {
@@ -212,7 +230,8 @@ final class Routers implements AutoCloseable {
     }
 
     /** Ready when every router answers a Ping within {@code deadline}. */
-    CompletableFuture<Readiness> ready(Duration deadline) {
+    @Override
+    public CompletableFuture<Readiness> ready(Duration deadline) {
         List<CompletableFuture<Readiness>> pings = new ArrayList<>();
         for (Map.Entry<Integer, RouterGrpc.RouterFutureStub> e : stubs.entrySet()) {
             pings.add(Readiness.ofCall("router " + e.getKey(), Futures.of(e.getValue()
@@ -222,12 +241,14 @@ final class Routers implements AutoCloseable {
     }
 
     /** Connections per room, summed over every router. */
-    CompletableFuture<Map<Integer, Integer>> allRoomCount() {
+    @Override
+    public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
         return sumCounters(true);
     }
 
     /** Connections per comet server, summed over every router. */
-    CompletableFuture<Map<Integer, Integer>> allServerCount() {
+    @Override
+    public CompletableFuture<Map<Integer, Integer>> allServerCount() {
         return sumCounters(false);
     }
 

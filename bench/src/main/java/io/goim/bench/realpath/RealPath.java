@@ -83,6 +83,7 @@ public final class RealPath {
                 case LOGIN -> logins(sc);
                 case MEMORY -> memory(sc);
                 case HEAL -> heal(sc);
+                case FRONT_ROOM, FRONT_USER -> frontDoor(sc);
             }
             cluster.check();
         }
@@ -223,6 +224,29 @@ public final class RealPath {
                 r.accepted(), r.delivered()), r.delivered() >= r.accepted()));
         v.forEach(System.out::println);
         summary.addAll(v);
+        awaitQuiet();
+    }
+
+    private void frontDoor(Scenario sc) throws Exception {
+        boolean room = sc.kind() == Scenario.Kind.FRONT_ROOM;
+        URI uri = URI.create("http://127.0.0.1:" + cluster.ports().logicHttp() + (room ? "/1/push/room?rid=1" : "/1/push?uid=1"));
+        FrontDoor.Result r;
+        // The clients (user 1 first) make user pushes real: each is looked up in the router and becomes a Kafka record.
+        try (Clients c = Clients.start(processes, s, sc.name() + "-cluster", sc.clients(), target(false, sc.websocket()),
+                sc.websocket(), 1)) {
+            print("cluster", c.awaitLogins(s.loginTimeout()));
+            r = FrontDoor.run(cluster, s.runDir(), uri, sc.connections(), s.warmup(), s.window());
+        }
+        String line = "  " + FrontDoor.describe(r);
+        System.out.println(line);
+        summary.add(line);
+        if (!Double.isNaN(sc.targets().acceptedPerSecond())) {
+            String v = Report.verdict("accepted pushes/s ≥ " + Report.num(sc.targets().acceptedPerSecond())
+                            + " (ret 1 after Kafka's ack)", Report.num(r.acceptedPerSecond()) + "/s, p99 " + Report.num(r.p99Millis()) + " ms",
+                    r.acceptedPerSecond() >= sc.targets().acceptedPerSecond() && r.refused() == 0 && r.errors() == 0);
+            System.out.println(v);
+            summary.add(v);
+        }
         awaitQuiet();
     }
 

@@ -26,7 +26,7 @@ class ReportTest {
         Window.Result theirs = result(4_000_000, 400, 10_000, 2.0, 100_000);
         assertEquals(1_000_000, ours.deliveriesPerCpuSecond());
         assertEquals(0.5, Report.ratio(ours.deliveriesPerCpuSecond(), theirs.deliveriesPerCpuSecond()), 1e-9);
-        List<String> v = Report.verdicts(new Scenario.Targets(true, 500, 2.0, 0.8, -1, Double.NaN, Double.NaN), ours, theirs);
+        List<String> v = Report.verdicts(new Scenario.Targets(true, 500, 2.0, 0.8, -1, Double.NaN, Double.NaN, Double.NaN), ours, theirs);
         String all = String.join("\n", v);
         assertTrue(all.contains("deliveries per CPU-s 0.50×"), all);
         assertTrue(all.contains("≥ 0.8× minimal server: 0.50× → MISSED"), all);

@@ -1,0 +1,148 @@
+package io.goim.job;
+
+import io.goim.proto.MPushMsgReq;
+import io.goim.proto.MPushMsgsReq;
+import io.goim.proto.Proto;
+import io.goim.proto.PushMsgReq;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The user pushes (Kafka records of type MULTIPLE) of one comet, sent in Kafka order with
+ * one call in flight: at idle a push leaves at once, alone, as before (MPushMsg: its keys,
+ * its packet encoded once); while a call is out, the pushes that arrive wait and leave
+ * together in the next call, so under load the number of calls stays bounded by the
+ * comet's answer time, not by the push rate.
+ *
+ * <pre>
+ *  one push waiting:   MPushMsg  { keys = [k1, k2], proto = p }
+ *  several waiting:    MPushMsgs { pushes = [ (k1, p), (k2, p), (k3, q) ] }      one entry per key
+ * </pre>
+ *
+ * A batch holds at most {@code maxBytes} of entries (keys times packet, roughly; far below
+ * gRPC's 4 MiB message limit) and at least one push; the rest wait for the next call.
+ * Each push's future completes with the call's outcome: true when the comet took it, false
+ * when the call was given up ({@link CometClient} retries, counts and logs). One call in
+ * flight also keeps the pushes to one connection in order, which several parallel calls
+ * would not. The queue holds only records in flight, which the consumer bounds per
+ * partition ({@code job.kafka.max-in-flight}). Meters: {@code goim_job_user_batches_total}
+ * (calls) and {@code goim_job_user_batched_pushes_total} (pushes in them), tagged by comet.
+ *
+ * <p>Thread-safe: guarded by its own monitor; calls are made outside it.
+ */
+final class UserPushBatcher {
+    private record Push(List<String> keys, Proto proto, CompletableFuture<Boolean> handed) {
+    }
+
+    private final CometClient comet;
+    private final int maxBytes;
+    private final Counter batches;
+    private final Counter batched;
+    private final ArrayDeque<Push> waiting = new ArrayDeque<>();
+    private boolean sending;
+
+    UserPushBatcher(int cometId, CometClient comet, int maxBytes, MeterRegistry registry) {
+        this.comet = comet;
+        this.maxBytes = maxBytes;
+        String id = Integer.toString(cometId);
+        this.batches = Counter.builder("goim_job_user_batches")
+                .description("Calls that carried user pushes to a comet (MPushMsgs)")
+                .tag("comet", id).register(registry);
+        this.batched = Counter.builder("goim_job_user_batched_pushes")
+                .description("User pushes (records) in those calls; divided by goim_job_user_batches_total: mean batch")
+                .tag("comet", id).register(registry);
+    }
+
+    /** Queues a push of {@code proto} to {@code keys}; the future completes when the comet took it or it was given up. */
+    CompletableFuture<Boolean> submit(List<String> keys, Proto proto) {
+        Push p = new Push(keys, proto, new CompletableFuture<>());
+        List<Push> batch;
+        synchronized (this) {
+            waiting.add(p);
+            if (sending) {
+                return p.handed(); // leaves with the next call
+            }
+            sending = true;
+            batch = take();
+        }
+        send(batch);
+        return p.handed();
+    }
+
+    /** The next call's pushes, at least one, up to maxBytes of entries; null (and idle) when none wait. Under the monitor. */
+    private List<Push> take() {
+        if (waiting.isEmpty()) {
+            sending = false;
+            return null;
+        }
+        List<Push> batch = new ArrayList<>();
+        long bytes = 0;
+        while (!waiting.isEmpty() && (batch.isEmpty() || bytes + size(waiting.peek()) <= maxBytes)) {
+            Push p = waiting.poll();
+            batch.add(p);
+            bytes += size(p);
+        }
+        return batch;
+    }
+
+    /** Bytes of {@code p}'s entries in an MPushMsgs call, roughly: each key with its own copy of the packet. */
+    private static long size(Push p) {
+        long perEntry = p.proto().getBody().size() + 32L;
+        for (String k : p.keys()) {
+            perEntry += k.length();
+        }
+        return perEntry * p.keys().size();
+    }
+
+    /** Sends {@code batch}, then whatever waits, until nothing does; a call that completes at once loops rather than recurses. */
+    private void send(List<Push> batch) {
+        while (batch != null) {
+            CompletableFuture<Boolean> call = batch.size() == 1 ? one(batch.get(0)) : many(batch);
+            batches.increment();
+            batched.increment(batch.size());
+            if (!call.isDone()) {
+                List<Push> sent = batch;
+                call.whenComplete((ok, error) -> {
+                    complete(sent, ok);
+                    List<Push> next;
+                    synchronized (this) {
+                        next = take();
+                    }
+                    send(next);
+                });
+                return;
+            }
+            complete(batch, call.getNow(false));
+            synchronized (this) {
+                batch = take();
+            }
+        }
+    }
+
+    private CompletableFuture<Boolean> one(Push p) {
+        MPushMsgReq req = MPushMsgReq.newBuilder().addAllKeys(p.keys()).setProto(p.proto()).build();
+        return comet.submit("user push", stub -> stub.mPushMsg(req));
+    }
+
+    private CompletableFuture<Boolean> many(List<Push> batch) {
+        MPushMsgsReq.Builder req = MPushMsgsReq.newBuilder();
+        for (Push p : batch) {
+            for (String key : p.keys()) {
+                req.addPushes(PushMsgReq.newBuilder().setKey(key).setProto(p.proto()));
+            }
+        }
+        MPushMsgsReq built = req.build();
+        return comet.submit(batch.size() + " user pushes", stub -> stub.mPushMsgs(built));
+    }
+
+    private static void complete(List<Push> batch, Boolean ok) {
+        boolean handed = ok != null && ok;
+        for (Push p : batch) {
+            p.handed().complete(handed);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.goim.logic;
+
+import io.goim.libs.protocol.SubKey;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The user lookups of concurrent pushes, merged: per shard of the session store, one
+ * lookup in flight; the requests that arrive meanwhile wait and go together in the next
+ * one, and each gets back only its own users' connections. At idle a request's lookup
+ * leaves at once; under load the number of store calls stays bounded by the store's
+ * answer time instead of growing with the request rate (a router answered a
+ * thousand-user MGet for about the CPU of a one-user one).
+ *
+ * <pre>
+ *  request A: users 1, 7      ─┐
+ *  request B: user 9           ├─► shard 1: lookup(1, 7, 9, 12) ─► A gets 1's and 7's connections,
+ *  request C: user 12         ─┘                                    B 9's, C 12's
+ * </pre>
+ *
+ * Merged per shard, not across shards, so a shard that is down or slow fails or delays
+ * only the requests that need it, as without merging. A lookup carries at most
+ * {@code maxUsers} users (at least one request's); a failed lookup fails every request
+ * in it with its error. Meters: {@code goim_logic_lookups_total} (store lookups) and
+ * {@code goim_logic_lookup_requests_total} (requests they served), by shard.
+ *
+ * <p>Thread-safe: each shard is guarded by its own monitor; store calls are made outside it.
+ */
+final class LookupBatcher {
+    private final SessionStore store;
+    private final int maxUsers;
+    private final MeterRegistry registry;
+    private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
+
+    LookupBatcher(SessionStore store, int maxUsers, MeterRegistry registry) {
+        this.store = store;
+        this.maxUsers = maxUsers;
+        this.registry = registry;
+    }
+
+    /** As {@link SessionStore#lookup}: the connections of {@code userIds} and the incarnations of their shards. */
+    CompletableFuture<SessionStore.Lookup> lookup(Collection<Long> userIds) {
+        Map<Integer, List<Long>> byShard = new LinkedHashMap<>();
+        for (long uid : userIds) {
+            byShard.computeIfAbsent(store.shardOf(uid), s -> new ArrayList<>()).add(uid);
+        }
+        if (byShard.size() == 1) {
+            Map.Entry<Integer, List<Long>> only = byShard.entrySet().iterator().next();
+            return shard(only.getKey()).lookup(only.getValue());
+        }
+        List<CompletableFuture<SessionStore.Lookup>> parts = new ArrayList<>(byShard.size());
+        byShard.forEach((s, users) -> parts.add(shard(s).lookup(users)));
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<Integer, List<String>> byServer = new HashMap<>();
+            Map<Integer, Long> incarnations = new HashMap<>();
+            for (CompletableFuture<SessionStore.Lookup> p : parts) {
+                SessionStore.Lookup l = p.join();
+                l.byServer().forEach((server, keys) -> byServer.computeIfAbsent(server, k -> new ArrayList<>()).addAll(keys));
+                incarnations.putAll(l.incarnations());
+            }
+            return new SessionStore.Lookup(byServer, incarnations);
+        });
+    }
+
+    private Shard shard(int id) {
+        return shards.computeIfAbsent(id, Shard::new);
+    }
+
+    /** One request waiting for its shard's next lookup. */
+    private record Waiting(List<Long> users, CompletableFuture<SessionStore.Lookup> result) {
+    }
+
+    /** The requests of one shard: one lookup in flight, the rest waiting. */
+    private final class Shard {
+        private final ArrayList<Waiting> waiting = new ArrayList<>();
+        private final Counter lookups;
+        private final Counter requests;
+        private boolean inFlight;
+
+        Shard(int id) {
+            String name = store.shardName(id);
+            lookups = Counter.builder("goim_logic_lookups").description("User lookups sent to the session store")
+                    .tag("shard", name).register(registry);
+            requests = Counter.builder("goim_logic_lookup_requests")
+                    .description("Push requests those lookups served (divided by goim_logic_lookups_total: requests per lookup)")
+                    .tag("shard", name).register(registry);
+        }
+
+        CompletableFuture<SessionStore.Lookup> lookup(List<Long> users) {
+            Waiting w = new Waiting(users, new CompletableFuture<>());
+            List<Waiting> batch;
+            synchronized (this) {
+                waiting.add(w);
+                if (inFlight) {
+                    return w.result();
+                }
+                inFlight = true;
+                batch = take();
+            }
+            send(batch);
+            return w.result();
+        }
+
+        /** Requests for the next lookup (at least one, up to maxUsers users); null, and idle, when none wait. Under the monitor. */
+        private List<Waiting> take() {
+            if (waiting.isEmpty()) {
+                inFlight = false;
+                return null;
+            }
+            int n = 0;
+            int users = 0;
+            while (n < waiting.size() && (n == 0 || users + waiting.get(n).users().size() <= maxUsers)) {
+                users += waiting.get(n).users().size();
+                n++;
+            }
+            List<Waiting> batch = new ArrayList<>(waiting.subList(0, n));
+            waiting.subList(0, n).clear();
+            return batch;
+        }
+
+        private void send(List<Waiting> batch) {
+            while (batch != null) {
+                List<Long> users = new ArrayList<>();
+                for (Waiting w : batch) {
+                    users.addAll(w.users());
+                }
+                lookups.increment();
+                requests.increment(batch.size());
+                CompletableFuture<SessionStore.Lookup> call;
+                try {
+                    call = store.lookup(users);
+                } catch (RuntimeException e) {
+                    call = CompletableFuture.failedFuture(e);
+                }
+                if (!call.isDone()) {
+                    List<Waiting> sent = batch;
+                    call.whenComplete((l, error) -> {
+                        answer(sent, l, error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error);
+                        List<Waiting> next;
+                        synchronized (this) {
+                            next = take();
+                        }
+                        send(next);
+                    });
+                    return;
+                }
+                SessionStore.Lookup l = null;
+                Throwable error = null;
+                try {
+                    l = call.join();
+                } catch (CompletionException | CancellationException e) {
+                    error = e.getCause() != null ? e.getCause() : e;
+                }
+                answer(batch, l, error);
+                synchronized (this) {
+                    batch = take();
+                }
+            }
+        }
+    }
+
+    /** Completes each request of {@code batch} with its own users' part of {@code l}, or with {@code error}. */
+    private static void answer(List<Waiting> batch, SessionStore.Lookup l, Throwable error) {
+        if (error != null) {
+            for (Waiting w : batch) {
+                w.result().completeExceptionally(error);
+            }
+            return;
+        }
+        if (batch.size() == 1) {
+            batch.get(0).result().complete(l);
+            return;
+        }
+        // Each user's connections, once; then each request takes its users'.
+        Map<Long, List<Map.Entry<Integer, String>>> byUser = new HashMap<>();
+        l.byServer().forEach((server, keys) -> {
+            for (String k : keys) {
+                byUser.computeIfAbsent(SubKey.decode(k).userId(), u -> new ArrayList<>()).add(Map.entry(server, k));
+            }
+        });
+        for (Waiting w : batch) {
+            Map<Integer, List<String>> mine = new HashMap<>();
+            for (long uid : w.users()) {
+                for (Map.Entry<Integer, String> e : byUser.getOrDefault(uid, List.of())) {
+                    mine.computeIfAbsent(e.getKey(), s -> new ArrayList<>()).add(e.getValue());
+                }
+            }
+            w.result().complete(new SessionStore.Lookup(mine, l.incarnations()));
+        }
+    }
+}

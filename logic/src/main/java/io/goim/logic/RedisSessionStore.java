@@ -1,0 +1,496 @@
+package io.goim.logic;
+
+import io.goim.libs.admin.Readiness;
+import io.goim.libs.log.RateLimitedLog;
+import io.goim.libs.protocol.SubKey;
+import io.goim.logic.http.CometAliveException;
+import io.grpc.Status;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sessions in Redis ({@code logic.session.store = redis}), standalone or Redis Cluster, with
+ * the key layout of {@link RedisKeys}. Every change to a user's connections is one Lua
+ * script on that user's key ({@link RedisScript}), so seqs, the session cap's count and
+ * conflicts are decided atomically by Redis however many logics run. The per-comet online
+ * counts are then updated by a second script on the comet's keys, from the changes the
+ * first one reports (a Redis Cluster script cannot span the two slots).
+ *
+ * <p>Everything goes through Lettuce's asynchronous API on one shared connection: commands
+ * issued together are pipelined (a push to many users sends one HGETALL per user without
+ * waiting, so it costs one round trip per Redis node), no thread waits for Redis, and
+ * futures complete on Lettuce's I/O threads. Each command has {@code timeout} as deadline;
+ * while Redis is unreachable commands fail at once. Failures complete the futures with
+ * {@code UNAVAILABLE}, are counted in {@code goim_logic_redis_errors_total{call}} and logged
+ * at most once per second.
+ *
+ * <p>The whole Redis deployment is one shard of the {@link SessionStore} (id 1): its
+ * incarnation is the {@link RedisKeys#INCARNATION} sentinel, which a Redis restarted
+ * empty no longer has, so {@link RouterEpochs} makes the comets re-announce as for a
+ * restarted router.
+ *
+ * <p>Thread-safe.
+ */
+final class RedisSessionStore implements SessionStore {
+    private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
+    static final int SHARD = 1;
+
+    private static final RedisScript PUT = RedisScript.load("put");
+    private static final RedisScript DEL = RedisScript.load("del");
+    private static final RedisScript TOUCH = RedisScript.load("touch");
+    private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
+    private static final RedisScript COUNT = RedisScript.load("count");
+
+    private final RateLimitedLog errorLog = new RateLimitedLog(log, 1, TimeUnit.SECONDS);
+    private final SecureRandom random = new SecureRandom();
+    private final ClientResources resources;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterAsyncCommands<String, String> redis;
+    private final RedisStoreConfig config;
+    private final long expireMillis;
+    private final LongSupplier clockMillis;
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
+
+    /**
+     * Connects to Redis (fails when it cannot be reached: logic does not start without its
+     * session store). {@code clockMillis} is wall-clock milliseconds; connection deadlines
+     * are compared with it, so every logic's clock should be NTP-synchronised (a skew of
+     * seconds against an expiry of an hour does not matter).
+     */
+    RedisSessionStore(RedisStoreConfig config, MeterRegistry registry, LongSupplier clockMillis) {
+        this.config = config;
+        this.expireMillis = config.sessionExpire().toMillis();
+        this.clockMillis = clockMillis;
+        this.registry = registry;
+        // Two I/O threads are plenty for one pipelined connection; Lettuce's default is one per core.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(config.timeout());
+        try {
+            if (config.cluster()) {
+                List<RedisURI> seeds = config.uris().stream().map(RedisURI::create).toList();
+                RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+                cluster.setOptions(ClusterClientOptions.builder()
+                        .timeoutOptions(timeouts)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .build());
+                client = cluster;
+                StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
+                connection = c;
+                redis = c.async();
+            } else {
+                RedisClient standalone = RedisClient.create(resources, RedisURI.create(config.uris().get(0)));
+                standalone.setOptions(ClientOptions.builder()
+                        .timeoutOptions(timeouts)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .build());
+                client = standalone;
+                StatefulRedisConnection<String, String> c = standalone.connect(StringCodec.UTF8);
+                connection = c;
+                redis = c.async();
+            }
+        } catch (RuntimeException e) {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    @Override
+    public int shardOf(long userId) {
+        return SHARD;
+    }
+
+    @Override
+    public int shardCount() {
+        return 1;
+    }
+
+    @Override
+    public String shardName(int shard) {
+        return "redis";
+    }
+
+    @Override
+    public String describe() {
+        return "redis " + (config.cluster() ? "cluster " : "") + config.uris().stream()
+                .map(u -> RedisURI.create(u).getHost() + ":" + RedisURI.create(u).getPort()).toList();
+    }
+
+    @Override
+    public CompletableFuture<Integer> put(long userId, int server, int room) {
+        long now = clockMillis.getAsLong();
+        CompletableFuture<List<Object>> call = PUT.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
+                Long.toString(userId), Integer.toString(server), Integer.toString(room), Long.toString(now),
+                Long.toString(now + expireMillis), Long.toString(expireMillis));
+        return guarded("put", call).thenCompose(reply -> {
+            int seq = ((Long) reply.get(0)).intValue();
+            CountChanges changes = new CountChanges(server);
+            changes.parse(reply, 1);
+            changes.user(userId);
+            return apply(changes).thenApply(v -> seq);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Integer> userCount(long userId) {
+        long now = clockMillis.getAsLong();
+        return guarded("user count", redis.hgetall(RedisKeys.user(userId)).toCompletableFuture()).thenApply(fields -> {
+            int n = 0;
+            for (Map.Entry<String, String> e : fields.entrySet()) {
+                if (live(e.getKey(), e.getValue(), now) >= 0) {
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> del(long userId, int seq, int room) {
+        CompletableFuture<List<Object>> call = DEL.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
+                SubKey.encode(userId, seq));
+        return guarded("del", call).thenCompose(reply -> {
+            if (reply.isEmpty()) {
+                return CompletableFuture.completedFuture(false);
+            }
+            String[] conn = ((String) reply.get(0)).split(",");
+            int server = Integer.parseInt(conn[0]);
+            CountChanges changes = new CountChanges(0);
+            changes.add(server, Integer.parseInt(conn[1]), -1);
+            if ((Long) reply.get(1) == 0) {
+                // The user's last connection there: take the user off the comet's index too.
+                redis.srem(RedisKeys.serverUsers(server), Long.toString(userId));
+            }
+            return apply(changes).thenApply(v -> true);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<Integer, Long>> incarnations() {
+        return incarnation().handle((inc, e) -> Map.of(SHARD, e == null ? inc : 0L));
+    }
+
+    /** The sentinel, drawn anew (SET NX) when Redis lost it; both commands pipelined. */
+    private CompletableFuture<Long> incarnation() {
+        long candidate = random.nextLong();
+        redis.set(RedisKeys.INCARNATION, Long.toString(candidate == 0 ? 1 : candidate), SetArgs.Builder.nx());
+        return redis.get(RedisKeys.INCARNATION).toCompletableFuture().thenApply(RedisSessionStore::parseIncarnation);
+    }
+
+    private static long parseIncarnation(String value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            long v = Long.parseLong(value);
+            return v == 0 ? 1 : v;
+        } catch (NumberFormatException e) {
+            long h = value.hashCode();
+            return h == 0 ? 1 : h; // written by someone else; any stable non-zero id does
+        }
+    }
+
+    @Override
+    public CompletableFuture<Lookup> lookup(Collection<Long> userIds) {
+        long now = clockMillis.getAsLong();
+        Map<Long, CompletableFuture<Map<String, String>>> calls = new LinkedHashMap<>();
+        for (long userId : userIds) {
+            calls.computeIfAbsent(userId, u -> redis.hgetall(RedisKeys.user(u)).toCompletableFuture());
+        }
+        // The sentinel travels in the same pipeline, so the first push after a restart notices it.
+        CompletableFuture<Long> incarnation = incarnation();
+        CompletableFuture<Void> all = CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new));
+        return guarded("lookup", all.thenCombine(incarnation, (v, inc) -> {
+            Map<Integer, List<String>> byServer = new HashMap<>();
+            for (CompletableFuture<Map<String, String>> call : calls.values()) {
+                for (Map.Entry<String, String> e : call.join().entrySet()) {
+                    int server = live(e.getKey(), e.getValue(), now);
+                    if (server >= 0) {
+                        byServer.computeIfAbsent(server, k -> new ArrayList<>()).add(e.getKey());
+                    }
+                }
+            }
+            return new Lookup(byServer, inc == 0 ? Map.of() : Map.of(SHARD, inc));
+        }));
+    }
+
+    /** The comet server of a connection field still within its deadline; -1 for the seq field or a dead one. */
+    private static int live(String field, String value, long now) {
+        if (field.equals(RedisKeys.SEQ_FIELD)) {
+            return -1;
+        }
+        int first = value.indexOf(',');
+        int second = value.indexOf(',', first + 1);
+        if (first <= 0 || second <= first) {
+            return -1;
+        }
+        return Long.parseLong(value, second + 1, value.length(), 10) > now
+                ? Integer.parseInt(value, 0, first, 10) : -1;
+    }
+
+    @Override
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+        long now = clockMillis.getAsLong();
+        Map<Long, List<String>> perUser = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            SubKey k = keys.get(i);
+            List<String> args = perUser.computeIfAbsent(k.userId(), u -> new ArrayList<>(List.of(
+                    Long.toString(u), Integer.toString(server), Long.toString(now), Long.toString(now + expireMillis),
+                    Long.toString(expireMillis))));
+            args.add(Integer.toString(k.seq()));
+            args.add(Integer.toString(rooms.get(i)));
+        }
+        Map<Long, CompletableFuture<List<Object>>> calls = new LinkedHashMap<>();
+        for (Map.Entry<Long, List<String>> e : perUser.entrySet()) {
+            calls.put(e.getKey(), TOUCH.run(redis, ScriptOutputType.MULTI, RedisKeys.user(e.getKey()),
+                    e.getValue().toArray(String[]::new)));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new));
+        return guarded("touch", all).thenCompose(v -> {
+            int refreshed = 0;
+            int relearned = 0;
+            List<String> conflicts = new ArrayList<>();
+            CountChanges changes = new CountChanges(server);
+            for (Map.Entry<Long, CompletableFuture<List<Object>>> e : calls.entrySet()) {
+                long userId = e.getKey();
+                List<Object> reply = e.getValue().join();
+                String codes = (String) reply.get(0);
+                List<String> args = perUser.get(userId);
+                for (int i = 0; i < codes.length(); i++) {
+                    switch (codes.charAt(i)) {
+                        case '0' -> refreshed++;
+                        case '1' -> relearned++;
+                        default -> conflicts.add(SubKey.encode(userId, Integer.parseInt(args.get(5 + 2 * i))));
+                    }
+                }
+                changes.parse(reply, 1);
+                changes.user(userId);
+            }
+            Renewed renewed = new Renewed(refreshed, relearned, conflicts);
+            return apply(changes).thenApply(x -> renewed);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> delServer(int server, Duration aliveWindow) {
+        String id = Integer.toString(server);
+        return guarded("server del", redis.zscore(RedisKeys.SERVERS, id).toCompletableFuture()).thenCompose(heard -> {
+            long ago = heard == null ? -1 : Math.max(0, clockMillis.getAsLong() - heard.longValue());
+            if (!aliveWindow.isZero() && heard != null && ago < aliveWindow.toMillis()) {
+                throw new CometAliveException("comet " + server + " renewed or logged a user in "
+                        + TimeUnit.MILLISECONDS.toSeconds(ago) + " s ago (redis; within "
+                        + "logic.server-del-alive-window = " + aliveWindow.toSeconds() + " s): it looks alive, and"
+                        + " forgetting it would make its users unreachable until its next renew. If it is down,"
+                        + " repeat with force=1");
+            }
+            return guarded("server del", redis.smembers(RedisKeys.serverUsers(server)).toCompletableFuture());
+        }).thenCompose(users -> {
+            List<CompletableFuture<Long>> drops = new ArrayList<>(users.size());
+            for (String user : users) {
+                drops.add(DEL_SERVER.run(redis, ScriptOutputType.INTEGER, RedisKeys.user(Long.parseLong(user)), id));
+            }
+            return guarded("server del", CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)));
+        }).thenCompose(v -> {
+            CompletableFuture<Long> keys = redis.del(RedisKeys.serverCounts(server), RedisKeys.serverUsers(server))
+                    .toCompletableFuture();
+            CompletableFuture<Long> listed = redis.zrem(RedisKeys.SERVERS, id).toCompletableFuture();
+            return guarded("server del", CompletableFuture.allOf(keys, listed));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Readiness> ready(Duration deadline) {
+        return Readiness.ofCall("redis", redis.ping().toCompletableFuture().orTimeout(deadline.toMillis(),
+                TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
+        return serverCounts().thenApply(perServer -> {
+            Map<Integer, Integer> rooms = new HashMap<>();
+            perServer.values().forEach(fields -> fields.forEach((f, n) -> {
+                if (f.startsWith("r")) {
+                    rooms.merge(Integer.parseInt(f, 1, f.length(), 10), Integer.parseInt(n), Integer::sum);
+                }
+            }));
+            rooms.values().removeIf(n -> n <= 0);
+            return rooms;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<Integer, Integer>> allServerCount() {
+        return serverCounts().thenApply(perServer -> {
+            Map<Integer, Integer> servers = new HashMap<>();
+            perServer.forEach((server, fields) -> {
+                int n = Integer.parseInt(fields.getOrDefault(RedisKeys.TOTAL_FIELD, "0"));
+                if (n > 0) {
+                    servers.put(server, n);
+                }
+            });
+            return servers;
+        });
+    }
+
+    /** The count hash of every comet heard from within one expiry: one pipelined HGETALL each. */
+    private CompletableFuture<Map<Integer, Map<String, String>>> serverCounts() {
+        long since = clockMillis.getAsLong() - expireMillis;
+        // Comets silent for a whole expiry have no session left: drop them from the list.
+        redis.zremrangebyscore(RedisKeys.SERVERS, Range.create(Double.NEGATIVE_INFINITY, (double) since));
+        CompletableFuture<List<String>> listed = redis.zrangebyscore(RedisKeys.SERVERS,
+                Range.create((double) since, Double.POSITIVE_INFINITY)).toCompletableFuture();
+        return guarded("counts", listed.thenCompose(servers -> {
+            Map<Integer, CompletableFuture<Map<String, String>>> calls = new HashMap<>();
+            for (String s : servers) {
+                int server = Integer.parseInt(s);
+                calls.put(server, redis.hgetall(RedisKeys.serverCounts(server)).toCompletableFuture());
+            }
+            return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+                Map<Integer, Map<String, String>> out = new HashMap<>();
+                calls.forEach((server, call) -> out.put(server, call.join()));
+                return out;
+            });
+        }));
+    }
+
+    /**
+     * Applies count changes, one script per comet, pipelined. The caller's comet (if any)
+     * is marked as heard from now and its count keys' TTL refreshed. Never fails: the
+     * sessions are already changed, and a count that missed a change is corrected when
+     * that comet's count keys expire (docs/operations.md); the failure is counted.
+     */
+    private CompletableFuture<Void> apply(CountChanges changes) {
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        Set<Integer> servers = new LinkedHashSet<>(changes.fields.keySet());
+        if (changes.caller > 0) {
+            servers.add(changes.caller);
+            calls.add(redis.zadd(RedisKeys.SERVERS, (double) clockMillis.getAsLong(),
+                    Integer.toString(changes.caller)).toCompletableFuture());
+        }
+        for (int server : servers) {
+            Map<String, Integer> fields = changes.fields.getOrDefault(server, Map.of());
+            List<String> args = new ArrayList<>(2 + 2 * fields.size() + changes.users.size());
+            args.add(server == changes.caller ? Long.toString(expireMillis) : "0");
+            args.add(Integer.toString(fields.size()));
+            fields.forEach((f, d) -> {
+                args.add(f);
+                args.add(Integer.toString(d));
+            });
+            if (server == changes.caller) {
+                args.addAll(changes.users);
+            }
+            calls.add(COUNT.run(redis, ScriptOutputType.INTEGER,
+                    new String[] {RedisKeys.serverCounts(server), RedisKeys.serverUsers(server)},
+                    args.toArray(String[]::new)));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).handle((v, e) -> {
+            if (e != null) {
+                failed("count update", e);
+            }
+            return null;
+        });
+    }
+
+    /** Count changes reported by the user scripts, per comet and field, and the users the caller's comet holds. */
+    private static final class CountChanges {
+        final int caller;
+        final Map<Integer, Map<String, Integer>> fields = new HashMap<>();
+        final List<String> users = new ArrayList<>();
+
+        /** {@code caller}: the comet whose call this is, 0 for none. */
+        CountChanges(int caller) {
+            this.caller = caller;
+        }
+
+        /** Reads "server,room,delta" entries from {@code reply}, starting at {@code from}. */
+        void parse(List<Object> reply, int from) {
+            for (int i = from; i < reply.size(); i++) {
+                String[] c = ((String) reply.get(i)).split(",");
+                add(Integer.parseInt(c[0]), Integer.parseInt(c[1]), Integer.parseInt(c[2]));
+            }
+        }
+
+        void add(int server, int room, int delta) {
+            Map<String, Integer> f = fields.computeIfAbsent(server, s -> new HashMap<>());
+            f.merge(RedisKeys.TOTAL_FIELD, delta, Integer::sum);
+            if (room >= 0) {
+                f.merge(RedisKeys.roomField(room), delta, Integer::sum);
+            }
+            f.values().removeIf(d -> d == 0);
+            if (f.isEmpty()) {
+                fields.remove(server);
+            }
+        }
+
+        void user(long userId) {
+            users.add(Long.toString(userId));
+        }
+    }
+
+    /** {@code call} with any failure turned into UNAVAILABLE, counted and logged. */
+    private <T> CompletableFuture<T> guarded(String call, CompletableFuture<T> future) {
+        return future.handle((v, e) -> {
+            if (e == null) {
+                return v;
+            }
+            throw failed(call, e);
+        });
+    }
+
+    private RuntimeException failed(String call, Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        errors.computeIfAbsent(call, c -> Counter.builder("goim_logic_redis_errors")
+                .description("Redis session store calls that failed (unreachable, too slow, or an error reply), by call")
+                .tag("call", c)
+                .register(registry)).increment();
+        errorLog.warn("redis {} failed: {}", call, cause.toString());
+        return Status.UNAVAILABLE.withDescription("redis " + call + " failed: " + cause.getMessage())
+                .withCause(cause).asRuntimeException();
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,91 @@
+package io.goim.logic;
+
+import io.goim.libs.admin.Readiness;
+import io.goim.libs.protocol.SubKey;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What logic needs from the store of who is connected where: register, renew and remove
+ * connections, find users for a push, count, forget a dead comet, and tell when the store
+ * restarted empty. Two implementations, chosen by {@code logic.session.store}: the router
+ * tier ({@link Routers}, the default) and Redis ({@link RedisSessionStore}).
+ *
+ * <p>Every call is asynchronous with a deadline: nothing here blocks the caller (a gRPC or
+ * Netty thread), and the futures may complete on the store client's I/O threads, so their
+ * continuations must not block either. A store that is down or too slow fails the future
+ * with a gRPC {@code UNAVAILABLE} status (or one the store answered), which comets retry
+ * and the HTTP API turns into 503.
+ *
+ * <p>A store is made of <b>shards</b> (routers; the one Redis deployment), each with an
+ * <b>incarnation</b>: a non-zero id that changes when the shard lost its sessions. Logic
+ * combines them into the epoch comets poll ({@link RouterEpochs}).
+ *
+ * <p>Implementations are thread-safe.
+ */
+interface SessionStore extends AutoCloseable {
+
+    /** Where users are connected: the subKeys of every connection, grouped by comet server; the shards' incarnations. */
+    record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
+    }
+
+    /** What the store did with a comet's renewed connections. */
+    record Renewed(int refreshed, int relearned, List<String> conflicts) {
+    }
+
+    /** Id of the shard that holds {@code userId}'s sessions. */
+    int shardOf(long userId);
+
+    /** How many shards there are (the epoch waits for each to answer once). */
+    int shardCount();
+
+    /** The shard as operators know it, for logs and error messages ("router 2", "redis"). */
+    String shardName(int shard);
+
+    /** Registers a connection; completes with its seq. */
+    CompletableFuture<Integer> put(long userId, int server, int room);
+
+    /** How many connections {@code userId} holds. */
+    CompletableFuture<Integer> userCount(long userId);
+
+    /** Removes a connection; completes with whether it was known. */
+    CompletableFuture<Boolean> del(long userId, int seq, int room);
+
+    /** Every shard's incarnation, 0 for one that did not answer within the deadline; never fails. */
+    CompletableFuture<Map<Integer, Long>> incarnations();
+
+    /** See {@link Lookup}; users with no connection are simply absent. One round trip per shard or node. */
+    CompletableFuture<Lookup> lookup(Collection<Long> userIds);
+
+    /**
+     * Vouches for open connections of comet {@code server}: refreshed when known there,
+     * registered again under the same seq when unknown (relearned), reported as a conflict
+     * when the seq is held on another comet. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
+     */
+    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms);
+
+    /**
+     * Forgets comet {@code server}, or, when it was heard from (a renew or a login) within
+     * {@code aliveWindow} (zero: no check), fails with
+     * {@link io.goim.logic.http.CometAliveException} saying when.
+     */
+    CompletableFuture<Void> delServer(int server, Duration aliveWindow);
+
+    /** Ready when every shard answers a ping within {@code deadline}. */
+    CompletableFuture<Readiness> ready(Duration deadline);
+
+    /** Connections per room, over every comet. */
+    CompletableFuture<Map<Integer, Integer>> allRoomCount();
+
+    /** Connections per comet server. */
+    CompletableFuture<Map<Integer, Integer>> allServerCount();
+
+    /** The store and its addresses, for the start-up log line. */
+    String describe();
+
+    @Override
+    void close() throws Exception;
+}

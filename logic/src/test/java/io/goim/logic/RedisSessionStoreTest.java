@@ -1,0 +1,219 @@
+package io.goim.logic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.goim.libs.protocol.SubKey;
+import io.goim.libs.testing.Await;
+import io.goim.libs.testing.RedisServer;
+import io.goim.logic.http.CometAliveException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Redis session store against a real redis-server: what the router tier does, kept in Redis. */
+class RedisSessionStoreTest {
+    private static RedisServer redis;
+    private RedisSessionStore store;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void connect() {
+        assertEquals("+OK", redis.command("FLUSHALL"));
+        store = open(Duration.ofHours(1));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static RedisSessionStore open(Duration expire) {
+        return new RedisSessionStore(new RedisStoreConfig(List.of(redis.uri()), false, Duration.ofSeconds(3), expire),
+                new SimpleMeterRegistry(), System::currentTimeMillis);
+    }
+
+    private static <T> T get(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+        return f.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void connectRenewDisconnect() throws Exception {
+        assertEquals(1, get(store.put(7, 1, 5)));
+        assertEquals(2, get(store.put(7, 1, 5)));
+        assertEquals(2, get(store.userCount(7)));
+        assertEquals(Map.of(1, List.of("7_1", "7_2")), sorted(get(store.lookup(List.of(7L))).byServer()));
+
+        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(7, 1), new SubKey(7, 2)), List.of(5, 5)));
+        assertEquals(2, r.refreshed());
+        assertEquals(0, r.relearned());
+
+        assertTrue(get(store.del(7, 1, 5)));
+        assertFalse(get(store.del(7, 1, 5)), "a second Disconnect of the same key finds nothing");
+        assertEquals(1, get(store.userCount(7)));
+        assertTrue(get(store.del(7, 2, 5)));
+        assertEquals(0, get(store.userCount(7)));
+        assertEquals(":0", redis.command("EXISTS mid_7"), "a user with no connection leaves no key");
+    }
+
+    @Test
+    void renewRelearnsUnderTheSameSeqAndReportsConflicts() throws Exception {
+        assertEquals(1, get(store.put(9, 1, 3)));
+        assertEquals("+OK", redis.command("FLUSHALL")); // as a Redis that lost its data
+        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(9, 1), new SubKey(9, 5)), List.of(3, 3)));
+        assertEquals(2, r.relearned());
+        assertEquals(6, get(store.put(9, 1, 3)), "later logins continue after the relearned seqs");
+        SessionStore.Renewed other = get(store.touch(2, List.of(new SubKey(9, 5)), List.of(3)));
+        assertEquals(List.of("9_5"), other.conflicts(), "seq 5 is held on comet 1");
+        assertEquals(Map.of(1, List.of("9_1", "9_5", "9_6")), sorted(get(store.lookup(List.of(9L))).byServer()));
+    }
+
+    @Test
+    void lookupOfManyUsersGroupsTheirConnectionsByComet() throws Exception {
+        Map<Integer, Set<String>> expected = new java.util.HashMap<>();
+        List<Long> users = new ArrayList<>();
+        for (long u = 1; u <= 2000; u++) {
+            int server = (int) (u % 3) + 1;
+            int seq = get(store.put(u, server, -1));
+            expected.computeIfAbsent(server, s -> new HashSet<>()).add(SubKey.encode(u, seq));
+            users.add(u);
+        }
+        users.add(99_999L); // offline: simply absent
+        long t0 = System.nanoTime();
+        Map<Integer, List<String>> found = get(store.lookup(users)).byServer();
+        System.out.println("lookup of " + users.size() + " users: " + (System.nanoTime() - t0) / 1000 + " us");
+        assertEquals(expected.keySet(), found.keySet());
+        expected.forEach((server, keys) -> assertEquals(keys, new HashSet<>(found.get(server))));
+    }
+
+    @Test
+    void countsPerRoomAndPerCometFollowEveryChange() throws Exception {
+        get(store.put(1, 1, 10));
+        get(store.put(2, 1, 10));
+        get(store.put(3, 2, 10));
+        get(store.put(4, 2, 20));
+        get(store.put(5, 2, -1)); // no room: counted for the comet only
+        assertEquals(Map.of(10, 3, 20, 1), get(store.allRoomCount()));
+        assertEquals(Map.of(1, 2, 2, 3), get(store.allServerCount()));
+
+        get(store.touch(2, List.of(new SubKey(4, 1)), List.of(10))); // moved rooms
+        assertTrue(get(store.del(1, 1, 10)));
+        assertEquals(Map.of(10, 3), get(store.allRoomCount()));
+        assertEquals(Map.of(1, 1, 2, 3), get(store.allServerCount()));
+    }
+
+    @Test
+    void theSessionCapCountsEveryLiveConnectionOfTheUser() throws Exception {
+        for (int i = 0; i < 64; i++) {
+            get(store.put(42, 1 + i % 2, 1));
+        }
+        assertEquals(64, get(store.userCount(42)));
+        assertEquals(64, get(store.lookup(List.of(42L))).byServer().values().stream().mapToInt(List::size).sum());
+    }
+
+    @Test
+    void delServerRefusesALiveCometThenDropsItsSessions() throws Exception {
+        get(store.put(1, 1, 10));
+        get(store.put(1, 2, 10));
+        get(store.put(2, 1, 10));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> get(store.delServer(1, Duration.ofMinutes(11))));
+        assertInstanceOf(CometAliveException.class, e.getCause());
+        assertEquals(Map.of(1, 2, 2, 1), get(store.allServerCount()), "a refused del changes nothing");
+
+        get(store.delServer(1, Duration.ZERO));
+        assertEquals(Map.of(2, List.of("1_2")), get(store.lookup(List.of(1L, 2L))).byServer());
+        assertEquals(Map.of(2, 1), get(store.allServerCount()));
+        assertEquals(Map.of(10, 1), get(store.allRoomCount()));
+        assertEquals(":0", redis.command("EXISTS mid_2"));
+    }
+
+    @Test
+    void connectionsNotRenewedExpire() throws Exception {
+        store.close();
+        store = open(Duration.ofSeconds(1));
+        get(store.put(5, 1, 7));
+        get(store.put(6, 1, 7));
+        long start = System.nanoTime();
+        // user 6 is renewed, user 5 is not
+        Await.until("user 5 expired", Duration.ofSeconds(10), () -> {
+            try {
+                get(store.touch(1, List.of(new SubKey(6, 1)), List.of(7)));
+                return get(store.lookup(List.of(5L))).byServer().isEmpty();
+            } catch (Exception ex) {
+                throw new AssertionError(ex);
+            }
+        });
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(900), "not before its expiry");
+        Await.until("user 5's key gone by its TTL", Duration.ofSeconds(10), () -> ":0".equals(redis.command("EXISTS mid_5")));
+        assertEquals(Map.of(1, List.of("6_1")), get(store.lookup(List.of(5L, 6L))).byServer());
+        assertEquals(0, get(store.userCount(5)));
+    }
+
+    @Test
+    void aRedisRestartedEmptyHasANewIncarnationAndTheStoreReconnects() throws Exception {
+        long before = get(store.incarnations()).get(RedisSessionStore.SHARD);
+        assertNotEquals(0, before);
+        assertEquals(before, get(store.incarnations()).get(RedisSessionStore.SHARD), "stable while Redis keeps its data");
+        assertTrue(get(store.ready(Duration.ofSeconds(1))).ready());
+
+        redis.kill();
+        assertEquals(0L, get(store.incarnations()).get(RedisSessionStore.SHARD), "0: does not answer");
+        assertFalse(get(store.ready(Duration.ofSeconds(1))).ready());
+        assertThrows(ExecutionException.class, () -> get(store.put(1, 1, 1)));
+
+        redis.restart();
+        Await.until("the store reconnected", Duration.ofSeconds(20), () -> {
+            try {
+                return get(store.ready(Duration.ofSeconds(1))).ready();
+            } catch (Exception ex) {
+                throw new AssertionError(ex);
+            }
+        });
+        long after = get(store.incarnations()).get(RedisSessionStore.SHARD);
+        assertNotEquals(0, after);
+        assertNotEquals(before, after);
+        assertEquals(after, get(store.lookup(List.of(1L))).incarnations().get(RedisSessionStore.SHARD));
+        assertEquals(1, get(store.put(1, 1, 1)), "the script cache was empty too: EVAL instead of EVALSHA");
+    }
+
+    @Test
+    void everyKeyOfOneCometSharesASlotForRedisCluster() {
+        assertEquals(RedisKeys.slot(RedisKeys.serverCounts(17)), RedisKeys.slot(RedisKeys.serverUsers(17)));
+        assertEquals(RedisKeys.slot("17"), RedisKeys.slot(RedisKeys.serverCounts(17)));
+        // Known slots from Redis' CLUSTER KEYSLOT.
+        assertEquals(12182, RedisKeys.slot("foo"));
+        assertEquals(5061, RedisKeys.slot("bar"));
+        assertEquals(RedisKeys.slot("user1000"), RedisKeys.slot("{user1000}.following"));
+    }
+
+    private static Map<Integer, List<String>> sorted(Map<Integer, List<String>> byServer) {
+        Map<Integer, List<String>> out = new java.util.TreeMap<>();
+        byServer.forEach((k, v) -> out.put(k, v.stream().sorted().toList()));
+        return out;
+    }
+}
