@@ -150,6 +150,10 @@ public final class LocalCluster implements AutoCloseable {
                     "logic.kafka.bootstrap-servers", kafka.bootstrapServers(),
                     "logic.count-refresh", "100ms"));
             lc.put("logic.admin.port", 0);
+            // A cold JVM's first router calls on a loaded machine can take over the 1 s default
+            // (seen as a failed login in VerticalSliceTest under a parallel build); a test that is
+            // about the deadline sets its own.
+            lc.put("logic.router-timeout", "10s");
             lc.putAll(b.logicConfig);
             List<String> logicAddresses = new ArrayList<>();
             for (int i = 0; i < b.logics; i++) {
