@@ -8,7 +8,6 @@ import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
 import io.goim.libs.testing.TcpTestClient;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,28 +53,11 @@ class RedisRestartE2ETest {
 
             redis.restart();
             assertEquals(":0", redis.command("EXISTS mid_71"), "restarted empty");
-            long start = System.nanoTime();
-            int refused = 0;
-            int n = 0;
-            while (true) {
-                String body = "after-" + (++n);
-                HttpResponse<String> res = cluster.post("/1/push?uid=71", body);
-                if (res.statusCode() == 200 && redis.command("EXISTS mid_71").equals(":1")) {
-                    assertEquals("{\"ret\":1}", res.body());
-                    assertEquals(body, client.receive().bodyText());
-                    break;
-                }
-                // 503 while logic reconnects or the heal window is open; a ret 1 before the
-                // re-announce would be a push lost, so it must not come before mid_71 is back.
-                assertEquals(503, res.statusCode(), res.body());
-                refused++;
-                assertTrue(System.nanoTime() - start < HEALED_WITHIN.toNanos() * 2,
-                        "still refused after " + HEALED_WITHIN.multipliedBy(2) + ": " + res.body());
-                Thread.sleep(100); // a backend's retry pace, not a wait for a condition
-            }
-            Duration healed = Duration.ofNanos(System.nanoTime() - start);
+            HealProbe.Healed h = HealProbe.pushUntilAccepted(cluster, 71, client, HEALED_WITHIN,
+                    () -> redis.command("EXISTS mid_71").equals(":1"));
+            Duration healed = h.after();
             System.out.printf("redis restart healed in %d ms (%d push(es) refused with 503 meanwhile)%n",
-                    healed.toMillis(), refused);
+                    healed.toMillis(), h.refused());
             assertTrue(healed.compareTo(HEALED_WITHIN) <= 0, "healed in " + healed.toMillis() + " ms");
             assertTrue(cluster.comet.counters().renewCalls.sum() > renewCalls, "an epoch renew, not a periodic one");
             assertTrue(AdminScrape.metrics(cluster.logic.adminPort()).value("goim_logic_router_restarts_total") >= 1);

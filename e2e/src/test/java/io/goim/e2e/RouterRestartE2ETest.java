@@ -72,27 +72,10 @@ class RouterRestartE2ETest {
             long renewCalls = cluster.comet.counters().renewCalls.sum();
 
             try (RouterServer restarted = restartRouter(cluster)) {
-                long start = System.nanoTime();
-                int refused = 0;
-                int n = 0;
-                while (true) {
-                    String body = "after-" + (++n);
-                    HttpResponse<String> res = cluster.post("/1/push?uid=61", body);
-                    if (res.statusCode() == 200) {
-                        // accepted: it must arrive (the session was relearned), never be lost
-                        assertEquals("{\"ret\":1}", res.body());
-                        assertEquals(body, client.receive().bodyText());
-                        break;
-                    }
-                    assertEquals(503, res.statusCode(), res.body());
-                    refused++;
-                    assertTrue(System.nanoTime() - start < HEALED_WITHIN.toNanos() * 2,
-                            "still refused after " + HEALED_WITHIN.multipliedBy(2) + ": " + res.body());
-                    Thread.sleep(100); // a backend's retry pace, not a wait for a condition
-                }
-                Duration healed = Duration.ofNanos(System.nanoTime() - start);
+                HealProbe.Healed h = HealProbe.pushUntilAccepted(cluster, 61, client, HEALED_WITHIN, () -> true);
+                Duration healed = h.after();
                 System.out.printf("router restart healed in %d ms (%d push(es) refused with 503 meanwhile)%n",
-                        healed.toMillis(), refused);
+                        healed.toMillis(), h.refused());
                 assertTrue(healed.compareTo(HEALED_WITHIN) <= 0, "healed in " + healed.toMillis() + " ms");
                 assertEquals(1, restarted.sessions().count());
                 assertTrue(cluster.comet.counters().renewCalls.sum() > renewCalls, "an epoch renew, not a periodic one");

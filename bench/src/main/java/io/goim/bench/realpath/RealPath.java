@@ -229,7 +229,9 @@ public final class RealPath {
 
     private void frontDoor(Scenario sc) throws Exception {
         boolean room = sc.kind() == Scenario.Kind.FRONT_ROOM;
-        URI uri = URI.create("http://127.0.0.1:" + cluster.ports().logicHttp() + (room ? "/1/push/room?rid=1" : "/1/push?uid=1"));
+        // Room 2 has no members: the backlog of a million room pushes must not reach the next
+        // scenario's clients in room 1.
+        URI uri = URI.create("http://127.0.0.1:" + cluster.ports().logicHttp() + (room ? "/1/push/room?rid=2" : "/1/push?uid=1"));
         FrontDoor.Result r;
         // The clients (user 1 first) make user pushes real: each is looked up in the router and becomes a Kafka record.
         try (Clients c = Clients.start(processes, s, sc.name() + "-cluster", sc.clients(), target(false, sc.websocket()),
@@ -247,7 +249,25 @@ public final class RealPath {
             System.out.println(v);
             summary.add(v);
         }
+        awaitJobCaughtUp();
         awaitQuiet();
+    }
+
+    /**
+     * Waits (≤ 180 s) until job has consumed everything (its consumer lag is 0): the front door
+     * accepts pushes faster than they are delivered, and the next scenario must not share the
+     * cores with that backlog.
+     */
+    private void awaitJobCaughtUp() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(180).toNanos();
+        double lag = cluster.job.metric("goim_job_consumer_lag{service=\"job\"}");
+        while (!(lag == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            lag = cluster.job.metric("goim_job_consumer_lag{service=\"job\"}");
+        }
+        System.out.printf(Locale.ROOT, "  job's backlog %s after %.0f s%n", lag == 0 ? "delivered" : "still " + lag + " records",
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** Live heap after a full GC with and without {@code clients} idle connections, per connection. */
