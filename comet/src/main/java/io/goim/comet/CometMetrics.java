@@ -1,10 +1,13 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
 import io.goim.libs.admin.Meters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Comet's metrics, read from {@link CometCounters} and the buckets when {@code /metrics}
@@ -47,5 +50,31 @@ final class CometMetrics {
         Meters.counter(r, "goim_comet_disconnects", c.disconnectsLost, "Disconnects sent to logic: acknowledged, or lost after retries", "outcome", "lost");
         Meters.counter(r, "goim_comet_disconnect_retries", c.disconnectRetries, "Disconnect calls to logic retried");
         Meters.counter(r, "goim_comet_reloads", c.reloads, "Whitelist and log configuration reloads");
+        Meters.counter(r, "goim_comet_renew_calls", c.renewCalls, RENEW_CALLS_HELP, "outcome", "ok");
+        Meters.counter(r, "goim_comet_renew_calls", c.renewFailures, RENEW_CALLS_HELP, "outcome", "failed");
+        Meters.counter(r, "goim_comet_renewed_connections", c.renewRefreshed, RENEWED_HELP, "outcome", "refreshed");
+        Meters.counter(r, "goim_comet_renewed_connections", c.renewRelearned, RENEWED_HELP, "outcome", "relearned");
+        Meters.counter(r, "goim_comet_renewed_connections", c.renewConflictsClosed, RENEWED_HELP, "outcome", "conflict_closed");
+        Meters.counter(r, "goim_comet_drained", c.drained, "Connections sent op 6 and closed by a graceful drain");
+        // One series per operation goim defines, and one for every other code (bounded tags).
+        List<Integer> undefined = new ArrayList<>();
+        for (int op = 0; op < 256; op++) {
+            if (Op.name(op).equals("unknown")) {
+                undefined.add(op);
+                continue;
+            }
+            int code = op;
+            FunctionCounter.builder("goim_comet_ops_received", c, counters -> counters.opsReceived(code))
+                    .description(OPS_HELP).tag("op", Op.name(op)).register(r);
+        }
+        FunctionCounter.builder("goim_comet_ops_received", c,
+                        counters -> undefined.stream().mapToLong(counters::opsReceived).sum())
+                .description(OPS_HELP).tag("op", "unknown").register(r);
     }
+
+    private static final String RENEW_CALLS_HELP =
+            "Renew calls to logic (periodic rounds and epoch renews after a router or Redis restart), by outcome";
+    private static final String RENEWED_HELP = "Connections vouched for in Renew calls: known to the session store"
+            + " (refreshed), forgotten and learned again (relearned), or closed because their key is held on another comet";
+    private static final String OPS_HELP = "Packets received from clients, by operation";
 }

@@ -118,7 +118,9 @@ class CometSocketTest {
             assertEquals("{\"to\":\"tcp\"}", p.bodyText());
             client.send(Op.HEARTBEAT, 12, "");
             assertEquals(Op.HEARTBEAT_REPLY, client.receive().op());
-            assertTrue(comet.counters().opsReceived(Op.AUTH) >= 1);
+            AdminScrape.Metrics m = AdminScrape.metrics(comet.adminPort());
+            assertTrue(m.value("goim_comet_ops_received_total", "op", "auth") >= 1);
+            assertTrue(m.value("goim_comet_ops_received_total", "op", "heartbeat") >= 1);
             assertTrue(comet.counters().packetsWritten.sum() >= 3);
             assertTrue(comet.counters().bytesWritten.sum() >= 3 * 16);
         }
