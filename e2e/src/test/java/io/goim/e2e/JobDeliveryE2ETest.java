@@ -179,7 +179,11 @@ class JobDeliveryE2ETest {
                 }
                 Await.until("user 3001 got every accepted message", WAIT, () -> new HashSet<>(a.bodies).containsAll(all));
                 Await.until("user 3002 got every room message", WAIT, () -> new HashSet<>(b.bodies).containsAll(roomOnes));
-                assertTrue(new HashSet<>(b.bodies).equals(roomOnes), "3002 is only in the room");
+                // The halted job's successor reads again what was not committed yet (up to
+                // job.kafka.commit-interval back), which may reach back to the routing probes.
+                Set<String> roomGot = new HashSet<>(b.bodies);
+                roomGot.removeIf(m -> m.startsWith("\"probe-"));
+                assertEquals(roomOnes, roomGot, "3002 is only in the room: no push to user 3001 reached it");
                 System.out.printf("e2e kill and restart: %d accepted, 3001 received %d (duplicates %d), "
                         + "3002 received %d of %d room messages%n", n, a.bodies.size(), a.bodies.size() - n,
                         b.bodies.size(), roomOnes.size());
