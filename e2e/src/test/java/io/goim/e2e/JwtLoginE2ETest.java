@@ -47,8 +47,11 @@ class JwtLoginE2ETest {
 
     @Test
     void aSignedTokenLogsInAndGetsItsUsersPushesAForgedOneIsRefused() throws Exception {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
+        // Hex, as `openssl rand -hex 32` makes it: raw random bytes ending in '\n' or '\r'
+        // (one time in 128) lose that byte as the file's line end.
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        byte[] secret = java.util.HexFormat.of().formatHex(raw).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         Path secretFile = Files.write(dir.resolve("jwt.secret"), secret);
         try (LocalCluster cluster = LocalCluster.builder()
                 .logic("logic.auth.class", "io.goim.logic.JwtAuthenticator")

@@ -31,14 +31,20 @@ import java.util.function.Consumer;
  * to a JWKS file).
  */
 final class JwtKeys {
-    final byte[] secret = new byte[32];
+    /**
+     * 64 hex characters, as `openssl rand -hex 32` makes one: random raw bytes ended in '\n' or
+     * '\r' one time in 128, which logic strips as the file's line end (then only 31 were left).
+     */
+    final byte[] secret;
     final RSAKey rsa;
     final ECKey ec;
     final Path secretFile;
     final Path jwksFile;
 
     JwtKeys(Path dir) throws JOSEException, IOException {
-        new SecureRandom().nextBytes(secret);
+        byte[] raw = new byte[32];
+        new SecureRandom().nextBytes(raw);
+        secret = java.util.HexFormat.of().formatHex(raw).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
         ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
         secretFile = Files.write(dir.resolve("jwt.secret"), secret);
