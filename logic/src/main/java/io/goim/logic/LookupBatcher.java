@@ -37,18 +37,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: each shard is guarded by its own monitor; store calls are made outside it.
  */
 final class LookupBatcher {
-    private final SessionStore store;
+    private final SessionLookups store;
     private final int maxUsers;
     private final MeterRegistry registry;
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
 
-    LookupBatcher(SessionStore store, int maxUsers, MeterRegistry registry) {
+    LookupBatcher(SessionLookups store, int maxUsers, MeterRegistry registry) {
         this.store = store;
         this.maxUsers = maxUsers;
         this.registry = registry;
     }
 
-    /** As {@link SessionStore#lookup}: the connections of {@code userIds} and the incarnations of their shards. */
+    /** As {@link SessionLookups#lookup}: the connections of {@code userIds} and the incarnations of their shards. */
     CompletableFuture<SessionStore.Lookup> lookup(Collection<Long> userIds) {
         Map<Integer, List<Long>> byShard = new LinkedHashMap<>();
         for (long uid : userIds) {

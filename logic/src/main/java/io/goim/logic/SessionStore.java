@@ -3,7 +3,6 @@ package io.goim.logic;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.protocol.SubKey;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Implementations are thread-safe.
  */
-interface SessionStore extends AutoCloseable {
+interface SessionStore extends SessionLookups, AutoCloseable {
 
     /** Where users are connected: the subKeys of every connection, grouped by comet server; the shards' incarnations. */
     record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
@@ -36,14 +35,8 @@ interface SessionStore extends AutoCloseable {
     record Renewed(int refreshed, int relearned, List<String> conflicts) {
     }
 
-    /** Id of the shard that holds {@code userId}'s sessions. */
-    int shardOf(long userId);
-
     /** How many shards there are (the epoch waits for each to answer once). */
     int shardCount();
-
-    /** The shard as operators know it, for logs and error messages ("router 2", "redis"). */
-    String shardName(int shard);
 
     /** Registers a connection; completes with its seq. */
     CompletableFuture<Integer> put(long userId, int server, int room);
@@ -56,9 +49,6 @@ interface SessionStore extends AutoCloseable {
 
     /** Every shard's incarnation, 0 for one that did not answer within the deadline; never fails. */
     CompletableFuture<Map<Integer, Long>> incarnations();
-
-    /** See {@link Lookup}; users with no connection are simply absent. One round trip per shard or node. */
-    CompletableFuture<Lookup> lookup(Collection<Long> userIds);
 
     /**
      * Vouches for open connections of comet {@code server}: refreshed when known there,

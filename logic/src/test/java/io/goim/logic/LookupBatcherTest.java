@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.goim.libs.admin.Readiness;
 import io.goim.libs.protocol.SubKey;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -134,16 +132,11 @@ class LookupBatcherTest {
         assertEquals(List.of(5L), usersOf(d.get()));
     }
 
-    /** Only what the batcher uses; the test answers lookups by hand. */
-    private final class HandStore implements SessionStore {
+    /** The lookups the batcher uses; the test answers them by hand. */
+    private final class HandStore implements SessionLookups {
         @Override
         public int shardOf(long userId) {
             return userId % 10 == 2 ? 2 : 1;
-        }
-
-        @Override
-        public int shardCount() {
-            return 2;
         }
 
         @Override
@@ -152,64 +145,10 @@ class LookupBatcherTest {
         }
 
         @Override
-        public CompletableFuture<Lookup> lookup(Collection<Long> userIds) {
+        public CompletableFuture<SessionStore.Lookup> lookup(Collection<Long> userIds) {
             Call c = new Call(List.copyOf(userIds), new CompletableFuture<>());
             calls.add(c);
             return c.result();
-        }
-
-        @Override
-        public CompletableFuture<Integer> put(long userId, int server, int room) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Integer> userCount(long userId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Boolean> del(long userId, int seq, int room) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Map<Integer, Long>> incarnations() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Void> delServer(int server, Duration aliveWindow) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Readiness> ready(Duration deadline) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public CompletableFuture<Map<Integer, Integer>> allServerCount() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public String describe() {
-            return "hand";
-        }
-
-        @Override
-        public void close() {
         }
     }
 }
