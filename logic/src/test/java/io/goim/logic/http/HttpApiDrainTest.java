@@ -93,6 +93,9 @@ class HttpApiDrainTest {
                 Thread.sleep(20); // polling for the listener to go, not waiting out a timeout
             } catch (ConnectException refused) {
                 break;
+            } catch (java.net.SocketException reset) {
+                // accepted into the kernel's backlog just as the listener closed: reset, so it is gone too
+                break;
             }
         }
         // Longer than the event loops' quiet period (grace / 5): they would have stopped by now
