@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.List;
@@ -8,47 +9,55 @@ import java.util.Set;
 
 /**
  * A share of this comet's connections, chosen by hash of the subKey (goim's Bucket):
- * subKey to connection, and the rooms those connections are in, under the bucket's own
- * lock so that connections in different buckets never contend. Room and broadcast
- * deliveries are made by the event loops ({@link LoopOutbox}), each collecting its own
- * connections from here.
+ * subKey to connection, and the rooms those connections are in (by room key), under the
+ * bucket's own lock so that connections in different buckets never contend. Room and
+ * broadcast deliveries are made by the event loops ({@link LoopOutbox}), each collecting
+ * its own connections from here.
  *
  * <p>Thread-safe. Lock order: bucket, then room. A connection's room links change only
  * while both are held, so they may be read under either.
  */
 final class Bucket {
     private final Map<String, Connection> connections = new HashMap<>();
-    private final Map<Integer, Room> rooms = new HashMap<>();
+    private final Map<String, Room> rooms = new HashMap<>();
 
     /**
-     * Registers {@code c} under its key and joins it to its room. Returns the connection it
-     * replaced (a client that reconnected while its old connection was still registered),
-     * already taken out of its room, or null.
+     * Registers {@code c} under its key and joins it to room {@code roomKey} (none when
+     * empty). Returns the connection it replaced (a client that reconnected while its old
+     * connection was still registered), already taken out of its room, or null.
      */
-    synchronized Connection put(Connection c) {
+    synchronized Connection put(Connection c, String roomKey) {
         Connection old = connections.put(c.key, c);
         if (old != null && old != c) {
             leaveRoom(old);
         }
-        if (c.roomId >= 0 && c.room == null) {
-            rooms.computeIfAbsent(c.roomId, Room::new).join(c);
+        if (!roomKey.isEmpty() && c.room == null) {
+            rooms.computeIfAbsent(roomKey, Room::new).join(c);
         }
         return old == c ? null : old;
     }
 
     /**
-     * Forgets {@code c} and takes it out of its room. False when {@code c} was no longer
-     * registered: a newer connection under the same key replaced it and stays.
+     * Forgets {@code c} and takes it out of its room. Returns the room set it was in
+     * ({@link RoomKeys#NONE} for none), or null when {@code c} was no longer registered: a
+     * newer connection under the same key replaced it and stays.
      */
-    synchronized boolean remove(Connection c) {
+    synchronized String remove(Connection c) {
+        String was = rooms(c);
         leaveRoom(c);
-        return connections.remove(c.key, c);
+        return connections.remove(c.key, c) ? was : null;
+    }
+
+    /** The room set {@code c} is in now; {@link RoomKeys#NONE} for none. */
+    synchronized String rooms(Connection c) {
+        Room r = c.room;
+        return r == null ? RoomKeys.NONE : r.key;
     }
 
     private void leaveRoom(Connection c) {
         Room r = c.room;
         if (r != null && r.leave(c) && r.online() == 0) {
-            rooms.remove(r.id, r); // an empty room is dropped; a join recreates it
+            rooms.remove(r.key, r); // an empty room is dropped; a join recreates it
         }
     }
 
@@ -69,26 +78,26 @@ final class Bucket {
         return rooms.size();
     }
 
-    /** Adds the ids of this bucket's rooms that have someone online. */
-    synchronized void collectRoomIds(Set<Integer> into) {
+    /** Adds the keys of this bucket's rooms that have someone online. */
+    synchronized void collectRoomKeys(Set<String> into) {
         for (Room r : rooms.values()) {
             if (r.online() > 0) {
-                into.add(r.id);
+                into.add(r.key);
             }
         }
     }
 
-    /** Online count of room {@code roomId} in this bucket. */
-    synchronized int roomOnline(int roomId) {
-        Room r = rooms.get(roomId);
+    /** Online count of room {@code roomKey} in this bucket. */
+    synchronized int roomOnline(String roomKey) {
+        Room r = rooms.get(roomKey);
         return r == null ? 0 : r.online();
     }
 
-    /** Adds the members of room {@code roomId} in this bucket whose connection runs on {@code loop}. */
-    void collectRoom(int roomId, EventLoop loop, Members into) {
+    /** Adds the members of room {@code roomKey} in this bucket whose connection runs on {@code loop}. */
+    void collectRoom(String roomKey, EventLoop loop, Members into) {
         Room r;
         synchronized (this) {
-            r = rooms.get(roomId);
+            r = rooms.get(roomKey);
         }
         if (r != null) {
             r.collect(loop, into); // a room dropped meanwhile is empty: it adds nothing

@@ -66,7 +66,7 @@ final class CometContext implements AutoCloseable {
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
-                reply -> disconnectLater(reply.getKey(), reply.getRoomId()));
+                reply -> disconnectLater(reply.getKey(), reply.getRoomKey()));
     }
 
     CometConfig config() {
@@ -116,28 +116,32 @@ final class CometContext implements AutoCloseable {
         return whitelist;
     }
 
-    /** Makes an authenticated connection reachable by its subKey and room; closes a stale one under the same key. */
-    void register(Connection c) {
+    /**
+     * Makes an authenticated connection reachable by its subKey and in room {@code roomKey}
+     * (none when empty); closes a stale one under the same key.
+     */
+    void register(Connection c, String roomKey) {
         outboxes.of(c.channel.eventLoop()); // room and broadcast messages go to every loop that has an outbox
-        Connection old = buckets.put(c);
-        whitelist.log(c.key, "registered {}{}", c, old == null ? "" : ", replacing " + old);
+        Connection old = buckets.put(c, roomKey);
+        whitelist.log(c.key, "registered {} in room \"{}\"", c, roomKey);
         if (old != null) {
+            whitelist.log(c.key, "it replaced {}", old);
             old.channel.close();
         }
     }
 
     /** Forgets a closed connection and tells logic, unless a newer connection took its key. */
     void unregister(Connection c) {
-        boolean removed = buckets.remove(c);
-        whitelist.log(c.key, "closed {}{}", c, removed ? "" : " (already replaced by a newer connection)");
-        if (removed) {
-            disconnectLater(c.key, c.roomId);
+        String rooms = buckets.remove(c);
+        whitelist.log(c.key, "closed {}{}", c, rooms != null ? "" : " (already replaced by a newer connection)");
+        if (rooms != null) {
+            disconnectLater(c.key, rooms);
         }
     }
 
-    /** Tells logic a connection is gone, without waiting; retried on transient errors. */
-    void disconnectLater(String key, int roomId) {
-        disconnects.notify(key, roomId);
+    /** Tells logic a connection in the room set {@code rooms} is gone, without waiting; retried on transient errors. */
+    void disconnectLater(String key, String rooms) {
+        disconnects.notify(key, rooms);
     }
 
     /** Waits until every disconnect told to logic so far was acknowledged or given up, at most {@code timeout}. */

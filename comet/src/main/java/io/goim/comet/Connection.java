@@ -3,16 +3,17 @@ package io.goim.comet;
 import io.netty.channel.Channel;
 
 /**
- * One authenticated client connection: who it is (subKey, user, room), its Netty channel
+ * One authenticated client connection: who it is (subKey, user), its Netty channel
  * and wire format, and its links in its {@link Room}'s list.
  *
  * <p>The identity fields are immutable. The room links ({@link #room}, {@link #prev},
- * {@link #next}) are guarded by the lock of the room they point into.
+ * {@link #next}) are guarded by the lock of the room they point into; they change only
+ * under the bucket's lock too. The room's key is the room's ({@link Room#key}): a
+ * connection keeps no copy of it.
  */
 final class Connection {
     final String key;
     final long userId;
-    final int roomId;
     final Channel channel;
     final Wire wire;
 
@@ -23,10 +24,9 @@ final class Connection {
     /** Written to in the current {@link LoopOutbox} pass and not yet flushed; confined to the channel's loop. */
     boolean flushPending;
 
-    Connection(String key, long userId, int roomId, Channel channel, Wire wire) {
+    Connection(String key, long userId, Channel channel, Wire wire) {
         this.key = key;
         this.userId = userId;
-        this.roomId = roomId;
         this.channel = channel;
         this.wire = wire;
     }
@@ -43,6 +43,6 @@ final class Connection {
 
     @Override
     public String toString() {
-        return key + "@" + channel.remoteAddress() + "/" + wire + " room " + roomId;
+        return key + "@" + channel.remoteAddress() + "/" + wire;
     }
 }

@@ -55,7 +55,7 @@ final class LoopOutbox {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     // Scratch state of a pass, confined to the loop and emptied after each pass.
     private final List<Delivery> taken = new ArrayList<>();
-    private final Map<Integer, List<Delivery>> byRoom = new LinkedHashMap<>();
+    private final Map<String, List<Delivery>> byRoom = new LinkedHashMap<>();
     private final List<Delivery> toAll = new ArrayList<>();
     private final Members members = new Members();
     private final Members written = new Members();
@@ -109,7 +109,7 @@ final class LoopOutbox {
                     case ALL -> toAll.add(t);
                 }
             }
-            for (Map.Entry<Integer, List<Delivery>> e : byRoom.entrySet()) {
+            for (Map.Entry<String, List<Delivery>> e : byRoom.entrySet()) {
                 outboxes.buckets().collectRoom(e.getKey(), loop, members);
                 writeToMembers(e.getValue());
             }

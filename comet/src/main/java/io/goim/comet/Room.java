@@ -10,23 +10,24 @@ import java.util.Arrays;
  * its own members ({@link LoopOutbox}).
  *
  * <pre>
- *   room 7:  loop 0 ─► c1 ⇄ c5 ⇄ c9
- *            loop 1 ─► c2 ⇄ c6
+ *   room "7": loop 0 ─► c1 ⇄ c5 ⇄ c9
+ *             loop 1 ─► c2 ⇄ c6
  * </pre>
  *
  * <p>Thread-safe: one lock per room. A room is created and dropped by its
  * {@link Bucket} under the bucket's lock, which always locks before the room's.
  */
 final class Room {
-    final int id;
+    /** The room's key (see libs' RoomKeys); the one copy its members share. */
+    final String key;
     /** The event loops this room has had members on, and the head of each loop's list; a comet has a handful. */
     private EventLoop[] loops = new EventLoop[2];
     private Connection[] heads = new Connection[2];
     private int nLoops;
     private int online;
 
-    Room(int id) {
-        this.id = id;
+    Room(String key) {
+        this.key = key;
     }
 
     private int slot(EventLoop loop, boolean create) {
@@ -49,7 +50,7 @@ final class Room {
     /** Links {@code c} at the head of its loop's list. {@code c} must not be in a room. */
     synchronized void join(Connection c) {
         if (c.room != null) {
-            throw new IllegalStateException(c + " already in room " + c.room.id);
+            throw new IllegalStateException(c + " already in room " + c.room.key);
         }
         int s = slot(c.channel.eventLoop(), true);
         c.room = this;

@@ -129,10 +129,10 @@ final class SessionRenewer implements AutoCloseable {
                 }
                 List<Connection> part = all.subList(from, Math.min(all.size(), from + batch));
                 List<String> keys = new ArrayList<>(part.size());
-                List<Integer> rooms = new ArrayList<>(part.size());
+                List<String> rooms = new ArrayList<>(part.size());
                 for (Connection c : part) {
                     keys.add(c.key);
-                    rooms.add(c.roomId);
+                    rooms.add(comet.buckets().rooms(c));
                 }
                 // The call has logic's deadline; the extra second only guards against a lost callback.
                 comet.logic().renew(keys, rooms).orTimeout(timeoutMillis + 1_000, TimeUnit.MILLISECONDS)
@@ -179,7 +179,7 @@ final class SessionRenewer implements AutoCloseable {
 
     private void closeConflict(String key) {
         Connection c = comet.buckets().get(key);
-        if (c == null || !comet.buckets().remove(c)) {
+        if (c == null || comet.buckets().remove(c) == null) {
             return; // gone meanwhile
         }
         comet.counters().renewConflictsClosed.increment();

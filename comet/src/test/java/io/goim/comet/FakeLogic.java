@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;
@@ -75,7 +76,7 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         }
         String key = user + "_" + seq.incrementAndGet();
         connects.add(key);
-        out.onNext(ConnectReply.newBuilder().setUserId(user).setRoomId(room).setKey(key).build());
+        out.onNext(ConnectReply.newBuilder().setUserId(user).setRoomKey(RoomKeys.ofV1(room)).setKey(key).build());
         out.onCompleted();
     }
 

@@ -1,5 +1,7 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
+
 /**
  * Turns a client's token into the identity its connection runs under. Logic picks the
  * implementation from {@code logic.auth.class}; one instance serves every call, from
@@ -10,12 +12,15 @@ package io.goim.logic;
  */
 public interface Authenticator {
 
-    /** Who a connection is: a user and the room it joins ({@link #NO_ROOM} for none). */
-    record Identity(long userId, int roomId) {
+    /**
+     * Who a connection is: a user and the room it joins, by room key ("1" for v1's room 1,
+     * "live://1000" for a typed room; {@link #NO_ROOM} for none; see libs' RoomKeys).
+     */
+    record Identity(long userId, String room) {
     }
 
-    /** The room id of a connection in no room. */
-    int NO_ROOM = -1;
+    /** The room key of a connection in no room. */
+    String NO_ROOM = RoomKeys.NONE;
 
     /**
      * @return the identity, never null

@@ -9,8 +9,8 @@ package io.goim.logic;
  * <p>Stateless and thread-safe.
  */
 public final class DefaultAuthenticator implements Authenticator {
-    /** The room every authenticated user joins, as in goim. */
-    public static final int DEFAULT_ROOM = 1;
+    /** The room every authenticated user joins, as in goim: v1's room 1. */
+    public static final String DEFAULT_ROOM = "1";
 
     private final boolean allowAnonymous;
 

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
@@ -106,14 +107,15 @@ public final class JwtAuthenticator implements Authenticator {
             throw new AuthRefusedException("bad_claims", "\"" + config.userClaim() + "\": " + user
                     + " (expected: a user id >= 0)");
         }
-        int room = NO_ROOM;
+        String room = NO_ROOM;
         Object r = config.roomClaim().isEmpty() ? null : claims.getClaim(config.roomClaim());
         if (r != null) {
-            room = (int) number(r, Integer.MAX_VALUE);
-            if (room < 0) {
+            int id = (int) number(r, Integer.MAX_VALUE);
+            if (id < 0) {
                 throw new AuthRefusedException("bad_claims", "\"" + config.roomClaim() + "\": " + r
                         + " (expected: a room id >= 0)");
             }
+            room = RoomKeys.ofV1(id);
         }
         return new Identity(userId, room);
     }

@@ -166,7 +166,7 @@ public final class LogicServer implements AutoCloseable {
             }
 
             @Override
-            public CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
+            public CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
                 return pushes.pushRoom(room, msg, ensure);
             }
 
@@ -181,7 +181,7 @@ public final class LogicServer implements AutoCloseable {
             }
 
             @Override
-            public Map<Integer, Integer> roomCounts() {
+            public Map<String, Integer> roomCounts() {
                 return counts.snapshot().rooms();
             }
 

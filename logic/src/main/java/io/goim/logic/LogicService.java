@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.SubKey;
 import io.goim.proto.ConnectReply;
@@ -126,14 +127,14 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     }
 
     private void register(ConnectReq req, Authenticator.Identity id, StreamObserver<ConnectReply> out) {
-        routers.put(id.userId(), req.getServer(), id.roomId()).whenComplete((seq, error) -> {
+        routers.put(id.userId(), req.getServer(), id.room()).whenComplete((seq, error) -> {
             if (error != null) {
                 out.onError(routerError("put", error));
                 return;
             }
             out.onNext(ConnectReply.newBuilder()
                     .setKey(SubKey.encode(id.userId(), seq))
-                    .setRoomId(id.roomId())
+                    .setRoomKey(id.room())
                     .setUserId(id.userId())
                     .build());
             out.onCompleted();
@@ -149,7 +150,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        routers.del(key.userId(), key.seq(), req.getRoomId()).whenComplete((has, error) -> {
+        routers.del(key.userId(), key.seq(), req.getRooms()).whenComplete((has, error) -> {
             if (error != null) {
                 out.onError(routerError("del", error));
                 return;
@@ -161,10 +162,18 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     @Override
     public void renew(RenewReq req, StreamObserver<RenewReply> out) {
-        if (req.getRoomIdsCount() != req.getKeysCount()) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and room_ids have " + req.getKeysCount()
-                    + " and " + req.getRoomIdsCount() + " entries (expected: the same number)").asRuntimeException());
+        if (req.getRoomsCount() != req.getKeysCount()) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and rooms have " + req.getKeysCount()
+                    + " and " + req.getRoomsCount() + " entries (expected: the same number)").asRuntimeException());
             return;
+        }
+        for (String rooms : req.getRoomsList()) {
+            String problem = RoomKeys.invalidSet(rooms);
+            if (problem != null) {
+                out.onError(Status.INVALID_ARGUMENT.withDescription("rooms: " + problem
+                        + " (expected: room keys separated by '\\n', or empty for none)").asRuntimeException());
+                return;
+            }
         }
         List<SubKey> keys = new ArrayList<>(req.getKeysCount());
         try {
@@ -175,7 +184,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        routers.touch(req.getServer(), keys, req.getRoomIdsList()).whenComplete((r, error) -> {
+        routers.touch(req.getServer(), keys, req.getRoomsList()).whenComplete((r, error) -> {
             if (error != null) {
                 out.onError(routerError("touch", error));
                 return;

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.SubKey;
@@ -87,10 +88,16 @@ final class PushService {
         }
     }
 
-    /** Pushes {@code msg} to every connection in {@code room}: one record keyed by the room id. */
-    CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
-        PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, msg).setRoomId(room).setEnsure(ensure).build();
-        return send(Integer.toString(room), record);
+    /**
+     * Pushes {@code msg} to every connection in room {@code room} (a room key: "1000" for
+     * v1's room 1000, "live://1000" for a typed room): one record keyed by the room key.
+     * The record also carries the v1 room number (-1 for a typed room) for a job from
+     * before room keys, which reads only that.
+     */
+    CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
+        PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, msg).setRoomKey(room).setRoomId(RoomKeys.v1Id(room))
+                .setEnsure(ensure).build();
+        return send(room, record);
     }
 
     /** Pushes {@code msg} to every connection on every comet: one record. */

@@ -2,6 +2,7 @@ package io.goim.logic;
 
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.protocol.SubKey;
 import io.goim.logic.http.CometAliveException;
 import io.grpc.Status;
@@ -153,10 +154,10 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, int room) {
+    public CompletableFuture<Integer> put(long userId, int server, String room) {
         long now = clockMillis.getAsLong();
         CompletableFuture<List<Object>> call = PUT.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
-                Long.toString(userId), Integer.toString(server), Integer.toString(room), Long.toString(now),
+                Long.toString(userId), Integer.toString(server), room, Long.toString(now),
                 Long.toString(now + expireMillis), Long.toString(expireMillis));
         return guarded("put", call).thenCompose(reply -> {
             int seq = ((Long) reply.get(0)).intValue();
@@ -182,17 +183,18 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> del(long userId, int seq, int room) {
+    public CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
         CompletableFuture<List<Object>> call = DEL.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
                 SubKey.encode(userId, seq));
         return guarded("del", call).thenCompose(reply -> {
             if (reply.isEmpty()) {
                 return CompletableFuture.completedFuture(false);
             }
-            String[] conn = ((String) reply.get(0)).split(",");
-            int server = Integer.parseInt(conn[0]);
+            String conn = (String) reply.get(0); // "<server>,<rooms>,<deadline>"
+            int first = conn.indexOf(',');
+            int server = Integer.parseInt(conn, 0, first, 10);
             CountChanges changes = new CountChanges(0);
-            changes.add(server, Integer.parseInt(conn[1]), -1);
+            changes.add(server, conn.substring(first + 1, conn.lastIndexOf(',')), -1);
             if ((Long) reply.get(1) == 0) {
                 // The user's last connection there: take the user off the comet's index too.
                 redis.srem(RedisKeys.serverUsers(server), Long.toString(userId));
@@ -256,7 +258,7 @@ final class RedisSessionStore implements SessionStore {
             return -1;
         }
         int first = value.indexOf(',');
-        int second = value.indexOf(',', first + 1);
+        int second = value.lastIndexOf(','); // the room set between them may hold commas
         if (first <= 0 || second <= first) {
             return -1;
         }
@@ -265,7 +267,7 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms) {
         long now = clockMillis.getAsLong();
         Map<Long, List<String>> perUser = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
@@ -274,7 +276,7 @@ final class RedisSessionStore implements SessionStore {
                     Long.toString(u), Integer.toString(server), Long.toString(now), Long.toString(now + expireMillis),
                     Long.toString(expireMillis))));
             args.add(Integer.toString(k.seq()));
-            args.add(Integer.toString(rooms.get(i)));
+            args.add(rooms.get(i));
         }
         Map<Long, CompletableFuture<List<Object>>> calls = new LinkedHashMap<>();
         for (Map.Entry<Long, List<String>> e : perUser.entrySet()) {
@@ -341,12 +343,12 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
+    public CompletableFuture<Map<String, Integer>> allRoomCount() {
         return serverCounts().thenApply(perServer -> {
-            Map<Integer, Integer> rooms = new HashMap<>();
+            Map<String, Integer> rooms = new HashMap<>();
             perServer.values().forEach(fields -> fields.forEach((f, n) -> {
-                if (f.startsWith("r")) {
-                    rooms.merge(Integer.parseInt(f, 1, f.length(), 10), Integer.parseInt(n), Integer::sum);
+                if (f.startsWith(RedisKeys.ROOM_PREFIX)) {
+                    rooms.merge(RedisKeys.roomOfField(f), Integer.parseInt(n), Integer::sum);
                 }
             }));
             rooms.values().removeIf(n -> n <= 0);
@@ -438,19 +440,31 @@ final class RedisSessionStore implements SessionStore {
             this.caller = caller;
         }
 
-        /** Reads "server,room,delta" entries from {@code reply}, starting at {@code from}. */
+        /**
+         * Reads "server,rooms,delta" entries from {@code reply}, starting at {@code from}
+         * (the room set between the first and the last comma may hold commas itself).
+         */
         void parse(List<Object> reply, int from) {
             for (int i = from; i < reply.size(); i++) {
-                String[] c = ((String) reply.get(i)).split(",");
-                add(Integer.parseInt(c[0]), Integer.parseInt(c[1]), Integer.parseInt(c[2]));
+                String c = (String) reply.get(i);
+                int first = c.indexOf(',');
+                int last = c.lastIndexOf(',');
+                add(Integer.parseInt(c, 0, first, 10), c.substring(first + 1, last),
+                        Integer.parseInt(c, last + 1, c.length(), 10));
             }
         }
 
-        void add(int server, int room, int delta) {
+        /**
+         * Counts a connection in the room set {@code rooms} ("-1", v1's "no room" in
+         * sessions written before room keys, counts as none) {@code delta} times on {@code server}.
+         */
+        void add(int server, String rooms, int delta) {
             Map<String, Integer> f = fields.computeIfAbsent(server, s -> new HashMap<>());
             f.merge(RedisKeys.TOTAL_FIELD, delta, Integer::sum);
-            if (room >= 0) {
-                f.merge(RedisKeys.roomField(room), delta, Integer::sum);
+            if (!rooms.equals("-1")) {
+                for (String room : RoomKeys.split(rooms)) {
+                    f.merge(RedisKeys.roomField(room), delta, Integer::sum);
+                }
             }
             f.values().removeIf(d -> d == 0);
             if (f.isEmpty()) {

@@ -98,8 +98,8 @@ final class Routers implements SessionStore {
 
     /** Registers a connection in the user's router; completes with its seq. */
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, int room) {
-        PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomId(room).build();
+    public CompletableFuture<Integer> put(long userId, int server, String room) {
+        PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomKey(room).build();
         return Futures.of(stub(routerOf(userId)).put(req)).thenApply(r -> r.getSeq());
     }
 
@@ -112,8 +112,8 @@ final class Routers implements SessionStore {
 
     /** Removes a connection from the user's router; completes with whether it was known. */
     @Override
-    public CompletableFuture<Boolean> del(long userId, int seq, int room) {
-        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).setRoomId(room).build();
+    public CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
+        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).build(); // the router remembers the rooms
         return Futures.of(stub(routerOf(userId)).del(req)).thenApply(r -> r.getHas());
     }
 
@@ -164,15 +164,15 @@ final class Routers implements SessionStore {
 
     /**
      * Vouches for open connections of comet {@code server}: one Touch per router that
-     * owns some of them, in parallel. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
+     * owns some of them, in parallel. {@code rooms.get(i)} is the room set of {@code keys.get(i)}.
      */
     @Override
-    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms) {
         Map<Integer, TouchReq.Builder> perRouter = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             SubKey k = keys.get(i);
             perRouter.computeIfAbsent(routerOf(k.userId()), r -> TouchReq.newBuilder().setServer(server))
-                    .addUserIds(k.userId()).addSeqs(k.seq()).addRoomIds(rooms.get(i));
+                    .addUserIds(k.userId()).addSeqs(k.seq()).addRooms(rooms.get(i));
         }
         List<CompletableFuture<TouchReply>> calls = new ArrayList<>();
         for (Map.Entry<Integer, TouchReq.Builder> e : perRouter.entrySet()) {
@@ -240,19 +240,20 @@ final class Routers implements SessionStore {
         return Readiness.all(pings);
     }
 
-    /** Connections per room, summed over every router. */
+    /** Connections per room key, summed over every router. */
     @Override
-    public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
-        return sumCounters(true);
+    public CompletableFuture<Map<String, Integer>> allRoomCount() {
+        return sumCounters(true, CounterReply::getRoomsMap);
     }
 
     /** Connections per comet server, summed over every router. */
     @Override
     public CompletableFuture<Map<Integer, Integer>> allServerCount() {
-        return sumCounters(false);
+        return sumCounters(false, CounterReply::getCounterMap);
     }
 
-    private CompletableFuture<Map<Integer, Integer>> sumCounters(boolean rooms) {
+    private <K> CompletableFuture<Map<K, Integer>> sumCounters(boolean rooms,
+            java.util.function.Function<CounterReply, Map<K, Integer>> counter) {
         List<CompletableFuture<CounterReply>> calls = new ArrayList<>();
         for (int id : stubs.keySet()) {
             RouterGrpc.RouterFutureStub s = stub(id);
@@ -260,9 +261,9 @@ final class Routers implements SessionStore {
                     : s.allServerCount(Empty.getDefaultInstance())));
         }
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            Map<Integer, Integer> sum = new HashMap<>();
+            Map<K, Integer> sum = new HashMap<>();
             for (CompletableFuture<CounterReply> c : calls) {
-                c.join().getCounterMap().forEach((k, n) -> sum.merge(k, n, Integer::sum));
+                counter.apply(c.join()).forEach((k, n) -> sum.merge(k, n, Integer::sum));
             }
             return sum;
         });

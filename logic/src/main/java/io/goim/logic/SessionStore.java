@@ -38,14 +38,17 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /** How many shards there are (the epoch waits for each to answer once). */
     int shardCount();
 
-    /** Registers a connection; completes with its seq. */
-    CompletableFuture<Integer> put(long userId, int server, int room);
+    /** Registers a connection in room {@code room} (a room key; empty for none); completes with its seq. */
+    CompletableFuture<Integer> put(long userId, int server, String room);
 
     /** How many connections {@code userId} holds. */
     CompletableFuture<Integer> userCount(long userId);
 
-    /** Removes a connection; completes with whether it was known. */
-    CompletableFuture<Boolean> del(long userId, int seq, int room);
+    /**
+     * Removes a connection, which the comet says was in the room set {@code rooms} (the
+     * store counts by the rooms it remembers); completes with whether it was known.
+     */
+    CompletableFuture<Boolean> del(long userId, int seq, String rooms);
 
     /** Every shard's incarnation, 0 for one that did not answer within the deadline; never fails. */
     CompletableFuture<Map<Integer, Long>> incarnations();
@@ -53,9 +56,11 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /**
      * Vouches for open connections of comet {@code server}: refreshed when known there,
      * registered again under the same seq when unknown (relearned), reported as a conflict
-     * when the seq is held on another comet. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
+     * when the seq is held on another comet. {@code rooms.get(i)} is the room set of {@code keys.get(i)}
+     * (room keys separated by '\n', see libs' RoomKeys): a connection whose rooms changed
+     * moves between the room counts, so this is also how a room change is learned.
      */
-    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms);
+    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms);
 
     /**
      * Forgets comet {@code server}, or, when it was heard from (a renew or a login) within
@@ -67,8 +72,8 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /** Ready when every shard answers a ping within {@code deadline}. */
     CompletableFuture<Readiness> ready(Duration deadline);
 
-    /** Connections per room, over every comet. */
-    CompletableFuture<Map<Integer, Integer>> allRoomCount();
+    /** Connections per room key, over every comet. */
+    CompletableFuture<Map<String, Integer>> allRoomCount();
 
     /** Connections per comet server. */
     CompletableFuture<Map<Integer, Integer>> allServerCount();

@@ -1,5 +1,6 @@
 package io.goim.router;
 
+import io.goim.libs.protocol.RoomKeys;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +31,15 @@ final class Bucket {
     }
 
     private final Map<Long, Session> sessions = new HashMap<>();
-    private final Map<Integer, Integer> roomCounter = new HashMap<>();
+    private final Map<String, Integer> roomCounter = new HashMap<>();
     private final Map<Integer, Integer> serverCounter = new HashMap<>();
     private final Map<Integer, Map<Long, Integer>> userServerCounter = new HashMap<>();
     private final ConnLru lru = new ConnLru();
     private int connections;
 
-    synchronized int put(long userId, int server, int room, long now) {
-        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, room);
+    /** {@code rooms}: the connection's room set (see libs' RoomKeys). */
+    synchronized int put(long userId, int server, String rooms, long now) {
+        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, RoomKeys.canonical(rooms));
         lru.add(c, now);
         count(c, 1);
         return c.seq;
@@ -55,12 +57,15 @@ final class Bucket {
         return true;
     }
 
-    /** Refreshes, or registers again, a connection a comet reports as open. */
-    synchronized Touched touch(long userId, int seq, int server, int room, long now) {
+    /**
+     * Refreshes, or registers again, a connection a comet reports as open in the room set
+     * {@code rooms}; a connection that changed rooms moves between the room counters.
+     */
+    synchronized Touched touch(long userId, int seq, int server, String rooms, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
         Conn c = s.get(seq);
         if (c == null) {
-            c = s.putAt(seq, server, room);
+            c = s.putAt(seq, server, RoomKeys.canonical(rooms));
             lru.add(c, now);
             count(c, 1);
             return Touched.RELEARNED;
@@ -68,10 +73,10 @@ final class Bucket {
         if (c.server != server) {
             return Touched.CONFLICT;
         }
-        if (c.room != room) {
-            count(c, -1);
-            c.room = room;
-            count(c, 1);
+        if (!c.rooms.equals(rooms)) {
+            countRooms(c.rooms, -1);
+            c.rooms = RoomKeys.canonical(rooms);
+            countRooms(c.rooms, 1);
         }
         lru.touch(c, now);
         return Touched.REFRESHED;
@@ -122,11 +127,11 @@ final class Bucket {
         return connections;
     }
 
-    synchronized int roomCount(int room) {
+    synchronized int roomCount(String room) {
         return roomCounter.getOrDefault(room, 0);
     }
 
-    synchronized void addRoomCounts(Map<Integer, Integer> out) {
+    synchronized void addRoomCounts(Map<String, Integer> out) {
         roomCounter.forEach((room, n) -> out.merge(room, n, Integer::sum));
     }
 
@@ -157,14 +162,26 @@ final class Bucket {
 
     private void count(Conn c, int delta) {
         connections += delta;
-        if (c.room >= 0) {
-            add(roomCounter, c.room, delta);
-        }
+        countRooms(c.rooms, delta);
         add(serverCounter, c.server, delta);
         Map<Long, Integer> users = userServerCounter.computeIfAbsent(c.server, k -> new HashMap<>());
         add(users, c.userId, delta);
         if (users.isEmpty()) {
             userServerCounter.remove(c.server);
+        }
+    }
+
+    /** Adds {@code delta} to the counter of every room of the room set {@code rooms}. */
+    private void countRooms(String rooms, int delta) {
+        if (rooms.isEmpty()) {
+            return;
+        }
+        if (rooms.indexOf(RoomKeys.SEPARATOR) < 0) {
+            add(roomCounter, rooms, delta); // one room: no split, no allocation
+            return;
+        }
+        for (String room : RoomKeys.split(rooms)) {
+            add(roomCounter, room, delta);
         }
     }
 
@@ -174,7 +191,7 @@ final class Bucket {
 
     /** For tests: every counter recomputed from the sessions, to compare with the kept ones. */
     synchronized boolean countersAgreeWithSessions() {
-        Map<Integer, Integer> rooms = new HashMap<>();
+        Map<String, Integer> rooms = new HashMap<>();
         Map<Integer, Integer> servers = new HashMap<>();
         Map<Integer, Map<Long, Integer>> userServers = new HashMap<>();
         int total = 0;
@@ -184,8 +201,8 @@ final class Bucket {
             }
             for (Conn c : s.conns().values()) {
                 total++;
-                if (c.room >= 0) {
-                    rooms.merge(c.room, 1, Integer::sum);
+                for (String room : RoomKeys.split(c.rooms)) {
+                    rooms.merge(room, 1, Integer::sum);
                 }
                 servers.merge(c.server, 1, Integer::sum);
                 userServers.computeIfAbsent(c.server, k -> new HashMap<>()).merge(c.userId, 1, Integer::sum);

@@ -1,5 +1,6 @@
 package io.goim.router;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CountReply;
 import io.goim.proto.CounterReply;
 import io.goim.proto.DelReply;
@@ -64,10 +65,10 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void put(PutReq req, StreamObserver<PutReply> out) {
-        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRoom(req.getRoomId(), out)) {
+        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRooms(req.getRoomKey(), out)) {
             return;
         }
-        reply(out, PutReply.newBuilder().setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomId())).build());
+        reply(out, PutReply.newBuilder().setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomKey())).build());
     }
 
     @Override
@@ -101,7 +102,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void allRoomCount(Empty req, StreamObserver<CounterReply> out) {
-        reply(out, CounterReply.newBuilder().putAllCounter(store.allRoomCount()).build());
+        reply(out, CounterReply.newBuilder().putAllRooms(store.allRoomCount()).build());
     }
 
     @Override
@@ -149,7 +150,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void roomCount(RoomCountReq req, StreamObserver<CountReply> out) {
-        reply(out, CountReply.newBuilder().setCount(store.roomCount(req.getRoomId())).build());
+        reply(out, CountReply.newBuilder().setCount(store.roomCount(req.getRoomKey())).build());
     }
 
     @Override
@@ -163,16 +164,16 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     @Override
     public void touch(TouchReq req, StreamObserver<TouchReply> out) {
         int n = req.getUserIdsCount();
-        if (req.getSeqsCount() != n || req.getRoomIdsCount() != n) {
-            refuse("user_ids, seqs and room_ids have " + n + ", " + req.getSeqsCount() + " and "
-                    + req.getRoomIdsCount() + " entries (expected: the same number)", out);
+        if (req.getSeqsCount() != n || req.getRoomsCount() != n) {
+            refuse("user_ids, seqs and rooms have " + n + ", " + req.getSeqsCount() + " and "
+                    + req.getRoomsCount() + " entries (expected: the same number)", out);
             return;
         }
         if (!validServer(req.getServer(), out)) {
             return;
         }
         for (int i = 0; i < n; i++) {
-            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRoom(req.getRoomIds(i), out)) {
+            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRooms(req.getRooms(i), out)) {
                 return;
             }
         }
@@ -180,7 +181,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         int refreshed = 0;
         int relearned = 0;
         for (int i = 0; i < n; i++) {
-            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRoomIds(i))) {
+            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRooms(i))) {
                 case REFRESHED -> refreshed++;
                 case RELEARNED -> relearned++;
                 case CONFLICT -> b.addConflictUserIds(req.getUserIds(i)).addConflictSeqs(req.getSeqs(i));
@@ -214,8 +215,9 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         return check(server > 0, "server " + server + " (expected: a comet id > 0)", out);
     }
 
-    private boolean validRoom(int room, StreamObserver<?> out) {
-        return check(room >= -1, "room id " + room + " (expected: >= 0, or -1 for none)", out);
+    private boolean validRooms(String rooms, StreamObserver<?> out) {
+        String problem = RoomKeys.invalidSet(rooms);
+        return check(problem == null, problem + " (expected: room keys separated by '\\n', or empty for none)", out);
     }
 
     private boolean check(boolean ok, String problem, StreamObserver<?> out) {

@@ -63,11 +63,11 @@ public final class SessionStore {
         return buckets[Buckets.index(userId, buckets.length)];
     }
 
-    /** Registers a connection of {@code userId} on comet {@code server} in {@code room} (-1: none); returns its seq. */
-    public int put(long userId, int server, int room) {
+    /** Registers a connection of {@code userId} on comet {@code server} in the room set {@code rooms} (empty: none); returns its seq. */
+    public int put(long userId, int server, String rooms) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).put(userId, server, room, now);
+        return bucket(userId).put(userId, server, rooms, now);
     }
 
     private void heard(int server, long now) {
@@ -79,14 +79,15 @@ public final class SessionStore {
     }
 
     /**
-     * A comet reports connection {@code userId_seq} as open on {@code server} in
-     * {@code room}: its expiry starts again, or, when this router does not know it
-     * (restarted, or expired), it is registered again under the same seq.
+     * A comet reports connection {@code userId_seq} as open on {@code server} in the room
+     * set {@code rooms}: its expiry starts again, or, when this router does not know it
+     * (restarted, or expired), it is registered again under the same seq. A connection
+     * that changed rooms since moves between the room counters.
      */
-    public Bucket.Touched touch(long userId, int seq, int server, int room) {
+    public Bucket.Touched touch(long userId, int seq, int server, String rooms) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).touch(userId, seq, server, room, now);
+        return bucket(userId).touch(userId, seq, server, rooms, now);
     }
 
     /** Forgets every connection not Put or Touched within the expiry; returns how many. */
@@ -156,7 +157,7 @@ public final class SessionStore {
         return n;
     }
 
-    public int roomCount(int room) {
+    public int roomCount(String room) {
         int n = 0;
         for (Bucket b : buckets) {
             n += b.roomCount(room);
@@ -168,8 +169,8 @@ public final class SessionStore {
         return bucket(userId).userCount(userId);
     }
 
-    public Map<Integer, Integer> allRoomCount() {
-        Map<Integer, Integer> out = new HashMap<>();
+    public Map<String, Integer> allRoomCount() {
+        Map<String, Integer> out = new HashMap<>();
         for (Bucket b : buckets) {
             b.addRoomCounts(out);
         }

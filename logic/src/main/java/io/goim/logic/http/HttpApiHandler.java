@@ -1,5 +1,6 @@
 package io.goim.logic.http;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -53,7 +54,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     public interface PushApi {
         CompletableFuture<Void> pushUsers(List<Long> userIds, byte[] msg);
 
-        CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure);
+        /** {@code room}: a room key ("1000" for v1's room 1000, "live://1000" for a typed room). */
+        CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure);
 
         CompletableFuture<Void> pushAll(byte[] msg);
 
@@ -63,8 +65,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
          */
         CompletableFuture<Void> delServer(int server, boolean force);
 
-        /** Room id to online count, from the last snapshot. */
-        Map<Integer, Integer> roomCounts();
+        /** Room key to online count, from the last snapshot. */
+        Map<String, Integer> roomCounts();
 
         /** Comet server id to online count, from the last snapshot. */
         Map<Integer, Integer> serverCounts();
@@ -167,7 +169,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     throw ApiException.badRequest("rid=" + rid + " (expected: a room id >= 0)");
                 }
                 boolean ensure = boolParam(q, "ensure");
-                return ok(api.pushRoom(rid, body(req), ensure));
+                return ok(api.pushRoom(RoomKeys.ofV1(rid), body(req), ensure));
             }
             case "/1/push/all" -> {
                 requirePost(req);
@@ -231,7 +233,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String type = stringParam(q, "type");
         ArrayNode data = JSON.createArrayNode();
         switch (type) {
-            case "room" -> api.roomCounts().forEach((room, n) -> data.addObject().put("RoomId", room).put("Count", n));
+            case "room" -> api.roomCounts().forEach((room, n) -> {
+                int id = RoomKeys.v1Id(room);
+                if (id >= 0) { // v1 speaks room numbers: typed rooms are counted by the v2 API only
+                    data.addObject().put("RoomId", id).put("Count", n);
+                }
+            });
             case "server" -> api.serverCounts().forEach((server, n) -> data.addObject().put("Server", server).put("Count", n));
             default -> throw ApiException.badRequest("type=" + type + " (expected: room or server)");
         }
