@@ -36,6 +36,26 @@ public final class Buckets {
         return bucket(c.key).remove(c);
     }
 
+    /** goim v2's change room: see {@link Bucket#changeRoom}. */
+    boolean changeRoom(Connection c, String roomKey) {
+        return bucket(c.key).changeRoom(c, roomKey);
+    }
+
+    /** Joins {@code c} to a further room: see {@link Bucket#join}. */
+    Bucket.Join join(Connection c, String roomKey, int max) {
+        return bucket(c.key).join(c, roomKey, max);
+    }
+
+    /** Takes {@code c} out of room {@code roomKey}; false when it was not in it. */
+    boolean leave(Connection c, String roomKey) {
+        return bucket(c.key).leave(c, roomKey);
+    }
+
+    /** How many rooms {@code c} is in. */
+    int roomCount(Connection c) {
+        return bucket(c.key).roomCount(c);
+    }
+
     /** The room set {@code c} is in now (room keys separated by '\n'; empty for none). */
     String rooms(Connection c) {
         return bucket(c.key).rooms(c);

@@ -41,6 +41,8 @@ final class CometContext implements AutoCloseable {
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
     private final UpstreamProducer upstream;
+    private final RoomReporter roomReporter;
+    private final RoomOps roomOps;
     private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
@@ -65,6 +67,8 @@ final class CometContext implements AutoCloseable {
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
+        this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
+        this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
                 reply -> disconnectLater(reply.getKey(), reply.getRoomKey()));
     }
@@ -106,6 +110,16 @@ final class CometContext implements AutoCloseable {
     /** Where pushes wait for the event loops. */
     Outboxes outboxes() {
         return outboxes;
+    }
+
+    /** Room operations of the sessions (ops 12, 18, 20). */
+    RoomOps roomOps() {
+        return roomOps;
+    }
+
+    /** Reports room changes to logic. */
+    RoomReporter roomReporter() {
+        return roomReporter;
     }
 
     CometCounters counters() {

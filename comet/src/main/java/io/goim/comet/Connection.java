@@ -4,23 +4,23 @@ import io.netty.channel.Channel;
 
 /**
  * One authenticated client connection: who it is (subKey, user), its Netty channel
- * and wire format, and its links in its {@link Room}'s list.
+ * and wire format, and its places in rooms.
  *
- * <p>The identity fields are immutable. The room links ({@link #room}, {@link #prev},
- * {@link #next}) are guarded by the lock of the room they point into; they change only
- * under the bucket's lock too. The room's key is the room's ({@link Room#key}): a
- * connection keeps no copy of it.
+ * <p>The identity fields are immutable. The connection is itself the node of its first
+ * room's list (the {@link Member} links, guarded by that room's lock and changed only
+ * under the bucket's lock too); each further room is a {@link Membership} in
+ * {@link #extra}. A room's key is the room's ({@link Room#key}): a connection keeps no
+ * copy of it, and one in a single room (every v1 connection) costs no more than before
+ * rooms were keys: the room id field it lost pays for {@link #extra}.
  */
-final class Connection {
+final class Connection extends Member {
     final String key;
     final long userId;
     final Channel channel;
     final Wire wire;
 
-    /** The room this connection is linked into, or null; guarded by that room's lock. */
-    Room room;
-    Connection prev;
-    Connection next;
+    /** The connection's rooms beyond the first, or null; guarded by its bucket's lock. */
+    Membership extra;
     /** Written to in the current {@link LoopOutbox} pass and not yet flushed; confined to the channel's loop. */
     boolean flushPending;
 
@@ -29,6 +29,11 @@ final class Connection {
         this.userId = userId;
         this.channel = channel;
         this.wire = wire;
+    }
+
+    @Override
+    Connection connection() {
+        return this;
     }
 
     /**

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5:
- * echoing the body, or in kafka mode through {@link UpstreamSession}) and tests
- * (op 254 → 255), closes on any other op, and closes a
+ * echoing the body, or in kafka mode through {@link UpstreamSession}), room operations
+ * (ops 12, 18, 20: {@link RoomOps}) and tests (op 254 → 255), closes on any other op, and closes a
  * connection that sent no heartbeat within the heartbeat timeout. When the connection
  * closes it is unregistered and logic is told.
  *
@@ -81,6 +81,9 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
                     upstream.send(ctx, p);
                 }
             }
+            case Op.CHANGE_ROOM -> comet.roomOps().changeRoom(ctx, connection, p);
+            case Op.JOIN_ROOM -> comet.roomOps().join(ctx, connection, p);
+            case Op.LEAVE_ROOM -> comet.roomOps().leave(ctx, connection, p);
             case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
                     Unpooled.wrappedBuffer(TEST_REPLY)));
             default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,

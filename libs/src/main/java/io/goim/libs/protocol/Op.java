@@ -29,12 +29,23 @@ public final class Op {
     public static final int HANDSHAKE_SID_REPLY = 10;
     /** Inside the cluster: the body is several complete packets laid end to end. */
     public static final int RAW = 11;
-    /** Inside job: timer tick for room batching. */
-    public static final int ROOM_READY = 12;
-    /** Inside comet: write-loop signal. */
-    public static final int PROTO_READY = 13;
+    /** goim v2's change room: body = the new room key (empty: leave the room). */
+    public static final int CHANGE_ROOM = 12;
+    /** Answer to {@link #CHANGE_ROOM}, same seq and body. */
+    public static final int CHANGE_ROOM_REPLY = 13;
     /** Inside comet: write-loop signal. */
     public static final int PROTO_FINISH = 14;
+    /**
+     * Beyond goim: join one more room (several rooms per connection); body = the room key.
+     * 18 to 21 follow goim's last operation (17) and are not used by goim.
+     */
+    public static final int JOIN_ROOM = 18;
+    /** Answer to {@link #JOIN_ROOM}, same seq; body {@code {"ret":1,...}} or a refusal. */
+    public static final int JOIN_ROOM_REPLY = 19;
+    /** Beyond goim: leave one room; body = the room key. */
+    public static final int LEAVE_ROOM = 20;
+    /** Answer to {@link #LEAVE_ROOM}, same seq. */
+    public static final int LEAVE_ROOM_REPLY = 21;
     /** Test request from the client. */
     public static final int TEST = 254;
     /** Answer to {@link #TEST}; body {@code {"test":"come on"}}. */
@@ -70,9 +81,13 @@ public final class Op {
             case HANDSHAKE_SID -> "handshake_sid";
             case HANDSHAKE_SID_REPLY -> "handshake_sid_reply";
             case RAW -> "raw";
-            case ROOM_READY -> "room_ready";
-            case PROTO_READY -> "proto_ready";
+            case CHANGE_ROOM -> "change_room";
+            case CHANGE_ROOM_REPLY -> "change_room_reply";
             case PROTO_FINISH -> "proto_finish";
+            case JOIN_ROOM -> "join_room";
+            case JOIN_ROOM_REPLY -> "join_room_reply";
+            case LEAVE_ROOM -> "leave_room";
+            case LEAVE_ROOM_REPLY -> "leave_room_reply";
             case TEST -> "test";
             case TEST_REPLY -> "test_reply";
             default -> "unknown";
