@@ -42,6 +42,7 @@ public final class LogicServer implements AutoCloseable {
     private final ApiCounters httpCounters = new ApiCounters();
     private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
     private final AdminServer admin;
+    private final PushService pushes;
 
     private LogicServer(LogicConfig config) throws Exception {
         // Every resource is pushed here the moment it exists; they close last-built
@@ -75,7 +76,7 @@ public final class LogicServer implements AutoCloseable {
                     System::nanoTime, registry);
             // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
             LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
-            PushService pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
+            pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
                     config.serverDelAliveWindow());
 
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
@@ -149,6 +150,16 @@ public final class LogicServer implements AutoCloseable {
     }
 
     /** What the HTTP API answered, for monitoring and tests. */
+    /**
+     * Pushes {@code msg} (op 5) to every connection in room {@code roomKey}, a room key
+     * ("1000" for v1's room 1000, "live://1000" for a typed room): the push pipeline's room
+     * entry, which v1's {@code /1/push/room?rid=N} reaches with "N". Completes when Kafka
+     * acknowledged the record.
+     */
+    public CompletableFuture<Void> pushRoom(String roomKey, byte[] msg) {
+        return pushes.pushRoom(roomKey, msg, false);
+    }
+
     public ApiCounters httpCounters() {
         return httpCounters;
     }
