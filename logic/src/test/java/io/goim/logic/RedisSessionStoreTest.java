@@ -110,6 +110,23 @@ class RedisSessionStoreTest {
         expected.forEach((server, keys) -> assertEquals(keys, new HashSet<>(found.get(server))));
     }
 
+    /** Typed rooms and a connection in several rooms (a room set), moved by a renew as comet reports a change. */
+    @Test
+    void typedRoomsAndRoomSetsAreCountedPerRoomKey() throws Exception {
+        int seq = get(store.put(31, 1, "live://1000"));
+        get(store.put(32, 1, "1"));
+        assertEquals(Map.of("live://1000", 1, "1", 1), get(store.allRoomCount()));
+        get(store.touch(1, List.of(new SubKey(31, seq)), List.of("live://1000\nlive://2,000"))); // joined a room
+        assertEquals(Map.of("live://1000", 1, "live://2,000", 1, "1", 1), get(store.allRoomCount()));
+        get(store.touch(1, List.of(new SubKey(31, seq)), List.of("live://2,000"))); // left one
+        assertEquals(Map.of("live://2,000", 1, "1", 1), get(store.allRoomCount()));
+        assertEquals(Map.of(1, List.of("31_" + seq)), sorted(get(store.lookup(List.of(31L))).byServer()),
+                "a room key with a comma does not confuse the session's fields");
+        assertTrue(get(store.del(31, seq, "live://2,000")));
+        assertEquals(Map.of("1", 1), get(store.allRoomCount()));
+        assertEquals(Map.of(1, 1), get(store.allServerCount()));
+    }
+
     @Test
     void countsPerRoomAndPerCometFollowEveryChange() throws Exception {
         get(store.put(1, 1, "10"));

@@ -155,6 +155,19 @@ class SessionStoreTest {
     }
 
     @Test
+    void aConnectionInSeveralRoomsCountsInEachAndLeavesThemAll() {
+        int seq = store.put(42, 1, "live://1000");
+        store.put(43, 1, "live://1000");
+        assertEquals(Bucket.Touched.REFRESHED, store.touch(42, seq, 1, "live://1000\nlive://2000"));
+        assertEquals(Map.of("live://1000", 2, "live://2000", 1), store.allRoomCount());
+        assertEquals(1, store.roomCount("live://2000"));
+        assertTrue(store.countersAgreeWithSessions());
+        assertTrue(store.del(42, seq));
+        assertEquals(Map.of("live://1000", 1), store.allRoomCount());
+        assertTrue(store.countersAgreeWithSessions());
+    }
+
+    @Test
     void touchWithAnotherRoomMovesTheConnectionsRoomCount() {
         int seq = store.put(42, 1, "1");
         assertEquals(Bucket.Touched.REFRESHED, store.touch(42, seq, 1, "9"));
