@@ -34,12 +34,27 @@ final class Bucket {
     private final Map<Integer, Integer> serverCounter = new HashMap<>();
     private final Map<Integer, Map<Long, Integer>> userServerCounter = new HashMap<>();
     private final ConnLru lru = new ConnLru();
+    /** The store's index of client-chosen keys, shared by every bucket; changed under this bucket's lock for its own connections. */
+    private final Map<String, KeyedConn> keys;
     private int connections;
 
-    synchronized int put(long userId, int server, int room, long now) {
-        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, room);
+    Bucket(Map<String, KeyedConn> keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * Registers a connection; {@code key} is the key its client chose, or null/empty. A key
+     * held by another connection passes to this one (the newest login owns it, as goim v2
+     * overwrites its key mapping); the other keeps its session and gets the key back on a
+     * renew once this one is gone.
+     */
+    synchronized int put(long userId, int server, int room, String key, long now) {
+        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, room, key);
         lru.add(c, now);
         count(c, 1);
+        if (c instanceof KeyedConn k) {
+            keys.put(k.key, k);
+        }
         return c.seq;
     }
 
@@ -56,13 +71,14 @@ final class Bucket {
     }
 
     /** Refreshes, or registers again, a connection a comet reports as open. */
-    synchronized Touched touch(long userId, int seq, int server, int room, long now) {
+    synchronized Touched touch(long userId, int seq, int server, int room, String key, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
         Conn c = s.get(seq);
         if (c == null) {
-            c = s.putAt(seq, server, room);
+            c = s.putAt(seq, server, room, key);
             lru.add(c, now);
             count(c, 1);
+            reclaim(c);
             return Touched.RELEARNED;
         }
         if (c.server != server) {
@@ -74,7 +90,15 @@ final class Bucket {
             count(c, 1);
         }
         lru.touch(c, now);
+        reclaim(c);
         return Touched.REFRESHED;
+    }
+
+    /** A keyed connection a comet vouches for takes its key back when no other connection holds it. */
+    private void reclaim(Conn c) {
+        if (c instanceof KeyedConn k) {
+            keys.putIfAbsent(k.key, k);
+        }
     }
 
     /** Forgets every connection touched at or before {@code deadline}; returns how many. */
@@ -149,6 +173,9 @@ final class Bucket {
     /** Removes {@code c} (already unlinked from the LRU) from its session and the counters. */
     private void forget(Session s, Conn c) {
         s.remove(c.seq);
+        if (c instanceof KeyedConn k) {
+            keys.remove(k.key, k); // only if it still owns the key: a newer login may hold it
+        }
         if (s.isEmpty()) {
             sessions.remove(c.userId);
         }

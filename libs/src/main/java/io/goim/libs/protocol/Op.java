@@ -35,6 +35,19 @@ public final class Op {
     public static final int PROTO_READY = 13;
     /** Inside comet: write-loop signal. */
     public static final int PROTO_FINISH = 14;
+    /** goim v2: subscribe to operations; body = decimal ops separated by commas ("1000,1001"). */
+    public static final int SUB = 14;
+    /** goim v2: answer to {@link #SUB}, the same body. */
+    public static final int SUB_REPLY = 15;
+    /** goim v2: unsubscribe from operations; body as {@link #SUB}. */
+    public static final int UNSUB = 16;
+    /** goim v2: answer to {@link #UNSUB}, the same body. */
+    public static final int UNSUB_REPLY = 17;
+    /**
+     * The first operation a backend may choose for its pushes (goim v2's examples use 1000
+     * and up); below it every code belongs to the protocol.
+     */
+    public static final int FIRST_BUSINESS = 1000;
     /** Test request from the client. */
     public static final int TEST = 254;
     /** Answer to {@link #TEST}; body {@code {"test":"come on"}}. */
@@ -45,14 +58,14 @@ public final class Op {
 
     /**
      * True for the operations a push from the cluster (a Kafka record, a comet push call)
-     * may carry to a client: op 5 today; goim v2's business operations would be added here.
+     * may carry to a client: op 5, and goim v2's business operations ({@link #FIRST_BUSINESS} and up).
      * Every other operation steers the connection itself (handshake, heartbeat, auth,
      * disconnect, their replies, comet's internal signals) and only comet's own protocol
      * code sends it: a push that could carry op 6 or op 8 would let whoever writes a record
      * disconnect clients or fake a login. {@link #RAW} is a batch, checked packet by packet.
      */
     public static boolean isPush(int op) {
-        return op == SEND_MSG_REPLY;
+        return op == SEND_MSG_REPLY || op >= FIRST_BUSINESS;
     }
 
     /** A short name for logs and metrics; {@code "unknown"} for codes goim does not define. */
@@ -72,7 +85,10 @@ public final class Op {
             case RAW -> "raw";
             case ROOM_READY -> "room_ready";
             case PROTO_READY -> "proto_ready";
-            case PROTO_FINISH -> "proto_finish";
+            case SUB -> "sub"; // v1's internal proto_finish never reaches the wire
+            case SUB_REPLY -> "sub_reply";
+            case UNSUB -> "unsub";
+            case UNSUB_REPLY -> "unsub_reply";
             case TEST -> "test";
             case TEST_REPLY -> "test_reply";
             default -> "unknown";
