@@ -189,6 +189,35 @@ public final class LogicServer implements AutoCloseable {
             public Map<Integer, Integer> serverCounts() {
                 return counts.snapshot().servers();
             }
+
+            @Override
+            public CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg) {
+                return pushes.pushKeys(keys, op, msg);
+            }
+
+            @Override
+            public CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg) {
+                return pushes.pushUsers(userIds, op, msg);
+            }
+
+            @Override
+            public CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+                return pushes.pushAll(op, speed, msg);
+            }
+
+            /**
+             * From the last counts snapshot, like /1/count. Client addresses are not counted
+             * across the cluster (comets count them only to limit logins per address), so
+             * ip_count is 0.
+             */
+            @Override
+            public CompletableFuture<HttpApiHandler.OnlineTotal> onlineTotal() {
+                long conns = 0;
+                for (int n : counts.snapshot().servers().values()) {
+                    conns += n;
+                }
+                return CompletableFuture.completedFuture(new HttpApiHandler.OnlineTotal(0, conns));
+            }
         };
     }
 }

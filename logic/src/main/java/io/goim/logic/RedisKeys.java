@@ -15,6 +15,10 @@ package io.goim.logic;
  *       forgetting a dead comet does not scan every user.
  *   <li>{@code ol_servers}: sorted set, comet id scored by when logic last heard from it
  *       (ms), for the counts and for {@code /1/server/del}'s alive window.
+ *   <li>{@code key_<key>}: string, a key a goim v2 client chose, as goim v2 names it:
+ *       {@code "<server>,<subKey>"} of the connection that owns it. TTL: the session expiry,
+ *       refreshed by the owner's renews; the newest login takes it over. A Disconnect leaves
+ *       it to expire: a push to it meanwhile reaches a comet that no longer has the key.
  *   <li>{@code goim_incarnation}: a random id set once (SET NX, no TTL); a Redis that
  *       restarted empty has none, a new one is drawn, and comets re-announce.
  * </ul>
@@ -36,6 +40,10 @@ final class RedisKeys {
 
     static String user(long userId) {
         return "mid_" + userId;
+    }
+
+    static String clientKey(String key) {
+        return "key_" + key;
     }
 
     static String serverCounts(int server) {

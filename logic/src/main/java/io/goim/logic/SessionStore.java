@@ -3,6 +3,7 @@ package io.goim.logic;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.protocol.SubKey;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +40,23 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     int shardCount();
 
     /** Registers a connection; completes with its seq. */
-    CompletableFuture<Integer> put(long userId, int server, int room);
+    default CompletableFuture<Integer> put(long userId, int server, int room) {
+        return put(userId, server, room, "");
+    }
+
+    /**
+     * Registers a connection whose client chose {@code clientKey} ("" for none: its key is its
+     * subKey); completes with its seq. The newest login owns a key another connection holds
+     * (goim v2 overwrites its mapping too).
+     */
+    CompletableFuture<Integer> put(long userId, int server, int room, String clientKey);
+
+    /**
+     * Where the connections with client-chosen keys are: key lists grouped by comet server.
+     * Keys nobody holds are absent. A client key does not name its user, so this asks every
+     * shard (one round trip each, in parallel).
+     */
+    CompletableFuture<Map<Integer, List<String>>> lookupClientKeys(Collection<String> clientKeys);
 
     /** How many connections {@code userId} holds. */
     CompletableFuture<Integer> userCount(long userId);
@@ -55,7 +72,15 @@ interface SessionStore extends SessionLookups, AutoCloseable {
      * registered again under the same seq when unknown (relearned), reported as a conflict
      * when the seq is held on another comet. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
      */
-    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms);
+    default CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+        return touch(server, keys, rooms, List.of());
+    }
+
+    /**
+     * As {@link #touch(int, List, List)}; {@code clientKeys} is empty, or holds the key each
+     * connection's client chose ("" for none), so a store that lost them relearns them.
+     */
+    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms, List<String> clientKeys);
 
     /**
      * Forgets comet {@code server}, or, when it was heard from (a renew or a login) within
