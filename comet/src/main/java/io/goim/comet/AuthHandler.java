@@ -130,11 +130,13 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {
         if (!ctx.channel().isActive()) {
             // Closed while logic answered: undo the registration logic just made.
-            comet.disconnectLater(reply.getKey(), reply.getRoomId());
+            comet.disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(), reply.getRoomId());
             return;
         }
+        V2State v2 = !reply.getV2() ? null : new V2State(reply.getSession().isEmpty() ? null : reply.getSession(),
+                reply.getAcceptsList().stream().mapToInt(Integer::intValue).toArray());
         Connection c = new Connection(reply.getKey(), reply.getUserId(), reply.getRoomId(), ctx.channel(),
-                Wire.of(ctx.channel()));
+                Wire.of(ctx.channel()), v2);
         comet.register(c);
         comet.counters().authOk.increment();
         comet.whitelist().log(c.key, "authenticated user {} in room {}", c.userId, c.roomId);

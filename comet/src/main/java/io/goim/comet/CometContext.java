@@ -66,7 +66,8 @@ final class CometContext implements AutoCloseable {
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
-                reply -> disconnectLater(reply.getKey(), reply.getRoomId()));
+                reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
+                        reply.getRoomId()));
     }
 
     CometConfig config() {
@@ -126,12 +127,16 @@ final class CometContext implements AutoCloseable {
         }
     }
 
-    /** Forgets a closed connection and tells logic, unless a newer connection took its key. */
+    /**
+     * Forgets a closed connection and tells logic, unless a newer connection took its key and
+     * with it its session (a v1 reconnect). A connection whose client chose its key has a
+     * session of its own, which logic is always told about.
+     */
     void unregister(Connection c) {
         boolean removed = buckets.remove(c);
         whitelist.log(c.key, "closed {}{}", c, removed ? "" : " (already replaced by a newer connection)");
-        if (removed) {
-            disconnectLater(c.key, c.roomId);
+        if (removed || !c.clientKey().isEmpty()) {
+            disconnectLater(c.session(), c.roomId);
         }
     }
 

@@ -81,7 +81,13 @@ final class LogicClient implements AutoCloseable {
 
     /** Vouches for connections this comet holds; {@code keys} and {@code roomIds} have the same length. */
     CompletableFuture<RenewReply> renew(List<String> keys, List<Integer> roomIds) {
-        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRoomIds(roomIds).build();
+        return renew(keys, roomIds, List.of());
+    }
+
+    /** As {@link #renew(List, List)}; {@code clientKeys}: empty, or each connection's client key ("" for none). */
+    CompletableFuture<RenewReply> renew(List<String> keys, List<Integer> roomIds, List<String> clientKeys) {
+        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRoomIds(roomIds)
+                .addAllClientKeys(clientKeys).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renew(req));
     }
 

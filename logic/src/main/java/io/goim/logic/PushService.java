@@ -138,7 +138,10 @@ final class PushService {
                 found = new HashSet<>();
                 for (List<String> keys : byServer.values()) {
                     for (String k : keys) {
-                        found.add(SubKey.decode(k).userId());
+                        SubKey sk = subKeyOrNull(k); // a client-chosen key does not name its user
+                        if (sk != null) {
+                            found.add(sk.userId());
+                        }
                     }
                 }
             }

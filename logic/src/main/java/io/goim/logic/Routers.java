@@ -177,9 +177,12 @@ final class Routers implements SessionStore {
                 for (int i = 0; i < reply.getUserIdsCount(); i++) {
                     long userId = reply.getUserIds(i);
                     Session s = reply.getSessions(i);
+                    boolean keyed = s.getClientKeysCount() == s.getSeqsCount();
                     for (int j = 0; j < s.getSeqsCount(); j++) {
-                        byServer.computeIfAbsent(s.getServers(j), k -> new ArrayList<>())
-                                .add(SubKey.encode(userId, s.getSeqs(j)));
+                        // A connection whose client chose its key is held under that key by its comet.
+                        String key = keyed && !s.getClientKeys(j).isEmpty() ? s.getClientKeys(j)
+                                : SubKey.encode(userId, s.getSeqs(j));
+                        byServer.computeIfAbsent(s.getServers(j), k -> new ArrayList<>()).add(key);
                     }
                 }
             }

@@ -28,7 +28,10 @@ import java.util.concurrent.CompletableFuture;
  */
 interface SessionStore extends SessionLookups, AutoCloseable {
 
-    /** Where users are connected: the subKeys of every connection, grouped by comet server; the shards' incarnations. */
+    /**
+     * Where users are connected: the key of every connection (its subKey, or the key its
+     * client chose), grouped by comet server; the shards' incarnations.
+     */
     record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class Bucket {
     /** A snapshot of one user's connections, in seq order of insertion. */
-    record UserConns(long userId, int[] seqs, int[] servers) {
+    record UserConns(long userId, int[] seqs, int[] servers, String[] clientKeys) {
     }
 
     /** What a Touch did with one connection. */
@@ -161,13 +161,21 @@ final class Bucket {
     private static UserConns snapshot(long userId, Session s) {
         int[] seqs = new int[s.size()];
         int[] servers = new int[s.size()];
+        String[] keys = null; // only when a connection has a client key
         int i = 0;
         for (Conn c : s.conns().values()) {
             seqs[i] = c.seq;
             servers[i] = c.server;
+            if (c instanceof KeyedConn k) {
+                if (keys == null) {
+                    keys = new String[s.size()];
+                    java.util.Arrays.fill(keys, "");
+                }
+                keys[i] = k.key;
+            }
             i++;
         }
-        return new UserConns(userId, seqs, servers);
+        return new UserConns(userId, seqs, servers, keys);
     }
 
     /** Removes {@code c} (already unlinked from the LRU) from its session and the counters. */

@@ -218,6 +218,9 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         Session.Builder b = Session.newBuilder();
         for (int i = 0; i < c.seqs().length; i++) {
             b.addSeqs(c.seqs()[i]).addServers(c.servers()[i]);
+            if (c.clientKeys() != null) {
+                b.addClientKeys(c.clientKeys()[i]);
+            }
         }
         return b.build();
     }
