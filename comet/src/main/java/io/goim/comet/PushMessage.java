@@ -23,6 +23,8 @@ final class PushMessage extends AbstractReferenceCounted {
     private final ByteBufAllocator alloc;
     private final ByteBuf tcp;
     private final int packets;
+    /** The distinct operations of its packets (nearly always one), for connections that filter operations. */
+    private final int[] ops;
     private ByteBuf wsText; // guarded by this
     private ByteBuf wsBinary; // guarded by this
 
@@ -30,6 +32,55 @@ final class PushMessage extends AbstractReferenceCounted {
         this.alloc = alloc;
         this.tcp = tcp;
         this.packets = packets;
+        this.ops = opsOf(tcp);
+    }
+
+    private static int[] opsOf(ByteBuf tcp) {
+        int first = tcp.readableBytes() >= Packets.HEADER_LENGTH ? tcp.getInt(tcp.readerIndex() + 8) : 0;
+        int[] out = {first};
+        for (int i = tcp.readerIndex(), end = tcp.writerIndex(); i + Packets.HEADER_LENGTH <= end; i += tcp.getInt(i)) {
+            int op = tcp.getInt(i + 8);
+            if (op != first && java.util.Arrays.stream(out).noneMatch(o -> o == op)) {
+                out = java.util.Arrays.copyOf(out, out.length + 1);
+                out[out.length - 1] = op;
+            }
+            if (tcp.getInt(i) < Packets.HEADER_LENGTH) {
+                break; // malformed; of() has refused it already
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What a connection that filters operations ({@code accepts}) gets of this message: the
+     * message itself when it accepts every packet's operation (not retained), null when none,
+     * else a new message of the accepted packets only, which the caller releases. Only the
+     * last case copies, for a batch that mixes operations the connection splits.
+     */
+    PushMessage acceptedBy(V2State accepts) {
+        int accepted = 0;
+        for (int op : ops) {
+            if (accepts.accepts(op)) {
+                accepted++;
+            }
+        }
+        if (accepted == ops.length) {
+            return this;
+        }
+        if (accepted == 0) {
+            return null;
+        }
+        ByteBuf out = alloc.buffer(tcp.readableBytes());
+        int n = 0;
+        for (int i = tcp.readerIndex(), end = tcp.writerIndex(); i + Packets.HEADER_LENGTH <= end; ) {
+            int length = tcp.getInt(i);
+            if (accepts.accepts(tcp.getInt(i + 8))) {
+                out.writeBytes(tcp, i, length);
+                n++;
+            }
+            i += length;
+        }
+        return new PushMessage(alloc, out, n);
     }
 
     /**
