@@ -203,11 +203,55 @@ class GoimV2E2ETest {
     }
 
     @Test
+    void typedRoomPushesReachTheirRoomAndCountsAnswerByRoomId() throws Exception {
+        try (TcpTestClient in1000 = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort());
+                TcpTestClient also1000 = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort());
+                TcpTestClient in2000 = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort());
+                TcpTestClient v1 = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
+            in1000.send(Op.AUTH, 1, "{\"mid\":8001,\"room_id\":\"show://1000\",\"accepts\":[1000,1001]}");
+            assertEquals(Op.AUTH_REPLY, in1000.receive().op());
+            also1000.send(Op.AUTH, 1, "{\"mid\":8002,\"room_id\":\"show://1000\",\"accepts\":[1001]}");
+            assertEquals(Op.AUTH_REPLY, also1000.receive().op());
+            in2000.send(Op.AUTH, 1, "{\"mid\":8003,\"room_id\":\"show://2000\",\"accepts\":[1000,1001]}");
+            assertEquals(Op.AUTH_REPLY, in2000.receive().op());
+            v1.send(Op.AUTH, 1, "8004"); // v1's room 1: not a show:// room
+            assertEquals(Op.AUTH_REPLY, v1.receive().op());
+
+            // The room key is type://room; the operation filters as for every push.
+            ok("/goim/push/room?operation=1000&type=show&room=1000", "r1");
+            ok("/goim/push/room?operation=1001&type=show&room=2000", "r2");
+            ok("/goim/push/room?operation=1001&type=show&room=1000", "r3");
+            assertEquals("r1", in1000.receive().bodyText());
+            assertEquals("r3", in1000.receive().bodyText());
+            assertEquals("r3", also1000.receive().bodyText(), "1000 is not among its accepts: r1 skipped it");
+            assertEquals("r2", in2000.receive().bodyText());
+            // v1 and the others got nothing else: the next push to all shows what each read first.
+            ok("/goim/push/all?operation=1001", "end");
+            for (TcpTestClient c : List.of(in1000, also1000, in2000, v1)) {
+                assertEquals("end", c.receive().bodyText());
+            }
+
+            Await.until("the counts see both show rooms", Duration.ofSeconds(10),
+                    () -> v2Get("/goim/online/room?type=show&rooms=1000,2000").path("data").path("1000").asInt() == 2);
+            JsonNode rooms = v2Get("/goim/online/room?type=show&rooms=1000&rooms=2000&rooms=3000");
+            assertEquals(0, rooms.get("code").asInt());
+            assertEquals(JSON.readTree("{\"1000\":2,\"2000\":1,\"3000\":0}"), rooms.get("data"));
+            JsonNode top = v2Get("/goim/online/top?type=show&limit=1");
+            assertEquals(JSON.readTree("[{\"room_id\":\"1000\",\"count\":2}]"), top.get("data"));
+            assertEquals(2, v2Get("/goim/online/top?type=show&limit=10").get("data").size());
+            assertEquals(0, v2Get("/goim/online/top?type=nobody&limit=10").get("data").size());
+        }
+    }
+
+    @Test
     void refusalsAnswerV2Codes() throws Exception {
         JsonNode control = v2("/goim/push/keys?operation=6&keys=x", "");
         assertEquals(-400, control.get("code").asInt(), "op 6 (disconnect) is the protocol's, not a push");
         assertEquals(-400, v2("/goim/push/mids?mids=abc", "").get("code").asInt());
         assertEquals(-400, v2("/goim/push/all", "").get("code").asInt(), "operation is required for broadcasts");
+        assertEquals(-400, v2("/goim/push/room?operation=1000&room=1000", "").get("code").asInt(), "type is required");
+        assertEquals(-400, v2Get("/goim/online/top?type=live&limit=0").get("code").asInt());
+        assertEquals(-400, v2Get("/goim/online/room?type=live").get("code").asInt(), "rooms is required");
         assertEquals(0, v2("/goim/push/keys?operation=1000&keys=nobody-holds-this", "x").get("code").asInt(),
                 "a key nobody holds is skipped, as goim does");
     }

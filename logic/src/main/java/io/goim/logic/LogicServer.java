@@ -216,6 +216,11 @@ public final class LogicServer implements AutoCloseable {
             }
 
             @Override
+            public CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
+                return pushes.pushRoom(room, op, msg, false);
+            }
+
+            @Override
             public CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
                 return pushes.pushAll(op, speed, msg);
             }

@@ -81,6 +81,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             return CompletableFuture.failedFuture(new UnsupportedOperationException("push to users with an operation"));
         }
 
+        /** goim v2: {@link #pushRoom(String, byte[], boolean)} as client operation {@code op} (v2 has no ensure). */
+        default CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("push to a room with an operation"));
+        }
+
         /** goim v2: a broadcast as client operation {@code op}, at most {@code speed} connections per second (0: no limit). */
         default CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("broadcast with an operation"));

@@ -57,6 +57,26 @@ final class V2Routes {
                 }
                 return ok(api.pushUsers(mids, operation(q, false), body(req)));
             }
+            case "/goim/push/room" -> {
+                requirePost(req);
+                int op = operation(q, true);
+                String room = V2Online.roomKey(HttpApiHandler.stringParam(q, "type"), HttpApiHandler.stringParam(q, "room"));
+                return ok(api.pushRoom(room, op, body(req)));
+            }
+            case "/goim/online/room" -> {
+                requireGet(req);
+                String type = HttpApiHandler.stringParam(q, "type");
+                return CompletableFuture.completedFuture(result(V2Online.rooms(api.roomCounts(), type, list(q, "rooms"))));
+            }
+            case "/goim/online/top" -> {
+                requireGet(req);
+                String type = HttpApiHandler.stringParam(q, "type");
+                int limit = HttpApiHandler.intParam(q, "limit");
+                if (limit <= 0) {
+                    throw ApiException.badRequest("limit=" + limit + " (expected: a number of rooms > 0)");
+                }
+                return CompletableFuture.completedFuture(result(V2Online.top(api.roomCounts(), type, limit)));
+            }
             case "/goim/push/all" -> {
                 requirePost(req);
                 int op = operation(q, true);
