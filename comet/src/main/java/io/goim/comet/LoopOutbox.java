@@ -216,7 +216,7 @@ final class LoopOutbox {
             outboxes.slowConsumer(c, backlog.totalPendingWriteBytes());
             return false;
         }
-        ch.write(msg.frame(c.wire), ch.voidPromise());
+        ch.write(msg.frame(c.wire, c.v2 != null), ch.voidPromise());
         if (!c.flushPending) {
             c.flushPending = true;
             written.add(c);

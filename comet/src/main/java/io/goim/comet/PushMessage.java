@@ -27,6 +27,7 @@ final class PushMessage extends AbstractReferenceCounted {
     private final int[] ops;
     private ByteBuf wsText; // guarded by this
     private ByteBuf wsBinary; // guarded by this
+    private ByteBuf wsBinaryV2; // guarded by this
 
     private PushMessage(ByteBufAllocator alloc, ByteBuf tcp, int packets) {
         this.alloc = alloc;
@@ -141,6 +142,29 @@ final class PushMessage extends AbstractReferenceCounted {
         return wsBinary;
     }
 
+    /**
+     * The binary frame for goim v2 WebSocket clients: a single packet as it is, several
+     * wrapped in one {@link Op#V2_RAW} packet (goim v2's batch), since a v2 client reads a
+     * frame as one packet and would drop the packets after the first. Framed on first use;
+     * not retained.
+     */
+    synchronized ByteBuf webSocketBinaryV2() {
+        if (packets <= 1) {
+            return webSocketBinary();
+        }
+        if (wsBinaryV2 == null) {
+            ByteBuf raw = alloc.buffer(Packets.HEADER_LENGTH + tcp.readableBytes());
+            try {
+                Packets.writeHeader(raw, 1, Op.V2_RAW, 0, tcp.readableBytes());
+                raw.writeBytes(tcp, tcp.readerIndex(), tcp.readableBytes());
+                wsBinaryV2 = frame(alloc, OPCODE_BINARY, raw);
+            } finally {
+                raw.release();
+            }
+        }
+        return wsBinaryV2;
+    }
+
     static final int OPCODE_TEXT = 0x1;
     static final int OPCODE_BINARY = 0x2;
 
@@ -183,6 +207,14 @@ final class PushMessage extends AbstractReferenceCounted {
      * frame encoder untouched as a plain buffer); the channel's write releases it.
      */
     ByteBuf frame(Wire wire) {
+        return frame(wire, false);
+    }
+
+    /** As {@link #frame(Wire)}; {@code v2}: for a goim v2 login, whose binary frames wrap a batch ({@link #webSocketBinaryV2}). */
+    ByteBuf frame(Wire wire, boolean v2) {
+        if (v2 && wire == Wire.WS_BINARY) {
+            return webSocketBinaryV2().retainedDuplicate();
+        }
         return switch (wire) {
             case TCP -> tcp.retainedDuplicate();
             case WS_BINARY -> webSocketBinary().retainedDuplicate();
@@ -217,6 +249,9 @@ final class PushMessage extends AbstractReferenceCounted {
         }
         if (wsBinary != null) {
             wsBinary.release();
+        }
+        if (wsBinaryV2 != null) {
+            wsBinaryV2.release();
         }
     }
 

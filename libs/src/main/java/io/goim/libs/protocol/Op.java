@@ -29,6 +29,12 @@ public final class Op {
     public static final int HANDSHAKE_SID_REPLY = 10;
     /** Inside the cluster: the body is several complete packets laid end to end. */
     public static final int RAW = 11;
+    /**
+     * goim v2's OpRaw, sent to goim v2 WebSocket clients only: a batch of packets in one
+     * binary frame, wrapped in one packet of this op whose body is the packets end to end
+     * (goim v2 renumbered v1's ops from 9 on; a v2 client reads a frame as one packet).
+     */
+    public static final int V2_RAW = 9;
     /** goim v2's change room: body = the new room key (empty: leave the room). */
     public static final int CHANGE_ROOM = 12;
     /** Answer to {@link #CHANGE_ROOM}, same seq and body. */
