@@ -130,10 +130,12 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {
         if (!ctx.channel().isActive()) {
             // Closed while logic answered: undo the registration logic just made.
-            comet.disconnectLater(reply.getKey(), reply.getRoomKey());
+            comet.disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(), reply.getRoomKey());
             return;
         }
-        Connection c = new Connection(reply.getKey(), reply.getUserId(), ctx.channel(), Wire.of(ctx.channel()));
+        V2State v2 = !reply.getV2() ? null : new V2State(reply.getSession().isEmpty() ? null : reply.getSession(),
+                reply.getAcceptsList().stream().mapToInt(Integer::intValue).toArray());
+        Connection c = new Connection(reply.getKey(), reply.getUserId(), ctx.channel(), Wire.of(ctx.channel()), v2);
         comet.register(c, reply.getRoomKey());
         comet.counters().authOk.increment();
         comet.whitelist().log(c.key, "authenticated user {} in room \"{}\"", c.userId, reply.getRoomKey());

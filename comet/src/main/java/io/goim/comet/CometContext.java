@@ -70,7 +70,8 @@ final class CometContext implements AutoCloseable {
         this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
         this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
-                reply -> disconnectLater(reply.getKey(), reply.getRoomKey()));
+                reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
+                        reply.getRoomKey()));
     }
 
     CometConfig config() {
@@ -144,12 +145,19 @@ final class CometContext implements AutoCloseable {
         }
     }
 
-    /** Forgets a closed connection and tells logic, unless a newer connection took its key. */
+    /**
+     * Forgets a closed connection and tells logic, unless a newer connection took its key and
+     * with it its session (a v1 reconnect). A connection whose client chose its key has a
+     * session of its own, which logic is always told about.
+     */
     void unregister(Connection c) {
         String rooms = buckets.remove(c);
         whitelist.log(c.key, "closed {}{}", c, rooms != null ? "" : " (already replaced by a newer connection)");
         if (rooms != null) {
-            disconnectLater(c.key, rooms);
+            disconnectLater(c.session(), rooms);
+        } else if (!c.clientKey().isEmpty()) {
+            // Replaced under its client key, but its session is its own: logic forgets it (the stores remember its rooms).
+            disconnectLater(c.session(), "");
         }
     }
 

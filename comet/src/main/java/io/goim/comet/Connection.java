@@ -23,12 +23,33 @@ final class Connection extends Member {
     Membership extra;
     /** Written to in the current {@link LoopOutbox} pass and not yet flushed; confined to the channel's loop. */
     boolean flushPending;
+    /**
+     * A goim v2 login's state (accepted operations, session); null for v1. One reference
+     * fits the padding of the object's 8-byte alignment, so a v1 connection stays as large
+     * as before (56 bytes with compressed oops).
+     */
+    final V2State v2;
 
     Connection(String key, long userId, Channel channel, Wire wire) {
+        this(key, userId, channel, wire, null);
+    }
+
+    Connection(String key, long userId, Channel channel, Wire wire, V2State v2) {
         this.key = key;
         this.userId = userId;
         this.channel = channel;
         this.wire = wire;
+        this.v2 = v2;
+    }
+
+    /** The subKey that names this connection's session in the store (renew, disconnect). */
+    String session() {
+        return v2 == null || v2.session == null ? key : v2.session;
+    }
+
+    /** The key its client chose, or "" when its key is its subKey. */
+    String clientKey() {
+        return v2 == null || v2.session == null ? "" : key;
     }
 
     @Override

@@ -84,7 +84,13 @@ final class LogicClient implements AutoCloseable {
 
     /** Vouches for connections this comet holds; {@code rooms} (room sets) has the length of {@code keys}. */
     CompletableFuture<RenewReply> renew(List<String> keys, List<String> rooms) {
-        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRooms(rooms).build();
+        return renew(keys, rooms, List.of());
+    }
+
+    /** As {@link #renew(List, List)}; {@code clientKeys}: empty, or each connection's client key ("" for none). */
+    CompletableFuture<RenewReply> renew(List<String> keys, List<String> rooms, List<String> clientKeys) {
+        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRooms(rooms)
+                .addAllClientKeys(clientKeys).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renew(req));
     }
 

@@ -188,6 +188,24 @@ final class LoopOutbox {
         if (c == null) {
             return false;
         }
+        if (c.v2 != null) {
+            // A v2 login filters operations; a v1 connection (no state) takes the shared message as it is.
+            PushMessage accepted = msg.acceptedBy(c.v2);
+            if (accepted == null) {
+                return false;
+            }
+            if (accepted != msg) {
+                try {
+                    return writeAccepted(c, accepted);
+                } finally {
+                    accepted.release();
+                }
+            }
+        }
+        return writeAccepted(c, msg);
+    }
+
+    private boolean writeAccepted(Connection c, PushMessage msg) {
         Channel ch = c.channel;
         ChannelOutboundBuffer backlog = ch.unsafe().outboundBuffer();
         if (!ch.isActive() || backlog == null) {
@@ -198,7 +216,7 @@ final class LoopOutbox {
             outboxes.slowConsumer(c, backlog.totalPendingWriteBytes());
             return false;
         }
-        ch.write(msg.frame(c.wire), ch.voidPromise());
+        ch.write(msg.frame(c.wire, c.v2 != null), ch.voidPromise());
         if (!c.flushPending) {
             c.flushPending = true;
             written.add(c);

@@ -7,8 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,25 +92,29 @@ final class RoomReporter {
         }
         List<String> keys = new ArrayList<>(batch.size());
         List<String> rooms = new ArrayList<>(batch.size());
-        List<Connection> sent = new ArrayList<>(batch.size());
+        List<String> clientKeys = new ArrayList<>(batch.size());
+        boolean keyed = false;
+        Map<String, Connection> sent = new LinkedHashMap<>();
         for (Connection c : batch) {
             if (buckets.get(c.key) == c) { // a connection that closed meanwhile was reported by its Disconnect
-                keys.add(c.key);
+                keys.add(c.session()); // the store names a connection by its session (a v2 client key is not one)
                 rooms.add(buckets.rooms(c));
-                sent.add(c);
+                clientKeys.add(c.clientKey());
+                keyed |= !c.clientKey().isEmpty();
+                sent.put(c.session(), c);
             }
         }
         if (keys.isEmpty()) {
             sendNext();
             return;
         }
-        logic.renew(keys, rooms).whenComplete((reply, error) -> {
+        logic.renew(keys, rooms, keyed ? clientKeys : List.of()).whenComplete((reply, error) -> {
             if (error != null) {
                 failed.increment();
                 LOG.warn("reporting the room changes of {} connection(s) to logic failed, retrying: {}", keys.size(),
                         error.toString());
                 synchronized (this) {
-                    for (Connection c : sent) {
+                    for (Connection c : sent.values()) {
                         pending.add(c);
                     }
                 }
@@ -116,7 +122,7 @@ final class RoomReporter {
                 return;
             }
             reported.increment(keys.size());
-            closeConflicts(reply);
+            closeConflicts(reply, sent);
             sendNext();
         });
     }
@@ -131,10 +137,10 @@ final class RoomReporter {
         }
     }
 
-    private void closeConflicts(RenewReply reply) {
+    private void closeConflicts(RenewReply reply, Map<String, Connection> bySession) {
         for (String key : reply.getConflictsList()) {
-            Connection c = buckets.get(key);
-            if (c != null) {
+            Connection c = bySession.get(key);
+            if (c != null && buckets.get(c.key) == c) {
                 conflicts.increment();
                 LOG.warn("closing {}: a router holds subKey {} on another comet", c, key);
                 c.channel.close();

@@ -86,9 +86,37 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
             case Op.LEAVE_ROOM -> comet.roomOps().leave(ctx, connection, p);
             case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
                     Unpooled.wrappedBuffer(TEST_REPLY)));
+            case Op.SUB, Op.UNSUB -> {
+                if (connection.v2 == null) {
+                    // v1 accepts every operation and knows no subscriptions: as before, an op it does not speak.
+                    comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
+                            "op " + p.op() + " not accepted from a v1 client"));
+                    return;
+                }
+                subscribe(ctx, p);
+            }
             default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
                     "op " + p.op() + " not accepted from a client"));
         }
+    }
+
+    /**
+     * goim v2's ops 14 and 16: the body lists operations ("1000,1001"); the reply (15, 17)
+     * carries the same body, as goim answers. A body that is not such a list changes nothing
+     * and is answered all the same (goim ignores it too); so is a subscription past
+     * {@link V2State#MAX_ACCEPTS} operations.
+     */
+    private void subscribe(ChannelHandlerContext ctx, Packet p) {
+        int[] ops = OpList.parse(p.body().toString(StandardCharsets.US_ASCII));
+        if (ops != null) {
+            if (p.op() == Op.SUB) {
+                connection.v2.watch(ops);
+            } else {
+                connection.v2.unwatch(ops);
+            }
+        }
+        comet.whitelist().log(connection.key, "op {}: accepts now {}", p.op(), connection.v2);
+        comet.reply(ctx, new Packet(p.ver(), p.op() == Op.SUB ? Op.SUB_REPLY : Op.UNSUB_REPLY, p.seq(), p.body().retain()));
     }
 
     @Override

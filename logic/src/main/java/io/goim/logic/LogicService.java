@@ -147,16 +147,26 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     }
 
     private void register(ConnectReq req, Authenticator.Identity id, StreamObserver<ConnectReply> out) {
-        routers.put(id.userId(), req.getServer(), id.room()).whenComplete((seq, error) -> {
+        Authenticator.V2 v2 = id.v2();
+        String clientKey = v2 == null ? "" : v2.key();
+        routers.put(id.userId(), req.getServer(), id.room(), clientKey).whenComplete((seq, error) -> {
             if (error != null) {
                 out.onError(routerError("put", error));
                 return;
             }
-            out.onNext(ConnectReply.newBuilder()
-                    .setKey(SubKey.encode(id.userId(), seq))
+            String subKey = SubKey.encode(id.userId(), seq);
+            ConnectReply.Builder reply = ConnectReply.newBuilder()
+                    .setKey(clientKey.isEmpty() ? subKey : clientKey)
                     .setRoomKey(id.room())
-                    .setUserId(id.userId())
-                    .build());
+                    .setUserId(id.userId());
+            if (v2 != null) {
+                // A v2 login: filters operations; its session is named apart when its client chose the key.
+                reply.setV2(true).addAllAccepts(v2.accepts());
+                if (!clientKey.isEmpty()) {
+                    reply.setSession(subKey);
+                }
+            }
+            out.onNext(reply.build());
             out.onCompleted();
         });
     }
@@ -195,6 +205,12 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 return;
             }
         }
+        if (req.getClientKeysCount() != 0 && req.getClientKeysCount() != req.getKeysCount()) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and client_keys have " + req.getKeysCount()
+                    + " and " + req.getClientKeysCount() + " entries (expected: the same number, or no client_keys)")
+                    .asRuntimeException());
+            return;
+        }
         List<SubKey> keys = new ArrayList<>(req.getKeysCount());
         try {
             for (String k : req.getKeysList()) {
@@ -204,7 +220,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        routers.touch(req.getServer(), keys, req.getRoomsList()).whenComplete((r, error) -> {
+        routers.touch(req.getServer(), keys, req.getRoomsList(), req.getClientKeysList()).whenComplete((r, error) -> {
             if (error != null) {
                 out.onError(routerError("touch", error));
                 return;

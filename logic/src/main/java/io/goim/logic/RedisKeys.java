@@ -21,6 +21,10 @@ package io.goim.logic;
  *       time to live (PX), renewed by every announcement.
  *   <li>{@code comets}: set of the server ids announced; an id whose announcement expired is
  *       removed when the set is next read.
+ *   <li>{@code key_<key>}: string, a key a goim v2 client chose, as goim v2 names it:
+ *       {@code "<server>,<subKey>"} of the connection that owns it. TTL: the session expiry,
+ *       refreshed by the owner's renews; the newest login takes it over. A Disconnect leaves
+ *       it to expire: a push to it meanwhile reaches a comet that no longer has the key.
  *   <li>{@code goim_incarnation}: a random id set once (SET NX, no TTL); a Redis that
  *       restarted empty has none, a new one is drawn, and comets re-announce.
  * </ul>
@@ -48,6 +52,10 @@ final class RedisKeys {
 
     static String user(long userId) {
         return "mid_" + userId;
+    }
+
+    static String clientKey(String key) {
+        return "key_" + key;
     }
 
     static String serverCounts(int server) {

@@ -76,6 +76,7 @@ final class RedisSessionStore implements SessionStore {
     private static final RedisScript TOUCH = RedisScript.load("touch");
     private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
     private static final RedisScript COUNT = RedisScript.load("count");
+    private static final RedisScript CLAIM_KEY = RedisScript.load("claimkey");
 
     private final RateLimitedLog errorLog = new RateLimitedLog(log, 1, TimeUnit.SECONDS);
     private final SecureRandom random = new SecureRandom();
@@ -161,7 +162,7 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, String room) {
+    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey) {
         long now = clockMillis.getAsLong();
         CompletableFuture<List<Object>> call = PUT.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
                 Long.toString(userId), Integer.toString(server), room, Long.toString(now),
@@ -171,8 +172,37 @@ final class RedisSessionStore implements SessionStore {
             CountChanges changes = new CountChanges(server);
             changes.parse(reply, 1);
             changes.user(userId);
-            return apply(changes).thenApply(v -> seq);
+            CompletableFuture<?> keyed = clientKey.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : claimKey(clientKey, server, SubKey.encode(userId, seq), true);
+            return apply(changes).thenCombine(keyed, (v, k) -> seq);
         });
+    }
+
+    /** Sets {@code key_<clientKey>} to this connection: always at a login ({@code take}), only if free or ours at a renew. */
+    private CompletableFuture<Long> claimKey(String clientKey, int server, String subKey, boolean take) {
+        return guarded("client key", CLAIM_KEY.run(redis, ScriptOutputType.INTEGER, RedisKeys.clientKey(clientKey),
+                server + "," + subKey, Long.toString(expireMillis), take ? "1" : "0"));
+    }
+
+    /** One GET per key, pipelined (keys of a Redis Cluster are on many nodes). */
+    @Override
+    public CompletableFuture<Map<Integer, List<String>>> lookupClientKeys(Collection<String> clientKeys) {
+        Map<String, CompletableFuture<String>> calls = new LinkedHashMap<>();
+        for (String k : clientKeys) {
+            calls.computeIfAbsent(k, x -> redis.get(RedisKeys.clientKey(x)).toCompletableFuture());
+        }
+        return guarded("client key lookup", CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)))
+                .thenApply(v -> {
+                    Map<Integer, List<String>> byServer = new HashMap<>();
+                    calls.forEach((key, call) -> {
+                        String value = call.join();
+                        int comma = value == null ? -1 : value.indexOf(',');
+                        if (comma > 0) {
+                            byServer.computeIfAbsent(Integer.parseInt(value, 0, comma, 10), s -> new ArrayList<>()).add(key);
+                        }
+                    });
+                    return byServer;
+                });
     }
 
     @Override
@@ -274,8 +304,14 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms) {
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms, List<String> clientKeys) {
         long now = clockMillis.getAsLong();
+        List<CompletableFuture<Long>> claims = new ArrayList<>();
+        for (int i = 0; i < clientKeys.size(); i++) {
+            if (!clientKeys.get(i).isEmpty()) {
+                claims.add(claimKey(clientKeys.get(i), server, keys.get(i).toString(), false));
+            }
+        }
         Map<Long, List<String>> perUser = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             SubKey k = keys.get(i);
@@ -290,7 +326,9 @@ final class RedisSessionStore implements SessionStore {
             calls.put(e.getKey(), TOUCH.run(redis, ScriptOutputType.MULTI, RedisKeys.user(e.getKey()),
                     e.getValue().toArray(String[]::new)));
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new));
+        List<CompletableFuture<?>> waits = new ArrayList<>(calls.values());
+        waits.addAll(claims);
+        CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
         return guarded("touch", all).thenCompose(v -> {
             int refreshed = 0;
             int relearned = 0;

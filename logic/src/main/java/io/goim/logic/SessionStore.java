@@ -3,6 +3,7 @@ package io.goim.logic;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.protocol.SubKey;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,10 @@ import java.util.concurrent.CompletableFuture;
  */
 interface SessionStore extends SessionLookups, AutoCloseable {
 
-    /** Where users are connected: the subKeys of every connection, grouped by comet server; the shards' incarnations. */
+    /**
+     * Where users are connected: the key of every connection (its subKey, or the key its
+     * client chose), grouped by comet server; the shards' incarnations.
+     */
     record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
     }
 
@@ -39,7 +43,23 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     int shardCount();
 
     /** Registers a connection in room {@code room} (a room key; empty for none); completes with its seq. */
-    CompletableFuture<Integer> put(long userId, int server, String room);
+    default CompletableFuture<Integer> put(long userId, int server, String room) {
+        return put(userId, server, room, "");
+    }
+
+    /**
+     * As {@link #put(long, int, String)} for a connection whose client chose {@code clientKey}
+     * ("" for none: its key is its subKey). The newest login owns a key another connection
+     * holds (goim v2 overwrites its mapping too).
+     */
+    CompletableFuture<Integer> put(long userId, int server, String room, String clientKey);
+
+    /**
+     * Where the connections with client-chosen keys are: key lists grouped by comet server.
+     * Keys nobody holds are absent. A client key does not name its user, so this asks every
+     * shard (one round trip each, in parallel).
+     */
+    CompletableFuture<Map<Integer, List<String>>> lookupClientKeys(Collection<String> clientKeys);
 
     /** How many connections {@code userId} holds. */
     CompletableFuture<Integer> userCount(long userId);
@@ -60,7 +80,15 @@ interface SessionStore extends SessionLookups, AutoCloseable {
      * (room keys separated by '\n', see libs' RoomKeys): a connection whose rooms changed
      * moves between the room counts, so this is also how a room change is learned.
      */
-    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms);
+    default CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms) {
+        return touch(server, keys, rooms, List.of());
+    }
+
+    /**
+     * As {@link #touch(int, List, List)}; {@code clientKeys} is empty, or holds the key each
+     * connection's client chose ("" for none), so a store that lost them relearns them.
+     */
+    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms, List<String> clientKeys);
 
     /**
      * Forgets comet {@code server}, or, when it was heard from (a renew or a login) within

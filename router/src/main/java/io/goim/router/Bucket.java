@@ -17,7 +17,7 @@ import java.util.Map;
  */
 final class Bucket {
     /** A snapshot of one user's connections, in seq order of insertion. */
-    record UserConns(long userId, int[] seqs, int[] servers) {
+    record UserConns(long userId, int[] seqs, int[] servers, String[] clientKeys) {
     }
 
     /** What a Touch did with one connection. */
@@ -35,13 +35,27 @@ final class Bucket {
     private final Map<Integer, Integer> serverCounter = new HashMap<>();
     private final Map<Integer, Map<Long, Integer>> userServerCounter = new HashMap<>();
     private final ConnLru lru = new ConnLru();
+    /** The store's index of client-chosen keys, shared by every bucket; changed under this bucket's lock for its own connections. */
+    private final Map<String, KeyedConn> keys;
     private int connections;
 
-    /** {@code rooms}: the connection's room set (see libs' RoomKeys). */
-    synchronized int put(long userId, int server, String rooms, long now) {
-        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, RoomKeys.canonical(rooms));
+    Bucket(Map<String, KeyedConn> keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * Registers a connection in the room set {@code rooms} (see libs' RoomKeys); {@code key}
+     * is the key its client chose, or null/empty. A key held by another connection passes to
+     * this one (the newest login owns it, as goim v2 overwrites its key mapping); the other
+     * keeps its session and gets the key back on a renew once this one is gone.
+     */
+    synchronized int put(long userId, int server, String rooms, String key, long now) {
+        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, RoomKeys.canonical(rooms), key);
         lru.add(c, now);
         count(c, 1);
+        if (c instanceof KeyedConn k) {
+            keys.put(k.key, k);
+        }
         return c.seq;
     }
 
@@ -59,15 +73,17 @@ final class Bucket {
 
     /**
      * Refreshes, or registers again, a connection a comet reports as open in the room set
-     * {@code rooms}; a connection that changed rooms moves between the room counters.
+     * {@code rooms} ({@code key}: the key its client chose, or null/empty); a connection that
+     * changed rooms moves between the room counters.
      */
-    synchronized Touched touch(long userId, int seq, int server, String rooms, long now) {
+    synchronized Touched touch(long userId, int seq, int server, String rooms, String key, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
         Conn c = s.get(seq);
         if (c == null) {
-            c = s.putAt(seq, server, RoomKeys.canonical(rooms));
+            c = s.putAt(seq, server, RoomKeys.canonical(rooms), key);
             lru.add(c, now);
             count(c, 1);
+            reclaim(c);
             return Touched.RELEARNED;
         }
         if (c.server != server) {
@@ -79,7 +95,15 @@ final class Bucket {
             countRooms(c.rooms, 1);
         }
         lru.touch(c, now);
+        reclaim(c);
         return Touched.REFRESHED;
+    }
+
+    /** A keyed connection a comet vouches for takes its key back when no other connection holds it. */
+    private void reclaim(Conn c) {
+        if (c instanceof KeyedConn k) {
+            keys.putIfAbsent(k.key, k);
+        }
     }
 
     /** Forgets every connection touched at or before {@code deadline}; returns how many. */
@@ -142,18 +166,29 @@ final class Bucket {
     private static UserConns snapshot(long userId, Session s) {
         int[] seqs = new int[s.size()];
         int[] servers = new int[s.size()];
+        String[] keys = null; // only when a connection has a client key
         int i = 0;
         for (Conn c : s.conns().values()) {
             seqs[i] = c.seq;
             servers[i] = c.server;
+            if (c instanceof KeyedConn k) {
+                if (keys == null) {
+                    keys = new String[s.size()];
+                    java.util.Arrays.fill(keys, "");
+                }
+                keys[i] = k.key;
+            }
             i++;
         }
-        return new UserConns(userId, seqs, servers);
+        return new UserConns(userId, seqs, servers, keys);
     }
 
     /** Removes {@code c} (already unlinked from the LRU) from its session and the counters. */
     private void forget(Session s, Conn c) {
         s.remove(c.seq);
+        if (c instanceof KeyedConn k) {
+            keys.remove(k.key, k); // only if it still owns the key: a newer login may hold it
+        }
         if (s.isEmpty()) {
             sessions.remove(c.userId);
         }

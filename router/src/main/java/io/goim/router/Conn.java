@@ -7,7 +7,7 @@ package io.goim.router;
  *
  * <p>Not thread-safe: guarded by its {@link Bucket}'s lock.
  */
-final class Conn {
+class Conn {
     final long userId;
     final int seq;
     final int server;

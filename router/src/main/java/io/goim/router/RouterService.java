@@ -20,6 +20,8 @@ import io.goim.proto.RoomCountReq;
 import io.goim.proto.RouterGrpc;
 import io.goim.proto.Session;
 import io.goim.proto.IncarnationReply;
+import io.goim.proto.KeyServersReply;
+import io.goim.proto.KeyServersReq;
 import io.goim.proto.TouchReply;
 import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
@@ -72,10 +74,25 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void put(PutReq req, StreamObserver<PutReply> out) {
-        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRooms(req.getRoomKey(), out)) {
+        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRooms(req.getRoomKey(), out)
+                || !validKey(req.getClientKey(), out)) {
             return;
         }
-        reply(out, PutReply.newBuilder().setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomKey())).build());
+        reply(out, PutReply.newBuilder()
+                .setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey()))
+                .build());
+    }
+
+    @Override
+    public void keyServers(KeyServersReq req, StreamObserver<KeyServersReply> out) {
+        KeyServersReply.Builder b = KeyServersReply.newBuilder();
+        for (String key : req.getKeysList()) {
+            int server = store.keyServer(key);
+            if (server > 0) {
+                b.addKeys(key).addServers(server);
+            }
+        }
+        reply(out, b.build());
     }
 
     @Override
@@ -171,6 +188,12 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     @Override
     public void touch(TouchReq req, StreamObserver<TouchReply> out) {
         int n = req.getUserIdsCount();
+        boolean keyed = req.getClientKeysCount() > 0;
+        if (keyed && req.getClientKeysCount() != n) {
+            refuse("user_ids and client_keys have " + n + " and " + req.getClientKeysCount()
+                    + " entries (expected: the same number, or no client_keys)", out);
+            return;
+        }
         if (req.getSeqsCount() != n || req.getRoomsCount() != n) {
             refuse("user_ids, seqs and rooms have " + n + ", " + req.getSeqsCount() + " and "
                     + req.getRoomsCount() + " entries (expected: the same number)", out);
@@ -180,7 +203,8 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             return;
         }
         for (int i = 0; i < n; i++) {
-            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRooms(req.getRooms(i), out)) {
+            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRooms(req.getRooms(i), out)
+                    || keyed && !validKey(req.getClientKeys(i), out)) {
                 return;
             }
         }
@@ -188,7 +212,8 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         int refreshed = 0;
         int relearned = 0;
         for (int i = 0; i < n; i++) {
-            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRooms(i))) {
+            String key = keyed ? req.getClientKeys(i) : null;
+            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRooms(i), key)) {
                 case REFRESHED -> refreshed++;
                 case RELEARNED -> relearned++;
                 case CONFLICT -> b.addConflictUserIds(req.getUserIds(i)).addConflictSeqs(req.getSeqs(i));
@@ -232,6 +257,9 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         Session.Builder b = Session.newBuilder();
         for (int i = 0; i < c.seqs().length; i++) {
             b.addSeqs(c.seqs()[i]).addServers(c.servers()[i]);
+            if (c.clientKeys() != null) {
+                b.addClientKeys(c.clientKeys()[i]);
+            }
         }
         return b.build();
     }
@@ -257,6 +285,14 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     private boolean validSeq(int seq, StreamObserver<?> out) {
         return check(seq > 0, "seq " + seq + " (expected: > 0)", out);
+    }
+
+    /** Longest client key accepted; logic refuses longer ones at login. */
+    static final int MAX_KEY_LENGTH = 256;
+
+    private boolean validKey(String key, StreamObserver<?> out) {
+        return check(key.length() <= MAX_KEY_LENGTH, "client key of " + key.length() + " chars (expected: at most "
+                + MAX_KEY_LENGTH + ")", out);
     }
 
     private boolean validServer(int server, StreamObserver<?> out) {

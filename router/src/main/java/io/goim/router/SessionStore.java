@@ -35,6 +35,12 @@ public final class SessionStore {
     private final long expireNanos;
     private final LongSupplier nanoClock;
     private final LongAdder expired = new LongAdder();
+    /**
+     * Client-chosen key (goim v2) to the connection that owns it. Only keyed connections
+     * have an entry, so v1 sessions pay nothing for it; each bucket changes the entries of
+     * its own connections under its lock.
+     */
+    private final ConcurrentMap<String, KeyedConn> keys = new ConcurrentHashMap<>();
     /** Comet id to the clock's time of its last Put or Touch. */
     private final ConcurrentMap<Integer, AtomicLong> lastHeard = new ConcurrentHashMap<>();
 
@@ -53,7 +59,7 @@ public final class SessionStore {
         }
         this.buckets = new Bucket[buckets];
         for (int i = 0; i < buckets; i++) {
-            this.buckets[i] = new Bucket();
+            this.buckets[i] = new Bucket(keys);
         }
         this.expireNanos = expire.toNanos();
         this.nanoClock = nanoClock;
@@ -65,9 +71,25 @@ public final class SessionStore {
 
     /** Registers a connection of {@code userId} on comet {@code server} in the room set {@code rooms} (empty: none); returns its seq. */
     public int put(long userId, int server, String rooms) {
+        return put(userId, server, rooms, null);
+    }
+
+    /** As {@link #put(long, int, String)}, for a connection whose client chose {@code key} (null or empty: none). */
+    public int put(long userId, int server, String rooms, String key) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).put(userId, server, rooms, now);
+        return bucket(userId).put(userId, server, rooms, key, now);
+    }
+
+    /** The comet holding the connection that owns client key {@code key}, or 0 when none does. */
+    public int keyServer(String key) {
+        Conn c = keys.get(key);
+        return c == null ? 0 : c.server;
+    }
+
+    /** How many client keys are indexed. */
+    public int keyCount() {
+        return keys.size();
     }
 
     private void heard(int server, long now) {
@@ -85,9 +107,14 @@ public final class SessionStore {
      * that changed rooms since moves between the room counters.
      */
     public Bucket.Touched touch(long userId, int seq, int server, String rooms) {
+        return touch(userId, seq, server, rooms, null);
+    }
+
+    /** As {@link #touch(long, int, int, String)}, with the key its client chose (null or empty: none). */
+    public Bucket.Touched touch(long userId, int seq, int server, String rooms, String key) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).touch(userId, seq, server, rooms, now);
+        return bucket(userId).touch(userId, seq, server, rooms, key, now);
     }
 
     /** Forgets every connection not Put or Touched within the expiry; returns how many. */
