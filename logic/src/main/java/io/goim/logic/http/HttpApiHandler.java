@@ -163,10 +163,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             result = CompletableFuture.failedFuture(e);
         }
         // Completes on a gRPC or Kafka thread; the write is handed to the event loop.
+        // The nodes API is read by browser clients (goim.js) from pages of other origins.
+        boolean anyOrigin = openToClients(req);
         result.whenComplete((body, error) -> {
             if (error == null) {
                 counters.countAccepted();
-                respond(ctx, HttpResponseStatus.OK, body, keepAlive);
+                FullHttpResponse res = response(HttpResponseStatus.OK, body, keepAlive);
+                if (anyOrigin) {
+                    res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+                }
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             } else {
                 ApiException e = toApiException(error);
                 counters.rejected(e, ctx, request);
