@@ -530,7 +530,7 @@ public final class GoimClient implements AutoCloseable {
 
     /** The server accepted the login: put the connection back in its rooms, then report it. */
     private void loggedIn(ClientHandler h) {
-                List<CompletableFuture<?>> steps = new ArrayList<>();
+        List<CompletableFuture<?>> steps = new ArrayList<>();
         for (RoomState.Step s : state.replay()) {
             int replyOp = s.op() + 1;
             steps.add(h.request(s.op(), replyOp, text(h, s.room()), config.requestTimeout.toNanos())
