@@ -2,7 +2,9 @@ package io.goim.comet;
 
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -109,6 +111,15 @@ public final class Buckets {
             b.collectRoomKeys(keys);
         }
         return keys;
+    }
+
+    /** This comet's online count of each room with someone online (goim v2's RoomsCount), bucket by bucket. */
+    Map<String, Integer> roomCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Bucket b : buckets) {
+            b.collectRoomCounts(counts);
+        }
+        return counts;
     }
 
     /** Adds the members of room {@code roomKey} that run on {@code loop}, bucket by bucket. */

@@ -43,6 +43,7 @@ final class CometContext implements AutoCloseable {
     private final UpstreamProducer upstream;
     private final RoomReporter roomReporter;
     private final RoomOps roomOps;
+    private final RoomOnline roomOnline;
     private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
@@ -69,6 +70,7 @@ final class CometContext implements AutoCloseable {
                 counters, whitelist);
         this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
         this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
+        this.roomOnline = new RoomOnline(buckets, logic, config.onlineInterval(), config.logicTimeout(), registry);
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
                 reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
                         reply.getRoomKey()));
@@ -116,6 +118,11 @@ final class CometContext implements AutoCloseable {
     /** Room operations of the sessions (ops 12, 18, 20). */
     RoomOps roomOps() {
         return roomOps;
+    }
+
+    /** The cluster-wide room counts goim v2 heartbeat replies carry; {@link RoomOnline#start} starts its refreshes. */
+    RoomOnline roomOnline() {
+        return roomOnline;
     }
 
     /** Reports room changes to logic. */
@@ -197,10 +204,11 @@ final class CometContext implements AutoCloseable {
         ctx.close();
     }
 
-    /** Stops the heartbeat timers and the retry scheduler. */
+    /** Stops the heartbeat timers, the room count refreshes and the retry scheduler. */
     @Override
     public void close() throws InterruptedException {
         heartbeats.values().forEach(HeartbeatDeadlines::close);
+        roomOnline.close();
         retries.shutdown();
         retries.awaitTermination(1, TimeUnit.SECONDS);
     }
