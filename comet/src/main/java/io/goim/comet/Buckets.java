@@ -68,6 +68,16 @@ public final class Buckets {
         return bucket(key).get(key);
     }
 
+    /** How many buckets there are. */
+    int count() {
+        return buckets.length;
+    }
+
+    /** Adds the connections registered in bucket {@code i} (0 to {@link #count()} - 1), copied under its lock. */
+    void collect(int i, List<Connection> into) {
+        buckets[i].collect(into);
+    }
+
     /** A copy of all registered connections, bucket by bucket (each bucket locked only while it is copied). */
     List<Connection> snapshot() {
         List<Connection> all = new ArrayList<>();
