@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.protocol.Op;
+import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.TcpTestClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * connections per second, so 30 connections per comet take about 3 s (29 steps of 100 ms
  * after the first), where an unpaced broadcast takes milliseconds; and every connection
  * gets the message once. The bounds are an order of magnitude apart from the unpaced time
- * and from a speed not divided among the comets (1.5 s), not a precise timing.
+ * and from a speed not divided among the comets (1.5 s), not a precise timing. A paced
+ * broadcast refused while comet.push.max-paced-broadcasts run is retried by job, not lost.
  */
 class PacedBroadcastE2ETest {
     private static final int PER_COMET = 30;
@@ -27,7 +29,9 @@ class PacedBroadcastE2ETest {
     void aBroadcastWithASpeedIsPacedAndReachesEveryone() throws Exception {
         List<TcpTestClient> clients = new ArrayList<>();
         ExecutorService readers = Executors.newFixedThreadPool(2 * PER_COMET);
-        try (LocalCluster cluster = LocalCluster.builder().comets(2).start()) {
+        try (LocalCluster cluster = LocalCluster.builder().comets(2)
+                .comet("comet.push.max-paced-broadcasts", 1)
+                .start()) {
             for (int i = 0; i < 2 * PER_COMET; i++) {
                 TcpTestClient c = new TcpTestClient("127.0.0.1", cluster.comets.get(i % 2).tcpPort());
                 clients.add(c);
@@ -54,6 +58,20 @@ class PacedBroadcastE2ETest {
             // Nothing more arrived: each got the paced message exactly once.
             assertEquals(200, cluster.post("/goim/push/all?operation=1000", "end").statusCode());
             lastArrival(clients, readers, "end");
+
+            // One paced broadcast at a time per comet here: a fast one sent right after a slow
+            // one is refused while the slow one runs, and job retries it until it is taken, so
+            // it reaches every client, after the slow one (it would overtake it otherwise).
+            assertEquals(200, cluster.post("/goim/push/all?operation=1000&speed=20", "slow").statusCode());
+            assertEquals(200, cluster.post("/goim/push/all?operation=1000&speed=2000", "fast").statusCode());
+            lastArrival(clients, readers, "slow");
+            lastArrival(clients, readers, "fast");
+            double refused = 0;
+            for (var comet : cluster.comets) {
+                refused += AdminScrape.metrics(comet.adminPort()).value("goim_comet_paced_broadcasts_total",
+                        "outcome", "refused");
+            }
+            assertTrue(refused >= 1, "the fast one was refused while the slow one ran: " + refused);
         } finally {
             readers.shutdownNow();
             for (TcpTestClient c : clients) {
