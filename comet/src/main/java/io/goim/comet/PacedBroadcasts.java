@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 final class PacedBroadcasts implements AutoCloseable {
+    /**
+     * Connections one step takes at most, so a very high speed (a comet's share above 100,000
+     * a second) makes steps more frequent rather than lists longer.
+     */
+    static final int MAX_PER_STEP = 10_000;
     private static final RateLimitedLog LOG =
             new RateLimitedLog(LoggerFactory.getLogger(PacedBroadcasts.class), 10, TimeUnit.SECONDS);
 
@@ -128,7 +133,7 @@ final class PacedBroadcasts implements AutoCloseable {
         Paced(PushMessage msg, int speed) {
             this.msg = msg;
             this.speed = speed;
-            this.perStep = Math.max(1, speed / 10);
+            this.perStep = Math.min(MAX_PER_STEP, Math.max(1, speed / 10));
         }
 
         void step() {
