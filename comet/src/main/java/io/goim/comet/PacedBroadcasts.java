@@ -157,12 +157,18 @@ final class PacedBroadcasts implements AutoCloseable {
                 Delivery.Push push = new Delivery.Push(written -> { }); // nobody waits: the call was answered
                 byLoop.forEach((loop, connections) -> outboxes.toSome(loop, connections, msg, push));
                 push.submitted();
-                if (sent < perStep) {
+                // Done once nothing is left, rather than one step later.
+                while (next == current.size() && bucket < buckets.count()) {
+                    current.clear();
+                    next = 0;
+                    buckets.collect(bucket++, current);
+                }
+                if (next == current.size()) {
                     done(); // every bucket's turn came
                     finished.increment();
                     return;
                 }
-                // This step's connections' share of a second: about STEP_NANOS (speed / 10 per step),
+                // This step's connections' share of a second: about 100 ms (speed / 10 per step),
                 // or 1 / speed s for a speed under 10.
                 pacer.schedule(this::step, sent * 1_000_000_000L / speed, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException stopping) {
