@@ -216,6 +216,16 @@ final class Bucket {
         }
     }
 
+    /** Adds this bucket's online count of each of its rooms that has someone online to {@code into}. */
+    synchronized void collectRoomCounts(Map<String, Integer> into) {
+        for (Room r : rooms.values()) {
+            int n = r.online();
+            if (n > 0) {
+                into.merge(r.key, n, Integer::sum);
+            }
+        }
+    }
+
     /** Online count of room {@code roomKey} in this bucket. */
     synchronized int roomOnline(String roomKey) {
         Room r = rooms.get(roomKey);

@@ -2,7 +2,9 @@ package io.goim.comet;
 
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -66,6 +68,16 @@ public final class Buckets {
         return bucket(key).get(key);
     }
 
+    /** How many buckets there are. */
+    int count() {
+        return buckets.length;
+    }
+
+    /** Adds the connections registered in bucket {@code i} (0 to {@link #count()} - 1), copied under its lock. */
+    void collect(int i, List<Connection> into) {
+        buckets[i].collect(into);
+    }
+
     /** A copy of all registered connections, bucket by bucket (each bucket locked only while it is copied). */
     List<Connection> snapshot() {
         List<Connection> all = new ArrayList<>();
@@ -109,6 +121,15 @@ public final class Buckets {
             b.collectRoomKeys(keys);
         }
         return keys;
+    }
+
+    /** This comet's online count of each room with someone online (goim v2's RoomsCount), bucket by bucket. */
+    Map<String, Integer> roomCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Bucket b : buckets) {
+            b.collectRoomCounts(counts);
+        }
+        return counts;
     }
 
     /** Adds the members of room {@code roomKey} that run on {@code loop}, bucket by bucket. */

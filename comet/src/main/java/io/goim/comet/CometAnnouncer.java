@@ -41,6 +41,7 @@ final class CometAnnouncer implements AutoCloseable {
 
     private final CometInstance template;
     private final IntSupplier connections;
+    private final IntSupplier clientAddresses;
     private final Function<CometInstance, CompletableFuture<?>> announce;
     private final Function<Long, CompletableFuture<?>> withdraw;
     private final Duration deadline;
@@ -56,11 +57,12 @@ final class CometAnnouncer implements AutoCloseable {
      * @param withdraw withdraws the announcement of the given incarnation
      * @param deadline how long {@link #draining} and {@link #withdraw} wait for logic
      */
-    CometAnnouncer(CometInstance template, IntSupplier connections,
+    CometAnnouncer(CometInstance template, IntSupplier connections, IntSupplier clientAddresses,
             Function<CometInstance, CompletableFuture<?>> announce, Function<Long, CompletableFuture<?>> withdraw,
             Duration deadline, MeterRegistry registry) {
         this.template = template;
         this.connections = connections;
+        this.clientAddresses = clientAddresses;
         this.announce = announce;
         this.withdraw = withdraw;
         this.deadline = deadline;
@@ -86,6 +88,7 @@ final class CometAnnouncer implements AutoCloseable {
     CometInstance current() {
         return template.toBuilder()
                 .setConnections(connections.getAsInt())
+                .setClientAddresses(clientAddresses.getAsInt())
                 .setCpu(cpuLoad())
                 .setDraining(draining)
                 .build();

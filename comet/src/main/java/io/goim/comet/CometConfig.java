@@ -49,7 +49,9 @@ public record CometConfig(
         Duration loginTimeout,
         Limits limits,
         Upstream upstream,
-        Discovery discovery) {
+        Discovery discovery,
+        Duration onlineInterval,
+        int pushMaxPaced) {
 
     /**
      * The {@code discovery} section: how this comet announces itself to logic
@@ -179,6 +181,8 @@ public record CometConfig(
                 s.positiveDuration("login-timeout"),
                 Limits.read(s.section("limits")),
                 Upstream.read(s.section("upstream")),
-                Discovery.read(s.section("discovery")));
+                Discovery.read(s.section("discovery")),
+                s.positiveDuration("online-interval"),
+                s.intAtLeast("push.max-paced-broadcasts", 1));
     }
 }

@@ -43,6 +43,8 @@ final class CometContext implements AutoCloseable {
     private final UpstreamProducer upstream;
     private final RoomReporter roomReporter;
     private final RoomOps roomOps;
+    private final RoomOnline roomOnline;
+    private final PacedBroadcasts pacedBroadcasts;
     private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
@@ -69,6 +71,8 @@ final class CometContext implements AutoCloseable {
                 counters, whitelist);
         this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
         this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
+        this.pacedBroadcasts = new PacedBroadcasts(buckets, outboxes, config.pushMaxPaced(), registry);
+        this.roomOnline = new RoomOnline(buckets, logic, config.onlineInterval(), config.logicTimeout(), registry);
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
                 reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
                         reply.getRoomKey()));
@@ -116,6 +120,16 @@ final class CometContext implements AutoCloseable {
     /** Room operations of the sessions (ops 12, 18, 20). */
     RoomOps roomOps() {
         return roomOps;
+    }
+
+    /** The cluster-wide room counts goim v2 heartbeat replies carry; {@link RoomOnline#start} starts its refreshes. */
+    RoomOnline roomOnline() {
+        return roomOnline;
+    }
+
+    /** Broadcasts with a speed, paced. */
+    PacedBroadcasts pacedBroadcasts() {
+        return pacedBroadcasts;
     }
 
     /** Reports room changes to logic. */
@@ -197,10 +211,12 @@ final class CometContext implements AutoCloseable {
         ctx.close();
     }
 
-    /** Stops the heartbeat timers and the retry scheduler. */
+    /** Stops the heartbeat timers, the room count refreshes, the paced broadcasts and the retry scheduler. */
     @Override
     public void close() throws InterruptedException {
         heartbeats.values().forEach(HeartbeatDeadlines::close);
+        roomOnline.close();
+        pacedBroadcasts.close();
         retries.shutdown();
         retries.awaitTermination(1, TimeUnit.SECONDS);
     }

@@ -69,12 +69,13 @@ public final class CometServer implements AutoCloseable {
         reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
+        PerIpGate perIpGate = new PerIpGate(boss.next(), config.limits(), registry);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, config.acceptBacklog() > 0 ? config.acceptBacklog() : NetUtil.SOMAXCONN)
                 // Per-address connection cap and rate, checked as each client connection is accepted.
-                .handler(new PerIpGate(boss.next(), config.limits(), registry))
+                .handler(perIpGate)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Clients send small ops (a packet is at most max-body + 16 bytes), so one
                 // read buffer size serves them; one allocator for all connections, whose
@@ -108,12 +109,13 @@ public final class CometServer implements AutoCloseable {
         }
         SessionRenewer renewer = new SessionRenewer(comet);
         renewer.start();
+        comet.roomOnline().start();
         RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
                 config.routerEpochPoll(), registry);
         Drainer drainer = new Drainer(comet);
         CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
                 Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), comet.buckets()::online,
-                logic::announce, logic::withdraw, config.logicTimeout(), registry) : null;
+                perIpGate::addressesOpen, logic::announce, logic::withdraw, config.logicTimeout(), registry) : null;
         if (announcer != null) {
             announcer.start(config.discovery().announceInterval());
             // First: the nodes API stops sending clients here; job keeps pushing to those draining.

@@ -1,29 +1,39 @@
 package io.goim.comet;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
  * One push waiting in a {@link LoopOutbox}: a message for one connection (its key), for
- * the members of a room on that loop, or for every connection on that loop. It holds a
+ * the members of a room on that loop, for every connection on that loop, or for a few
+ * connections on that loop (a step of a paced broadcast, {@link PacedBroadcasts}). It holds a
  * reference to its message until {@link #finish}.
  *
  * <p>Thread-safe hand-off: made by the offering thread, then used only by the loop.
  */
 final class Delivery {
-    enum Kind { KEY, ROOM, ALL }
+    enum Kind { KEY, ROOM, ALL, SOME }
 
     final Kind kind;
     /** ROOM: the room's key. */
     final String room;
     final Connection connection;
+    /** SOME: the connections, all on the delivery's loop. */
+    final List<Connection> connections;
     final PushMessage message;
     private final Push push;
 
     private Delivery(Kind kind, String room, Connection connection, PushMessage message, Push push) {
+        this(kind, room, connection, null, message, push);
+    }
+
+    private Delivery(Kind kind, String room, Connection connection, List<Connection> connections, PushMessage message,
+            Push push) {
         this.kind = kind;
         this.room = room;
         this.connection = connection;
+        this.connections = connections;
         this.message = message;
         this.push = push;
         push.parts.incrementAndGet();
@@ -42,6 +52,11 @@ final class Delivery {
     /** {@code message} for every connection; retains it. */
     static Delivery toAll(PushMessage message, Push push) {
         return new Delivery(Kind.ALL, null, null, message.retain(), push);
+    }
+
+    /** {@code message} for {@code connections}, all on the loop it is offered to (a paced broadcast's step); retains it. */
+    static Delivery toSome(List<Connection> connections, PushMessage message, Push push) {
+        return new Delivery(Kind.SOME, null, null, connections, message.retain(), push);
     }
 
     /** {@code n} more connections had the message queued on their channel. */

@@ -14,6 +14,8 @@ import io.goim.proto.DisconnectReply;
 import io.goim.proto.DisconnectReq;
 import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
+import io.goim.proto.RenewOnlineReply;
+import io.goim.proto.RenewOnlineReq;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.proto.WithdrawReq;
@@ -21,6 +23,7 @@ import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -95,6 +98,12 @@ final class LogicClient implements AutoCloseable {
     }
 
     /** Announces this comet (Logic.Announce); see {@link CometAnnouncer}. */
+    /** goim v2's RenewOnline: this comet's room counts out, the cluster-wide counts of those rooms back. */
+    CompletableFuture<RenewOnlineReply> renewOnline(Map<String, Integer> roomCount) {
+        RenewOnlineReq req = RenewOnlineReq.newBuilder().setServer(serverId).putAllRoomCount(roomCount).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renewOnline(req));
+    }
+
     CompletableFuture<Empty> announce(CometInstance instance) {
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).announce(instance));
     }

@@ -105,6 +105,16 @@ final class LoopOutbox {
                             counted(1, t.message);
                         }
                     }
+                    case SOME -> {
+                        int n = 0;
+                        for (Connection c : t.connections) {
+                            if (write(c, t.message)) {
+                                n++;
+                            }
+                        }
+                        t.delivered(n);
+                        counted(n, t.message);
+                    }
                     case ROOM -> byRoom.computeIfAbsent(t.room, r -> new ArrayList<>(2)).add(t);
                     case ALL -> toAll.add(t);
                 }

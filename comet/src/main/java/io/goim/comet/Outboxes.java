@@ -144,6 +144,20 @@ final class Outboxes {
         push.submitted();
     }
 
+    /** Queues {@code msg} for {@code connections}, all running on {@code loop} (a paced broadcast's step). */
+    void toSome(EventLoop loop, List<Connection> connections, PushMessage msg, Delivery.Push push) {
+        offer(of(loop), Delivery.toSome(connections, msg, push));
+    }
+
+    /**
+     * Counts {@code bytes} as waiting, for a message held outside the outboxes (a paced
+     * broadcast's, between its steps), so {@code max-pending} bounds it too; undone by
+     * {@link #released}.
+     */
+    void hold(long bytes) {
+        pending.addAndGet(bytes);
+    }
+
     private void offer(LoopOutbox o, Delivery d) {
         pending.addAndGet(d.message.size());
         o.offer(d);

@@ -39,6 +39,8 @@ final class PerIpGate extends ChannelInboundHandlerAdapter {
     private final RateLimitedLog refusedLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     /** {@link PerIpLimits#addresses()}, published for the metrics scrape, which runs on another thread. */
     private final AtomicInteger addresses = new AtomicInteger();
+    /** {@link PerIpLimits#addressesOpen()}, published for the announcer and the scrape. */
+    private final AtomicInteger addressesOpen = new AtomicInteger();
     private final ChannelFutureListener onClose = f -> closed(f.channel());
 
     /** @param acceptLoop the loop every client listener's server channel is registered with */
@@ -54,6 +56,17 @@ final class PerIpGate extends ChannelInboundHandlerAdapter {
         }
         Gauge.builder("goim_comet_client_addresses", addresses, AtomicInteger::get)
                 .description("Client addresses (IPv6: /64s) the per-address limits remember").register(registry);
+        Gauge.builder("goim_comet_client_addresses_open", addressesOpen, AtomicInteger::get)
+                .description("Client addresses (IPv6: /64s) with at least one connection open (goim v2's ip_count)")
+                .register(registry);
+    }
+
+    /**
+     * Client addresses (an IPv6 client counted by its /64) with at least one connection open
+     * (accepted, logged in or not): goim v2's ip_count, which the comet announces. Any thread.
+     */
+    int addressesOpen() {
+        return addressesOpen.get();
     }
 
     @Override
@@ -69,6 +82,7 @@ final class PerIpGate extends ChannelInboundHandlerAdapter {
         long key = PerIpLimits.key(child.remoteAddress());
         PerIpLimits.Refusal refusal = limits.admit(key, System.nanoTime());
         addresses.lazySet(limits.addresses());
+        addressesOpen.lazySet(limits.addressesOpen());
         if (refusal != null) {
             refused.get(refusal).increment();
             refusedLog.warn("refused a connection from {}: {} ({} open from that address; limits: {} open, {}/s, burst {})",
@@ -93,5 +107,6 @@ final class PerIpGate extends ChannelInboundHandlerAdapter {
     private void release(long key) {
         limits.closed(key, System.nanoTime());
         addresses.lazySet(limits.addresses());
+        addressesOpen.lazySet(limits.addressesOpen());
     }
 }

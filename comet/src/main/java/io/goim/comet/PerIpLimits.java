@@ -44,6 +44,8 @@ final class PerIpLimits {
     private final long interval;
     private final long tolerance;
     private final Map<Long, Address> addresses = new HashMap<>();
+    /** Addresses with at least one connection open (goim v2's ip_count). */
+    private int withOpen;
     private int sweepAbove = 1024;
 
     /**
@@ -98,7 +100,9 @@ final class PerIpLimits {
             }
             a.tat = tat;
         }
-        a.open++;
+        if (a.open++ == 0) {
+            withOpen++;
+        }
         addresses.putIfAbsent(key, a);
         return null;
     }
@@ -106,8 +110,14 @@ final class PerIpLimits {
     /** A connection admitted from {@code key} closed. */
     void closed(long key, long now) {
         Address a = addresses.get(key);
-        if (a != null && --a.open <= 0 && a.tat - now <= 0) {
-            addresses.remove(key);
+        if (a == null || a.open <= 0) {
+            return;
+        }
+        if (--a.open == 0) {
+            withOpen--;
+            if (a.tat - now <= 0) {
+                addresses.remove(key);
+            }
         }
     }
 
@@ -115,6 +125,11 @@ final class PerIpLimits {
     int open(long key) {
         Address a = addresses.get(key);
         return a == null ? 0 : a.open;
+    }
+
+    /** Addresses (IPv6: /64s) with at least one connection open. */
+    int addressesOpen() {
+        return withOpen;
     }
 
     /** Addresses remembered: with connections open, or whose rate bucket is not full yet. */

@@ -132,11 +132,31 @@ final class PushService extends CometGrpc.CometImplBase {
         }
     }
 
-    /** Queued on every event loop; the reply, with the number of connections written to, when all have written it. */
+    /**
+     * Queued on every event loop; the reply, with the number of connections written to, when
+     * all have written it. With a speed (goim v2's), paced ({@link PacedBroadcasts}) and
+     * answered once accepted, with the connections it is for; RESOURCE_EXHAUSTED while
+     * {@code comet.push.max-paced-broadcasts} run (job retries).
+     */
     @Override
     public void broadcast(BroadcastReq req, StreamObserver<BroadcastReply> out) {
         PushMessage msg = admit(req.getProto(), out);
         if (msg == null) {
+            return;
+        }
+        if (req.getSpeed() > 0) {
+            boolean started;
+            try {
+                started = comet.pacedBroadcasts().start(msg, req.getSpeed());
+            } finally {
+                msg.release();
+            }
+            if (started) {
+                reply(out, BroadcastReply.newBuilder().setDelivered(comet.buckets().online()).build());
+            } else {
+                out.onError(Status.RESOURCE_EXHAUSTED.withDescription(comet.pacedBroadcasts().running()
+                        + " paced broadcasts run (comet.push.max-paced-broadcasts); retry later").asRuntimeException());
+            }
             return;
         }
         try {

@@ -3,6 +3,8 @@ package io.goim.comet;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -60,6 +62,21 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
         ctx.close();
     }
 
+    /**
+     * goim v2: the room's cluster-wide online count, 4 bytes big-endian (a JSON WebSocket
+     * gets it as a JSON number, which its codec embeds as is); v1: empty, as always.
+     */
+    private ByteBuf heartbeatBody(ChannelHandlerContext ctx) {
+        if (connection.v2 == null) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        int online = comet.roomOnline().of(connection);
+        if (connection.wire == Wire.WS_TEXT) {
+            return ByteBufUtil.writeAscii(ctx.alloc(), Integer.toString(online));
+        }
+        return ctx.alloc().buffer(4).writeInt(online);
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
         comet.counters().opReceived(p.op());
@@ -67,7 +84,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
             case Op.HEARTBEAT -> {
                 deadlines.arm(this);
                 comet.whitelist().log(connection.key, "heartbeat seq {}", p.seq());
-                comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
+                comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), heartbeatBody(ctx)));
             }
             case Op.SEND_MSG -> {
                 UpstreamProducer producer = comet.upstream();

@@ -110,6 +110,25 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         out.onCompleted();
     }
 
+    /** What RenewOnline answers: room key to its cluster-wide count; empty by default. */
+    final Map<String, Integer> allRoomCount = new ConcurrentHashMap<>();
+    /** The room counts of the last RenewOnline call. */
+    final java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> renewedOnline =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** RenewOnline fails with UNAVAILABLE while set. */
+    volatile boolean failRenewOnline;
+
+    @Override
+    public void renewOnline(io.goim.proto.RenewOnlineReq req, StreamObserver<io.goim.proto.RenewOnlineReply> out) {
+        renewedOnline.set(Map.copyOf(req.getRoomCountMap()));
+        if (failRenewOnline) {
+            out.onError(io.grpc.Status.UNAVAILABLE.withDescription("failing on purpose").asRuntimeException());
+            return;
+        }
+        out.onNext(io.goim.proto.RenewOnlineReply.newBuilder().putAllAllRoomCount(allRoomCount).build());
+        out.onCompleted();
+    }
+
     @Override
     public void close() throws InterruptedException {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -28,6 +28,27 @@ class PerIpLimitsTest {
         assertNull(limits.admit(a, 0));
     }
 
+    /** goim v2's ip_count: addresses with a connection open, not those remembered only for their rate. */
+    @Test
+    void countsTheAddressesWithAConnectionOpen() throws Exception {
+        PerIpLimits limits = new PerIpLimits(0, 10, 5);
+        long a = key("10.0.0.1", 1);
+        long b = key("10.0.0.2", 1);
+        limits.admit(a, 0);
+        limits.admit(a, 0);
+        limits.admit(b, 0);
+        assertEquals(2, limits.addressesOpen());
+        limits.closed(a, 0);
+        assertEquals(2, limits.addressesOpen(), "a still has one open");
+        limits.closed(a, 0);
+        assertEquals(1, limits.addressesOpen());
+        assertEquals(2, limits.addresses(), "a is remembered for its rate, but has nothing open");
+        limits.closed(a, 0);
+        assertEquals(1, limits.addressesOpen(), "a close too many changes nothing");
+        limits.admit(a, SECOND);
+        assertEquals(2, limits.addressesOpen());
+    }
+
     @Test
     void limitsTheRateWithBursts() throws Exception {
         PerIpLimits limits = new PerIpLimits(0, 10, 5); // 10/s, bursts of 5

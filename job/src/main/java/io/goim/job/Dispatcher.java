@@ -105,9 +105,11 @@ final class Dispatcher {
             }
             case BROADCAST -> {
                 counters.record(JobCounters.Kind.BROADCAST);
-                BroadcastReq req = BroadcastReq.newBuilder().setProto(proto(op, msg)).build();
+                Collection<CometClient> targets = comets.clients();
+                BroadcastReq req = BroadcastReq.newBuilder().setProto(proto(op, msg))
+                        .setSpeed(cometSpeed(msg.getSpeed(), targets.size())).build();
                 List<CompletableFuture<?>> calls = new ArrayList<>();
-                for (CometClient c : comets.clients()) {
+                for (CometClient c : targets) {
                     calls.add(counted(counters, JobCounters.Kind.BROADCAST,
                             c.submit("broadcast " + where, stub -> stub.broadcast(req))));
                 }
@@ -121,6 +123,17 @@ final class Dispatcher {
                 return malformed(where, "type " + msg.getType());
             }
         }
+    }
+
+    /**
+     * goim v2's broadcast speed for one comet: the record's speed (connections per second
+     * over the whole cluster) divided among the comets, at least 1; 0 (no limit) stays 0.
+     */
+    static int cometSpeed(int speed, int comets) {
+        if (speed <= 0 || comets <= 0) {
+            return 0;
+        }
+        return Math.max(1, speed / comets);
     }
 
     /**

@@ -81,7 +81,8 @@ public final class LogicServer implements AutoCloseable {
                     config.serverDelAliveWindow());
 
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
-                    .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(), registry))
+                    .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(),
+                            () -> counts.snapshot().rooms(), registry))
                     .addService(health.service())
                     .build()
                     .start();
@@ -89,7 +90,7 @@ public final class LogicServer implements AutoCloseable {
             CometView cometView = new CometView(routers.directory(), registry);
             http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
                     config.httpMaxPipelined(), config.httpLimits(), registry,
-                    new HttpApiHandler(api(pushes, counts), httpCounters, config.apiKeys(),
+                    new HttpApiHandler(api(pushes, counts, cometView), httpCounters, config.apiKeys(),
                             new NodesEndpoint(cometView, config.nodes())));
             built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
             counts.start(timer, config.countRefresh().toMillis());
@@ -173,7 +174,7 @@ public final class LogicServer implements AutoCloseable {
         shutdown.close();
     }
 
-    private static HttpApiHandler.PushApi api(PushService pushes, Counts counts) {
+    private static HttpApiHandler.PushApi api(PushService pushes, Counts counts, CometView comets) {
         return new HttpApiHandler.PushApi() {
             @Override
             public CompletableFuture<Void> pushUsers(List<Long> userIds, byte[] msg) {
@@ -226,9 +227,10 @@ public final class LogicServer implements AutoCloseable {
             }
 
             /**
-             * From the last counts snapshot, like /1/count. Client addresses are not counted
-             * across the cluster (comets count them only to limit logins per address), so
-             * ip_count is 0.
+             * Connections from the last counts snapshot, like /1/count; client addresses, as
+             * goim v2, summed over the comets' announcements (logic's cached view): each comet
+             * counts the addresses with a connection open on it, so an address connected to
+             * two comets counts twice, as in goim v2.
              */
             @Override
             public CompletableFuture<HttpApiHandler.OnlineTotal> onlineTotal() {
@@ -236,7 +238,11 @@ public final class LogicServer implements AutoCloseable {
                 for (int n : counts.snapshot().servers().values()) {
                     conns += n;
                 }
-                return CompletableFuture.completedFuture(new HttpApiHandler.OnlineTotal(0, conns));
+                long ips = 0;
+                for (io.goim.proto.CometInstance c : comets.instances()) {
+                    ips += c.getClientAddresses();
+                }
+                return CompletableFuture.completedFuture(new HttpApiHandler.OnlineTotal(ips, conns));
             }
         };
     }

@@ -11,6 +11,8 @@ import io.goim.proto.DisconnectReply;
 import io.goim.proto.DisconnectReq;
 import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
+import io.goim.proto.RenewOnlineReply;
+import io.goim.proto.RenewOnlineReq;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.proto.RouterEpochReply;
@@ -22,10 +24,12 @@ import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +66,16 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final ConcurrentMap<String, Counter> refusedByReason = new ConcurrentHashMap<>();
     private final Counter sessionCapRefused;
     private final DiscoveryCalls discovery;
+    private final Supplier<Map<String, Integer>> roomCounts;
 
-    /** @param maxSessionsPerUser most connections of one user, 0 for no limit */
-    LogicService(Authenticator auth, SessionStore routers, RouterEpochs epochs, int maxSessionsPerUser, MeterRegistry registry) {
+    /**
+     * @param maxSessionsPerUser most connections of one user, 0 for no limit
+     * @param roomCounts         the last cluster-wide room counts snapshot ({@link Counts})
+     */
+    LogicService(Authenticator auth, SessionStore routers, RouterEpochs epochs, int maxSessionsPerUser,
+            Supplier<Map<String, Integer>> roomCounts, MeterRegistry registry) {
         this.auth = auth;
+        this.roomCounts = roomCounts;
         this.routers = routers;
         this.epochs = epochs;
         this.maxSessionsPerUser = maxSessionsPerUser;
@@ -89,6 +99,25 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     @Override
     public void comets(Empty req, StreamObserver<CometsReply> out) {
         discovery.comets(out);
+    }
+
+    /**
+     * goim v2's RenewOnline, from the last counts snapshot: a map lookup per room the comet
+     * holds, never a store call. The comet's own counts are not needed: the store already
+     * counts every comet's connections per room (renews and room reports keep it right).
+     */
+    @Override
+    public void renewOnline(RenewOnlineReq req, StreamObserver<RenewOnlineReply> out) {
+        Map<String, Integer> all = roomCounts.get();
+        RenewOnlineReply.Builder reply = RenewOnlineReply.newBuilder();
+        for (String room : req.getRoomCountMap().keySet()) {
+            Integer n = all.get(room);
+            if (n != null && n > 0) {
+                reply.putAllRoomCount(room, n);
+            }
+        }
+        out.onNext(reply.build());
+        out.onCompleted();
     }
 
     /** Counts a refused token under its reason (a small fixed set of words). */

@@ -8,7 +8,9 @@ package io.goim.logic;
  *   <li>{@code mid_<mid>}: hash, one user: field {@code <mid>_<seq>} (the subKey) to
  *       {@code "<server>,<rooms>,<deadline ms>"} (rooms: the connection's room set, room
  *       keys separated by '\n', empty for none; "-1" in sessions written before room keys), and field {@code seq} to the last seq handed
- *       out. TTL: the session expiry, refreshed by every Connect and Renew of the user.
+ *       out, and, for a connection whose goim v2 client chose its key, field {@code k<mid>_<seq>} to
+ *       that key (a push by mid reaches the connection under the key its comet knows it by).
+ *       TTL: the session expiry, refreshed by every Connect and Renew of the user.
  *   <li>{@code ol_{<server>}}: hash, one comet's online counts: {@code n} its connections,
  *       {@code r<room key>} its connections in that room. TTL refreshed by the comet's logins
  *       and renews, so a comet that died disappears from the counts after one expiry.
@@ -23,8 +25,8 @@ package io.goim.logic;
  *       removed when the set is next read.
  *   <li>{@code key_<key>}: string, a key a goim v2 client chose, as goim v2 names it:
  *       {@code "<server>,<subKey>"} of the connection that owns it. TTL: the session expiry,
- *       refreshed by the owner's renews; the newest login takes it over. A Disconnect leaves
- *       it to expire: a push to it meanwhile reaches a comet that no longer has the key.
+ *       refreshed by the owner's renews; the newest login takes it over. The owner's Disconnect
+ *       deletes it (unless a newer login took it over meanwhile).
  *   <li>{@code goim_incarnation}: a random id set once (SET NX, no TTL); a Redis that
  *       restarted empty has none, a new one is drawn, and comets re-announce.
  * </ul>
@@ -57,6 +59,19 @@ final class RedisKeys {
     static String clientKey(String key) {
         return "key_" + key;
     }
+
+    /** The field of a user's hash that holds the key the client of connection {@code subKey} chose. */
+    static String clientKeyField(String subKey) {
+        return CLIENT_KEY_FIELD_PREFIX + subKey;
+    }
+
+    /** Whether {@code field} of a user's hash is a client key field (session fields start with the user id). */
+    static boolean isClientKeyField(String field) {
+        return field.startsWith(CLIENT_KEY_FIELD_PREFIX);
+    }
+
+    /** The prefix of a user's client key fields. */
+    static final String CLIENT_KEY_FIELD_PREFIX = "k";
 
     static String serverCounts(int server) {
         return "ol_{" + server + "}";

@@ -77,6 +77,7 @@ final class RedisSessionStore implements SessionStore {
     private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
     private static final RedisScript COUNT = RedisScript.load("count");
     private static final RedisScript CLAIM_KEY = RedisScript.load("claimkey");
+    private static final RedisScript RELEASE_KEY = RedisScript.load("releasekey");
 
     private final RateLimitedLog errorLog = new RateLimitedLog(log, 1, TimeUnit.SECONDS);
     private final SecureRandom random = new SecureRandom();
@@ -166,7 +167,7 @@ final class RedisSessionStore implements SessionStore {
         long now = clockMillis.getAsLong();
         CompletableFuture<List<Object>> call = PUT.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
                 Long.toString(userId), Integer.toString(server), room, Long.toString(now),
-                Long.toString(now + expireMillis), Long.toString(expireMillis));
+                Long.toString(now + expireMillis), Long.toString(expireMillis), clientKey);
         return guarded("put", call).thenCompose(reply -> {
             int seq = ((Long) reply.get(0)).intValue();
             CountChanges changes = new CountChanges(server);
@@ -230,14 +231,33 @@ final class RedisSessionStore implements SessionStore {
             String conn = (String) reply.get(0); // "<server>,<rooms>,<deadline>"
             int first = conn.indexOf(',');
             int server = Integer.parseInt(conn, 0, first, 10);
+            String clientKey = reply.size() > 2 ? (String) reply.get(2) : "";
+            CompletableFuture<Long> released = clientKey.isEmpty() ? CompletableFuture.completedFuture(0L)
+                    : releaseKey(clientKey, server, SubKey.encode(userId, seq));
             CountChanges changes = new CountChanges(0);
             changes.add(server, conn.substring(first + 1, conn.lastIndexOf(',')), -1);
             if ((Long) reply.get(1) == 0) {
                 // The user's last connection there: take the user off the comet's index too.
                 redis.srem(RedisKeys.serverUsers(server), Long.toString(userId));
             }
-            return apply(changes).thenApply(v -> true);
+            return apply(changes).thenCombine(released, (v, r) -> true);
         });
+    }
+
+    /**
+     * Deletes {@code key_<clientKey>} at the disconnect of the connection that holds it, so a
+     * push to the key meanwhile is not sent to a comet that no longer has it; a key a newer
+     * login took over stays. Never fails the disconnect: a key left behind expires.
+     */
+    private CompletableFuture<Long> releaseKey(String clientKey, int server, String subKey) {
+        return RELEASE_KEY.<Long>run(redis, ScriptOutputType.INTEGER, RedisKeys.clientKey(clientKey),
+                server + "," + subKey).handle((n, e) -> {
+                    if (e != null) {
+                        failed("client key release", e);
+                        return 0L;
+                    }
+                    return n;
+                });
     }
 
     @Override
@@ -278,10 +298,14 @@ final class RedisSessionStore implements SessionStore {
         return guarded("lookup", all.thenCombine(incarnation, (v, inc) -> {
             Map<Integer, List<String>> byServer = new HashMap<>();
             for (CompletableFuture<Map<String, String>> call : calls.values()) {
-                for (Map.Entry<String, String> e : call.join().entrySet()) {
+                Map<String, String> fields = call.join();
+                for (Map.Entry<String, String> e : fields.entrySet()) {
                     int server = live(e.getKey(), e.getValue(), now);
                     if (server >= 0) {
-                        byServer.computeIfAbsent(server, k -> new ArrayList<>()).add(e.getKey());
+                        // A connection whose client chose its key is known to its comet by that key.
+                        String clientKey = fields.get(RedisKeys.clientKeyField(e.getKey()));
+                        byServer.computeIfAbsent(server, k -> new ArrayList<>())
+                                .add(clientKey == null || clientKey.isEmpty() ? e.getKey() : clientKey);
                     }
                 }
             }
@@ -289,9 +313,9 @@ final class RedisSessionStore implements SessionStore {
         }));
     }
 
-    /** The comet server of a connection field still within its deadline; -1 for the seq field or a dead one. */
+    /** The comet server of a connection field still within its deadline; -1 for another field or a dead one. */
     private static int live(String field, String value, long now) {
-        if (field.equals(RedisKeys.SEQ_FIELD)) {
+        if (field.equals(RedisKeys.SEQ_FIELD) || RedisKeys.isClientKeyField(field)) {
             return -1;
         }
         int first = value.indexOf(',');
@@ -320,6 +344,7 @@ final class RedisSessionStore implements SessionStore {
                     Long.toString(expireMillis))));
             args.add(Integer.toString(k.seq()));
             args.add(rooms.get(i));
+            args.add(clientKeys.isEmpty() ? "" : clientKeys.get(i));
         }
         Map<Long, CompletableFuture<List<Object>>> calls = new LinkedHashMap<>();
         for (Map.Entry<Long, List<String>> e : perUser.entrySet()) {
@@ -343,7 +368,7 @@ final class RedisSessionStore implements SessionStore {
                     switch (codes.charAt(i)) {
                         case '0' -> refreshed++;
                         case '1' -> relearned++;
-                        default -> conflicts.add(SubKey.encode(userId, Integer.parseInt(args.get(5 + 2 * i))));
+                        default -> conflicts.add(SubKey.encode(userId, Integer.parseInt(args.get(5 + 3 * i))));
                     }
                 }
                 changes.parse(reply, 1);

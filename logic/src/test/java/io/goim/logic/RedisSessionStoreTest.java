@@ -80,6 +80,46 @@ class RedisSessionStoreTest {
         assertEquals(":0", redis.command("EXISTS mid_7"), "a user with no connection leaves no key");
     }
 
+    /** A goim v2 connection whose client chose its key: a lookup by mid names it by that key, as its comet does. */
+    @Test
+    void aLookupByMidNamesAKeyedConnectionByItsClientKey() throws Exception {
+        assertEquals(1, get(store.put(11, 1, "live://1000", "web-key-1")));
+        assertEquals(2, get(store.put(11, 2, "")));
+        assertEquals(Map.of(1, List.of("web-key-1"), 2, List.of("11_2")), sorted(get(store.lookup(List.of(11L))).byServer()));
+        assertEquals(2, get(store.userCount(11)), "the key field is not a connection");
+        assertEquals(3, get(store.put(11, 1, "")), "the key field takes no seq");
+
+        // A Redis that lost its data relearns the key from the comet's renew.
+        assertEquals("+OK", redis.command("FLUSHALL"));
+        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(11, 1), new SubKey(11, 3)),
+                List.of("live://1000", ""), List.of("web-key-1", "")));
+        assertEquals(2, r.relearned());
+        assertEquals(Map.of(1, List.of("11_3", "web-key-1")), sorted(get(store.lookup(List.of(11L))).byServer()));
+
+        // Disconnect forgets the key with the connection; the user's other connection stays reachable by its subKey.
+        assertTrue(get(store.del(11, 1, "live://1000")));
+        assertEquals(Map.of(1, List.of("11_3")), sorted(get(store.lookup(List.of(11L))).byServer()));
+        assertEquals(":0", redis.command("HEXISTS mid_11 k11_1"));
+    }
+
+    /** key_<key> goes at its owner's disconnect, not at its expiry; a key a newer login took over stays. */
+    @Test
+    void aDisconnectDeletesItsClientKeyUnlessANewerLoginTookItOver() throws Exception {
+        assertEquals(1, get(store.put(12, 1, "", "k-a")));
+        assertEquals(Map.of(1, List.of("k-a")), get(store.lookupClientKeys(List.of("k-a"))));
+        assertTrue(get(store.del(12, 1, "")));
+        assertEquals(":0", redis.command("EXISTS key_k-a"), "deleted at the disconnect");
+        assertEquals(Map.of(), get(store.lookupClientKeys(List.of("k-a"))));
+
+        assertEquals(1, get(store.put(12, 1, "", "k-b")), "the user had no connection left: seqs start again");
+        assertEquals(2, get(store.put(12, 2, "", "k-b")), "the same key from a second login: the newest owns it");
+        assertTrue(get(store.del(12, 1, "")), "the old connection closes after the new login");
+        assertEquals(Map.of(2, List.of("k-b")), get(store.lookupClientKeys(List.of("k-b"))),
+                "the newer login keeps the key");
+        assertTrue(get(store.del(12, 2, "")));
+        assertEquals(":0", redis.command("EXISTS key_k-b"));
+    }
+
     @Test
     void renewRelearnsUnderTheSameSeqAndReportsConflicts() throws Exception {
         assertEquals(1, get(store.put(9, 1, "3")));

@@ -2,7 +2,10 @@
 -- "<server>,<rooms>,<deadline ms>", field "seq" -> the last seq handed out; rooms: the
 -- connection's room set, room keys separated by newlines, empty for none, "-1" in values
 -- written before room keys).
--- ARGV: mid, server, room (key, empty for none), now (ms), deadline (ms), expire (ms).
+-- A connection whose client chose its key (goim v2) also gets field k<mid>_<seq> -> that
+-- key, so a push by mid reaches it under the key its comet knows it by.
+-- ARGV: mid, server, room (key, empty for none), now (ms), deadline (ms), expire (ms),
+-- client key (empty for none).
 -- Connections past their deadline are dropped on the way. The next seq follows the last
 -- one handed out and skips seqs still in use after it wraps (as the router's Session).
 -- Returns {seq, "<server>,<rooms>,<delta>"...}: the count changes to apply.
@@ -13,10 +16,10 @@ for i = 1, #all, 2 do
   local f, v = all[i], all[i + 1]
   if f == 'seq' then
     last = tonumber(v)
-  else
+  elseif string.sub(f, 1, 1) ~= 'k' then
     local s, r, d = string.match(v, '^(%d+),(.*),(%d+)$')
     if tonumber(d) <= now then
-      redis.call('HDEL', key, f)
+      redis.call('HDEL', key, f, 'k' .. f)
       out[#out + 1] = s .. ',' .. r .. ',-1'
     else
       used[f] = true
@@ -28,6 +31,9 @@ repeat
   if seq >= 2147483647 then seq = 1 else seq = seq + 1 end
 until not used[mid .. '_' .. seq]
 redis.call('HSET', key, 'seq', seq, mid .. '_' .. seq, ARGV[2] .. ',' .. ARGV[3] .. ',' .. ARGV[5])
+if ARGV[7] and ARGV[7] ~= '' then
+  redis.call('HSET', key, 'k' .. mid .. '_' .. seq, ARGV[7])
+end
 redis.call('PEXPIRE', key, ARGV[6])
 out[1] = seq
 out[#out + 1] = ARGV[2] .. ',' .. ARGV[3] .. ',1'

@@ -1,5 +1,7 @@
 -- A comet vouches for connections of one user (KEYS[1] = mid_<mid>, see put.lua).
--- ARGV: mid, server, now (ms), deadline (ms), expire (ms), then seq, room set pairs.
+-- ARGV: mid, server, now (ms), deadline (ms), expire (ms), then seq, room set, client key
+-- triples (client key "" for none; one that is set is written to field k<mid>_<seq>, so a
+-- Redis that lost it relearns it).
 -- Per connection: 0 refreshed (known on that server: new deadline, rooms as reported,
 -- which is how a connection that changed rooms moves between the counts),
 -- 1 relearned (unknown, or held by another comet past its deadline: registered again
@@ -9,8 +11,8 @@
 local key, mid, server, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
 local last = tonumber(redis.call('HGET', key, 'seq') or '0')
 local codes, out = {}, {''}
-for i = 6, #ARGV, 2 do
-  local seq, room = ARGV[i], ARGV[i + 1]
+for i = 6, #ARGV, 3 do
+  local seq, room, ck = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local f = mid .. '_' .. seq
   local v = redis.call('HGET', key, f)
   local code = 1
@@ -33,6 +35,9 @@ for i = 6, #ARGV, 2 do
   end
   if code ~= 2 then
     redis.call('HSET', key, f, server .. ',' .. room .. ',' .. ARGV[4])
+    if ck ~= '' then
+      redis.call('HSET', key, 'k' .. f, ck)
+    end
     if tonumber(seq) > last then last = tonumber(seq) end
   end
   codes[#codes + 1] = code
