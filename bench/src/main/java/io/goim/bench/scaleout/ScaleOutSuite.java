@@ -1,0 +1,354 @@
+package io.goim.bench.scaleout;
+
+import io.goim.bench.realpath.Admin;
+import io.goim.bench.realpath.Cluster;
+import io.goim.bench.realpath.Processes;
+import io.goim.libs.config.ConfigLoader;
+import io.goim.libs.config.InvalidConfigException;
+import io.goim.libs.net.Transport;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scale-out suite: every tier as several real processes ({@link Cluster}: Kafka with
+ * {@code partitions} partitions, routers or a redis-server as the session store, logics,
+ * comets, jobs), TCP and WebSocket clients spread over the comets as known users in known
+ * rooms (signed tokens, {@link Tokens}; some users on two comets at once, some in no room),
+ * steady streams of each kind of push ({@link Push.Kind}) over both logics
+ * ({@link Pusher}); meanwhile a job is added and one is stopped (Kafka rebalances the
+ * partitions each time). After the streams stop it waits for what is owed and counts, per
+ * scenario and kind ({@link Tally}): every accepted push at every connection it is for, no
+ * push at a connection it is not for, no duplicates; and {@code /1/count} on every logic
+ * at each checkpoint ({@link OnlineCounts}).
+ *
+ * <p>Run: {@code bench/scripts/scaleout-suite.sh}; settings {@code bench.scaleout}.
+ */
+public final class ScaleOutSuite {
+    /** One store's run: figures per scenario, count checks, problems (none: it passed). */
+    record Result(String store, Map<String, List<Tally.Row>> scenarios, Map<String, Long> scenarioMillis,
+            List<Tally.Row> total, List<OnlineCounts.Check> counts, Map<String, Double> counters, List<String> problems,
+            long millis, int connections) {
+        boolean ok() {
+            return problems.isEmpty();
+        }
+
+        long lost() {
+            return total.stream().mapToLong(Tally.Row::lost).sum();
+        }
+    }
+
+    private final ScaleOutSettings s;
+    private final Processes processes;
+
+    ScaleOutSuite(ScaleOutSettings s, Processes processes) {
+        this.s = s;
+        this.processes = processes;
+    }
+
+    public static void main(String[] args) throws Exception {
+        ScaleOutSettings s;
+        try {
+            s = ScaleOutSettings.from(ConfigLoader.withDefaults(com.typesafe.config.ConfigFactory.empty()));
+        } catch (InvalidConfigException e) {
+            System.err.println("scaleout: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int status = 0;
+        List<Result> results = new ArrayList<>();
+        for (String store : s.stores()) {
+            try (Processes processes = new Processes()) {
+                Result r = new ScaleOutSuite(s, processes).run(store);
+                results.add(r);
+                status |= r.ok() ? 0 : 1;
+            } catch (Exception e) {
+                System.err.println("scaleout: " + store + " FAILED: " + e);
+                e.printStackTrace();
+                status = 1;
+            }
+        }
+        System.out.println();
+        System.out.println("scaleout: SUMMARY");
+        for (Result r : results) {
+            print(r);
+        }
+        System.exit(status);
+    }
+
+    /** The topology, clients, streams and scenarios against one session store ("router" or "redis"). */
+    Result run(String store) throws Exception {
+        long t0 = System.nanoTime();
+        Path dir = s.runDir().resolve(store);
+        Processes.deleteTree(dir);
+        Tokens tokens = new Tokens(dir);
+        boolean redis = store.equals("redis");
+        Cluster.Ports ports = Cluster.Ports.free(redis ? 0 : s.routers(), s.logics(), s.jobs(), s.comets());
+        int redisPort = redis ? Cluster.freePorts(1)[0] : 0;
+        List<String> logicOptions = List.of("-Dlogic.auth.class=io.goim.logic.JwtAuthenticator",
+                "-Dlogic.auth.jwt.secret-file=" + tokens.secretFile);
+        Cluster cluster = new Cluster(processes, new Cluster.Layout(s.root(), dir,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.kafkaClasspath(), "256m", "",
+                ports, null, s.partitions(), logicOptions, redisPort));
+        System.out.printf("scaleout: %s store: %d comets, %s, %d logics, %d jobs, %d partitions%n", store, s.comets(),
+                redis ? "redis-server" : s.routers() + " routers", s.logics(), s.jobs(), s.partitions());
+        cluster.start();
+        List<URI> logics = ports.logics().stream().map(l -> URI.create("http://127.0.0.1:" + l.http())).toList();
+        OnlineCounts counts = new OnlineCounts(logics, s.countWithin());
+        List<OnlineCounts.Check> checks = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Map<String, long[]> windows = new LinkedHashMap<>();
+        EventLoopGroup group = Transport.best().group(2, "scaleout-clients");
+        List<Subscriber> subscribers = new ArrayList<>();
+        Map<Push.Kind, Pusher> pushers = new LinkedHashMap<>();
+        try {
+            subscribers.addAll(connect(tokens, ports, group));
+            checks.add(counts.check("connected", subscribers));
+            List<Long> uids = subscribers.stream().map(x -> x.uid).distinct().toList();
+            startPushers(pushers, uids, logics);
+            long from = System.nanoTime();
+            Thread.sleep(s.phase().toMillis());
+            windows.put("steady", new long[] {from, from = System.nanoTime()});
+            checks.add(counts.check("steady", subscribers));
+            if (s.addJob()) {
+                String added = cluster.addJob();
+                problems.addAll(awaitPartitions(cluster, "after " + added + " joined"));
+                Thread.sleep(s.phase().toMillis());
+                windows.put("job added", new long[] {from, from = System.nanoTime()});
+                checks.add(counts.check("job added", subscribers));
+            }
+            if (s.stopJob()) {
+                String stopped = cluster.jobs().get(0).name();
+                cluster.stop(stopped);
+                problems.addAll(awaitPartitions(cluster, "after " + stopped + " stopped"));
+                Thread.sleep(s.phase().toMillis());
+                windows.put("job stopped", new long[] {from, from = System.nanoTime()});
+                checks.add(counts.check("job stopped", subscribers));
+            }
+            for (Pusher p : pushers.values()) {
+                p.stop();
+            }
+            long end = System.nanoTime();
+            Map<Push.Kind, List<Pusher.Sent>> sent = sent(pushers);
+            long deadline = end + s.drain().toNanos();
+            while (Tally.missing(end, sent, subscribers) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100); // deliveries arrive on the clients' threads
+            }
+            System.out.printf("scaleout: streams stopped; checked %d ms after%n", (System.nanoTime() - end) / 1_000_000);
+            checks.add(counts.check("end", subscribers));
+            cluster.check();
+
+            Map<String, List<Tally.Row>> scenarios = new LinkedHashMap<>();
+            Map<String, Long> scenarioMillis = new LinkedHashMap<>();
+            for (Map.Entry<String, long[]> w : windows.entrySet()) {
+                long[] t = w.getValue();
+                // The last window also holds what was accepted while the streams stopped.
+                long to = t[1] == from ? end : t[1];
+                scenarios.put(w.getKey(), Tally.window(t[0], to, sent, subscribers));
+                scenarioMillis.put(w.getKey(), (to - t[0]) / 1_000_000);
+            }
+            List<Tally.Row> total = Tally.window(Long.MIN_VALUE, Long.MAX_VALUE, sent, subscribers);
+            problems.addAll(problems(scenarios, total, checks, subscribers, pushers));
+            Map<String, Double> counters = counters(cluster);
+            counters.forEach((k, v) -> {
+                if ((k.endsWith("dropped") || k.endsWith("givenUp")) && v > 0) {
+                    problems.add(k + " = " + v);
+                }
+            });
+            Result r = new Result(store, scenarios, scenarioMillis, total, List.copyOf(checks), counters,
+                    List.copyOf(problems), (System.nanoTime() - t0) / 1_000_000, subscribers.size());
+            print(r);
+            return r;
+        } finally {
+            for (Pusher p : pushers.values()) {
+                p.stop();
+            }
+            subscribers.forEach(Subscriber::close);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            processes.close();
+        }
+    }
+
+    /**
+     * The clients: on each comet tcp-per-comet TCP then ws-per-comet WebSocket connections,
+     * user ids from 100001 on, rooms 1..rooms in turn and every (rooms+1)-th in no room;
+     * every sixth user also connects to the next comet, over the other transport, into the
+     * next room. Returns once all are authenticated.
+     */
+    private List<Subscriber> connect(Tokens tokens, Cluster.Ports ports, EventLoopGroup group)
+            throws InterruptedException {
+        List<Subscriber> all = new ArrayList<>();
+        int n = 0;
+        for (int c = 0; c < s.comets(); c++) {
+            for (int i = 0; i < s.tcpPerComet() + s.wsPerComet(); i++, n++) {
+                boolean ws = i >= s.tcpPerComet();
+                long uid = 100_001 + n;
+                long room = room(n);
+                all.add(subscriber(tokens, ports, group, uid, room, c, ws));
+                if (n % 6 == 0 && s.comets() > 1) {
+                    all.add(subscriber(tokens, ports, group, uid, room(n + 1), (c + 1) % s.comets(), !ws));
+                }
+            }
+        }
+        all.forEach(Subscriber::start);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (all.stream().anyMatch(x -> !x.up())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(all.stream().filter(x -> !x.up()).count() + " of " + all.size()
+                        + " clients not authenticated after 60 s");
+            }
+            Thread.sleep(50);
+        }
+        System.out.printf("scaleout: %d connections up (%d TCP, %d WebSocket), %d users%n", all.size(),
+                all.stream().filter(x -> !x.webSocket).count(), all.stream().filter(x -> x.webSocket).count(),
+                all.stream().map(x -> x.uid).distinct().count());
+        return all;
+    }
+
+    private long room(int n) {
+        int r = n % (s.rooms() + 1);
+        return r == s.rooms() ? -1 : r + 1;
+    }
+
+    private static Subscriber subscriber(Tokens tokens, Cluster.Ports ports, EventLoopGroup group, long uid, long room,
+            int comet, boolean ws) {
+        Cluster.CometPorts p = ports.comets().get(comet);
+        return new Subscriber(uid, room, comet, ws, "127.0.0.1:" + (ws ? p.ws() : p.tcp()), tokens.token(uid, room), group);
+    }
+
+    /**
+     * A stream per kind: user pushes to each user in turn; {@code /1/pushs} to three users at a
+     * time and one that is offline; room pushes to each room in turn and to one nobody is in;
+     * broadcasts.
+     */
+    private void startPushers(Map<Push.Kind, Pusher> pushers, List<Long> uids, List<URI> logics) {
+        int n = uids.size();
+        long emptyRoom = s.rooms() + 1;
+        pushers.put(Push.Kind.USER, new Pusher(Push.Kind.USER,
+                q -> new Push(Push.Kind.USER, q, new long[] {uids.get(q % n)}, -1), logics, s.rate(), s.httpTimeout()));
+        pushers.put(Push.Kind.USERS, new Pusher(Push.Kind.USERS,
+                q -> new Push(Push.Kind.USERS, q, new long[] {uids.get(3 * q % n), uids.get((3 * q + 1) % n),
+                        uids.get((3 * q + 2) % n), 999_999_999L}, -1), logics, s.rate(), s.httpTimeout()));
+        pushers.put(Push.Kind.ROOM, new Pusher(Push.Kind.ROOM,
+                q -> new Push(Push.Kind.ROOM, q, new long[0], q % emptyRoom + 1), logics, s.rate(), s.httpTimeout()));
+        pushers.put(Push.Kind.BROADCAST, new Pusher(Push.Kind.BROADCAST,
+                q -> new Push(Push.Kind.BROADCAST, q, new long[0], -1), logics, s.rate(), s.httpTimeout()));
+        pushers.values().forEach(Pusher::start);
+    }
+
+    private static Map<Push.Kind, List<Pusher.Sent>> sent(Map<Push.Kind, Pusher> pushers) {
+        Map<Push.Kind, List<Pusher.Sent>> m = new LinkedHashMap<>();
+        pushers.forEach((k, p) -> m.put(k, p.sent()));
+        return m;
+    }
+
+    /**
+     * Waits until the running jobs own every partition between them, each at least one (the
+     * rebalance is over); returns a problem if that takes longer than 60 s.
+     */
+    private List<String> awaitPartitions(Cluster cluster, String when) throws InterruptedException {
+        long start = System.nanoTime();
+        String last = "";
+        while (System.nanoTime() - start < 60_000_000_000L) {
+            List<Admin> running = cluster.runningJobs();
+            Map<String, Double> owned = new LinkedHashMap<>();
+            for (Admin j : running) {
+                owned.put(j.name(), sum(j, "goim_job_partitions_owned"));
+            }
+            double total = owned.values().stream().mapToDouble(Double::doubleValue).sum();
+            last = owned.toString();
+            if (total == s.partitions() && owned.values().stream().allMatch(v -> v >= 1)) {
+                System.out.printf("scaleout: partitions %s %s, %d ms%n", when, owned,
+                        (System.nanoTime() - start) / 1_000_000);
+                return List.of();
+            }
+            Thread.sleep(100); // the jobs' gauges change when their rebalance completes
+        }
+        return List.of("partitions " + when + ": not all owned after 60 s: " + last);
+    }
+
+    private static double sum(Admin admin, String prefix) {
+        try {
+            return admin.metrics(true).entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToDouble(Map.Entry::getValue).sum();
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** Counters of the running services that show a loss or a rebalance (summed over services). */
+    private static Map<String, Double> counters(Cluster cluster) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Admin j : cluster.runningJobs()) {
+            m.merge("job.consumed", sum(j, "goim_job_consumed"), Double::sum);
+            m.merge("job.revoked", sum(j, "goim_job_partitions_revoked"), Double::sum);
+            m.merge("job.revokeAbandoned", sum(j, "goim_job_revoke_abandoned"), Double::sum);
+            m.merge("job.givenUp", sum(j, "goim_job_comet_given_up"), Double::sum);
+        }
+        for (Admin c : cluster.comets()) {
+            m.merge("comet.dropped", sum(c, "goim_comet_pushes_total{outcome=\"dropped\""), Double::sum);
+        }
+        return m;
+    }
+
+    private List<String> problems(Map<String, List<Tally.Row>> scenarios, List<Tally.Row> total,
+            List<OnlineCounts.Check> checks, List<Subscriber> subscribers, Map<Push.Kind, Pusher> pushers) {
+        List<String> p = new ArrayList<>();
+        scenarios.forEach((name, rows) -> {
+            for (Tally.Row r : rows) {
+                if (r.accepted() == 0 || r.owed() == 0) {
+                    p.add(name + " " + r.kind().label() + ": nothing to check (" + r.accepted() + " accepted, last refusal: "
+                            + pushers.get(r.kind()).lastRefusal() + ")");
+                }
+            }
+        });
+        for (Tally.Row r : total) {
+            if (r.lost() > 0) {
+                p.add(r.lost() + " owed " + r.kind().label() + " deliveries lost");
+            }
+            if (r.wrong() > 0) {
+                p.add(r.wrong() + " " + r.kind().label() + " pushes reached a connection they were not for");
+            }
+            // A job that joins or leaves commits what it handed on before its partitions move
+            // (docs/delivery.md, Rebalances): a rebalance sends nothing twice.
+            if (r.duplicates() > 0) {
+                p.add(r.duplicates() + " " + r.kind().label() + " pushes arrived twice at one connection");
+            }
+        }
+        for (OnlineCounts.Check c : checks) {
+            if (!c.ok()) {
+                p.add(c.line());
+            }
+        }
+        long dropped = subscribers.stream().filter(x -> x.disconnects() > 0).count();
+        if (dropped > 0) {
+            p.add(dropped + " clients lost their connection (nothing they were connected to was stopped)");
+        }
+        long unparsed = subscribers.stream().mapToLong(Subscriber::unparsed).sum();
+        if (unparsed > 0) {
+            p.add(unparsed + " pushes whose body was not one of the suite's");
+        }
+        return p;
+    }
+
+    static void print(Result r) {
+        System.out.printf("%nscaleout: %s store, %d connections, %.1f s in all%n", r.store(), r.connections(),
+                r.millis() / 1000.0);
+        System.out.println(Tally.Row.header());
+        r.scenarios().forEach((name, rows) -> rows.forEach(x -> System.out.println(x.line(name))));
+        r.total().forEach(x -> System.out.println(x.line("total")));
+        r.scenarioMillis().forEach((name, ms) -> System.out.printf("scaleout: scenario %-12s %6d ms%n", name, ms));
+        r.counts().forEach(c -> System.out.println("scaleout: " + c.line()));
+        System.out.println("scaleout: counters " + r.counters());
+        System.out.println("scaleout: " + r.store() + " " + (r.ok() ? "OK" : "PROBLEMS " + r.problems()));
+    }
+}
