@@ -47,7 +47,36 @@ public record CometConfig(
         int acceptBacklog,
         Duration loginTimeout,
         Limits limits,
-        Upstream upstream) {
+        Upstream upstream,
+        Discovery discovery) {
+
+    /**
+     * The {@code discovery} section: how this comet announces itself to logic
+     * ({@link CometAnnouncer}). An empty public address list means the listener's bound
+     * address (a wildcard bind announces this machine's address instead).
+     */
+    public record Discovery(boolean enabled, Duration announceInterval, Duration ttl, int weight,
+            List<HostPort> tcp, List<HostPort> websocket, List<HostPort> tlsTcp, List<HostPort> wss, String grpc) {
+        static Discovery read(Settings s) {
+            Duration interval = s.positiveDuration("announce-interval");
+            Duration ttl = s.positiveDuration("ttl");
+            if (ttl.compareTo(interval.multipliedBy(2)) < 0 || ttl.toMillis() < 1000 || ttl.toHours() >= 1) {
+                throw s.invalid("ttl", ttl.toMillis() + "ms", "at least twice announce-interval ("
+                        + interval.toMillis() + "ms), at least 1s and under 1h");
+            }
+            String grpc = s.string("public.grpc");
+            if (!grpc.isEmpty()) {
+                HostPort.parse("comet.discovery.public.grpc", grpc);
+            }
+            return new Discovery(s.bool("enabled"), interval, ttl, s.intAtLeast("weight", 0),
+                    optionalAddresses(s, "public.tcp"), optionalAddresses(s, "public.websocket"),
+                    optionalAddresses(s, "public.tls-tcp"), optionalAddresses(s, "public.wss"), grpc);
+        }
+
+        private static List<HostPort> optionalAddresses(Settings s, String path) {
+            return s.strings(path).isEmpty() ? List.of() : s.addresses(path);
+        }
+    }
 
     /**
      * The {@code upstream} section: what comet does with a client's message (op 4). In
@@ -147,6 +176,7 @@ public record CometConfig(
                 s.intAtLeast("accept-backlog", 0),
                 s.positiveDuration("login-timeout"),
                 Limits.read(s.section("limits")),
-                Upstream.read(s.section("upstream")));
+                Upstream.read(s.section("upstream")),
+                Discovery.read(s.section("discovery")));
     }
 }

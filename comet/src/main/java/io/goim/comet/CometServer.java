@@ -54,6 +54,8 @@ public final class CometServer implements AutoCloseable {
     private final Server grpc;
     private final ServingHealth health = new ServingHealth(CometGrpc.SERVICE_NAME);
     private final AdminServer admin;
+    /** Set by {@link #halt}: stop without withdrawing, as a crash would. */
+    private volatile boolean halted;
 
     private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
@@ -108,11 +110,31 @@ public final class CometServer implements AutoCloseable {
         RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
                 config.routerEpochPoll(), registry);
         Drainer drainer = new Drainer(comet);
+        CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
+                Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), comet.buckets()::online,
+                logic::announce, logic::withdraw, config.logicTimeout(), registry) : null;
+        if (announcer != null) {
+            announcer.start(config.discovery().announceInterval());
+            // First: the nodes API stops sending clients here; job keeps pushing to those draining.
+            shutdown.then("announce draining", () -> {
+                if (halted) {
+                    announcer.close();
+                } else {
+                    announcer.draining();
+                }
+            });
+        }
         shutdown.then("client accept", this::closeListeners)
                 // Graceful drain: no more renews; op 6 and close every client over the window; Disconnects reach logic.
                 .then("router epoch watch", epochWatch::close)
                 .then("session renewer", renewer::close)
                 .then("drain clients", () -> drainer.drain(config.drainWindow()))
+                // The clients are gone: job may stop pushing here (it drops the comet at its next poll).
+                .then("withdraw announcement", () -> {
+                    if (announcer != null && !halted) {
+                        announcer.withdraw();
+                    }
+                })
                 // Pushes keep coming while clients drain; then jobs that health-check this comet's addresses stop calling.
                 .then("grpc health NOT_SERVING", health::stopServing)
                 .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
@@ -236,6 +258,16 @@ public final class CometServer implements AutoCloseable {
 
     public CometCounters counters() {
         return comet.counters();
+    }
+
+    /**
+     * Stops as a crash looks to the cluster's discovery: announcements stop and nothing is
+     * withdrawn, so job and the nodes API drop this comet only when its announcement
+     * expires (comet.discovery.ttl). For tests; the rest stops as {@link #close} does.
+     */
+    public void halt() throws Exception {
+        halted = true;
+        shutdown.close();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.grpc.PeerAuth;
+import io.goim.proto.CometInstance;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;
@@ -15,6 +16,7 @@ import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
+import io.goim.proto.WithdrawReq;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -83,6 +85,17 @@ final class LogicClient implements AutoCloseable {
     CompletableFuture<RenewReply> renew(List<String> keys, List<Integer> roomIds) {
         RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRoomIds(roomIds).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renew(req));
+    }
+
+    /** Announces this comet (Logic.Announce); see {@link CometAnnouncer}. */
+    CompletableFuture<Empty> announce(CometInstance instance) {
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).announce(instance));
+    }
+
+    /** Withdraws this comet's announcement of {@code incarnation} (Logic.Withdraw). */
+    CompletableFuture<Empty> withdraw(long incarnation) {
+        WithdrawReq req = WithdrawReq.newBuilder().setServer(serverId).setIncarnation(incarnation).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).withdraw(req));
     }
 
     /** The routers' epoch (Logic.RouterEpoch); see {@link RouterEpochWatch}. */

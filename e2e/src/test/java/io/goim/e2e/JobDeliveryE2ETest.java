@@ -266,6 +266,7 @@ class JobDeliveryE2ETest {
         for (int i = 0; i < c.comets.size(); i++) {
             comets.put(Integer.toString(i + 1), "127.0.0.1:" + c.comets.get(i).grpcPort());
         }
-        return Map.of("job.kafka.bootstrap-servers", c.kafka.bootstrapServers(), "job.comets", comets);
+        return Map.of("job.kafka.bootstrap-servers", c.kafka.bootstrapServers(), "job.comets", comets,
+                "job.discovery.logic", c.logicAddresses());
     }
 }

@@ -48,6 +48,9 @@ public final class LocalCluster implements AutoCloseable {
     public final CometServer comet;
     public final JobServer job;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    /** Every logic's gRPC address, as comets and jobs are given them. */
+    private final List<String> logicAddresses = new ArrayList<>();
+    private final Map<String, Object> cometConfig;
 
     /** How many of each service to start, and config overrides per service. */
     public static final class Builder {
@@ -130,6 +133,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private LocalCluster(Builder b) throws Exception {
+        cometConfig = b.cometConfig;
         try {
             kafka = push(KafkaBroker.start());
             kafka.createTopic(TOPIC, b.partitions);
@@ -155,7 +159,6 @@ public final class LocalCluster implements AutoCloseable {
             // about the deadline sets its own.
             lc.put("logic.router-timeout", "10s");
             lc.putAll(b.logicConfig);
-            List<String> logicAddresses = new ArrayList<>();
             for (int i = 0; i < b.logics; i++) {
                 LogicServer l = push(LogicServer.start(config(lc)));
                 logics.add(l);
@@ -164,26 +167,16 @@ public final class LocalCluster implements AutoCloseable {
             logic = logics.get(0);
             Map<String, Object> cometAddresses = new HashMap<>();
             for (int i = 0; i < b.comets; i++) {
-                Map<String, Object> c = new HashMap<>(Map.of(
-                        "comet.server-id", i + 1,
-                        "comet.tcp.port", 0,
-                        "comet.grpc.port", 0,
-                        "comet.event-loop-threads", 2,
-                        // One logic as the single-address form, several as a list.
-                        "comet.logic", logicAddresses.size() == 1 ? logicAddresses.get(0) : logicAddresses));
-                c.put("comet.websocket.port", 0);
-                c.put("comet.admin.port", 0);
-                // Tests close clusters with clients still open: drain them quickly (CometDrainE2ETest sets its own).
-                c.put("comet.drain.window", "200ms");
-                c.putAll(b.cometConfig);
-                CometServer comet = push(CometServer.start(config(c)));
+                CometServer comet = push(CometServer.start(cometConfig(i + 1, Map.of())));
                 comets.add(comet);
                 cometAddresses.put(Integer.toString(i + 1), "127.0.0.1:" + comet.grpcPort());
             }
             for (int i = 0; i < b.jobs; i++) {
                 Map<String, Object> c = new HashMap<>(Map.of(
                         "job.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                        "job.comets", cometAddresses));
+                        "job.comets", cometAddresses,
+                        // The comets started later are discovered through these logics.
+                        "job.discovery.logic", logicAddresses));
                 c.put("job.admin.port", 0);
                 c.putAll(b.jobConfig);
                 jobs.add(push(JobServer.start(config(c))));
@@ -195,6 +188,37 @@ public final class LocalCluster implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The config of comet {@code serverId} in this cluster, with {@code overrides} on top of the builder's. */
+    public Config cometConfig(int serverId, Map<String, Object> overrides) {
+        Map<String, Object> c = new HashMap<>(Map.of(
+                "comet.server-id", serverId,
+                "comet.tcp.port", 0,
+                "comet.grpc.port", 0,
+                "comet.event-loop-threads", 2,
+                // One logic as the single-address form, several as a list.
+                "comet.logic", logicAddresses.size() == 1 ? logicAddresses.get(0) : logicAddresses));
+        c.put("comet.websocket.port", 0);
+        c.put("comet.admin.port", 0);
+        // Tests close clusters with clients still open: drain them quickly (CometDrainE2ETest sets its own).
+        c.put("comet.drain.window", "200ms");
+        c.putAll(cometConfig);
+        c.putAll(overrides);
+        return config(c);
+    }
+
+    /**
+     * Starts one more comet, {@code serverId}, that no job lists in job.comets: the jobs find
+     * it through discovery. The cluster closes it unless the caller did.
+     */
+    public CometServer addComet(int serverId, Map<String, Object> overrides) throws Exception {
+        return push(CometServer.start(cometConfig(serverId, overrides)));
+    }
+
+    /** Every logic's gRPC address ("127.0.0.1:port"). */
+    public List<String> logicAddresses() {
+        return List.copyOf(logicAddresses);
     }
 
     private <T extends AutoCloseable> T push(T service) {

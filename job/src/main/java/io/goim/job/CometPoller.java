@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +28,12 @@ import org.slf4j.LoggerFactory;
 final class CometPoller {
     private static final Logger log = LoggerFactory.getLogger(CometPoller.class);
 
-    private final Collection<CometClient> comets;
+    private final Supplier<Collection<CometClient>> comets;
     private final Duration deadline;
     private final JobCounters counters;
     private final RateLimitedLog failedLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    CometPoller(Collection<CometClient> comets, Duration deadline, JobCounters counters) {
+    CometPoller(Supplier<Collection<CometClient>> comets, Duration deadline, JobCounters counters) {
         this.comets = comets;
         this.deadline = deadline;
         this.counters = counters;
@@ -41,7 +42,7 @@ final class CometPoller {
     /** Pings every comet; completes when every answer or failure is in. Never fails. */
     CompletableFuture<Void> poll() {
         List<CompletableFuture<?>> calls = new ArrayList<>();
-        for (CometClient c : comets) {
+        for (CometClient c : comets.get()) {
             CompletableFuture<?> call;
             try {
                 call = Futures.of(c.stub(deadline).ping(Empty.getDefaultInstance())).whenComplete((reply, error) -> {

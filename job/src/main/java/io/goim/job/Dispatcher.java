@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,7 @@ final class Dispatcher {
     /** Bytes of user pushes one call to a comet carries at most (see {@link UserPushBatcher}). */
     static final int USER_BATCH_BYTES = 1 << 20;
 
-    private final Map<Integer, CometClient> comets;
-    private final Map<Integer, UserPushBatcher> users = new HashMap<>();
+    private final CometSet comets;
     private final RoomBatchers rooms;
     private final JobCounters counters;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
@@ -55,9 +55,8 @@ final class Dispatcher {
     private final MeterRegistry registry;
 
     /** {@code registry} holds the meter of records whose operation was replaced (see {@link #pushOp}). */
-    Dispatcher(Map<Integer, CometClient> comets, RoomBatchers rooms, JobCounters counters, MeterRegistry registry) {
+    Dispatcher(CometSet comets, RoomBatchers rooms, JobCounters counters, MeterRegistry registry) {
         this.comets = comets;
-        comets.forEach((id, client) -> users.put(id, new UserPushBatcher(id, client, USER_BATCH_BYTES, registry)));
         this.rooms = rooms;
         this.counters = counters;
         this.registry = registry;
@@ -68,11 +67,11 @@ final class Dispatcher {
      * the push was accepted gets it, on any comet; a comet with no member writes nothing.
      * Used as the batchers' {@link RoomBatcher.Sender}.
      */
-    static RoomBatcher.Sender roomSender(Collection<CometClient> comets, JobCounters counters) {
+    static RoomBatcher.Sender roomSender(Supplier<Collection<CometClient>> comets, JobCounters counters) {
         return (room, batch) -> {
             BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomId(room).setProto(batch).build();
             List<CompletableFuture<?>> calls = new ArrayList<>();
-            for (CometClient c : comets) {
+            for (CometClient c : comets.get()) {
                 calls.add(counted(counters, JobCounters.Kind.ROOM,
                         c.submit(room, "room " + room + " batch", stub -> stub.broadcastRoom(req))));
             }
@@ -92,20 +91,21 @@ final class Dispatcher {
         switch (msg.getType()) {
             case MULTIPLE -> {
                 counters.record(JobCounters.Kind.USER);
-                UserPushBatcher comet = users.get(msg.getServer());
+                CometSet.Member comet = comets.get(msg.getServer());
                 if (comet == null) {
                     counters.unknownComet.increment();
-                    unknownCometLog.warn("{}: push for comet {} which is not configured; skipped", where, msg.getServer());
+                    unknownCometLog.warn("{}: push for comet {} which is neither configured nor announced; skipped",
+                            where, msg.getServer());
                     return CompletableFuture.completedFuture(null);
                 }
-                return counted(counters, JobCounters.Kind.USER, comet.submit(msg.getKeysList(), proto(op, msg)))
+                return counted(counters, JobCounters.Kind.USER, comet.users().submit(msg.getKeysList(), proto(op, msg)))
                         .thenApply(ok -> null);
             }
             case BROADCAST -> {
                 counters.record(JobCounters.Kind.BROADCAST);
                 BroadcastReq req = BroadcastReq.newBuilder().setProto(proto(op, msg)).build();
                 List<CompletableFuture<?>> calls = new ArrayList<>();
-                for (CometClient c : comets.values()) {
+                for (CometClient c : comets.clients()) {
                     calls.add(counted(counters, JobCounters.Kind.BROADCAST,
                             c.submit("broadcast " + where, stub -> stub.broadcast(req))));
                 }

@@ -31,7 +31,16 @@ public record JobConfig(
         Duration cometPoll,
         Room room,
         Duration shutdownGrace,
-        AdminConfig admin) {
+        AdminConfig admin,
+        Discovery discovery) {
+
+    /** The {@code job.discovery} section: following the comets announced in the session store ({@link CometWatcher}). */
+    public record Discovery(boolean enabled, List<HostPort> logic, Duration poll, Duration removeAfter) {
+        static Discovery read(Settings s) {
+            return new Discovery(s.bool("enabled"), s.oneOrMoreAddresses("logic"), s.positiveDuration("poll"),
+                    s.nonNegativeDuration("remove-after"));
+        }
+    }
 
     /** The {@code job.room} section: batching of room messages. */
     public record Room(int batch, Duration signal, int queueSize) {
@@ -55,6 +64,7 @@ public record JobConfig(
         if (maxBackoff.compareTo(backoff) < 0) {
             throw s.invalid("comet-max-backoff", maxBackoff.toMillis() + "ms", ">= job.comet-backoff (" + backoff.toMillis() + "ms)");
         }
+        Discovery discovery = Discovery.read(s.section("discovery"));
         return new JobConfig(
                 kafka.string("bootstrap-servers"),
                 kafka.string("topic"),
@@ -64,7 +74,7 @@ public record JobConfig(
                 kafka.positiveDuration("revoke-grace"),
                 kafka.nonNegativeDuration("commit-interval"),
                 Map.copyOf(props),
-                s.idToAddresses("comets"),
+                comets(root, s, discovery),
                 PeerAuth.read(s),
                 s.positiveDuration("comet-timeout"),
                 s.intAtLeast("comet-attempts", 1),
@@ -74,6 +84,19 @@ public record JobConfig(
                 s.positiveDuration("comet-poll"),
                 new Room(batch, room.positiveDuration("signal"), queueSize),
                 s.positiveDuration("shutdown-grace"),
-                AdminConfig.read(s));
+                AdminConfig.read(s),
+                discovery);
+    }
+
+    /** job.comets; may be empty only when the comets are discovered. */
+    private static Map<Integer, List<HostPort>> comets(Config root, Settings s, Discovery discovery) {
+        if (root.hasPath("job.comets") && root.getValue("job.comets") instanceof com.typesafe.config.ConfigObject o
+                && o.isEmpty()) {
+            if (!discovery.enabled()) {
+                throw s.invalid("comets", "{}", "at least one comet, since job.discovery.enabled is false");
+            }
+            return Map.of();
+        }
+        return s.idToAddresses("comets");
     }
 }

@@ -18,7 +18,7 @@ final class JobMetrics {
     }
 
     /** A registry with the JVM metrics and job's counters. */
-    static PrometheusMeterRegistry registry(JobCounters c, Iterable<Integer> cometIds) {
+    static PrometheusMeterRegistry registry(JobCounters c) {
         PrometheusMeterRegistry r = AdminServer.newRegistry("job");
         Meters.counter(r, "goim_job_consumed", c.consumed, "Records consumed from Kafka");
         Meters.counter(r, "goim_job_malformed", c.malformed, "Records that could not be parsed; skipped");
@@ -40,11 +40,7 @@ final class JobMetrics {
                     .description("Pushes handed to comets, by kind and outcome: one per push and comet (given_up: that push did not reach that comet); user pushes that piled up share one call, see goim_job_user_batches_total")
                     .tag("kind", kind.tag()).tag("outcome", "given_up").register(r);
         }
-        for (int id : cometIds) {
-            FunctionCounter.builder("goim_job_comet_given_up", c, counters -> counters.givenUpFor(id))
-                    .description("Push calls given up, per comet")
-                    .tag("comet", Integer.toString(id)).register(r);
-        }
+        // goim_job_comet_given_up{comet}: registered by CometSet as each comet joins.
         Meters.counter(r, "goim_job_comet_retries", c.cometRetries, "Comet calls retried after a transient failure");
         Meters.counter(r, "goim_job_room_backpressure", c.roomBackpressure,
                 "Offers of room messages refused because the room queue was full (the partition waits in Kafka)");

@@ -44,6 +44,7 @@ public final class JobServer implements AutoCloseable {
     private final ConsumerSupervisor consumer;
     private final RoomBatchers rooms;
     private final CometPoller poller;
+    private final CometSet comets;
     private final AdminServer admin;
 
     private final PrometheusMeterRegistry registry;
@@ -60,24 +61,31 @@ public final class JobServer implements AutoCloseable {
             return t;
         });
         Scheduler scheduler = Scheduler.of(timer);
-        registry = JobMetrics.registry(counters, config.comets().keySet());
-        Map<Integer, CometClient> comets = new LinkedHashMap<>();
-        config.comets().forEach((id, addresses) -> comets.put(id,
-                new CometClient(id, addresses, config, scheduler, counters, registry)));
-        poller = new CometPoller(comets.values(), config.cometPoll(), counters); // a poll answers within its period
-        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets.values(), counters), counters);
+        registry = JobMetrics.registry(counters);
+        comets = new CometSet(config.comets(),
+                (id, addresses) -> new CometClient(id, addresses, config, scheduler, counters, registry), counters,
+                registry);
+        poller = new CometPoller(comets::clients, config.cometPoll(), counters); // a poll answers within its period
+        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets::clients, counters), counters);
         JobMetrics.bindRooms(registry, rooms);
-        Dispatcher dispatcher = new Dispatcher(Map.copyOf(comets), rooms, counters, registry);
+        Dispatcher dispatcher = new Dispatcher(comets, rooms, counters, registry);
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
         consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, counters),
                 restart, registry);
+        CometWatcher watcher = config.discovery().enabled() ? CometWatcher.overGrpc(config.discovery().logic(),
+                config.peerAuth(), config.cometTimeout(), comets, config.discovery().removeAfter(), registry) : null;
+        if (watcher != null) {
+            // Before the consumer: the comets announced are known by the first records, most of the time.
+            watcher.start(config.discovery().poll());
+        }
         long pollMillis = config.cometPoll().toMillis();
         timer.scheduleAtFixedRate(poller::poll, 0, pollMillis, TimeUnit.MILLISECONDS);
         consumer.start();
         shutdown.then("kafka consumer", consumer::close);
-        for (CometClient c : comets.values()) {
-            shutdown.then("comet " + c.id() + " client", c::close);
+        if (watcher != null) {
+            shutdown.then("comet watcher", watcher::close);
         }
+        shutdown.then("comet clients", comets::close);
         shutdown.then("timer", () -> {
             timer.shutdownNow();
             timer.awaitTermination(2, TimeUnit.SECONDS);
@@ -87,11 +95,12 @@ public final class JobServer implements AutoCloseable {
         shutdown.then("kafka readiness client", kafkaReady::close);
         admin = startAdmin(config, registry, () -> Readiness.all(List.of(
                 CompletableFuture.completedFuture(consumer.readiness()), kafkaReady.check(),
-                anyCometAnswers(comets.values(), config.admin().checkDeadline()))));
+                anyCometAnswers(comets.clients(), config.admin().checkDeadline()))));
         // Last: /health answers while the consumer drains.
         shutdown.then("admin server", admin::close);
-        log.info("job consuming {} from {} as group {}, comets {} (peer auth: {}), admin HTTP on port {}",
+        log.info("job consuming {} from {} as group {}, comets {}{} (peer auth: {}), admin HTTP on port {}",
                 config.topic(), config.kafkaBootstrap(), config.groupId(), config.comets(),
+                watcher == null ? "" : " and those announced (asking logic at " + config.discovery().logic() + ")",
                 config.peerAuth().describe(), admin.port());
     }
 
@@ -166,6 +175,11 @@ public final class JobServer implements AutoCloseable {
     /** The meters /metrics serves. */
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** The server ids of the comets job pushes to now: configured and discovered. */
+    public java.util.Collection<Integer> cometIds() {
+        return comets.ids();
     }
 
     /** Rooms with messages queued in their batchers right now. */

@@ -54,6 +54,7 @@ class ConsumerReadinessTest {
         c.put("job.kafka.topic", topic);
         c.put("job.kafka.group-id", topic);
         c.put("job.comets", Map.of("1", comet.address()));
+        c.put("job.discovery.enabled", false); // fake comets, no logic to ask
         for (int i = 0; i < overrides.length; i += 2) {
             c.put((String) overrides[i], overrides[i + 1]);
         }

@@ -75,6 +75,7 @@ final class JobFixture {
         c.put("job.kafka.topic", topic);
         c.put("job.kafka.group-id", topic);
         c.put("job.comets", cometAddresses);
+        c.put("job.discovery.enabled", false); // fake comets, no logic to ask
         c.put("job.comet-poll", "100ms");
         for (int i = 0; i < overrides.length; i += 2) {
             c.put((String) overrides[i], overrides[i + 1]);

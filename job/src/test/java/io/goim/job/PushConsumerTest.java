@@ -79,7 +79,7 @@ class PushConsumerTest {
             sent.add(batch);
             return done;
         }, counters);
-        loop = new PushConsumer(kafka, config, new Dispatcher(Map.of(), rooms, counters, new SimpleMeterRegistry())::dispatch,
+        loop = new PushConsumer(kafka, config, new Dispatcher(CometSet.empty(), rooms, counters, new SimpleMeterRegistry())::dispatch,
                 counters, clock::get);
         loop.subscribe();
         kafka.rebalance(List.of(P0, P1));

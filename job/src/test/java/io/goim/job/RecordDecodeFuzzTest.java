@@ -42,7 +42,7 @@ class RecordDecodeFuzzTest {
             batches.add(batch);
             return CompletableFuture.completedFuture(null);
         }, counters);
-        Dispatcher dispatcher = new Dispatcher(Map.of(), rooms, counters, new SimpleMeterRegistry());
+        Dispatcher dispatcher = new Dispatcher(CometSet.empty(), rooms, counters, new SimpleMeterRegistry());
 
         CompletableFuture<Void> done = dispatcher.dispatch(value, "fuzz");
         assertNotNull(done, "a fresh room queue is never full");

@@ -43,7 +43,8 @@ public record LogicConfig(
         Map<String, Object> kafkaProperties,
         Duration countRefresh,
         Duration shutdownGrace,
-        AdminConfig admin) {
+        AdminConfig admin,
+        io.goim.logic.http.NodesConfig nodes) {
 
     public static LogicConfig from(Config root) {
         Settings s = Settings.of(root, "logic");
@@ -81,7 +82,8 @@ public record LogicConfig(
                 Map.copyOf(props),
                 s.positiveDuration("count-refresh"),
                 s.positiveDuration("shutdown-grace"),
-                AdminConfig.read(s));
+                AdminConfig.read(s),
+                io.goim.logic.http.NodesConfig.read(s.section("nodes")));
     }
 
     /** {@code session.store}: "router" (the default) or "redis". */

@@ -11,6 +11,7 @@ import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
+import io.goim.logic.http.NodesEndpoint;
 import io.goim.proto.LogicGrpc;
 import io.grpc.Server;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,11 +85,14 @@ public final class LogicServer implements AutoCloseable {
                     .build()
                     .start();
             built.push(Map.entry("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace())));
+            CometView cometView = new CometView(routers.directory(), registry);
             http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
                     config.httpMaxPipelined(), config.httpLimits(), registry,
-                    new HttpApiHandler(api(pushes, counts), httpCounters, config.apiKeys()));
+                    new HttpApiHandler(api(pushes, counts), httpCounters, config.apiKeys(),
+                            new NodesEndpoint(cometView, config.nodes())));
             built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
             counts.start(timer, config.countRefresh().toMillis());
+            cometView.start(timer, config.nodes().refresh().toMillis());
             epochs.start(timer, config.routerWatchInterval());
             Duration checkDeadline = config.admin().checkDeadline();
             KafkaReadiness kafka = new KafkaReadiness(config.kafkaBootstrap(), config.topic(), checkDeadline,

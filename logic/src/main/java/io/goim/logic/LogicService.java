@@ -2,6 +2,8 @@ package io.goim.logic;
 
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.SubKey;
+import io.goim.proto.CometInstance;
+import io.goim.proto.CometsReply;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;
@@ -11,6 +13,7 @@ import io.goim.proto.LogicGrpc;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.proto.RouterEpochReply;
+import io.goim.proto.WithdrawReq;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +60,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> refusedByReason = new ConcurrentHashMap<>();
     private final Counter sessionCapRefused;
+    private final DiscoveryCalls discovery;
 
     /** @param maxSessionsPerUser most connections of one user, 0 for no limit */
     LogicService(Authenticator auth, SessionStore routers, RouterEpochs epochs, int maxSessionsPerUser, MeterRegistry registry) {
@@ -68,6 +72,22 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         this.sessionCapRefused = Counter.builder("goim_logic_session_cap_refused")
                 .description("Logins refused because the user already held logic.auth.max-sessions-per-user connections")
                 .register(registry);
+        this.discovery = new DiscoveryCalls(routers.directory(), registry);
+    }
+
+    @Override
+    public void announce(CometInstance req, StreamObserver<Empty> out) {
+        discovery.announce(req, out);
+    }
+
+    @Override
+    public void withdraw(WithdrawReq req, StreamObserver<Empty> out) {
+        discovery.withdraw(req, out);
+    }
+
+    @Override
+    public void comets(Empty req, StreamObserver<CometsReply> out) {
+        discovery.comets(out);
     }
 
     /** Counts a refused token under its reason (a small fixed set of words). */

@@ -15,6 +15,11 @@ package io.goim.logic;
  *       forgetting a dead comet does not scan every user.
  *   <li>{@code ol_servers}: sorted set, comet id scored by when logic last heard from it
  *       (ms), for the counts and for {@code /1/server/del}'s alive window.
+ *   <li>{@code comet_{<server>}}: string, one comet's announcement (comet discovery):
+ *       {@code "<incarnation>:<base64 of the CometInstance protobuf>"}, with the announced
+ *       time to live (PX), renewed by every announcement.
+ *   <li>{@code comets}: set of the server ids announced; an id whose announcement expired is
+ *       removed when the set is next read.
  *   <li>{@code goim_incarnation}: a random id set once (SET NX, no TTL); a Redis that
  *       restarted empty has none, a new one is drawn, and comets re-announce.
  * </ul>
@@ -32,6 +37,12 @@ final class RedisKeys {
     static final String TOTAL_FIELD = "n";
 
     private RedisKeys() {
+    }
+
+    static final String COMETS = "comets";
+
+    static String comet(int server) {
+        return "comet_{" + server + "}";
     }
 
     static String user(long userId) {

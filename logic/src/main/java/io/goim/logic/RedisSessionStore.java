@@ -87,6 +87,7 @@ final class RedisSessionStore implements SessionStore {
     private final LongSupplier clockMillis;
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final RedisComets directory;
 
     /**
      * Connects to Redis (fails when it cannot be reached: logic does not start without its
@@ -129,6 +130,12 @@ final class RedisSessionStore implements SessionStore {
             resources.shutdown(0, 2, TimeUnit.SECONDS);
             throw e;
         }
+        directory = new RedisComets(redis, this::guarded);
+    }
+
+    @Override
+    public CometDirectory directory() {
+        return directory;
     }
 
     @Override

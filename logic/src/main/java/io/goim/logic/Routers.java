@@ -48,6 +48,7 @@ final class Routers implements SessionStore {
     private final Ketama<Integer> ring;
     private final Duration timeout;
     private final Map<Integer, HostPort> routerAddresses;
+    private final RouterComets directory;
 
     /**
      * Calls are timed and counted per router in {@code registry} (see {@link RpcMetrics}), and
@@ -65,6 +66,12 @@ final class Routers implements SessionStore {
             nodes.put(Integer.toString(e.getKey()), e.getKey());
         }
         ring = new Ketama<>(nodes, Ketama.DEFAULT_POINTS);
+        directory = new RouterComets(stubs.keySet(), this::stub);
+    }
+
+    @Override
+    public CometDirectory directory() {
+        return directory;
     }
 
     /** Id of the router that owns {@code userId}. */

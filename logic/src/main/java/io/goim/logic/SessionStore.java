@@ -73,6 +73,9 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /** Connections per comet server. */
     CompletableFuture<Map<Integer, Integer>> allServerCount();
 
+    /** The comets' announcements, kept in this store (comet discovery). */
+    CometDirectory directory();
+
     /** The store and its addresses, for the start-up log line. */
     String describe();
 

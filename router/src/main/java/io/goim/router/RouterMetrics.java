@@ -26,6 +26,12 @@ final class RouterMetrics {
         FunctionCounter.builder("goim_router_invalid_arguments", service, RouterService::invalidArguments)
                 .description("Calls refused with INVALID_ARGUMENT")
                 .register(r);
+        Gauge.builder("goim_router_comets", service, RouterService::cometsHeld)
+                .description("Comet announcements held (comet discovery)")
+                .register(r);
+        FunctionCounter.builder("goim_router_comet_announcements_refused", service, RouterService::announcementsRefused)
+                .description("Comet announcements refused because the router held its bound of comets")
+                .register(r);
         return r;
     }
 }

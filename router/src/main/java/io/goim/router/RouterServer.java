@@ -39,7 +39,8 @@ public final class RouterServer implements AutoCloseable {
         store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
         Cleaner cleaner = new Cleaner(store, config.cleanInterval());
         try {
-            service = new RouterService(store, incarnation);
+            // Comets announce about every 2 s; 10,000 is far above any cluster and bounds the map.
+            service = new RouterService(store, new CometRegistry(10_000, System::nanoTime), incarnation);
             registry = RouterMetrics.registry(store, service);
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "router")
                     // Every call is a short in-memory step on the session store that never

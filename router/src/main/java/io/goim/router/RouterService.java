@@ -1,5 +1,8 @@
 package io.goim.router;
 
+import io.goim.libs.discovery.Announcements;
+import io.goim.proto.CometInstance;
+import io.goim.proto.CometsReply;
 import io.goim.proto.CountReply;
 import io.goim.proto.CounterReply;
 import io.goim.proto.DelReply;
@@ -19,6 +22,7 @@ import io.goim.proto.IncarnationReply;
 import io.goim.proto.TouchReply;
 import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
+import io.goim.proto.WithdrawReq;
 import io.goim.libs.log.RateLimitedLog;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -43,12 +47,15 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             new RateLimitedLog(LoggerFactory.getLogger(RouterService.class), 1, TimeUnit.SECONDS);
 
     private final SessionStore store;
+    private final CometRegistry comets;
     private final long incarnation;
     private final LongAdder invalidArguments = new LongAdder();
+    private final LongAdder announcementsRefused = new LongAdder();
 
     /** {@code incarnation}: this process's random start id, answered by Incarnation. */
-    RouterService(SessionStore store, long incarnation) {
+    RouterService(SessionStore store, CometRegistry comets, long incarnation) {
         this.store = store;
+        this.comets = comets;
         this.incarnation = incarnation;
     }
 
@@ -189,12 +196,53 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         reply(out, b.setRefreshed(refreshed).setRelearned(relearned).build());
     }
 
+    @Override
+    public void announce(CometInstance req, StreamObserver<Empty> out) {
+        String problem = Announcements.problem(req);
+        if (problem != null) {
+            refuse(problem, out);
+            return;
+        }
+        if (comets.announce(req) == CometRegistry.Announced.FULL) {
+            announcementsRefused.increment();
+            refusedLog.warn("announcement of comet {} refused: the router holds its bound of comets", req.getServer());
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("this router holds its bound of comets")
+                    .asRuntimeException());
+            return;
+        }
+        reply(out, Empty.getDefaultInstance());
+    }
+
+    @Override
+    public void withdraw(WithdrawReq req, StreamObserver<Empty> out) {
+        if (!validServer(req.getServer(), out)) {
+            return;
+        }
+        comets.withdraw(req.getServer(), req.getIncarnation());
+        reply(out, Empty.getDefaultInstance());
+    }
+
+    @Override
+    public void comets(Empty req, StreamObserver<CometsReply> out) {
+        reply(out, CometsReply.newBuilder().addAllComets(comets.list()).build());
+    }
+
     private static Session toProto(Bucket.UserConns c) {
         Session.Builder b = Session.newBuilder();
         for (int i = 0; i < c.seqs().length; i++) {
             b.addSeqs(c.seqs()[i]).addServers(c.servers()[i]);
         }
         return b.build();
+    }
+
+    /** Comet announcements refused because the registry held its bound. */
+    long announcementsRefused() {
+        return announcementsRefused.sum();
+    }
+
+    /** Comet announcements held (expired ones until the next read). */
+    int cometsHeld() {
+        return comets.size();
     }
 
     /** Calls refused with INVALID_ARGUMENT since start. */

@@ -73,15 +73,22 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final PushApi api;
     private final ApiCounters counters;
     private final ApiKeys keys;
+    /** goim v2's nodes API; null when not served. */
+    private final NodesEndpoint nodes;
 
     public HttpApiHandler(PushApi api, ApiCounters counters) {
         this(api, counters, ApiKeys.none());
     }
 
     public HttpApiHandler(PushApi api, ApiCounters counters, ApiKeys keys) {
+        this(api, counters, keys, null);
+    }
+
+    public HttpApiHandler(PushApi api, ApiCounters counters, ApiKeys keys, NodesEndpoint nodes) {
         this.api = api;
         this.counters = counters;
         this.keys = keys;
+        this.nodes = nodes;
     }
 
     @Override
@@ -104,7 +111,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        if (keys.required() && !keys.accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        if (keys.required() && !keys.accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION)) && !openToClients(req)) {
             ApiException e = unauthorized(req.headers().contains(HttpHeaderNames.AUTHORIZATION));
             counters.rejected(e, ctx, req.method() + " " + new QueryStringDecoder(req.uri()).path());
             respond(ctx, e.status, errorBody(e), keepAlive);
@@ -187,7 +194,21 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 }
                 return CompletableFuture.completedFuture(count(q));
             }
-            default -> throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + path);
+            default -> {
+                if (nodes != null && NodesEndpoint.handles(path)) {
+                    return CompletableFuture.completedFuture(nodes.answer(req.method(), path, q));
+                }
+                throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + path);
+            }
+        }
+    }
+
+    /** The nodes API's client endpoint needs no API key: mobile clients call it. */
+    private boolean openToClients(FullHttpRequest req) {
+        try {
+            return nodes != null && NodesEndpoint.open(new QueryStringDecoder(req.uri()).path());
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
