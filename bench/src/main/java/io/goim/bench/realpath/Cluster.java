@@ -174,10 +174,13 @@ public final class Cluster {
      * What the cluster runs from and where; {@code jobConfig}: a config file for job, or null;
      * {@code partitions}: of the push topic; {@code logicOptions}: extra JVM options
      * ({@code -Dkey=value}) of every logic; {@code redisPort}: 0 for the router session store,
-     * else a {@code redis-server} on that port is the session store and the ports have no router.
+     * else a {@code redis-server} on that port is the session store and the ports have no router;
+     * {@code discoverComets}: jobs are given no comet list and push to the comets announced
+     * (comet discovery), else they are given the comets of the ports besides.
      */
     public record Layout(Path root, Path runDir, String java, String kafkaClasspath, String cometHeap,
-            String cometOptions, Ports ports, Path jobConfig, int partitions, List<String> logicOptions, int redisPort) {
+            String cometOptions, Ports ports, Path jobConfig, int partitions, List<String> logicOptions, int redisPort,
+            boolean discoverComets) {
         public Layout {
             logicOptions = List.copyOf(logicOptions);
             if (redisPort > 0 && !ports.routers().isEmpty()) {
@@ -188,10 +191,10 @@ public final class Cluster {
             }
         }
 
-        /** Four partitions, the router session store, logic as configured. */
+        /** Four partitions, the router session store, logic as configured, jobs given the comets. */
         public Layout(Path root, Path runDir, String java, String kafkaClasspath, String cometHeap, String cometOptions,
                 Ports ports, Path jobConfig) {
-            this(root, runDir, java, kafkaClasspath, cometHeap, cometOptions, ports, jobConfig, 4, List.of(), 0);
+            this(root, runDir, java, kafkaClasspath, cometHeap, cometOptions, ports, jobConfig, 4, List.of(), 0, false);
         }
     }
 
@@ -228,6 +231,8 @@ public final class Cluster {
     private final List<Admin> routers = new ArrayList<>();
     private final List<Admin> logics = new ArrayList<>();
     private final List<Admin> comets = new ArrayList<>();
+    /** The comets' ports: those of the layout, then the comets added ({@link #addComet}). */
+    private final List<CometPorts> cometPorts = new ArrayList<>();
     private final List<Admin> jobs = new ArrayList<>();
 
     public Cluster(Processes processes, Layout layout) {
@@ -247,6 +252,7 @@ public final class Cluster {
         for (int i = 0; i < ports.comets().size(); i++) {
             comets.add(new Admin(cometName(i), ports.comets().get(i).admin()));
         }
+        cometPorts.addAll(ports.comets());
         this.router = routers.isEmpty() ? null : routers.get(0);
         this.logic = logics.get(0);
         this.job = jobs.get(0);
@@ -266,8 +272,14 @@ public final class Cluster {
         return name("comet", i);
     }
 
-    public List<Admin> comets() {
+    /** Every comet, the added ones too; comet i has server id i + 1. */
+    public synchronized List<Admin> comets() {
         return List.copyOf(comets);
+    }
+
+    /** Every comet's ports, the added ones too, by index as {@link #comets}. */
+    public synchronized List<CometPorts> cometPorts() {
+        return List.copyOf(cometPorts);
     }
 
     public List<Admin> routers() {
@@ -386,8 +398,14 @@ public final class Cluster {
     private List<String> jobCommand(int adminPort) throws IOException {
         List<String> c = new ArrayList<>(List.of(s.java(), "-Xmx256m",
                 "-Djob.kafka.bootstrap-servers=127.0.0.1:" + ports.kafka()));
-        for (int i = 0; i < ports.comets().size(); i++) {
-            c.add("-Djob.comets." + (i + 1) + "=127.0.0.1:" + ports.comets().get(i).push());
+        if (!s.discoverComets()) {
+            for (int i = 0; i < ports.comets().size(); i++) {
+                c.add("-Djob.comets." + (i + 1) + "=127.0.0.1:" + ports.comets().get(i).push());
+            }
+        }
+        // Where job asks for the comets announced (never goim's default logic port).
+        for (int k = 0; k < ports.logics().size(); k++) {
+            c.add("-Djob.discovery.logic." + k + "=127.0.0.1:" + ports.logics().get(k).grpc());
         }
         c.addAll(List.of("-Djob.admin.host=127.0.0.1", "-Djob.admin.port=" + adminPort, "-jar", jar("job")));
         if (s.jobConfig() != null) {
@@ -402,6 +420,26 @@ public final class Cluster {
         Files.createDirectories(dir);
         return define("redis", List.of("redis-server", "--port", Integer.toString(s.redisPort()), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"), null, s.redisPort());
+    }
+
+    /**
+     * Starts one more comet (the next server id) on free ports and waits until it is ready.
+     * Nothing else is told: jobs find it by comet discovery. Returns its index.
+     */
+    public int addComet() throws IOException, InterruptedException {
+        int[] p = freePorts(4);
+        CometPorts cp = new CometPorts(p[0], p[1], p[2], p[3]);
+        Service v;
+        int i;
+        synchronized (this) {
+            i = comets.size();
+            Admin a = new Admin(cometName(i), cp.admin());
+            comets.add(a);
+            cometPorts.add(cp);
+            v = define(cometName(i), cometCommand(i, cp), a, 0);
+        }
+        launchAll(List.of(v));
+        return i;
     }
 
     /**

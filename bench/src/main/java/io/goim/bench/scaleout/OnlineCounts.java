@@ -32,9 +32,13 @@ final class OnlineCounts {
     private final List<URI> logics;
     private final Duration within;
 
-    OnlineCounts(List<URI> logics, Duration within) {
+    /** What the comets themselves count, for the message of a wrong count. */
+    private final java.util.function.Supplier<String> cometsSay;
+
+    OnlineCounts(List<URI> logics, Duration within, java.util.function.Supplier<String> cometsSay) {
         this.logics = List.copyOf(logics);
         this.within = within;
+        this.cometsSay = cometsSay;
     }
 
     /** Waits until every logic's room and server counts equal those of {@code connected}. */
@@ -71,7 +75,7 @@ final class OnlineCounts {
             }
             if (millis > within.toMillis()) {
                 return new Check(checkpoint, false, millis, "expected rooms " + rooms + " servers " + servers + "; "
-                        + last);
+                        + last + "; the comets count " + cometsSay.get());
             }
             Thread.sleep(100); // the snapshot's refresh pace
         }

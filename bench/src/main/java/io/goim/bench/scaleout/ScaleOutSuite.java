@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * rooms (signed tokens, {@link Tokens}; some users on two comets at once, some in no room),
  * steady streams of each kind of push ({@link Push.Kind}) over both logics
  * ({@link Pusher}); meanwhile a job is added and one is stopped (Kafka rebalances the
- * partitions each time). After the streams stop it waits for what is owed and counts, per
+ * partitions each time), and a comet is started that nothing was told about (jobs are
+ * given no comet list: they push to the comets announced, comet discovery) and clients
+ * connect to it. After the streams stop it waits for what is owed and counts, per
  * scenario and kind ({@link Tally}): every accepted push at every connection it is for, no
  * push at a connection it is not for, no duplicates; and {@code /1/count} on every logic
  * at each checkpoint ({@link OnlineCounts}).
@@ -33,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleOutSuite {
     /** One store's run: figures per scenario, count checks, problems (none: it passed). */
     record Result(String store, Map<String, List<Tally.Row>> scenarios, Map<String, Long> scenarioMillis,
-            List<Tally.Row> total, List<OnlineCounts.Check> counts, Map<String, Double> counters, List<String> problems,
+            List<Tally.Row> total, List<OnlineCounts.Check> counts, Map<String, Double> counters, List<String> notes,
+            List<String> problems,
             long millis, int connections) {
         boolean ok() {
             return problems.isEmpty();
@@ -95,22 +99,30 @@ public final class ScaleOutSuite {
                 "-Dlogic.auth.jwt.secret-file=" + tokens.secretFile);
         Cluster cluster = new Cluster(processes, new Cluster.Layout(s.root(), dir,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.kafkaClasspath(), "256m", "",
-                ports, null, s.partitions(), logicOptions, redisPort));
+                ports, null, s.partitions(), logicOptions, redisPort, true));
         System.out.printf("scaleout: %s store: %d comets, %s, %d logics, %d jobs, %d partitions%n", store, s.comets(),
                 redis ? "redis-server" : s.routers() + " routers", s.logics(), s.jobs(), s.partitions());
         cluster.start();
         List<URI> logics = ports.logics().stream().map(l -> URI.create("http://127.0.0.1:" + l.http())).toList();
-        OnlineCounts counts = new OnlineCounts(logics, s.countWithin());
+        OnlineCounts counts = new OnlineCounts(logics, s.countWithin(), () -> {
+            Map<String, Double> m = new LinkedHashMap<>();
+            cluster.comets().forEach(c -> m.put(c.name(), sum(c, "goim_comet_connections")));
+            return m + " connections";
+        });
         List<OnlineCounts.Check> checks = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         Map<String, long[]> windows = new LinkedHashMap<>();
         EventLoopGroup group = Transport.best().group(2, "scaleout-clients");
         List<Subscriber> subscribers = new ArrayList<>();
         Map<Push.Kind, Pusher> pushers = new LinkedHashMap<>();
         try {
-            subscribers.addAll(connect(tokens, ports, group));
+            for (int c = 0; c < s.comets(); c++) {
+                subscribers.addAll(clients(tokens, cluster, group, c, subscribers.size()));
+            }
+            awaitUp(subscribers);
             checks.add(counts.check("connected", subscribers));
-            List<Long> uids = subscribers.stream().map(x -> x.uid).distinct().toList();
+            List<Long> uids = new CopyOnWriteArrayList<>(subscribers.stream().map(x -> x.uid).distinct().toList());
             startPushers(pushers, uids, logics);
             long from = System.nanoTime();
             Thread.sleep(s.phase().toMillis());
@@ -130,6 +142,12 @@ public final class ScaleOutSuite {
                 Thread.sleep(s.phase().toMillis());
                 windows.put("job stopped", new long[] {from, from = System.nanoTime()});
                 checks.add(counts.check("job stopped", subscribers));
+            }
+            if (s.addComet()) {
+                notes.addAll(addComet(cluster, tokens, group, subscribers, uids));
+                Thread.sleep(s.phase().toMillis());
+                windows.put("comet added", new long[] {from, from = System.nanoTime()});
+                checks.add(counts.check("comet added", subscribers));
             }
             for (Pusher p : pushers.values()) {
                 p.stop();
@@ -161,7 +179,7 @@ public final class ScaleOutSuite {
                     problems.add(k + " = " + v);
                 }
             });
-            Result r = new Result(store, scenarios, scenarioMillis, total, List.copyOf(checks), counters,
+            Result r = new Result(store, scenarios, scenarioMillis, total, List.copyOf(checks), counters, List.copyOf(notes),
                     List.copyOf(problems), (System.nanoTime() - t0) / 1_000_000, subscribers.size());
             print(r);
             return r;
@@ -176,39 +194,91 @@ public final class ScaleOutSuite {
     }
 
     /**
-     * The clients: on each comet tcp-per-comet TCP then ws-per-comet WebSocket connections,
-     * user ids from 100001 on, rooms 1..rooms in turn and every (rooms+1)-th in no room;
-     * every sixth user also connects to the next comet, over the other transport, into the
-     * next room. Returns once all are authenticated.
+     * The clients of comet {@code c}: tcp-per-comet TCP then ws-per-comet WebSocket
+     * connections, numbered on from {@code first}: user 100001 + n, rooms 1..rooms in turn and
+     * every (rooms+1)-th in no room; every sixth user also connects to the next comet (for
+     * the last comet: the first), over the other transport, into the next room. Not started.
      */
-    private List<Subscriber> connect(Tokens tokens, Cluster.Ports ports, EventLoopGroup group)
-            throws InterruptedException {
+    private List<Subscriber> clients(Tokens tokens, Cluster cluster, EventLoopGroup group, int c, int first) {
         List<Subscriber> all = new ArrayList<>();
-        int n = 0;
-        for (int c = 0; c < s.comets(); c++) {
-            for (int i = 0; i < s.tcpPerComet() + s.wsPerComet(); i++, n++) {
-                boolean ws = i >= s.tcpPerComet();
-                long uid = 100_001 + n;
-                long room = room(n);
-                all.add(subscriber(tokens, ports, group, uid, room, c, ws));
-                if (n % 6 == 0 && s.comets() > 1) {
-                    all.add(subscriber(tokens, ports, group, uid, room(n + 1), (c + 1) % s.comets(), !ws));
-                }
+        int comets = cluster.cometPorts().size();
+        for (int i = 0; i < s.tcpPerComet() + s.wsPerComet(); i++) {
+            int n = first + all.size();
+            boolean ws = i >= s.tcpPerComet();
+            long uid = 100_001 + n;
+            all.add(subscriber(tokens, cluster, group, uid, room(n), c, ws));
+            if (n % 6 == 0 && comets > 1) {
+                all.add(subscriber(tokens, cluster, group, uid, room(n + 1), (c + 1) % comets, !ws));
             }
         }
-        all.forEach(Subscriber::start);
+        return all;
+    }
+
+    /** Starts {@code clients} and returns once all are authenticated. */
+    private static void awaitUp(List<Subscriber> clients) throws InterruptedException {
+        clients.forEach(Subscriber::start);
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (all.stream().anyMatch(x -> !x.up())) {
+        while (clients.stream().anyMatch(x -> !x.up())) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(all.stream().filter(x -> !x.up()).count() + " of " + all.size()
+                throw new IllegalStateException(clients.stream().filter(x -> !x.up()).count() + " of " + clients.size()
                         + " clients not authenticated after 60 s");
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // the clients' logins complete on their event loop
         }
-        System.out.printf("scaleout: %d connections up (%d TCP, %d WebSocket), %d users%n", all.size(),
-                all.stream().filter(x -> !x.webSocket).count(), all.stream().filter(x -> x.webSocket).count(),
-                all.stream().map(x -> x.uid).distinct().count());
-        return all;
+        System.out.printf("scaleout: %d connections up (%d TCP, %d WebSocket), %d users%n", clients.size(),
+                clients.stream().filter(x -> !x.webSocket).count(), clients.stream().filter(x -> x.webSocket).count(),
+                clients.stream().map(x -> x.uid).distinct().count());
+    }
+
+    /**
+     * A comet started mid-stream, told to nobody: waits until every running job follows it
+     * (comet discovery), then connects clients to it (new users, and second connections of
+     * users already on other comets) and adds the new users to the push streams. Returns what
+     * it measured.
+     */
+    private List<String> addComet(Cluster cluster, Tokens tokens, EventLoopGroup group, List<Subscriber> subscribers,
+            List<Long> uids) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        int c = cluster.addComet();
+        long ready = System.nanoTime();
+        String id = Integer.toString(c + 1);
+        long deadline = ready + 60_000_000_000L;
+        while (!cluster.runningJobs().stream().allMatch(j -> follows(j, id))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("comet " + id + " not followed by every job 60 s after it was ready");
+            }
+            Thread.sleep(100); // job polls logic for the comets announced (job.discovery.poll)
+        }
+        long followed = System.nanoTime();
+        List<Subscriber> added = clients(tokens, cluster, group, c, subscribers.size());
+        // Users already connected elsewhere: a push to them must now reach this comet too.
+        for (int k = 0; k < 3; k++) {
+            Subscriber old = subscribers.get(k * 7 % subscribers.size());
+            added.add(subscriber(tokens, cluster, group, old.uid, old.room, c, k % 2 == 0));
+        }
+        awaitUp(added);
+        subscribers.addAll(added);
+        for (Subscriber x : added) {
+            if (!uids.contains(x.uid)) {
+                uids.add(x.uid);
+            }
+        }
+        return List.of(String.format("comet %s started mid-stream: ready %d ms after its start, followed by every job"
+                + " %d ms after ready (discovery), %d clients connected to it", id, (ready - start) / 1_000_000,
+                (followed - ready) / 1_000_000, added.size()));
+    }
+
+    /** Whether {@code job} pushes to comet {@code id}: it has that comet's meters (registered as it joins). */
+    private static boolean follows(Admin job, String id) {
+        try {
+            return job.metrics(true).keySet().stream()
+                    .anyMatch(k -> k.startsWith("goim_job_comet_given_up") && k.contains("comet=\"" + id + "\""));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private long room(int n) {
@@ -216,9 +286,9 @@ public final class ScaleOutSuite {
         return r == s.rooms() ? -1 : r + 1;
     }
 
-    private static Subscriber subscriber(Tokens tokens, Cluster.Ports ports, EventLoopGroup group, long uid, long room,
+    private static Subscriber subscriber(Tokens tokens, Cluster cluster, EventLoopGroup group, long uid, long room,
             int comet, boolean ws) {
-        Cluster.CometPorts p = ports.comets().get(comet);
+        Cluster.CometPorts p = cluster.cometPorts().get(comet);
         return new Subscriber(uid, room, comet, ws, "127.0.0.1:" + (ws ? p.ws() : p.tcp()), tokens.token(uid, room), group);
     }
 
@@ -228,13 +298,16 @@ public final class ScaleOutSuite {
      * broadcasts.
      */
     private void startPushers(Map<Push.Kind, Pusher> pushers, List<Long> uids, List<URI> logics) {
-        int n = uids.size();
         long emptyRoom = s.rooms() + 1;
         pushers.put(Push.Kind.USER, new Pusher(Push.Kind.USER,
-                q -> new Push(Push.Kind.USER, q, new long[] {uids.get(q % n)}, -1), logics, s.rate(), s.httpTimeout()));
+                q -> new Push(Push.Kind.USER, q, new long[] {uids.get(q % uids.size())}, -1), logics, s.rate(),
+                        s.httpTimeout()));
         pushers.put(Push.Kind.USERS, new Pusher(Push.Kind.USERS,
-                q -> new Push(Push.Kind.USERS, q, new long[] {uids.get(3 * q % n), uids.get((3 * q + 1) % n),
-                        uids.get((3 * q + 2) % n), 999_999_999L}, -1), logics, s.rate(), s.httpTimeout()));
+                q -> {
+                    int n = uids.size(); // grows when a comet is added
+                    return new Push(Push.Kind.USERS, q, new long[] {uids.get(3 * q % n), uids.get((3 * q + 1) % n),
+                            uids.get((3 * q + 2) % n), 999_999_999L}, -1);
+                }, logics, s.rate(), s.httpTimeout()));
         pushers.put(Push.Kind.ROOM, new Pusher(Push.Kind.ROOM,
                 q -> new Push(Push.Kind.ROOM, q, new long[0], q % emptyRoom + 1), logics, s.rate(), s.httpTimeout()));
         pushers.put(Push.Kind.BROADCAST, new Pusher(Push.Kind.BROADCAST,
@@ -348,6 +421,7 @@ public final class ScaleOutSuite {
         r.total().forEach(x -> System.out.println(x.line("total")));
         r.scenarioMillis().forEach((name, ms) -> System.out.printf("scaleout: scenario %-12s %6d ms%n", name, ms));
         r.counts().forEach(c -> System.out.println("scaleout: " + c.line()));
+        r.notes().forEach(n -> System.out.println("scaleout: " + n));
         System.out.println("scaleout: counters " + r.counters());
         System.out.println("scaleout: " + r.store() + " " + (r.ok() ? "OK" : "PROBLEMS " + r.problems()));
     }
