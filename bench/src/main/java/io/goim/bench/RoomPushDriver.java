@@ -63,7 +63,7 @@ public final class RoomPushDriver {
         byte[] body = new byte[config.bodyBytes()];
         Arrays.fill(body, (byte) 'x');
         if (config.batch() == 1) {
-            return BroadcastRoomReq.newBuilder().setRoomId(config.room())
+            return BroadcastRoomReq.newBuilder().setRoomKey(Integer.toString(config.room()))
                     .setProto(Proto.newBuilder().setVer(1).setOp(Op.SEND_MSG_REPLY).setBody(ByteString.copyFrom(body)))
                     .build();
         }
@@ -73,7 +73,7 @@ public final class RoomPushDriver {
         }
         ByteString batch = ByteString.copyFrom(ByteBufUtil.getBytes(raw));
         raw.release();
-        return BroadcastRoomReq.newBuilder().setRoomId(config.room())
+        return BroadcastRoomReq.newBuilder().setRoomKey(Integer.toString(config.room()))
                 .setProto(Proto.newBuilder().setVer(1).setOp(Op.RAW).setBody(batch))
                 .build();
     }

@@ -24,7 +24,7 @@ class RoomPushDriverTest {
     @Test
     void aBatchIsAnOpRawWhoseBodyIsThatManyCompletePushPackets() {
         BroadcastRoomReq req = RoomPushDriver.request(config(3));
-        assertEquals(7, req.getRoomId());
+        assertEquals("7", req.getRoomKey());
         assertEquals(Op.RAW, req.getProto().getOp());
         EmbeddedChannel ch = new EmbeddedChannel(new PacketDecoder(Packets.DEFAULT_MAX_BODY));
         ch.writeInbound(Unpooled.wrappedBuffer(req.getProto().getBody().toByteArray()));

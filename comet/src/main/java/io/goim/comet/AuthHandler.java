@@ -130,14 +130,15 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {
         if (!ctx.channel().isActive()) {
             // Closed while logic answered: undo the registration logic just made.
-            comet.disconnectLater(reply.getKey(), reply.getRoomId());
+            comet.disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(), reply.getRoomKey());
             return;
         }
-        Connection c = new Connection(reply.getKey(), reply.getUserId(), reply.getRoomId(), ctx.channel(),
-                Wire.of(ctx.channel()));
-        comet.register(c);
+        V2State v2 = !reply.getV2() ? null : new V2State(reply.getSession().isEmpty() ? null : reply.getSession(),
+                reply.getAcceptsList().stream().mapToInt(Integer::intValue).toArray());
+        Connection c = new Connection(reply.getKey(), reply.getUserId(), ctx.channel(), Wire.of(ctx.channel()), v2);
+        comet.register(c, reply.getRoomKey());
         comet.counters().authOk.increment();
-        comet.whitelist().log(c.key, "authenticated user {} in room {}", c.userId, c.roomId);
+        comet.whitelist().log(c.key, "authenticated user {} in room \"{}\"", c.userId, reply.getRoomKey());
         comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
         ArrayDeque<Packet> early = held;
         held = null; // handed to the session, not released when this handler is removed

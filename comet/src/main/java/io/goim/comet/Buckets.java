@@ -26,14 +26,39 @@ public final class Buckets {
         return buckets[io.goim.libs.hash.Buckets.index(key, buckets.length)];
     }
 
-    /** Registers {@code c}; returns the connection it replaced under the same key, or null. */
-    Connection put(Connection c) {
-        return bucket(c.key).put(c);
+    /** Registers {@code c} in room {@code roomKey} (none when empty); returns the connection it replaced under the same key, or null. */
+    Connection put(Connection c, String roomKey) {
+        return bucket(c.key).put(c, roomKey);
     }
 
-    /** Forgets {@code c}; false if a newer connection had replaced it. */
-    boolean remove(Connection c) {
+    /** Forgets {@code c}; returns the room set it was in, or null if a newer connection had replaced it. */
+    String remove(Connection c) {
         return bucket(c.key).remove(c);
+    }
+
+    /** goim v2's change room: see {@link Bucket#changeRoom}. */
+    boolean changeRoom(Connection c, String roomKey) {
+        return bucket(c.key).changeRoom(c, roomKey);
+    }
+
+    /** Joins {@code c} to a further room: see {@link Bucket#join}. */
+    Bucket.Join join(Connection c, String roomKey, int max) {
+        return bucket(c.key).join(c, roomKey, max);
+    }
+
+    /** Takes {@code c} out of room {@code roomKey}; false when it was not in it. */
+    boolean leave(Connection c, String roomKey) {
+        return bucket(c.key).leave(c, roomKey);
+    }
+
+    /** How many rooms {@code c} is in. */
+    int roomCount(Connection c) {
+        return bucket(c.key).roomCount(c);
+    }
+
+    /** The room set {@code c} is in now (room keys separated by '\n'; empty for none). */
+    String rooms(Connection c) {
+        return bucket(c.key).rooms(c);
     }
 
     /** The connection registered under {@code key}, or null. */
@@ -68,28 +93,28 @@ public final class Buckets {
         return n;
     }
 
-    /** Connections in room {@code roomId} across all buckets. */
-    public int roomOnline(int roomId) {
+    /** Connections in room {@code roomKey} across all buckets. */
+    public int roomOnline(String roomKey) {
         int n = 0;
         for (Bucket b : buckets) {
-            n += b.roomOnline(roomId);
+            n += b.roomOnline(roomKey);
         }
         return n;
     }
 
-    /** Ids of the rooms with at least one connection here, ascending. */
-    Set<Integer> roomIds() {
-        Set<Integer> ids = new TreeSet<>();
+    /** Keys of the rooms with at least one connection here, sorted. */
+    Set<String> roomKeys() {
+        Set<String> keys = new TreeSet<>();
         for (Bucket b : buckets) {
-            b.collectRoomIds(ids);
+            b.collectRoomKeys(keys);
         }
-        return ids;
+        return keys;
     }
 
-    /** Adds the members of room {@code roomId} that run on {@code loop}, bucket by bucket. */
-    void collectRoom(int roomId, EventLoop loop, Members into) {
+    /** Adds the members of room {@code roomKey} that run on {@code loop}, bucket by bucket. */
+    void collectRoom(String roomKey, EventLoop loop, Members into) {
         for (Bucket b : buckets) {
-            b.collectRoom(roomId, loop, into);
+            b.collectRoom(roomKey, loop, into);
         }
     }
 

@@ -41,6 +41,8 @@ final class CometContext implements AutoCloseable {
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
     private final UpstreamProducer upstream;
+    private final RoomReporter roomReporter;
+    private final RoomOps roomOps;
     private final Map<EventExecutor, HeartbeatDeadlines> heartbeats = new ConcurrentHashMap<>();
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
@@ -65,8 +67,11 @@ final class CometContext implements AutoCloseable {
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 counters, whitelist);
+        this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
+        this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
-                reply -> disconnectLater(reply.getKey(), reply.getRoomId()));
+                reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
+                        reply.getRoomKey()));
     }
 
     CometConfig config() {
@@ -108,6 +113,16 @@ final class CometContext implements AutoCloseable {
         return outboxes;
     }
 
+    /** Room operations of the sessions (ops 12, 18, 20). */
+    RoomOps roomOps() {
+        return roomOps;
+    }
+
+    /** Reports room changes to logic. */
+    RoomReporter roomReporter() {
+        return roomReporter;
+    }
+
     CometCounters counters() {
         return counters;
     }
@@ -116,28 +131,39 @@ final class CometContext implements AutoCloseable {
         return whitelist;
     }
 
-    /** Makes an authenticated connection reachable by its subKey and room; closes a stale one under the same key. */
-    void register(Connection c) {
+    /**
+     * Makes an authenticated connection reachable by its subKey and in room {@code roomKey}
+     * (none when empty); closes a stale one under the same key.
+     */
+    void register(Connection c, String roomKey) {
         outboxes.of(c.channel.eventLoop()); // room and broadcast messages go to every loop that has an outbox
-        Connection old = buckets.put(c);
-        whitelist.log(c.key, "registered {}{}", c, old == null ? "" : ", replacing " + old);
+        Connection old = buckets.put(c, roomKey);
+        whitelist.log(c.key, "registered {} in room \"{}\"", c, roomKey);
         if (old != null) {
+            whitelist.log(c.key, "it replaced {}", old);
             old.channel.close();
         }
     }
 
-    /** Forgets a closed connection and tells logic, unless a newer connection took its key. */
+    /**
+     * Forgets a closed connection and tells logic, unless a newer connection took its key and
+     * with it its session (a v1 reconnect). A connection whose client chose its key has a
+     * session of its own, which logic is always told about.
+     */
     void unregister(Connection c) {
-        boolean removed = buckets.remove(c);
-        whitelist.log(c.key, "closed {}{}", c, removed ? "" : " (already replaced by a newer connection)");
-        if (removed) {
-            disconnectLater(c.key, c.roomId);
+        String rooms = buckets.remove(c);
+        whitelist.log(c.key, "closed {}{}", c, rooms != null ? "" : " (already replaced by a newer connection)");
+        if (rooms != null) {
+            disconnectLater(c.session(), rooms);
+        } else if (!c.clientKey().isEmpty()) {
+            // Replaced under its client key, but its session is its own: logic forgets it (the stores remember its rooms).
+            disconnectLater(c.session(), "");
         }
     }
 
-    /** Tells logic a connection is gone, without waiting; retried on transient errors. */
-    void disconnectLater(String key, int roomId) {
-        disconnects.notify(key, roomId);
+    /** Tells logic a connection in the room set {@code rooms} is gone, without waiting; retried on transient errors. */
+    void disconnectLater(String key, String rooms) {
+        disconnects.notify(key, rooms);
     }
 
     /** Waits until every disconnect told to logic so far was acknowledged or given up, at most {@code timeout}. */

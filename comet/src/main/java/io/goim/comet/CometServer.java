@@ -10,6 +10,7 @@ import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CometGrpc;
 import io.grpc.Server;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
@@ -246,9 +247,14 @@ public final class CometServer implements AutoCloseable {
         return comet.buckets().rooms();
     }
 
-    /** Connections in room {@code roomId}. */
+    /** Connections in v1 room {@code roomId} (room key "{@code roomId}"). */
     public int roomOnline(int roomId) {
-        return comet.buckets().roomOnline(roomId);
+        return roomOnline(RoomKeys.ofV1(roomId));
+    }
+
+    /** Connections in room {@code roomKey}. */
+    public int roomOnline(String roomKey) {
+        return comet.buckets().roomOnline(roomKey);
     }
 
     /** The admin HTTP port: /metrics, /health, /ready. */

@@ -3,32 +3,58 @@ package io.goim.comet;
 import io.netty.channel.Channel;
 
 /**
- * One authenticated client connection: who it is (subKey, user, room), its Netty channel
- * and wire format, and its links in its {@link Room}'s list.
+ * One authenticated client connection: who it is (subKey, user), its Netty channel
+ * and wire format, and its places in rooms.
  *
- * <p>The identity fields are immutable. The room links ({@link #room}, {@link #prev},
- * {@link #next}) are guarded by the lock of the room they point into.
+ * <p>The identity fields are immutable. The connection is itself the node of its first
+ * room's list (the {@link Member} links, guarded by that room's lock and changed only
+ * under the bucket's lock too); each further room is a {@link Membership} in
+ * {@link #extra}. A room's key is the room's ({@link Room#key}): a connection keeps no
+ * copy of it, and one in a single room (every v1 connection) costs no more than before
+ * rooms were keys: the room id field it lost pays for {@link #extra}.
  */
-final class Connection {
+final class Connection extends Member {
     final String key;
     final long userId;
-    final int roomId;
     final Channel channel;
     final Wire wire;
 
-    /** The room this connection is linked into, or null; guarded by that room's lock. */
-    Room room;
-    Connection prev;
-    Connection next;
+    /** The connection's rooms beyond the first, or null; guarded by its bucket's lock. */
+    Membership extra;
     /** Written to in the current {@link LoopOutbox} pass and not yet flushed; confined to the channel's loop. */
     boolean flushPending;
+    /**
+     * A goim v2 login's state (accepted operations, session); null for v1. One reference
+     * fits the padding of the object's 8-byte alignment, so a v1 connection stays as large
+     * as before (56 bytes with compressed oops).
+     */
+    final V2State v2;
 
-    Connection(String key, long userId, int roomId, Channel channel, Wire wire) {
+    Connection(String key, long userId, Channel channel, Wire wire) {
+        this(key, userId, channel, wire, null);
+    }
+
+    Connection(String key, long userId, Channel channel, Wire wire, V2State v2) {
         this.key = key;
         this.userId = userId;
-        this.roomId = roomId;
         this.channel = channel;
         this.wire = wire;
+        this.v2 = v2;
+    }
+
+    /** The subKey that names this connection's session in the store (renew, disconnect). */
+    String session() {
+        return v2 == null || v2.session == null ? key : v2.session;
+    }
+
+    /** The key its client chose, or "" when its key is its subKey. */
+    String clientKey() {
+        return v2 == null || v2.session == null ? "" : key;
+    }
+
+    @Override
+    Connection connection() {
+        return this;
     }
 
     /**
@@ -43,6 +69,6 @@ final class Connection {
 
     @Override
     public String toString() {
-        return key + "@" + channel.remoteAddress() + "/" + wire + " room " + roomId;
+        return key + "@" + channel.remoteAddress() + "/" + wire;
     }
 }

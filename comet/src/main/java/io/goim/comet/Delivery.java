@@ -14,12 +14,13 @@ final class Delivery {
     enum Kind { KEY, ROOM, ALL }
 
     final Kind kind;
-    final int room;
+    /** ROOM: the room's key. */
+    final String room;
     final Connection connection;
     final PushMessage message;
     private final Push push;
 
-    private Delivery(Kind kind, int room, Connection connection, PushMessage message, Push push) {
+    private Delivery(Kind kind, String room, Connection connection, PushMessage message, Push push) {
         this.kind = kind;
         this.room = room;
         this.connection = connection;
@@ -30,17 +31,17 @@ final class Delivery {
 
     /** {@code message} for {@code c}; retains it. */
     static Delivery toKey(Connection c, PushMessage message, Push push) {
-        return new Delivery(Kind.KEY, 0, c, message.retain(), push);
+        return new Delivery(Kind.KEY, null, c, message.retain(), push);
     }
 
     /** {@code message} for room {@code room}; retains it. */
-    static Delivery toRoom(int room, PushMessage message, Push push) {
+    static Delivery toRoom(String room, PushMessage message, Push push) {
         return new Delivery(Kind.ROOM, room, null, message.retain(), push);
     }
 
     /** {@code message} for every connection; retains it. */
     static Delivery toAll(PushMessage message, Push push) {
-        return new Delivery(Kind.ALL, 0, null, message.retain(), push);
+        return new Delivery(Kind.ALL, null, null, message.retain(), push);
     }
 
     /** {@code n} more connections had the message queued on their channel. */

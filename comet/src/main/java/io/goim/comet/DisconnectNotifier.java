@@ -41,10 +41,10 @@ final class DisconnectNotifier {
         this.whitelist = whitelist;
     }
 
-    /** Reports the disconnect of {@code key} in {@code roomId}; returns at once. */
-    void notify(String key, int roomId) {
+    /** Reports the disconnect of {@code key} in the room set {@code rooms}; returns at once. */
+    void notify(String key, String rooms) {
         inFlight.begin();
-        attempt(key, roomId, 0);
+        attempt(key, rooms, 0);
     }
 
     /** Waits until every disconnect reported so far was acknowledged or given up, at most {@code timeout}; true if so. */
@@ -52,8 +52,8 @@ final class DisconnectNotifier {
         return inFlight.awaitIdle(timeout);
     }
 
-    private void attempt(String key, int roomId, int attempt) {
-        logic.disconnect(key, roomId).whenComplete((reply, error) -> {
+    private void attempt(String key, String rooms, int attempt) {
+        logic.disconnect(key, rooms).whenComplete((reply, error) -> {
             if (error == null) {
                 counters.disconnectsReported.increment();
                 whitelist.log(key, "disconnect reported to logic after {} attempt(s){}", attempt + 1, "");
@@ -65,7 +65,7 @@ final class DisconnectNotifier {
             if (transient_ && attempt < retries) {
                 counters.disconnectRetries.increment();
                 try {
-                    scheduler.schedule(() -> attempt(key, roomId, attempt + 1), backoffNanos << attempt,
+                    scheduler.schedule(() -> attempt(key, rooms, attempt + 1), backoffNanos << attempt,
                             TimeUnit.NANOSECONDS);
                     return;
                 } catch (java.util.concurrent.RejectedExecutionException stopping) {

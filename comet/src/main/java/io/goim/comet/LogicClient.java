@@ -76,14 +76,21 @@ final class LogicClient implements AutoCloseable {
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).connect(req));
     }
 
-    CompletableFuture<DisconnectReply> disconnect(String key, int roomId) {
-        DisconnectReq req = DisconnectReq.newBuilder().setKey(key).setRoomId(roomId).setServer(serverId).build();
+    /** {@code rooms}: the room set the connection was in. */
+    CompletableFuture<DisconnectReply> disconnect(String key, String rooms) {
+        DisconnectReq req = DisconnectReq.newBuilder().setKey(key).setRooms(rooms).setServer(serverId).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).disconnect(req));
     }
 
-    /** Vouches for connections this comet holds; {@code keys} and {@code roomIds} have the same length. */
-    CompletableFuture<RenewReply> renew(List<String> keys, List<Integer> roomIds) {
-        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRoomIds(roomIds).build();
+    /** Vouches for connections this comet holds; {@code rooms} (room sets) has the length of {@code keys}. */
+    CompletableFuture<RenewReply> renew(List<String> keys, List<String> rooms) {
+        return renew(keys, rooms, List.of());
+    }
+
+    /** As {@link #renew(List, List)}; {@code clientKeys}: empty, or each connection's client key ("" for none). */
+    CompletableFuture<RenewReply> renew(List<String> keys, List<String> rooms, List<String> clientKeys) {
+        RenewReq req = RenewReq.newBuilder().setServer(serverId).addAllKeys(keys).addAllRooms(rooms)
+                .addAllClientKeys(clientKeys).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renew(req));
     }
 

@@ -55,7 +55,7 @@ final class LoopOutbox {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     // Scratch state of a pass, confined to the loop and emptied after each pass.
     private final List<Delivery> taken = new ArrayList<>();
-    private final Map<Integer, List<Delivery>> byRoom = new LinkedHashMap<>();
+    private final Map<String, List<Delivery>> byRoom = new LinkedHashMap<>();
     private final List<Delivery> toAll = new ArrayList<>();
     private final Members members = new Members();
     private final Members written = new Members();
@@ -109,7 +109,7 @@ final class LoopOutbox {
                     case ALL -> toAll.add(t);
                 }
             }
-            for (Map.Entry<Integer, List<Delivery>> e : byRoom.entrySet()) {
+            for (Map.Entry<String, List<Delivery>> e : byRoom.entrySet()) {
                 outboxes.buckets().collectRoom(e.getKey(), loop, members);
                 writeToMembers(e.getValue());
             }
@@ -188,6 +188,24 @@ final class LoopOutbox {
         if (c == null) {
             return false;
         }
+        if (c.v2 != null) {
+            // A v2 login filters operations; a v1 connection (no state) takes the shared message as it is.
+            PushMessage accepted = msg.acceptedBy(c.v2);
+            if (accepted == null) {
+                return false;
+            }
+            if (accepted != msg) {
+                try {
+                    return writeAccepted(c, accepted);
+                } finally {
+                    accepted.release();
+                }
+            }
+        }
+        return writeAccepted(c, msg);
+    }
+
+    private boolean writeAccepted(Connection c, PushMessage msg) {
         Channel ch = c.channel;
         ChannelOutboundBuffer backlog = ch.unsafe().outboundBuffer();
         if (!ch.isActive() || backlog == null) {
@@ -198,7 +216,7 @@ final class LoopOutbox {
             outboxes.slowConsumer(c, backlog.totalPendingWriteBytes());
             return false;
         }
-        ch.write(msg.frame(c.wire), ch.voidPromise());
+        ch.write(msg.frame(c.wire, c.v2 != null), ch.voidPromise());
         if (!c.flushPending) {
             c.flushPending = true;
             written.add(c);

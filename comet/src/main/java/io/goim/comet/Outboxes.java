@@ -114,7 +114,7 @@ final class Outboxes {
      * the loops write, so what piles up between two passes leaves in one write; past it,
      * job waits for comet.
      */
-    void toRoom(int room, PushMessage msg, IntConsumer onDone) {
+    void toRoom(String room, PushMessage msg, IntConsumer onDone) {
         boolean early = answeredEarly.incrementAndGet() <= roomWindow;
         if (!early) {
             answeredEarly.decrementAndGet();

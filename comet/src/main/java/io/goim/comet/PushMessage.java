@@ -23,13 +23,65 @@ final class PushMessage extends AbstractReferenceCounted {
     private final ByteBufAllocator alloc;
     private final ByteBuf tcp;
     private final int packets;
+    /** The distinct operations of its packets (nearly always one), for connections that filter operations. */
+    private final int[] ops;
     private ByteBuf wsText; // guarded by this
     private ByteBuf wsBinary; // guarded by this
+    private ByteBuf wsBinaryV2; // guarded by this
 
     private PushMessage(ByteBufAllocator alloc, ByteBuf tcp, int packets) {
         this.alloc = alloc;
         this.tcp = tcp;
         this.packets = packets;
+        this.ops = opsOf(tcp);
+    }
+
+    private static int[] opsOf(ByteBuf tcp) {
+        int first = tcp.readableBytes() >= Packets.HEADER_LENGTH ? tcp.getInt(tcp.readerIndex() + 8) : 0;
+        int[] out = {first};
+        for (int i = tcp.readerIndex(), end = tcp.writerIndex(); i + Packets.HEADER_LENGTH <= end; i += tcp.getInt(i)) {
+            int op = tcp.getInt(i + 8);
+            if (op != first && java.util.Arrays.stream(out).noneMatch(o -> o == op)) {
+                out = java.util.Arrays.copyOf(out, out.length + 1);
+                out[out.length - 1] = op;
+            }
+            if (tcp.getInt(i) < Packets.HEADER_LENGTH) {
+                break; // malformed; of() has refused it already
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What a connection that filters operations ({@code accepts}) gets of this message: the
+     * message itself when it accepts every packet's operation (not retained), null when none,
+     * else a new message of the accepted packets only, which the caller releases. Only the
+     * last case copies, for a batch that mixes operations the connection splits.
+     */
+    PushMessage acceptedBy(V2State accepts) {
+        int accepted = 0;
+        for (int op : ops) {
+            if (accepts.accepts(op)) {
+                accepted++;
+            }
+        }
+        if (accepted == ops.length) {
+            return this;
+        }
+        if (accepted == 0) {
+            return null;
+        }
+        ByteBuf out = alloc.buffer(tcp.readableBytes());
+        int n = 0;
+        for (int i = tcp.readerIndex(), end = tcp.writerIndex(); i + Packets.HEADER_LENGTH <= end; ) {
+            int length = tcp.getInt(i);
+            if (accepts.accepts(tcp.getInt(i + 8))) {
+                out.writeBytes(tcp, i, length);
+                n++;
+            }
+            i += length;
+        }
+        return new PushMessage(alloc, out, n);
     }
 
     /**
@@ -90,6 +142,29 @@ final class PushMessage extends AbstractReferenceCounted {
         return wsBinary;
     }
 
+    /**
+     * The binary frame for goim v2 WebSocket clients: a single packet as it is, several
+     * wrapped in one {@link Op#V2_RAW} packet (goim v2's batch), since a v2 client reads a
+     * frame as one packet and would drop the packets after the first. Framed on first use;
+     * not retained.
+     */
+    synchronized ByteBuf webSocketBinaryV2() {
+        if (packets <= 1) {
+            return webSocketBinary();
+        }
+        if (wsBinaryV2 == null) {
+            ByteBuf raw = alloc.buffer(Packets.HEADER_LENGTH + tcp.readableBytes());
+            try {
+                Packets.writeHeader(raw, 1, Op.V2_RAW, 0, tcp.readableBytes());
+                raw.writeBytes(tcp, tcp.readerIndex(), tcp.readableBytes());
+                wsBinaryV2 = frame(alloc, OPCODE_BINARY, raw);
+            } finally {
+                raw.release();
+            }
+        }
+        return wsBinaryV2;
+    }
+
     static final int OPCODE_TEXT = 0x1;
     static final int OPCODE_BINARY = 0x2;
 
@@ -132,6 +207,14 @@ final class PushMessage extends AbstractReferenceCounted {
      * frame encoder untouched as a plain buffer); the channel's write releases it.
      */
     ByteBuf frame(Wire wire) {
+        return frame(wire, false);
+    }
+
+    /** As {@link #frame(Wire)}; {@code v2}: for a goim v2 login, whose binary frames wrap a batch ({@link #webSocketBinaryV2}). */
+    ByteBuf frame(Wire wire, boolean v2) {
+        if (v2 && wire == Wire.WS_BINARY) {
+            return webSocketBinaryV2().retainedDuplicate();
+        }
         return switch (wire) {
             case TCP -> tcp.retainedDuplicate();
             case WS_BINARY -> webSocketBinary().retainedDuplicate();
@@ -166,6 +249,9 @@ final class PushMessage extends AbstractReferenceCounted {
         }
         if (wsBinary != null) {
             wsBinary.release();
+        }
+        if (wsBinaryV2 != null) {
+            wsBinaryV2.release();
         }
     }
 

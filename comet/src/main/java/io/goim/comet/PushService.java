@@ -154,7 +154,7 @@ final class PushService extends CometGrpc.CometImplBase {
             return;
         }
         try {
-            outboxes.toRoom(req.getRoomId(), msg, delivered -> reply(out, BroadcastRoomReply.getDefaultInstance()));
+            outboxes.toRoom(req.getRoomKey(), msg, delivered -> reply(out, BroadcastRoomReply.getDefaultInstance()));
         } finally {
             msg.release();
         }
@@ -177,7 +177,7 @@ final class PushService extends CometGrpc.CometImplBase {
     /** The rooms with at least one connection on this comet. */
     @Override
     public void rooms(RoomsReq req, StreamObserver<RoomsReply> out) {
-        out.onNext(RoomsReply.newBuilder().addAllRoomIds(comet.buckets().roomIds()).build());
+        out.onNext(RoomsReply.newBuilder().addAllRoomKeys(comet.buckets().roomKeys()).build());
         out.onCompleted();
     }
 

@@ -4,29 +4,31 @@ import io.netty.channel.EventLoop;
 import java.util.Arrays;
 
 /**
- * The connections of one bucket that are in one room (goim's Room), kept as one doubly
- * linked list per event loop through the {@link Connection}s themselves: join and leave
- * are O(1) and take no allocation, and the loop that delivers a room message walks only
- * its own members ({@link LoopOutbox}).
+ * The members of one bucket that are in one room (goim's Room), kept as one doubly linked
+ * list per event loop through {@link Member} nodes (a connection itself for its first room,
+ * a {@link Membership} for each further one): join and leave are O(1), and the loop that
+ * delivers a room message walks only its own members ({@link LoopOutbox}). A connection
+ * has at most one node in a room, so a room message reaches it once.
  *
  * <pre>
- *   room 7:  loop 0 ─► c1 ⇄ c5 ⇄ c9
- *            loop 1 ─► c2 ⇄ c6
+ *   room "7": loop 0 ─► c1 ⇄ c5 ⇄ m(c9)
+ *             loop 1 ─► c2 ⇄ c6
  * </pre>
  *
  * <p>Thread-safe: one lock per room. A room is created and dropped by its
  * {@link Bucket} under the bucket's lock, which always locks before the room's.
  */
 final class Room {
-    final int id;
+    /** The room's key (see libs' RoomKeys); the one copy its members share. */
+    final String key;
     /** The event loops this room has had members on, and the head of each loop's list; a comet has a handful. */
     private EventLoop[] loops = new EventLoop[2];
-    private Connection[] heads = new Connection[2];
+    private Member[] heads = new Member[2];
     private int nLoops;
     private int online;
 
-    Room(int id) {
-        this.id = id;
+    Room(String key) {
+        this.key = key;
     }
 
     private int slot(EventLoop loop, boolean create) {
@@ -46,38 +48,38 @@ final class Room {
         return nLoops++;
     }
 
-    /** Links {@code c} at the head of its loop's list. {@code c} must not be in a room. */
-    synchronized void join(Connection c) {
-        if (c.room != null) {
-            throw new IllegalStateException(c + " already in room " + c.room.id);
+    /** Links {@code m} at the head of its loop's list. {@code m} must not be in a room. */
+    synchronized void join(Member m) {
+        if (m.room != null) {
+            throw new IllegalStateException(m.connection() + " already in room " + m.room.key + " by this node");
         }
-        int s = slot(c.channel.eventLoop(), true);
-        c.room = this;
-        c.prev = null;
-        c.next = heads[s];
+        int s = slot(m.connection().channel.eventLoop(), true);
+        m.room = this;
+        m.prev = null;
+        m.next = heads[s];
         if (heads[s] != null) {
-            heads[s].prev = c;
+            heads[s].prev = m;
         }
-        heads[s] = c;
+        heads[s] = m;
         online++;
     }
 
-    /** Unlinks {@code c} if it is in this room; false if it was not (already left or replaced). */
-    synchronized boolean leave(Connection c) {
-        if (c.room != this) {
+    /** Unlinks {@code m} if it is in this room; false if it was not (already left or replaced). */
+    synchronized boolean leave(Member m) {
+        if (m.room != this) {
             return false;
         }
-        if (c.prev != null) {
-            c.prev.next = c.next;
+        if (m.prev != null) {
+            m.prev.next = m.next;
         } else {
-            heads[slot(c.channel.eventLoop(), false)] = c.next;
+            heads[slot(m.connection().channel.eventLoop(), false)] = m.next;
         }
-        if (c.next != null) {
-            c.next.prev = c.prev;
+        if (m.next != null) {
+            m.next.prev = m.prev;
         }
-        c.room = null;
-        c.prev = null;
-        c.next = null;
+        m.room = null;
+        m.prev = null;
+        m.next = null;
         online--;
         return true;
     }
@@ -96,8 +98,8 @@ final class Room {
         if (s < 0) {
             return;
         }
-        for (Connection c = heads[s]; c != null; c = c.next) {
-            into.add(c);
+        for (Member m = heads[s]; m != null; m = m.next) {
+            into.add(m.connection());
         }
     }
 }

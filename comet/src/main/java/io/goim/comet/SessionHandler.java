@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5:
- * echoing the body, or in kafka mode through {@link UpstreamSession}) and tests
- * (op 254 → 255), closes on any other op, and closes a
+ * echoing the body, or in kafka mode through {@link UpstreamSession}), room operations
+ * (ops 12, 18, 20: {@link RoomOps}) and tests (op 254 → 255), closes on any other op, and closes a
  * connection that sent no heartbeat within the heartbeat timeout. When the connection
  * closes it is unregistered and logic is told.
  *
@@ -81,11 +81,42 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
                     upstream.send(ctx, p);
                 }
             }
+            case Op.CHANGE_ROOM -> comet.roomOps().changeRoom(ctx, connection, p);
+            case Op.JOIN_ROOM -> comet.roomOps().join(ctx, connection, p);
+            case Op.LEAVE_ROOM -> comet.roomOps().leave(ctx, connection, p);
             case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
                     Unpooled.wrappedBuffer(TEST_REPLY)));
+            case Op.SUB, Op.UNSUB -> {
+                if (connection.v2 == null) {
+                    // v1 accepts every operation and knows no subscriptions: as before, an op it does not speak.
+                    comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
+                            "op " + p.op() + " not accepted from a v1 client"));
+                    return;
+                }
+                subscribe(ctx, p);
+            }
             default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
                     "op " + p.op() + " not accepted from a client"));
         }
+    }
+
+    /**
+     * goim v2's ops 14 and 16: the body lists operations ("1000,1001"); the reply (15, 17)
+     * carries the same body, as goim answers. A body that is not such a list changes nothing
+     * and is answered all the same (goim ignores it too); so is a subscription past
+     * {@link V2State#MAX_ACCEPTS} operations.
+     */
+    private void subscribe(ChannelHandlerContext ctx, Packet p) {
+        int[] ops = OpList.parse(p.body().toString(StandardCharsets.US_ASCII));
+        if (ops != null) {
+            if (p.op() == Op.SUB) {
+                connection.v2.watch(ops);
+            } else {
+                connection.v2.unwatch(ops);
+            }
+        }
+        comet.whitelist().log(connection.key, "op {}: accepts now {}", p.op(), connection.v2);
+        comet.reply(ctx, new Packet(p.ver(), p.op() == Op.SUB ? Op.SUB_REPLY : Op.UNSUB_REPLY, p.seq(), p.body().retain()));
     }
 
     @Override

@@ -129,20 +129,27 @@ final class SessionRenewer implements AutoCloseable {
                 }
                 List<Connection> part = all.subList(from, Math.min(all.size(), from + batch));
                 List<String> keys = new ArrayList<>(part.size());
-                List<Integer> rooms = new ArrayList<>(part.size());
+                List<String> rooms = new ArrayList<>(part.size());
+                List<String> clientKeys = new ArrayList<>(part.size());
+                java.util.Map<String, Connection> bySession = new java.util.HashMap<>();
+                boolean keyed = false;
                 for (Connection c : part) {
-                    keys.add(c.key);
-                    rooms.add(c.roomId);
+                    keys.add(c.session());
+                    rooms.add(comet.buckets().rooms(c));
+                    clientKeys.add(c.clientKey());
+                    keyed |= !c.clientKey().isEmpty();
+                    bySession.put(c.session(), c);
                 }
+                List<String> sentClientKeys = keyed ? clientKeys : List.of();
                 // The call has logic's deadline; the extra second only guards against a lost callback.
-                comet.logic().renew(keys, rooms).orTimeout(timeoutMillis + 1_000, TimeUnit.MILLISECONDS)
+                comet.logic().renew(keys, rooms, sentClientKeys).orTimeout(timeoutMillis + 1_000, TimeUnit.MILLISECONDS)
                         .whenComplete((reply, error) -> {
                             try {
                                 if (error != null) {
                                     failed.set(true);
                                     failed(keys.size(), error);
                                 } else {
-                                    renewed(reply);
+                                    renewed(reply, bySession);
                                 }
                             } finally {
                                 slots.release();
@@ -165,7 +172,7 @@ final class SessionRenewer implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(retryNanos), cause.toString());
     }
 
-    private void renewed(RenewReply reply) {
+    private void renewed(RenewReply reply, java.util.Map<String, Connection> bySession) {
         comet.counters().renewCalls.increment();
         comet.counters().renewRefreshed.add(reply.getRefreshed());
         comet.counters().renewRelearned.add(reply.getRelearned());
@@ -173,13 +180,13 @@ final class SessionRenewer implements AutoCloseable {
             log.info("routers relearned {} connection(s) of this comet", reply.getRelearned());
         }
         for (String key : reply.getConflictsList()) {
-            closeConflict(key);
+            closeConflict(key, bySession.get(key));
         }
     }
 
-    private void closeConflict(String key) {
-        Connection c = comet.buckets().get(key);
-        if (c == null || !comet.buckets().remove(c)) {
+    /** {@code c}: the connection renewed under session {@code key}. */
+    private void closeConflict(String key, Connection c) {
+        if (c == null || comet.buckets().remove(c) == null) {
             return; // gone meanwhile
         }
         comet.counters().renewConflictsClosed.increment();

@@ -5,6 +5,7 @@ import io.goim.comet.UpstreamProducer.Outcome;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packet;
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.UpstreamMsg;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
@@ -88,9 +89,7 @@ final class UpstreamSession {
                 .setSeq(p.seq())
                 .setVer(p.ver())
                 .setReceivedAtMillis(System.currentTimeMillis());
-        if (connection.roomId >= 0) {
-            msg.addRooms(Integer.toString(connection.roomId));
-        }
+        msg.addAllRooms(RoomKeys.split(comet.buckets().rooms(connection)));
         inFlight++;
         updateReads(ctx);
         int ver = p.ver();

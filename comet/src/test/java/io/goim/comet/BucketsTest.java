@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -20,7 +25,43 @@ import org.junit.jupiter.api.Test;
 
 /** Buckets and rooms: registration, rooms and reconnects, under concurrency. */
 class BucketsTest {
-    private final Buckets buckets = new Buckets(8);
+    private final Buckets real = new Buckets(8);
+    /** The room each test connection logs in to, as logic's Connect reply would say. */
+    private final Map<Connection, String> loginRoom = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** The buckets, through the v1 room numbers these tests speak. */
+    private final V1 buckets = new V1();
+
+    private final class V1 {
+        Connection put(Connection c) {
+            return real.put(c, loginRoom.get(c));
+        }
+
+        boolean remove(Connection c) {
+            return real.remove(c) != null;
+        }
+
+        int roomOnline(int room) {
+            return real.roomOnline(RoomKeys.ofV1(room));
+        }
+
+        Set<Integer> roomIds() {
+            Set<Integer> ids = new TreeSet<>();
+            real.roomKeys().forEach(k -> ids.add(RoomKeys.v1Id(k)));
+            return ids;
+        }
+
+        int rooms() {
+            return real.rooms();
+        }
+
+        int online() {
+            return real.online();
+        }
+
+        Connection get(String key) {
+            return real.get(key);
+        }
+    }
     private final EmbeddedChannel dummy = new EmbeddedChannel();
 
     @AfterEach
@@ -29,7 +70,9 @@ class BucketsTest {
     }
 
     private Connection conn(String key, int room) {
-        return new Connection(key, 1, room, dummy, Wire.TCP);
+        Connection c = new Connection(key, 1, dummy, Wire.TCP);
+        loginRoom.put(c, RoomKeys.ofV1(room));
+        return c;
     }
 
     @Test
@@ -164,7 +207,7 @@ class BucketsTest {
         for (String k : keys) {
             Connection c = buckets.get(k);
             if (c != null) {
-                assertEquals(c.roomId, c.room.id);
+                assertEquals(loginRoom.get(c), c.room.key);
                 assertTrue(buckets.remove(c));
             }
         }

@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -173,7 +174,7 @@ class CometSocketTest {
             batch.write(packet(Op.SEND_MSG_REPLY, 0, "{\"hidden\":1}"));
             batch.write(packet(Op.AUTH_REPLY, 0, "{}"));
             assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class,
-                    () -> push.broadcastRoom(BroadcastRoomReq.newBuilder().setRoomId(room).setProto(Proto.newBuilder()
+                    () -> push.broadcastRoom(BroadcastRoomReq.newBuilder().setRoomKey(RoomKeys.ofV1(room)).setProto(Proto.newBuilder()
                             .setOp(Op.RAW).setBody(ByteString.copyFrom(batch.toByteArray()))).build()))
                     .getStatus().getCode());
             assertEquals(before + 2, refusedControl("disconnect_reply") + refusedControl("auth_reply"));
@@ -204,13 +205,13 @@ class CometSocketTest {
             ws.sendText("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":\"3002:" + room + "\"}");
             ws.nextText();
             Await.until("both in room", Duration.ofSeconds(10), () -> comet.roomOnline(room) == 2);
-            assertTrue(push.rooms(RoomsReq.getDefaultInstance()).getRoomIdsList().contains(room));
+            assertTrue(push.rooms(RoomsReq.getDefaultInstance()).getRoomKeysList().contains(RoomKeys.ofV1(room)));
 
             ByteArrayOutputStream batch = new ByteArrayOutputStream();
             for (int i = 0; i < 3; i++) {
                 batch.write(packet(Op.SEND_MSG_REPLY, 0, "{\"i\":" + i + "}"));
             }
-            push.broadcastRoom(BroadcastRoomReq.newBuilder().setRoomId(room).setProto(Proto.newBuilder()
+            push.broadcastRoom(BroadcastRoomReq.newBuilder().setRoomKey(RoomKeys.ofV1(room)).setProto(Proto.newBuilder()
                     .setOp(Op.RAW).setBody(ByteString.copyFrom(batch.toByteArray()))).build());
             for (int i = 0; i < 3; i++) {
                 TcpTestClient.Received r = tcp.receive();
@@ -223,7 +224,7 @@ class CometSocketTest {
             }
         }
         Await.until("room gone", Duration.ofSeconds(10), () -> comet.roomOnline(room) == 0);
-        assertTrue(!push.rooms(RoomsReq.getDefaultInstance()).getRoomIdsList().contains(room));
+        assertTrue(!push.rooms(RoomsReq.getDefaultInstance()).getRoomKeysList().contains(RoomKeys.ofV1(room)));
     }
 
     @Test
@@ -357,7 +358,7 @@ class CometSocketTest {
     void malformedRawBatchIsRefusedWithInvalidArgument() {
         io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
                 io.grpc.StatusRuntimeException.class, () -> push.broadcastRoom(BroadcastRoomReq.newBuilder()
-                        .setRoomId(1).setProto(Proto.newBuilder().setOp(Op.RAW)
+                        .setRoomKey("1").setProto(Proto.newBuilder().setOp(Op.RAW)
                                 .setBody(ByteString.copyFrom(new byte[] {1, 2, 3}))).build()));
         assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     }

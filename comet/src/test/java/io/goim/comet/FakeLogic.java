@@ -1,16 +1,21 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;
 import io.goim.proto.DisconnectReq;
 import io.goim.proto.LogicGrpc;
+import io.goim.proto.RenewReply;
+import io.goim.proto.RenewReq;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +32,10 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     /** The subKey of every accepted connection, in order. */
     final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
     final AtomicInteger failDisconnects = new AtomicInteger();
+    /** The last room set comet reported for each subKey (Renew: renew rounds and room changes). */
+    final Map<String, String> renewedRooms = new ConcurrentHashMap<>();
+    /** The room set each disconnected subKey was in. */
+    final Map<String, String> disconnectedRooms = new ConcurrentHashMap<>();
     private final AtomicInteger seq = new AtomicInteger();
     private final Server server;
 
@@ -75,7 +84,7 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         }
         String key = user + "_" + seq.incrementAndGet();
         connects.add(key);
-        out.onNext(ConnectReply.newBuilder().setUserId(user).setRoomId(room).setKey(key).build());
+        out.onNext(ConnectReply.newBuilder().setUserId(user).setRoomKey(RoomKeys.ofV1(room)).setKey(key).build());
         out.onCompleted();
     }
 
@@ -85,8 +94,19 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
             out.onError(Status.UNAVAILABLE.withDescription("logic restarting").asRuntimeException());
             return;
         }
+        disconnectedRooms.put(req.getKey(), req.getRooms());
         disconnects.add(req.getKey());
         out.onNext(DisconnectReply.newBuilder().setHas(true).build());
+        out.onCompleted();
+    }
+
+    /** Records each connection's room set and vouches for every one. */
+    @Override
+    public void renew(RenewReq req, StreamObserver<RenewReply> out) {
+        for (int i = 0; i < req.getKeysCount(); i++) {
+            renewedRooms.put(req.getKeys(i), req.getRooms(i));
+        }
+        out.onNext(RenewReply.newBuilder().setRefreshed(req.getKeysCount()).build());
         out.onCompleted();
     }
 

@@ -28,7 +28,7 @@ class LoginWindowTest {
     }
 
     private static ConnectReply reply(String key) {
-        return ConnectReply.newBuilder().setKey(key).setRoomId(1).build();
+        return ConnectReply.newBuilder().setKey(key).setRoomKey("1").build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -58,9 +59,9 @@ class OutboxesTest {
     private Connection join(String key, int room, Wire wire) {
         EmbeddedChannel ch = new EmbeddedChannel();
         channels.add(ch);
-        Connection c = new Connection(key, 1, room, ch, wire);
+        Connection c = new Connection(key, 1, ch, wire);
         outboxes.of(ch.eventLoop());
-        buckets.put(c);
+        buckets.put(c, RoomKeys.ofV1(room));
         return c;
     }
 
@@ -74,7 +75,7 @@ class OutboxesTest {
         for (String body : bodies) {
             PushMessage msg = message(body);
             CompletableFuture<Integer> done = new CompletableFuture<>();
-            outboxes.toRoom(room, msg, done::complete);
+            outboxes.toRoom(RoomKeys.ofV1(room), msg, done::complete);
             msg.release();
             calls.add(done);
         }
@@ -198,7 +199,7 @@ class OutboxesTest {
     void aCallWhoseAnswerFailsDoesNotStrandTheOthersInThePass() {
         Connection c = join("1_1", 7, Wire.TCP);
         PushMessage first = message("{\"n\":1}");
-        outboxes.toRoom(7, first, written -> {
+        outboxes.toRoom("7", first, written -> {
             throw new IllegalStateException("the caller gave up"); // as gRPC does for a cancelled call
         });
         first.release();
@@ -273,14 +274,14 @@ class OutboxesTest {
                 LocalPeers.Peer p = peers.connect();
                 staying.add(p);
                 outboxes.of(p.server().eventLoop());
-                buckets.put(new Connection("m_" + i, i, 1, p.server(), Wire.TCP));
+                buckets.put(new Connection("m_" + i, i, p.server(), Wire.TCP), "1");
             }
             LocalPeers.Peer churner = peers.connect();
             outboxes.of(churner.server().eventLoop());
             Thread churn = new Thread(() -> {
                 for (int i = 0; i < 2_000; i++) {
-                    Connection c = new Connection("c_" + (i % 10), i, 1, churner.server(), Wire.TCP);
-                    buckets.put(c);
+                    Connection c = new Connection("c_" + (i % 10), i, churner.server(), Wire.TCP);
+                    buckets.put(c, "1");
                     buckets.remove(c);
                 }
             });

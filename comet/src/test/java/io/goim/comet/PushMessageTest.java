@@ -97,6 +97,40 @@ class PushMessageTest {
     }
 
     @Test
+    void goimV2BinaryClientsGetABatchWrappedInOneOp9Packet() {
+        ByteBuf batch = alloc.buffer();
+        for (int i = 0; i < 2; i++) {
+            ByteBuf p = TestComets.packet(1000 + i, 0, "m" + i);
+            batch.writeBytes(p);
+            p.release();
+        }
+        byte[] bytes = ByteBufUtil.getBytes(batch);
+        batch.release();
+        PushMessage msg = PushMessage.of(alloc, Proto.newBuilder().setOp(Op.RAW).setBody(ByteString.copyFrom(bytes)).build());
+        EmbeddedChannel v1 = new EmbeddedChannel();
+        EmbeddedChannel v2 = new EmbeddedChannel();
+        v1.writeAndFlush(msg.frame(Wire.WS_BINARY, false));
+        v2.writeAndFlush(msg.frame(Wire.WS_BINARY, true));
+        BinaryWebSocketFrame one = (BinaryWebSocketFrame) WsClientFrames.decode(v1.readOutbound());
+        assertTrue(ByteBufUtil.equals(io.netty.buffer.Unpooled.wrappedBuffer(bytes), one.content()), "v1: packets end to end");
+        BinaryWebSocketFrame wrapped = (BinaryWebSocketFrame) WsClientFrames.decode(v2.readOutbound());
+        ByteBuf c = wrapped.content();
+        assertEquals(16 + bytes.length, c.getInt(0), "one packet as long as the frame");
+        assertEquals(Op.V2_RAW, c.getInt(8), "goim v2's OpRaw, which its client.js unpacks");
+        assertTrue(ByteBufUtil.equals(io.netty.buffer.Unpooled.wrappedBuffer(bytes), c.slice(16, bytes.length)));
+        one.release();
+        wrapped.release();
+        msg.release();
+        assertEquals(0, msg.refCnt());
+        v1.finishAndReleaseAll();
+        v2.finishAndReleaseAll();
+
+        PushMessage single = PushMessage.of(alloc, push("x"));
+        assertSame(single.webSocketBinary(), single.webSocketBinaryV2(), "a single packet needs no wrapper");
+        single.release();
+    }
+
+    @Test
     void rawBatchGoesToTcpAsTheBytesAndToWebSocketAsOneArray() {
         ByteBuf batch = alloc.buffer();
         for (int i = 0; i < 3; i++) {

@@ -18,8 +18,9 @@ class PushOpsTest {
     void onlyPushesPassAloneOrBatched() {
         assertEquals(OptionalInt.empty(), PushOps.firstControlOp(single(Op.SEND_MSG_REPLY)));
         for (int op : new int[] {Op.HANDSHAKE, Op.HANDSHAKE_REPLY, Op.HEARTBEAT, Op.HEARTBEAT_REPLY, Op.SEND_MSG,
-                Op.DISCONNECT_REPLY, Op.AUTH, Op.AUTH_REPLY, Op.HANDSHAKE_SID, Op.HANDSHAKE_SID_REPLY, Op.ROOM_READY,
-                Op.PROTO_READY, Op.PROTO_FINISH, Op.TEST, Op.TEST_REPLY, -1, 1000}) {
+                Op.DISCONNECT_REPLY, Op.AUTH, Op.AUTH_REPLY, Op.HANDSHAKE_SID, Op.HANDSHAKE_SID_REPLY, Op.CHANGE_ROOM,
+                Op.CHANGE_ROOM_REPLY, Op.SUB, Op.SUB_REPLY, Op.UNSUB, Op.UNSUB_REPLY, Op.JOIN_ROOM, Op.JOIN_ROOM_REPLY,
+                Op.LEAVE_ROOM, Op.LEAVE_ROOM_REPLY, Op.TEST, Op.TEST_REPLY, -1, 999}) {
             assertEquals(OptionalInt.of(op), PushOps.firstControlOp(single(op)), "op " + op);
             assertEquals(OptionalInt.of(op), PushOps.firstControlOp(batch(Op.SEND_MSG_REPLY, op, Op.SEND_MSG_REPLY)),
                     "op " + op + " inside a batch");

@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -91,8 +92,8 @@ class SessionRenewerTest {
     private Connection register(String key, int room) {
         EmbeddedChannel ch = new EmbeddedChannel();
         channels.add(ch);
-        Connection c = new Connection(key, Long.parseLong(key.split("_")[0]), room, ch, Wire.TCP);
-        comet.register(c);
+        Connection c = new Connection(key, Long.parseLong(key.split("_")[0]), ch, Wire.TCP);
+        comet.register(c, RoomKeys.ofV1(room));
         return c;
     }
 
@@ -105,17 +106,17 @@ class SessionRenewerTest {
 
         assertEquals(3, logic.calls.size(), "5 keys in batches of 2");
         List<String> keys = new ArrayList<>();
-        List<Integer> rooms = new ArrayList<>();
+        List<String> rooms = new ArrayList<>();
         for (RenewReq req : logic.calls) {
             assertEquals(7, req.getServer());
             assertTrue(req.getKeysCount() <= 2);
-            assertEquals(req.getKeysCount(), req.getRoomIdsCount());
+            assertEquals(req.getKeysCount(), req.getRoomsCount());
             keys.addAll(req.getKeysList());
-            rooms.addAll(req.getRoomIdsList());
+            rooms.addAll(req.getRoomsList());
         }
         assertEquals(Set.of("1_1", "2_1", "3_1", "4_1", "5_1"), new HashSet<>(keys));
-        assertEquals(-1, rooms.get(keys.indexOf("3_1")));
-        assertEquals(14, rooms.get(keys.indexOf("4_1")));
+        assertEquals("", rooms.get(keys.indexOf("3_1")));
+        assertEquals("14", rooms.get(keys.indexOf("4_1")));
         assertEquals(3, comet.counters().renewCalls.sum());
         assertEquals(5, comet.counters().renewRefreshed.sum());
         assertEquals(0, comet.counters().renewFailures.sum());
@@ -134,7 +135,7 @@ class SessionRenewerTest {
         assertTrue(keep.channel.isOpen());
         assertSame(keep, comet.buckets().get("1_1"));
         assertEquals(1, comet.counters().renewConflictsClosed.sum());
-        assertEquals(1, comet.buckets().roomOnline(1));
+        assertEquals(1, comet.buckets().roomOnline("1"));
 
         assertTrue(renewer.renewAll());
         assertEquals(List.of("1_1"), logic.calls.get(logic.calls.size() - 1).getKeysList(), "the closed one is not renewed again");
@@ -192,7 +193,7 @@ class SessionRenewerTest {
             for (int i = 1; i <= 14; i++) {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 channels.add(ch);
-                parallel.register(new Connection(i + "_1", i, 1, ch, Wire.TCP));
+                parallel.register(new Connection(i + "_1", i, ch, Wire.TCP), "1");
             }
             CompletableFuture<Boolean> round = CompletableFuture.supplyAsync(r::renewAll);
             Await.until("three calls outstanding at once", Duration.ofSeconds(10), () -> holding.held.size() == 3);

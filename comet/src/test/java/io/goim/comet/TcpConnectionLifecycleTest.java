@@ -124,8 +124,8 @@ class TcpConnectionLifecycleTest {
     /** An authenticated connection: the session stage installed as auth installs it. */
     private EmbeddedChannel authenticatedConnection() {
         EmbeddedChannel ch = newConnection();
-        Connection c = new Connection("7_1", 7, 1, ch, Wire.TCP);
-        comet.register(c);
+        Connection c = new Connection("7_1", 7, ch, Wire.TCP);
+        comet.register(c, "1");
         ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
         return ch;
     }
@@ -279,7 +279,7 @@ class TcpConnectionLifecycleTest {
     void authenticatedConnectionIsRegisteredAndForgottenOnClose() {
         EmbeddedChannel ch = authenticatedConnection();
         assertEquals(1, comet.buckets().online());
-        assertEquals(1, comet.buckets().roomOnline(1));
+        assertEquals(1, comet.buckets().roomOnline("1"));
         ch.close();
         assertEquals(0, comet.buckets().online());
         assertEquals(0, comet.buckets().rooms());

@@ -45,8 +45,8 @@ class WebSocketPacketCodecTest {
     private EmbeddedChannel authenticated() {
         EmbeddedChannel ch = newConnection();
         ch.attr(Wire.ATTR).set(Wire.WS_TEXT); // as after a first text frame
-        Connection c = new Connection("9_1", 9, 1, ch, Wire.WS_TEXT);
-        comet.register(c);
+        Connection c = new Connection("9_1", 9, ch, Wire.WS_TEXT);
+        comet.register(c, "1");
         ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
         return ch;
     }
@@ -93,7 +93,7 @@ class WebSocketPacketCodecTest {
         EmbeddedChannel ch = newConnection();
         ch.attr(Wire.ATTR).set(null);
         ch.pipeline().remove("auth");
-        ch.pipeline().addLast("session", new SessionHandler(comet, new Connection("9_2", 9, 1, ch, Wire.of(ch))));
+        ch.pipeline().addLast("session", new SessionHandler(comet, new Connection("9_2", 9, ch, Wire.of(ch))));
         ByteBuf two = TestComets.packet(Op.HEARTBEAT, 5, "");
         ByteBuf second = TestComets.packet(Op.TEST, 6, "");
         two.writeBytes(second);

@@ -70,7 +70,7 @@ class RenewThroughputTest {
             RenewReq.Builder req = RenewReq.newBuilder().setServer(server);
             for (int i = from; i < from + BATCH; i++) {
                 // user ids differ per comet so that no seq is held on two comets
-                req.addKeys((server * 1_000_000L + i) + "_1").addRoomIds(i % 100);
+                req.addKeys((server * 1_000_000L + i) + "_1").addRooms(Integer.toString(i % 100));
             }
             RenewReply reply = logic.withDeadlineAfter(5, TimeUnit.SECONDS).renew(req.build());
             assertTrue(reply.getConflictsCount() == 0);

@@ -41,7 +41,7 @@ class VerticalSliceTest {
             assertEquals(Op.AUTH_REPLY, authReply.op());
             assertEquals(1, authReply.seq());
             assertEquals(1, cluster.router.sessions().userCount(42));
-            assertEquals(1, cluster.router.sessions().roomCount(1), "goim's default auth puts users in room 1");
+            assertEquals(1, cluster.router.sessions().roomCount("1"), "goim's default auth puts users in room 1");
 
             client.send(Op.HEARTBEAT, 7, "");
             TcpTestClient.Received hb = client.receive();

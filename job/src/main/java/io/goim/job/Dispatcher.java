@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.protocol.Packets;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReq;
@@ -69,11 +70,12 @@ final class Dispatcher {
      */
     static RoomBatcher.Sender roomSender(Supplier<Collection<CometClient>> comets, JobCounters counters) {
         return (room, batch) -> {
-            BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomId(room).setProto(batch).build();
+            BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomKey(room).setProto(batch).build();
             List<CompletableFuture<?>> calls = new ArrayList<>();
+            int lane = room.hashCode(); // String caches it: one room, one lane, its batches in order
             for (CometClient c : comets.get()) {
                 calls.add(counted(counters, JobCounters.Kind.ROOM,
-                        c.submit(room, "room " + room + " batch", stub -> stub.broadcastRoom(req))));
+                        c.submit(lane, "room " + room + " batch", stub -> stub.broadcastRoom(req))));
             }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
         };
@@ -146,14 +148,28 @@ final class Dispatcher {
     }
 
     private CompletableFuture<Void> room(PushMsg msg, int op, String where) {
+        String room = roomOf(msg);
+        if (room.isEmpty()) {
+            return malformed(where, "room record without a room (room_key empty, room_id " + msg.getRoomId() + ")");
+        }
         CompletableFuture<Void> handed = new CompletableFuture<>();
-        if (rooms.offer(msg.getRoomId(), packet(op, msg.getMsg()), handed) == RoomBatcher.Offer.ACCEPTED) {
+        if (rooms.offer(room, packet(op, msg.getMsg()), handed) == RoomBatcher.Offer.ACCEPTED) {
             return handed;
         }
         // Full: the record waits in Kafka (its partition pauses) rather than being dropped,
         // whatever its ensure flag says; ensure is kept on the wire for goim's backends.
         counters.roomBackpressure.increment();
         return null;
+    }
+
+    /**
+     * The room key of a room record: {@code room_key}, or for a record written before
+     * room keys (only {@code room_id} set) the key of v1 room {@code room_id}, so records
+     * waiting in Kafka across an upgrade are still delivered. Empty for none.
+     */
+    static String roomOf(PushMsg msg) {
+        String key = msg.getRoomKey();
+        return key.isEmpty() ? RoomKeys.ofV1(msg.getRoomId()) : key;
     }
 
     /** Counts a comet call's outcome under {@code kind} when it completes. */

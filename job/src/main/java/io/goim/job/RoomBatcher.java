@@ -51,13 +51,14 @@ final class RoomBatcher {
     /** Sends one batch to the comets that host the room; the future completes when all answered or gave up. */
     @FunctionalInterface
     interface Sender {
-        CompletableFuture<?> send(int room, Proto batch);
+        CompletableFuture<?> send(String room, Proto batch);
     }
 
     private record Message(ByteString packet, CompletableFuture<Void> handed) {
     }
 
-    private final int room;
+    /** The room key. */
+    private final String room;
     private final JobConfig.Room config;
     private final Scheduler scheduler;
     private final Sender sender;
@@ -74,7 +75,7 @@ final class RoomBatcher {
     private long timerGeneration;
     private boolean retired;
 
-    RoomBatcher(int room, JobConfig.Room config, Scheduler scheduler, Sender sender, JobCounters counters,
+    RoomBatcher(String room, JobConfig.Room config, Scheduler scheduler, Sender sender, JobCounters counters,
             Consumer<RoomBatcher> retire) {
         this.room = room;
         this.config = config;
@@ -84,7 +85,7 @@ final class RoomBatcher {
         this.retire = retire;
     }
 
-    int room() {
+    String room() {
         return room;
     }
 

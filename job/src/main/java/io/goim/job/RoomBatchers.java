@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe.
  */
 final class RoomBatchers {
-    private final Map<Integer, RoomBatcher> rooms = new ConcurrentHashMap<>();
+    private final Map<String, RoomBatcher> rooms = new ConcurrentHashMap<>();
     private final JobConfig.Room config;
     private final Scheduler scheduler;
     private final RoomBatcher.Sender sender;
@@ -26,7 +26,7 @@ final class RoomBatchers {
     }
 
     /** Offers one packet to {@code room}'s batcher: {@link RoomBatcher.Offer#ACCEPTED} or {@link RoomBatcher.Offer#FULL}. */
-    RoomBatcher.Offer offer(int room, ByteString packet, CompletableFuture<Void> handed) {
+    RoomBatcher.Offer offer(String room, ByteString packet, CompletableFuture<Void> handed) {
         while (true) {
             RoomBatcher b = rooms.computeIfAbsent(room,
                     r -> new RoomBatcher(r, config, scheduler, sender, counters, this::forget));

@@ -41,7 +41,7 @@ class ControlOperationsTest {
             send(topic, "1", op(user(1, "auth-reply", "1_1"), Op.AUTH_REPLY));
             send(topic, "", op(broadcast("heartbeat-reply"), Op.HEARTBEAT_REPLY));
             send(topic, "7", op(room(7, "raw", false), Op.RAW));
-            send(topic, "7", op(room(7, "undefined", false), 1000));
+            send(topic, "7", op(room(7, "undefined", false), Op.FIRST_BUSINESS - 1)); // 1000 and up are a backend's pushes
             send(topic, "1", op(user(1, "push", "1_1"), Op.SEND_MSG_REPLY));
             send(topic, "1", user(1, "no-operation", "1_1")); // 0: goim's default, a push
             flush();

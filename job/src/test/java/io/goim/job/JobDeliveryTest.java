@@ -8,6 +8,7 @@ import static io.goim.job.JobFixture.freePort;
 import static io.goim.job.JobFixture.job;
 import static io.goim.job.JobFixture.jobAt;
 import static io.goim.job.JobFixture.kafka;
+import static io.goim.job.JobFixture.legacyRoom;
 import static io.goim.job.JobFixture.room;
 import static io.goim.job.JobFixture.send;
 import static io.goim.job.JobFixture.sendRaw;
@@ -158,6 +159,34 @@ class JobDeliveryTest {
                         () -> job.counters().calls(JobCounters.Kind.USER, true) == 10);
                 assertEquals(2.0, AdminScrape.metrics(job.adminPort()).value("goim_job_user_batches_total", "comet", "1"));
                 assertEquals(10.0, AdminScrape.metrics(job.adminPort()).value("goim_job_user_batched_pushes_total", "comet", "1"));
+            }
+        }
+    }
+
+    /**
+     * Rooms are room keys: a typed room's record reaches comets under its key, a v1 room's
+     * under "N", and a record written before room keys (only the int room_id, as it may wait
+     * in Kafka across an upgrade) is still delivered to v1 room N. A record with neither is
+     * malformed.
+     */
+    @Test
+    void roomRecordsOfBothFormatsReachTheirRoomKeys() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet comet = RecordingComet.start()) {
+            try (JobServer job = job(topic, Map.of(1, comet))) {
+                awaitPolled(comet);
+                send(topic, "12", legacyRoom(12, "old-format"));
+                send(topic, "12", room(12, "new-format", false));
+                send(topic, "live://1000", room("live://1000", "typed"));
+                send(topic, "x", legacyRoom(-1, "no room"));
+                flush();
+
+                Await.until("every record consumed", WAIT, () -> job.counters().consumed.sum() == 4);
+                Await.until("all delivered", WAIT, () -> comet.received.size() == 3);
+                assertEquals(List.of("old-format", "new-format"), comet.bodies("room", "12"),
+                        "an int-only record reaches v1 room 12, in order with the new one");
+                assertEquals(List.of("typed"), comet.bodies("room", "live://1000"));
+                assertEquals(1, job.counters().malformed.sum(), "a room record without a room");
             }
         }
     }

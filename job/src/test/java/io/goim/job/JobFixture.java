@@ -1,5 +1,6 @@
 package io.goim.job;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
@@ -95,9 +96,22 @@ final class JobFixture {
         producer.flush();
     }
 
+    /** A room record as logic writes it: the room key, and the v1 room number for a job from before room keys. */
     static PushMsg room(int room, String body, boolean ensure) {
-        return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST_ROOM).setRoomId(room)
+        return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST_ROOM).setRoomKey(RoomKeys.ofV1(room)).setRoomId(room)
                 .setMsg(ByteString.copyFromUtf8(body)).setEnsure(ensure).build();
+    }
+
+    /** A room record for a typed room (room_id -1, as logic writes it). */
+    static PushMsg room(String roomKey, String body) {
+        return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST_ROOM).setRoomKey(roomKey).setRoomId(-1)
+                .setMsg(ByteString.copyFromUtf8(body)).build();
+    }
+
+    /** A room record as logic wrote it before room keys: only the int room id. */
+    static PushMsg legacyRoom(int room, String body) {
+        return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST_ROOM).setRoomId(room)
+                .setMsg(ByteString.copyFromUtf8(body)).build();
     }
 
     static PushMsg user(int server, String body, String... keys) {

@@ -59,6 +59,11 @@ class RecordDecodeFuzzTest {
         }
         switch (msg.getType()) {
             case BROADCAST_ROOM -> {
+                if (Dispatcher.roomOf(msg).isEmpty()) {
+                    assertEquals(1, counters.malformed.sum(), "a room record without a room is counted malformed");
+                    assertTrue(batches.isEmpty());
+                    return;
+                }
                 assertEquals(1, batches.size(), "one room batch");
                 ByteString raw = batches.get(0).getBody();
                 ByteString body = msg.getMsg();

@@ -1,5 +1,6 @@
 package io.goim.job;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.protocol.Op;
 import io.goim.proto.BroadcastReply;
 import io.goim.proto.BroadcastReq;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RecordingComet implements AutoCloseable {
     /** One message as a client would see it, with the RPC that carried it. */
-    record Received(String rpc, int room, List<String> keys, String body, long atNanos) {
+    /** {@code room}: the room key of a room batch; "" for the other calls. */
+    record Received(String rpc, String room, List<String> keys, String body, long atNanos) {
     }
 
     final List<Received> received = new CopyOnWriteArrayList<>();
@@ -120,9 +122,14 @@ final class RecordingComet implements AutoCloseable {
     }
 
     List<String> bodies(String rpc, int room) {
+        return bodies(rpc, RoomKeys.ofV1(room));
+    }
+
+    /** The bodies {@code rpc} received, for room {@code room} (a room key; "" for calls without a room). */
+    List<String> bodies(String rpc, String room) {
         List<String> out = new ArrayList<>();
         for (Received r : received) {
-            if (r.rpc().equals(rpc) && r.room() == room) {
+            if (r.rpc().equals(rpc) && r.room().equals(room)) {
                 out.add(r.body());
             }
         }
@@ -190,7 +197,7 @@ final class RecordingComet implements AutoCloseable {
             }
             userCallEntries.add(req.getKeysCount());
             ops.add(req.getProto().getOp());
-            received.add(new Received("mpush", -1, List.copyOf(req.getKeysList()),
+            received.add(new Received("mpush", "", List.copyOf(req.getKeysList()),
                     req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, MPushMsgReply.newBuilder().setDelivered(req.getKeysCount()).build());
         }
@@ -209,7 +216,7 @@ final class RecordingComet implements AutoCloseable {
                 keys.add(p.getKey());
                 if (i + 1 == req.getPushesCount() || !req.getPushes(i + 1).getProto().equals(p.getProto())) {
                     ops.add(p.getProto().getOp());
-                    received.add(new Received("mpush", -1, List.copyOf(keys), p.getProto().getBody().toStringUtf8(), now));
+                    received.add(new Received("mpush", "", List.copyOf(keys), p.getProto().getBody().toStringUtf8(), now));
                     keys.clear();
                 }
             }
@@ -223,7 +230,7 @@ final class RecordingComet implements AutoCloseable {
                 return;
             }
             ops.add(req.getProto().getOp());
-            received.add(new Received("broadcast", -1, List.of(), req.getProto().getBody().toStringUtf8(), System.nanoTime()));
+            received.add(new Received("broadcast", "", List.of(), req.getProto().getBody().toStringUtf8(), System.nanoTime()));
             reply(out, BroadcastReply.getDefaultInstance());
         }
 
@@ -238,11 +245,11 @@ final class RecordingComet implements AutoCloseable {
                 ops.addAll(innerOps(req.getProto()));
                 batchSizes.add(messages.size());
                 for (String m : messages) {
-                    received.add(new Received("room", req.getRoomId(), List.of(), m, now));
+                    received.add(new Received("room", req.getRoomKey(), List.of(), m, now));
                 }
             } else {
                 ops.add(req.getProto().getOp());
-                received.add(new Received("room", req.getRoomId(), List.of(), req.getProto().getBody().toStringUtf8(), now));
+                received.add(new Received("room", req.getRoomKey(), List.of(), req.getProto().getBody().toStringUtf8(), now));
             }
             reply(out, BroadcastRoomReply.getDefaultInstance());
         }

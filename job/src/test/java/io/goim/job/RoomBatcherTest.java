@@ -1,5 +1,6 @@
 package io.goim.job;
 
+import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class RoomBatcherTest {
     private static final JobConfig.Room CONFIG = new JobConfig.Room(3, Duration.ofSeconds(1), 5);
 
-    private record Sent(int room, Proto batch, CompletableFuture<Void> done) {
+    private record Sent(String room, Proto batch, CompletableFuture<Void> done) {
     }
 
     private final ManualScheduler clock = new ManualScheduler();
@@ -35,7 +36,7 @@ class RoomBatcherTest {
 
     private CompletableFuture<Void> offer(int room, String msg) {
         CompletableFuture<Void> handed = new CompletableFuture<>();
-        RoomBatcher.Offer o = rooms.offer(room, Dispatcher.packet(Op.SEND_MSG_REPLY, ByteString.copyFromUtf8(msg)), handed);
+        RoomBatcher.Offer o = rooms.offer(RoomKeys.ofV1(room), Dispatcher.packet(Op.SEND_MSG_REPLY, ByteString.copyFromUtf8(msg)), handed);
         return o == RoomBatcher.Offer.ACCEPTED ? handed : null;
     }
 
@@ -124,8 +125,8 @@ class RoomBatcherTest {
         sent.get(0).done().complete(null);
         sent.get(1).done().complete(null);
         assertEquals(List.of("a2"), bodies(sent.get(2).batch()));
-        assertEquals(1, sent.get(2).room());
+        assertEquals("1", sent.get(2).room());
         assertEquals(List.of("b2"), bodies(sent.get(3).batch()));
-        assertEquals(2, sent.get(3).room());
+        assertEquals("2", sent.get(3).room());
     }
 }

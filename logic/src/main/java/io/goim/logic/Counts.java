@@ -18,7 +18,7 @@ final class Counts {
     private static final Logger log = LoggerFactory.getLogger(Counts.class);
 
     /** One consistent snapshot. */
-    record Snapshot(Map<Integer, Integer> rooms, Map<Integer, Integer> servers) {
+    record Snapshot(Map<String, Integer> rooms, Map<Integer, Integer> servers) {
     }
 
     private final SessionStore routers;

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
@@ -45,7 +46,14 @@ import java.util.Set;
  *       another (same forms), and a token without it joins no room.</li>
  * </ul>
  * Over WebSocket the token arrives as the JSON text of the auth body, so a JSON string
- * ({@code "eyJ..."}) is unwrapped first. Refusals carry a reason word that logic counts.
+ * ({@code "eyJ..."}) is unwrapped first.
+ *
+ * <p>goim v2 clients send a JSON object; with JWT it carries the token in {@code "token"}
+ * beside v2's fields: {@code {"token":"eyJ...","platform":"web","accepts":[1000]}}. Identity
+ * comes only from the signed claims: the user and room claims as for v1, and the key from a
+ * {@code key} claim when the token has one (else the subKey). The body's {@code mid},
+ * {@code key} and {@code room_id} are ignored, since a client must not pick another
+ * user's key; {@code accepts} and {@code platform} only shape the client's own deliveries. Refusals carry a reason word that logic counts.
  *
  * <p>Selected with {@code logic.auth.class = "io.goim.logic.JwtAuthenticator"}; keys are
  * read once at start (an unusable file stops logic with a clear message). Thread-safe.
@@ -86,7 +94,8 @@ public final class JwtAuthenticator implements Authenticator {
 
     @Override
     public Identity authenticate(String token) throws AuthRefusedException {
-        JWTClaimsSet claims = verify(unwrap(token));
+        V2Jwt v2 = v2Body(token);
+        JWTClaimsSet claims = verify(v2 == null ? unwrap(token) : v2.token());
         checkTimes(claims);
         if (!config.issuer().isEmpty() && !config.issuer().equals(claims.getIssuer())) {
             throw new AuthRefusedException("bad_issuer", "token issuer " + claims.getIssuer() + " (expected: "
@@ -106,17 +115,61 @@ public final class JwtAuthenticator implements Authenticator {
             throw new AuthRefusedException("bad_claims", "\"" + config.userClaim() + "\": " + user
                     + " (expected: a user id >= 0)");
         }
-        int room = NO_ROOM;
+        String room = NO_ROOM;
         Object r = config.roomClaim().isEmpty() ? null : claims.getClaim(config.roomClaim());
         if (r != null) {
-            room = (int) number(r, Integer.MAX_VALUE);
-            if (room < 0) {
+            int id = (int) number(r, Integer.MAX_VALUE);
+            if (id < 0) {
                 throw new AuthRefusedException("bad_claims", "\"" + config.roomClaim() + "\": " + r
                         + " (expected: a room id >= 0)");
             }
+            room = RoomKeys.ofV1(id);
         }
-        return new Identity(userId, room);
+        if (v2 == null) {
+            return new Identity(userId, room);
+        }
+        Object k = claims.getClaim("key");
+        String key = k == null ? "" : k.toString();
+        if (key.length() > MAX_KEY_LENGTH) {
+            throw new AuthRefusedException("bad_claims", "\"key\" of " + key.length() + " chars (expected: at most "
+                    + MAX_KEY_LENGTH + ")");
+        }
+        return new Identity(userId, room, new V2(key, v2.platform(), v2.accepts()));
     }
+
+    /** A goim v2 body's token and own fields. */
+    private record V2Jwt(String token, String platform, List<Integer> accepts) {
+    }
+
+    /** The v2 body {@code {"token":"eyJ...", "accepts":[...], ...}}, or null for a v1 token. */
+    private static V2Jwt v2Body(String token) throws AuthRefusedException {
+        String t = token.strip();
+        if (t.isEmpty() || t.charAt(0) != '{') {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = V2_JSON.readTree(t);
+        } catch (IOException e) {
+            throw new AuthRefusedException("malformed", "auth body is neither a token nor a JSON object");
+        }
+        if (root == null || !root.isObject() || !root.path("token").isTextual()) {
+            throw new AuthRefusedException("malformed", "goim v2 auth body without \"token\" (a JWT)");
+        }
+        List<Integer> accepts = new ArrayList<>();
+        com.fasterxml.jackson.databind.JsonNode a = root.path("accepts");
+        for (com.fasterxml.jackson.databind.JsonNode op : a) {
+            if (!op.canConvertToExactIntegral() || !op.canConvertToInt() || accepts.size() >= V2AuthBody.MAX_ACCEPTS) {
+                throw new AuthRefusedException("malformed", "\"accepts\" (expected: at most " + V2AuthBody.MAX_ACCEPTS
+                        + " 32-bit operation codes)");
+            }
+            accepts.add(op.asInt());
+        }
+        return new V2Jwt(root.get("token").asText(), root.path("platform").asText(""), accepts);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper V2_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private JWTClaimsSet verify(String token) throws AuthRefusedException {
         if (token.length() > MAX_TOKEN) {

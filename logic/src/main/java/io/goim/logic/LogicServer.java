@@ -43,6 +43,7 @@ public final class LogicServer implements AutoCloseable {
     private final ApiCounters httpCounters = new ApiCounters();
     private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
     private final AdminServer admin;
+    private final PushService pushes;
 
     private LogicServer(LogicConfig config) throws Exception {
         // Every resource is pushed here the moment it exists; they close last-built
@@ -76,7 +77,7 @@ public final class LogicServer implements AutoCloseable {
                     System::nanoTime, registry);
             // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
             LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
-            PushService pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
+            pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
                     config.serverDelAliveWindow());
 
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
@@ -152,6 +153,16 @@ public final class LogicServer implements AutoCloseable {
         return admin.port();
     }
 
+    /**
+     * Pushes {@code msg} (op 5) to every connection in room {@code roomKey}, a room key
+     * ("1000" for v1's room 1000, "live://1000" for a typed room): the push pipeline's room
+     * entry, which v1's {@code /1/push/room?rid=N} reaches with "N". Completes when Kafka
+     * acknowledged the record.
+     */
+    public CompletableFuture<Void> pushRoom(String roomKey, byte[] msg) {
+        return pushes.pushRoom(roomKey, msg, false);
+    }
+
     /** What the HTTP API answered, for monitoring and tests. */
     public ApiCounters httpCounters() {
         return httpCounters;
@@ -170,7 +181,7 @@ public final class LogicServer implements AutoCloseable {
             }
 
             @Override
-            public CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
+            public CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
                 return pushes.pushRoom(room, msg, ensure);
             }
 
@@ -185,13 +196,47 @@ public final class LogicServer implements AutoCloseable {
             }
 
             @Override
-            public Map<Integer, Integer> roomCounts() {
+            public Map<String, Integer> roomCounts() {
                 return counts.snapshot().rooms();
             }
 
             @Override
             public Map<Integer, Integer> serverCounts() {
                 return counts.snapshot().servers();
+            }
+
+            @Override
+            public CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg) {
+                return pushes.pushKeys(keys, op, msg);
+            }
+
+            @Override
+            public CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg) {
+                return pushes.pushUsers(userIds, op, msg);
+            }
+
+            @Override
+            public CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
+                return pushes.pushRoom(room, op, msg, false);
+            }
+
+            @Override
+            public CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+                return pushes.pushAll(op, speed, msg);
+            }
+
+            /**
+             * From the last counts snapshot, like /1/count. Client addresses are not counted
+             * across the cluster (comets count them only to limit logins per address), so
+             * ip_count is 0.
+             */
+            @Override
+            public CompletableFuture<HttpApiHandler.OnlineTotal> onlineTotal() {
+                long conns = 0;
+                for (int n : counts.snapshot().servers().values()) {
+                    conns += n;
+                }
+                return CompletableFuture.completedFuture(new HttpApiHandler.OnlineTotal(0, conns));
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.SubKey;
 import io.goim.proto.CometInstance;
@@ -146,16 +147,26 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     }
 
     private void register(ConnectReq req, Authenticator.Identity id, StreamObserver<ConnectReply> out) {
-        routers.put(id.userId(), req.getServer(), id.roomId()).whenComplete((seq, error) -> {
+        Authenticator.V2 v2 = id.v2();
+        String clientKey = v2 == null ? "" : v2.key();
+        routers.put(id.userId(), req.getServer(), id.room(), clientKey).whenComplete((seq, error) -> {
             if (error != null) {
                 out.onError(routerError("put", error));
                 return;
             }
-            out.onNext(ConnectReply.newBuilder()
-                    .setKey(SubKey.encode(id.userId(), seq))
-                    .setRoomId(id.roomId())
-                    .setUserId(id.userId())
-                    .build());
+            String subKey = SubKey.encode(id.userId(), seq);
+            ConnectReply.Builder reply = ConnectReply.newBuilder()
+                    .setKey(clientKey.isEmpty() ? subKey : clientKey)
+                    .setRoomKey(id.room())
+                    .setUserId(id.userId());
+            if (v2 != null) {
+                // A v2 login: filters operations; its session is named apart when its client chose the key.
+                reply.setV2(true).addAllAccepts(v2.accepts());
+                if (!clientKey.isEmpty()) {
+                    reply.setSession(subKey);
+                }
+            }
+            out.onNext(reply.build());
             out.onCompleted();
         });
     }
@@ -169,7 +180,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        routers.del(key.userId(), key.seq(), req.getRoomId()).whenComplete((has, error) -> {
+        routers.del(key.userId(), key.seq(), req.getRooms()).whenComplete((has, error) -> {
             if (error != null) {
                 out.onError(routerError("del", error));
                 return;
@@ -181,9 +192,23 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     @Override
     public void renew(RenewReq req, StreamObserver<RenewReply> out) {
-        if (req.getRoomIdsCount() != req.getKeysCount()) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and room_ids have " + req.getKeysCount()
-                    + " and " + req.getRoomIdsCount() + " entries (expected: the same number)").asRuntimeException());
+        if (req.getRoomsCount() != req.getKeysCount()) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and rooms have " + req.getKeysCount()
+                    + " and " + req.getRoomsCount() + " entries (expected: the same number)").asRuntimeException());
+            return;
+        }
+        for (String rooms : req.getRoomsList()) {
+            String problem = RoomKeys.invalidSet(rooms);
+            if (problem != null) {
+                out.onError(Status.INVALID_ARGUMENT.withDescription("rooms: " + problem
+                        + " (expected: room keys separated by '\\n', or empty for none)").asRuntimeException());
+                return;
+            }
+        }
+        if (req.getClientKeysCount() != 0 && req.getClientKeysCount() != req.getKeysCount()) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("keys and client_keys have " + req.getKeysCount()
+                    + " and " + req.getClientKeysCount() + " entries (expected: the same number, or no client_keys)")
+                    .asRuntimeException());
             return;
         }
         List<SubKey> keys = new ArrayList<>(req.getKeysCount());
@@ -195,7 +220,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        routers.touch(req.getServer(), keys, req.getRoomIdsList()).whenComplete((r, error) -> {
+        routers.touch(req.getServer(), keys, req.getRoomsList(), req.getClientKeysList()).whenComplete((r, error) -> {
             if (error != null) {
                 out.onError(routerError("touch", error));
                 return;

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.SubKey;
@@ -8,6 +9,7 @@ import io.goim.proto.PushMsg;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
@@ -48,21 +50,82 @@ final class PushService {
      * so the caller gets 503 and retries instead of a {@code ret: 1} that reaches nobody.
      */
     CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
+        return pushUsers(userIds, Op.SEND_MSG_REPLY, msg);
+    }
+
+    /** As {@link #pushUsers(Collection, byte[])}, as client operation {@code op}. */
+    CompletableFuture<Void> pushUsers(Collection<Long> userIds, int op, byte[] msg) {
         return lookups.lookup(userIds).thenComposeAsync(lookup -> {
             lookup.incarnations().forEach(epochs::observe);
             Map<Integer, List<String>> byServer = lookup.byServer();
             refuseWhileHealing(userIds, byServer);
-            List<CompletableFuture<?>> acks = new ArrayList<>(byServer.size());
-            for (Map.Entry<Integer, List<String>> e : byServer.entrySet()) {
-                PushMsg record = base(PushMsg.Type.MULTIPLE, msg)
-                        .setServer(e.getKey())
-                        .addAllKeys(e.getValue())
-                        .build();
-                // Keyed by the first subKey: one user's pushes stay in one partition.
-                acks.add(producer.send(e.getValue().get(0), record));
-            }
-            return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+            return sendToKeys(byServer, op, msg);
         }, sendExecutor);
+    }
+
+    /**
+     * Pushes {@code msg} as {@code op} to the connections with these keys (goim v2's push by
+     * keys): keys of the subKey form through their users' sessions (as a user push, then
+     * only those connections), keys clients chose through the store's client-key index. One
+     * record per comet; keys nobody holds are skipped, as goim skips them.
+     */
+    CompletableFuture<Void> pushKeys(Collection<String> keys, int op, byte[] msg) {
+        Set<String> subKeys = new HashSet<>();
+        Set<Long> users = new HashSet<>();
+        List<String> clientKeys = new ArrayList<>();
+        for (String k : keys) {
+            SubKey sk = subKeyOrNull(k);
+            if (sk == null) {
+                clientKeys.add(k);
+            } else if (subKeys.add(k)) {
+                users.add(sk.userId());
+            }
+        }
+        CompletableFuture<Map<Integer, List<String>>> bySubKey = users.isEmpty()
+                ? CompletableFuture.completedFuture(Map.of())
+                : lookups.lookup(users).thenApply(lookup -> {
+                    lookup.incarnations().forEach(epochs::observe);
+                    Map<Integer, List<String>> found = new HashMap<>();
+                    lookup.byServer().forEach((server, ks) -> {
+                        for (String k : ks) {
+                            if (subKeys.contains(k)) {
+                                found.computeIfAbsent(server, x -> new ArrayList<>()).add(k);
+                            }
+                        }
+                    });
+                    return found;
+                });
+        CompletableFuture<Map<Integer, List<String>>> byClientKey = clientKeys.isEmpty()
+                ? CompletableFuture.completedFuture(Map.of())
+                : routers.lookupClientKeys(clientKeys);
+        return bySubKey.thenCombine(byClientKey, (a, b) -> {
+            Map<Integer, List<String>> all = new HashMap<>();
+            a.forEach((server, ks) -> all.computeIfAbsent(server, x -> new ArrayList<>()).addAll(ks));
+            b.forEach((server, ks) -> all.computeIfAbsent(server, x -> new ArrayList<>()).addAll(ks));
+            return all;
+        }).thenComposeAsync(byServer -> sendToKeys(byServer, op, msg), sendExecutor);
+    }
+
+    private static SubKey subKeyOrNull(String key) {
+        try {
+            return SubKey.decode(key);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** One MULTIPLE record per comet; completes when Kafka acknowledged all. */
+    private CompletableFuture<Void> sendToKeys(Map<Integer, List<String>> byServer, int op, byte[] msg) {
+        List<CompletableFuture<?>> acks = new ArrayList<>(byServer.size());
+        for (Map.Entry<Integer, List<String>> e : byServer.entrySet()) {
+            PushMsg record = base(PushMsg.Type.MULTIPLE, op, msg)
+                    .setServer(e.getKey())
+                    .addAllKeys(e.getValue())
+                    .build();
+            // Keyed by the first key: one user's pushes stay in one partition.
+            acks.add(producer.send(e.getValue().get(0), record));
+        }
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
     }
 
     private void refuseWhileHealing(Collection<Long> userIds, Map<Integer, List<String>> byServer) {
@@ -76,7 +139,10 @@ final class PushService {
                 found = new HashSet<>();
                 for (List<String> keys : byServer.values()) {
                     for (String k : keys) {
-                        found.add(SubKey.decode(k).userId());
+                        SubKey sk = subKeyOrNull(k); // a client-chosen key does not name its user
+                        if (sk != null) {
+                            found.add(sk.userId());
+                        }
                     }
                 }
             }
@@ -87,15 +153,34 @@ final class PushService {
         }
     }
 
-    /** Pushes {@code msg} to every connection in {@code room}: one record keyed by the room id. */
-    CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
-        PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, msg).setRoomId(room).setEnsure(ensure).build();
-        return send(Integer.toString(room), record);
+    /**
+     * Pushes {@code msg} to every connection in room {@code room} (a room key: "1000" for
+     * v1's room 1000, "live://1000" for a typed room): one record keyed by the room key.
+     * The record also carries the v1 room number (-1 for a typed room) for a job from
+     * before room keys, which reads only that.
+     */
+    CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
+        return pushRoom(room, Op.SEND_MSG_REPLY, msg, ensure);
+    }
+
+    /** As {@link #pushRoom(String, byte[], boolean)}, as client operation {@code op}. */
+    CompletableFuture<Void> pushRoom(String room, int op, byte[] msg, boolean ensure) {
+        PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, op, msg).setRoomKey(room).setRoomId(RoomKeys.v1Id(room))
+                .setEnsure(ensure).build();
+        return send(room, record);
     }
 
     /** Pushes {@code msg} to every connection on every comet: one record. */
     CompletableFuture<Void> pushAll(byte[] msg) {
-        return send(null, base(PushMsg.Type.BROADCAST, msg).build());
+        return pushAll(Op.SEND_MSG_REPLY, 0, msg);
+    }
+
+    /**
+     * As {@link #pushAll(byte[])}, as client operation {@code op}, at most {@code speed}
+     * connections written to per second over the cluster (0: no limit; job shares it out).
+     */
+    CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+        return send(null, base(PushMsg.Type.BROADCAST, op, msg).setSpeed(speed).build());
     }
 
     /**
@@ -112,10 +197,10 @@ final class PushService {
                 .thenCompose(ack -> ack.thenApply(meta -> (Void) null));
     }
 
-    private static PushMsg.Builder base(PushMsg.Type type, byte[] msg) {
+    private static PushMsg.Builder base(PushMsg.Type type, int op, byte[] msg) {
         return PushMsg.newBuilder()
                 .setType(type)
-                .setOperation(Op.SEND_MSG_REPLY)
+                .setOperation(op)
                 .setMsg(ByteString.copyFrom(msg))
                 .setAcceptedAtMillis(System.currentTimeMillis());
     }

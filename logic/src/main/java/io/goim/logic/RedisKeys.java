@@ -6,10 +6,11 @@ package io.goim.logic;
  *
  * <ul>
  *   <li>{@code mid_<mid>}: hash, one user: field {@code <mid>_<seq>} (the subKey) to
- *       {@code "<server>,<room>,<deadline ms>"}, and field {@code seq} to the last seq handed
+ *       {@code "<server>,<rooms>,<deadline ms>"} (rooms: the connection's room set, room
+ *       keys separated by '\n', empty for none; "-1" in sessions written before room keys), and field {@code seq} to the last seq handed
  *       out. TTL: the session expiry, refreshed by every Connect and Renew of the user.
  *   <li>{@code ol_{<server>}}: hash, one comet's online counts: {@code n} its connections,
- *       {@code r<room>} its connections in that room. TTL refreshed by the comet's logins
+ *       {@code r<room key>} its connections in that room. TTL refreshed by the comet's logins
  *       and renews, so a comet that died disappears from the counts after one expiry.
  *   <li>{@code olu_{<server>}}: set of the user ids with connections on that comet, so
  *       forgetting a dead comet does not scan every user.
@@ -20,6 +21,10 @@ package io.goim.logic;
  *       time to live (PX), renewed by every announcement.
  *   <li>{@code comets}: set of the server ids announced; an id whose announcement expired is
  *       removed when the set is next read.
+ *   <li>{@code key_<key>}: string, a key a goim v2 client chose, as goim v2 names it:
+ *       {@code "<server>,<subKey>"} of the connection that owns it. TTL: the session expiry,
+ *       refreshed by the owner's renews; the newest login takes it over. A Disconnect leaves
+ *       it to expire: a push to it meanwhile reaches a comet that no longer has the key.
  *   <li>{@code goim_incarnation}: a random id set once (SET NX, no TTL); a Redis that
  *       restarted empty has none, a new one is drawn, and comets re-announce.
  * </ul>
@@ -49,6 +54,10 @@ final class RedisKeys {
         return "mid_" + userId;
     }
 
+    static String clientKey(String key) {
+        return "key_" + key;
+    }
+
     static String serverCounts(int server) {
         return "ol_{" + server + "}";
     }
@@ -57,8 +66,17 @@ final class RedisKeys {
         return "olu_{" + server + "}";
     }
 
-    static String roomField(int room) {
-        return "r" + room;
+    /** The prefix of a room's field in a comet's count hash. */
+    static final String ROOM_PREFIX = "r";
+
+    /** The count field of room key {@code room}: "r1" for v1's room 1, "rlive://1000" for a typed room. */
+    static String roomField(String room) {
+        return ROOM_PREFIX + room;
+    }
+
+    /** The room key of a count field made by {@link #roomField}. */
+    static String roomOfField(String field) {
+        return field.substring(ROOM_PREFIX.length());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.goim.logic;
 
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.protocol.SubKey;
 import io.goim.logic.http.CometAliveException;
 import io.grpc.Status;
@@ -75,6 +76,7 @@ final class RedisSessionStore implements SessionStore {
     private static final RedisScript TOUCH = RedisScript.load("touch");
     private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
     private static final RedisScript COUNT = RedisScript.load("count");
+    private static final RedisScript CLAIM_KEY = RedisScript.load("claimkey");
 
     private final RateLimitedLog errorLog = new RateLimitedLog(log, 1, TimeUnit.SECONDS);
     private final SecureRandom random = new SecureRandom();
@@ -160,18 +162,47 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, int room) {
+    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey) {
         long now = clockMillis.getAsLong();
         CompletableFuture<List<Object>> call = PUT.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
-                Long.toString(userId), Integer.toString(server), Integer.toString(room), Long.toString(now),
+                Long.toString(userId), Integer.toString(server), room, Long.toString(now),
                 Long.toString(now + expireMillis), Long.toString(expireMillis));
         return guarded("put", call).thenCompose(reply -> {
             int seq = ((Long) reply.get(0)).intValue();
             CountChanges changes = new CountChanges(server);
             changes.parse(reply, 1);
             changes.user(userId);
-            return apply(changes).thenApply(v -> seq);
+            CompletableFuture<?> keyed = clientKey.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : claimKey(clientKey, server, SubKey.encode(userId, seq), true);
+            return apply(changes).thenCombine(keyed, (v, k) -> seq);
         });
+    }
+
+    /** Sets {@code key_<clientKey>} to this connection: always at a login ({@code take}), only if free or ours at a renew. */
+    private CompletableFuture<Long> claimKey(String clientKey, int server, String subKey, boolean take) {
+        return guarded("client key", CLAIM_KEY.run(redis, ScriptOutputType.INTEGER, RedisKeys.clientKey(clientKey),
+                server + "," + subKey, Long.toString(expireMillis), take ? "1" : "0"));
+    }
+
+    /** One GET per key, pipelined (keys of a Redis Cluster are on many nodes). */
+    @Override
+    public CompletableFuture<Map<Integer, List<String>>> lookupClientKeys(Collection<String> clientKeys) {
+        Map<String, CompletableFuture<String>> calls = new LinkedHashMap<>();
+        for (String k : clientKeys) {
+            calls.computeIfAbsent(k, x -> redis.get(RedisKeys.clientKey(x)).toCompletableFuture());
+        }
+        return guarded("client key lookup", CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)))
+                .thenApply(v -> {
+                    Map<Integer, List<String>> byServer = new HashMap<>();
+                    calls.forEach((key, call) -> {
+                        String value = call.join();
+                        int comma = value == null ? -1 : value.indexOf(',');
+                        if (comma > 0) {
+                            byServer.computeIfAbsent(Integer.parseInt(value, 0, comma, 10), s -> new ArrayList<>()).add(key);
+                        }
+                    });
+                    return byServer;
+                });
     }
 
     @Override
@@ -189,17 +220,18 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> del(long userId, int seq, int room) {
+    public CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
         CompletableFuture<List<Object>> call = DEL.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
                 SubKey.encode(userId, seq));
         return guarded("del", call).thenCompose(reply -> {
             if (reply.isEmpty()) {
                 return CompletableFuture.completedFuture(false);
             }
-            String[] conn = ((String) reply.get(0)).split(",");
-            int server = Integer.parseInt(conn[0]);
+            String conn = (String) reply.get(0); // "<server>,<rooms>,<deadline>"
+            int first = conn.indexOf(',');
+            int server = Integer.parseInt(conn, 0, first, 10);
             CountChanges changes = new CountChanges(0);
-            changes.add(server, Integer.parseInt(conn[1]), -1);
+            changes.add(server, conn.substring(first + 1, conn.lastIndexOf(',')), -1);
             if ((Long) reply.get(1) == 0) {
                 // The user's last connection there: take the user off the comet's index too.
                 redis.srem(RedisKeys.serverUsers(server), Long.toString(userId));
@@ -263,7 +295,7 @@ final class RedisSessionStore implements SessionStore {
             return -1;
         }
         int first = value.indexOf(',');
-        int second = value.indexOf(',', first + 1);
+        int second = value.lastIndexOf(','); // the room set between them may hold commas
         if (first <= 0 || second <= first) {
             return -1;
         }
@@ -272,8 +304,14 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms, List<String> clientKeys) {
         long now = clockMillis.getAsLong();
+        List<CompletableFuture<Long>> claims = new ArrayList<>();
+        for (int i = 0; i < clientKeys.size(); i++) {
+            if (!clientKeys.get(i).isEmpty()) {
+                claims.add(claimKey(clientKeys.get(i), server, keys.get(i).toString(), false));
+            }
+        }
         Map<Long, List<String>> perUser = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             SubKey k = keys.get(i);
@@ -281,14 +319,16 @@ final class RedisSessionStore implements SessionStore {
                     Long.toString(u), Integer.toString(server), Long.toString(now), Long.toString(now + expireMillis),
                     Long.toString(expireMillis))));
             args.add(Integer.toString(k.seq()));
-            args.add(Integer.toString(rooms.get(i)));
+            args.add(rooms.get(i));
         }
         Map<Long, CompletableFuture<List<Object>>> calls = new LinkedHashMap<>();
         for (Map.Entry<Long, List<String>> e : perUser.entrySet()) {
             calls.put(e.getKey(), TOUCH.run(redis, ScriptOutputType.MULTI, RedisKeys.user(e.getKey()),
                     e.getValue().toArray(String[]::new)));
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new));
+        List<CompletableFuture<?>> waits = new ArrayList<>(calls.values());
+        waits.addAll(claims);
+        CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
         return guarded("touch", all).thenCompose(v -> {
             int refreshed = 0;
             int relearned = 0;
@@ -348,12 +388,12 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
+    public CompletableFuture<Map<String, Integer>> allRoomCount() {
         return serverCounts().thenApply(perServer -> {
-            Map<Integer, Integer> rooms = new HashMap<>();
+            Map<String, Integer> rooms = new HashMap<>();
             perServer.values().forEach(fields -> fields.forEach((f, n) -> {
-                if (f.startsWith("r")) {
-                    rooms.merge(Integer.parseInt(f, 1, f.length(), 10), Integer.parseInt(n), Integer::sum);
+                if (f.startsWith(RedisKeys.ROOM_PREFIX)) {
+                    rooms.merge(RedisKeys.roomOfField(f), Integer.parseInt(n), Integer::sum);
                 }
             }));
             rooms.values().removeIf(n -> n <= 0);
@@ -445,19 +485,31 @@ final class RedisSessionStore implements SessionStore {
             this.caller = caller;
         }
 
-        /** Reads "server,room,delta" entries from {@code reply}, starting at {@code from}. */
+        /**
+         * Reads "server,rooms,delta" entries from {@code reply}, starting at {@code from}
+         * (the room set between the first and the last comma may hold commas itself).
+         */
         void parse(List<Object> reply, int from) {
             for (int i = from; i < reply.size(); i++) {
-                String[] c = ((String) reply.get(i)).split(",");
-                add(Integer.parseInt(c[0]), Integer.parseInt(c[1]), Integer.parseInt(c[2]));
+                String c = (String) reply.get(i);
+                int first = c.indexOf(',');
+                int last = c.lastIndexOf(',');
+                add(Integer.parseInt(c, 0, first, 10), c.substring(first + 1, last),
+                        Integer.parseInt(c, last + 1, c.length(), 10));
             }
         }
 
-        void add(int server, int room, int delta) {
+        /**
+         * Counts a connection in the room set {@code rooms} ("-1", v1's "no room" in
+         * sessions written before room keys, counts as none) {@code delta} times on {@code server}.
+         */
+        void add(int server, String rooms, int delta) {
             Map<String, Integer> f = fields.computeIfAbsent(server, s -> new HashMap<>());
             f.merge(RedisKeys.TOTAL_FIELD, delta, Integer::sum);
-            if (room >= 0) {
-                f.merge(RedisKeys.roomField(room), delta, Integer::sum);
+            if (!rooms.equals("-1")) {
+                for (String room : RoomKeys.split(rooms)) {
+                    f.merge(RedisKeys.roomField(room), delta, Integer::sum);
+                }
             }
             f.values().removeIf(d -> d == 0);
             if (f.isEmpty()) {

@@ -14,6 +14,8 @@ import io.goim.logic.http.CometAliveException;
 import io.goim.proto.DelServerReply;
 import io.goim.proto.DelServerReq;
 import io.goim.proto.Empty;
+import io.goim.proto.KeyServersReply;
+import io.goim.proto.KeyServersReq;
 import io.goim.proto.MGetReply;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.goim.proto.MGetReq;
@@ -105,9 +107,32 @@ final class Routers implements SessionStore {
 
     /** Registers a connection in the user's router; completes with its seq. */
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, int room) {
-        PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomId(room).build();
+    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey) {
+        PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomKey(room).setClientKey(clientKey)
+                .build();
         return Futures.of(stub(routerOf(userId)).put(req)).thenApply(r -> r.getSeq());
+    }
+
+    /** One KeyServers call to every router, in parallel: a client key may be on any of them. */
+    @Override
+    public CompletableFuture<Map<Integer, List<String>>> lookupClientKeys(Collection<String> clientKeys) {
+        KeyServersReq req = KeyServersReq.newBuilder().addAllKeys(clientKeys).build();
+        List<CompletableFuture<KeyServersReply>> calls = new ArrayList<>();
+        for (int id : stubs.keySet()) {
+            calls.add(Futures.of(stub(id).keyServers(req)));
+        }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<String, Integer> where = new LinkedHashMap<>();
+            for (CompletableFuture<KeyServersReply> call : calls) {
+                KeyServersReply r = call.join();
+                for (int i = 0; i < r.getKeysCount(); i++) {
+                    where.put(r.getKeys(i), r.getServers(i)); // a key on two routers (a relogin racing): either comet is fine
+                }
+            }
+            Map<Integer, List<String>> byServer = new HashMap<>();
+            where.forEach((key, server) -> byServer.computeIfAbsent(server, s -> new ArrayList<>()).add(key));
+            return byServer;
+        });
     }
 
     /** How many connections the user's router holds for {@code userId}. */
@@ -119,8 +144,8 @@ final class Routers implements SessionStore {
 
     /** Removes a connection from the user's router; completes with whether it was known. */
     @Override
-    public CompletableFuture<Boolean> del(long userId, int seq, int room) {
-        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).setRoomId(room).build();
+    public CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
+        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).build(); // the router remembers the rooms
         return Futures.of(stub(routerOf(userId)).del(req)).thenApply(r -> r.getHas());
     }
 
@@ -159,9 +184,12 @@ final class Routers implements SessionStore {
                 for (int i = 0; i < reply.getUserIdsCount(); i++) {
                     long userId = reply.getUserIds(i);
                     Session s = reply.getSessions(i);
+                    boolean keyed = s.getClientKeysCount() == s.getSeqsCount();
                     for (int j = 0; j < s.getSeqsCount(); j++) {
-                        byServer.computeIfAbsent(s.getServers(j), k -> new ArrayList<>())
-                                .add(SubKey.encode(userId, s.getSeqs(j)));
+                        // A connection whose client chose its key is held under that key by its comet.
+                        String key = keyed && !s.getClientKeys(j).isEmpty() ? s.getClientKeys(j)
+                                : SubKey.encode(userId, s.getSeqs(j));
+                        byServer.computeIfAbsent(s.getServers(j), k -> new ArrayList<>()).add(key);
                     }
                 }
             }
@@ -171,15 +199,18 @@ final class Routers implements SessionStore {
 
     /**
      * Vouches for open connections of comet {@code server}: one Touch per router that
-     * owns some of them, in parallel. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
+     * owns some of them, in parallel. {@code rooms.get(i)} is the room set of {@code keys.get(i)}.
      */
     @Override
-    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms) {
+    public CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms, List<String> clientKeys) {
         Map<Integer, TouchReq.Builder> perRouter = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             SubKey k = keys.get(i);
-            perRouter.computeIfAbsent(routerOf(k.userId()), r -> TouchReq.newBuilder().setServer(server))
-                    .addUserIds(k.userId()).addSeqs(k.seq()).addRoomIds(rooms.get(i));
+            TouchReq.Builder b = perRouter.computeIfAbsent(routerOf(k.userId()), r -> TouchReq.newBuilder().setServer(server))
+                    .addUserIds(k.userId()).addSeqs(k.seq()).addRooms(rooms.get(i));
+            if (!clientKeys.isEmpty()) {
+                b.addClientKeys(clientKeys.get(i));
+            }
         }
         List<CompletableFuture<TouchReply>> calls = new ArrayList<>();
         for (Map.Entry<Integer, TouchReq.Builder> e : perRouter.entrySet()) {
@@ -247,19 +278,20 @@ final class Routers implements SessionStore {
         return Readiness.all(pings);
     }
 
-    /** Connections per room, summed over every router. */
+    /** Connections per room key, summed over every router. */
     @Override
-    public CompletableFuture<Map<Integer, Integer>> allRoomCount() {
-        return sumCounters(true);
+    public CompletableFuture<Map<String, Integer>> allRoomCount() {
+        return sumCounters(true, CounterReply::getRoomsMap);
     }
 
     /** Connections per comet server, summed over every router. */
     @Override
     public CompletableFuture<Map<Integer, Integer>> allServerCount() {
-        return sumCounters(false);
+        return sumCounters(false, CounterReply::getCounterMap);
     }
 
-    private CompletableFuture<Map<Integer, Integer>> sumCounters(boolean rooms) {
+    private <K> CompletableFuture<Map<K, Integer>> sumCounters(boolean rooms,
+            java.util.function.Function<CounterReply, Map<K, Integer>> counter) {
         List<CompletableFuture<CounterReply>> calls = new ArrayList<>();
         for (int id : stubs.keySet()) {
             RouterGrpc.RouterFutureStub s = stub(id);
@@ -267,9 +299,9 @@ final class Routers implements SessionStore {
                     : s.allServerCount(Empty.getDefaultInstance())));
         }
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            Map<Integer, Integer> sum = new HashMap<>();
+            Map<K, Integer> sum = new HashMap<>();
             for (CompletableFuture<CounterReply> c : calls) {
-                c.join().getCounterMap().forEach((k, n) -> sum.merge(k, n, Integer::sum));
+                counter.apply(c.join()).forEach((k, n) -> sum.merge(k, n, Integer::sum));
             }
             return sum;
         });

@@ -3,6 +3,7 @@ package io.goim.logic;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.protocol.SubKey;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +28,10 @@ import java.util.concurrent.CompletableFuture;
  */
 interface SessionStore extends SessionLookups, AutoCloseable {
 
-    /** Where users are connected: the subKeys of every connection, grouped by comet server; the shards' incarnations. */
+    /**
+     * Where users are connected: the key of every connection (its subKey, or the key its
+     * client chose), grouped by comet server; the shards' incarnations.
+     */
     record Lookup(Map<Integer, List<String>> byServer, Map<Integer, Long> incarnations) {
     }
 
@@ -38,14 +42,33 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /** How many shards there are (the epoch waits for each to answer once). */
     int shardCount();
 
-    /** Registers a connection; completes with its seq. */
-    CompletableFuture<Integer> put(long userId, int server, int room);
+    /** Registers a connection in room {@code room} (a room key; empty for none); completes with its seq. */
+    default CompletableFuture<Integer> put(long userId, int server, String room) {
+        return put(userId, server, room, "");
+    }
+
+    /**
+     * As {@link #put(long, int, String)} for a connection whose client chose {@code clientKey}
+     * ("" for none: its key is its subKey). The newest login owns a key another connection
+     * holds (goim v2 overwrites its mapping too).
+     */
+    CompletableFuture<Integer> put(long userId, int server, String room, String clientKey);
+
+    /**
+     * Where the connections with client-chosen keys are: key lists grouped by comet server.
+     * Keys nobody holds are absent. A client key does not name its user, so this asks every
+     * shard (one round trip each, in parallel).
+     */
+    CompletableFuture<Map<Integer, List<String>>> lookupClientKeys(Collection<String> clientKeys);
 
     /** How many connections {@code userId} holds. */
     CompletableFuture<Integer> userCount(long userId);
 
-    /** Removes a connection; completes with whether it was known. */
-    CompletableFuture<Boolean> del(long userId, int seq, int room);
+    /**
+     * Removes a connection, which the comet says was in the room set {@code rooms} (the
+     * store counts by the rooms it remembers); completes with whether it was known.
+     */
+    CompletableFuture<Boolean> del(long userId, int seq, String rooms);
 
     /** Every shard's incarnation, 0 for one that did not answer within the deadline; never fails. */
     CompletableFuture<Map<Integer, Long>> incarnations();
@@ -53,9 +76,19 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /**
      * Vouches for open connections of comet {@code server}: refreshed when known there,
      * registered again under the same seq when unknown (relearned), reported as a conflict
-     * when the seq is held on another comet. {@code rooms.get(i)} is the room of {@code keys.get(i)}.
+     * when the seq is held on another comet. {@code rooms.get(i)} is the room set of {@code keys.get(i)}
+     * (room keys separated by '\n', see libs' RoomKeys): a connection whose rooms changed
+     * moves between the room counts, so this is also how a room change is learned.
      */
-    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<Integer> rooms);
+    default CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms) {
+        return touch(server, keys, rooms, List.of());
+    }
+
+    /**
+     * As {@link #touch(int, List, List)}; {@code clientKeys} is empty, or holds the key each
+     * connection's client chose ("" for none), so a store that lost them relearns them.
+     */
+    CompletableFuture<Renewed> touch(int server, List<SubKey> keys, List<String> rooms, List<String> clientKeys);
 
     /**
      * Forgets comet {@code server}, or, when it was heard from (a renew or a login) within
@@ -67,8 +100,8 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /** Ready when every shard answers a ping within {@code deadline}. */
     CompletableFuture<Readiness> ready(Duration deadline);
 
-    /** Connections per room, over every comet. */
-    CompletableFuture<Map<Integer, Integer>> allRoomCount();
+    /** Connections per room key, over every comet. */
+    CompletableFuture<Map<String, Integer>> allRoomCount();
 
     /** Connections per comet server. */
     CompletableFuture<Map<Integer, Integer>> allServerCount();

@@ -20,12 +20,12 @@ class AuthenticationTest {
             ConnectReply user = h.connect("1000", 3);
             assertEquals("1000_1", user.getKey());
             assertEquals(1000, user.getUserId());
-            assertEquals(1, user.getRoomId());
+            assertEquals("1", user.getRoomKey());
             ConnectReply ws = h.connect("\"1000\"", 3);
             assertEquals("1000_2", ws.getKey(), "a JSON string token is unwrapped: same user, next seq");
             ConnectReply anon = h.connect("{\"data\": {}}", 3);
             assertEquals(0, anon.getUserId());
-            assertEquals(-1, anon.getRoomId());
+            assertEquals("", anon.getRoomKey());
             assertEquals(3, h.routers.get(0).sessions().count());
         }
     }
@@ -46,8 +46,8 @@ class AuthenticationTest {
         try (LogicHarness h = new LogicHarness(1, false, Map.of("logic.auth.class", TestAuthenticator.class.getName()))) {
             ConnectReply c = h.connect("user:55:room:9", 2);
             assertEquals("55_1", c.getKey());
-            assertEquals(9, c.getRoomId());
-            assertEquals(1, h.routers.get(0).sessions().roomCount(9));
+            assertEquals("9", c.getRoomKey());
+            assertEquals(1, h.routers.get(0).sessions().roomCount("9"));
 
             StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> h.connect("1000", 2));
             assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode(),

@@ -56,8 +56,8 @@ class JwtAuthenticatorTest {
     @Test
     void tokensSignedWithEachConfiguredAlgorithmGiveTheirUserAndRoom() throws Exception {
         JwtAuthenticator a = all();
-        assertEquals(new Identity(1000, 7), a.authenticate(keys.hs256(JwtKeys.claims("1000", b -> b.claim("room", 7)))));
-        assertEquals(new Identity(42, 3), a.authenticate(keys.rs256(JwtKeys.claims(42L, b -> b.claim("room", "3")))));
+        assertEquals(new Identity(1000, "7"), a.authenticate(keys.hs256(JwtKeys.claims("1000", b -> b.claim("room", 7)))));
+        assertEquals(new Identity(42, "3"), a.authenticate(keys.rs256(JwtKeys.claims(42L, b -> b.claim("room", "3")))));
         assertEquals(new Identity(5, Authenticator.NO_ROOM), a.authenticate(keys.es256(JwtKeys.claims("5", b -> { }))),
                 "no room claim: no room");
         String ws = "\"" + keys.hs256(JwtKeys.claims("9", b -> { })) + "\"";
@@ -68,7 +68,7 @@ class JwtAuthenticatorTest {
     void claimNamesAreConfigurable() throws Exception {
         JwtAuthenticator a = new JwtAuthenticator(new JwtConfig(List.of("HS256"), keys.secretFile.toString(), "",
                 Duration.ofSeconds(30), true, "", "", "mid", "room_id"), Clock.systemUTC());
-        assertEquals(new Identity(77, 1000), a.authenticate(keys.hs256(JwtKeys.claims("ignored",
+        assertEquals(new Identity(77, "1000"), a.authenticate(keys.hs256(JwtKeys.claims("ignored",
                 b -> b.claim("mid", 77).claim("room_id", 1000)))));
         assertEquals("bad_claims", refusal(a, keys.hs256(JwtKeys.claims("77", b -> { }))), "no mid claim");
     }

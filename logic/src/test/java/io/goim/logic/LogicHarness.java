@@ -111,7 +111,7 @@ final class LogicHarness implements AutoCloseable {
     }
 
     boolean disconnect(ConnectReply c, int server) {
-        return comet.disconnect(DisconnectReq.newBuilder().setKey(c.getKey()).setRoomId(c.getRoomId())
+        return comet.disconnect(DisconnectReq.newBuilder().setKey(c.getKey()).setRooms(c.getRoomKey())
                 .setServer(server).build()).getHas();
     }
 

@@ -60,7 +60,7 @@ class LogicHttpApiTest {
             int server = (int) (uid % 2) + 10;
             ConnectReply c = h.connect(Long.toString(uid), server);
             assertEquals(uid + "_1", c.getKey());
-            assertEquals(1, c.getRoomId());
+            assertEquals("1", c.getRoomKey());
             keysByServer.computeIfAbsent(server, k -> new HashSet<>()).add(c.getKey());
             uids.add(Long.toString(uid));
         }

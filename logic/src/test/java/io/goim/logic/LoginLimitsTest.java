@@ -50,7 +50,7 @@ class LoginLimitsTest {
                 "logic.auth.jwt.jwks-file", keys.jwksFile.toString()))) {
             ConnectReply c = h.connect(keys.hs256(JwtKeys.claims("1000", b -> b.claim("room", 5))), 1);
             assertEquals("1000_1", c.getKey());
-            assertEquals(5, c.getRoomId());
+            assertEquals("5", c.getRoomKey());
             assertEquals(1, h.connect(keys.es256(JwtKeys.claims("1", b -> { })), 1).getUserId());
 
             for (String bad : new String[] {"1000", keys.rs256(JwtKeys.claims("1", b -> { }))}) {

@@ -63,31 +63,31 @@ class RedisSessionStoreTest {
 
     @Test
     void connectRenewDisconnect() throws Exception {
-        assertEquals(1, get(store.put(7, 1, 5)));
-        assertEquals(2, get(store.put(7, 1, 5)));
+        assertEquals(1, get(store.put(7, 1, "5")));
+        assertEquals(2, get(store.put(7, 1, "5")));
         assertEquals(2, get(store.userCount(7)));
         assertEquals(Map.of(1, List.of("7_1", "7_2")), sorted(get(store.lookup(List.of(7L))).byServer()));
 
-        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(7, 1), new SubKey(7, 2)), List.of(5, 5)));
+        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(7, 1), new SubKey(7, 2)), List.of("5", "5")));
         assertEquals(2, r.refreshed());
         assertEquals(0, r.relearned());
 
-        assertTrue(get(store.del(7, 1, 5)));
-        assertFalse(get(store.del(7, 1, 5)), "a second Disconnect of the same key finds nothing");
+        assertTrue(get(store.del(7, 1, "5")));
+        assertFalse(get(store.del(7, 1, "5")), "a second Disconnect of the same key finds nothing");
         assertEquals(1, get(store.userCount(7)));
-        assertTrue(get(store.del(7, 2, 5)));
+        assertTrue(get(store.del(7, 2, "5")));
         assertEquals(0, get(store.userCount(7)));
         assertEquals(":0", redis.command("EXISTS mid_7"), "a user with no connection leaves no key");
     }
 
     @Test
     void renewRelearnsUnderTheSameSeqAndReportsConflicts() throws Exception {
-        assertEquals(1, get(store.put(9, 1, 3)));
+        assertEquals(1, get(store.put(9, 1, "3")));
         assertEquals("+OK", redis.command("FLUSHALL")); // as a Redis that lost its data
-        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(9, 1), new SubKey(9, 5)), List.of(3, 3)));
+        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(9, 1), new SubKey(9, 5)), List.of("3", "3")));
         assertEquals(2, r.relearned());
-        assertEquals(6, get(store.put(9, 1, 3)), "later logins continue after the relearned seqs");
-        SessionStore.Renewed other = get(store.touch(2, List.of(new SubKey(9, 5)), List.of(3)));
+        assertEquals(6, get(store.put(9, 1, "3")), "later logins continue after the relearned seqs");
+        SessionStore.Renewed other = get(store.touch(2, List.of(new SubKey(9, 5)), List.of("3")));
         assertEquals(List.of("9_5"), other.conflicts(), "seq 5 is held on comet 1");
         assertEquals(Map.of(1, List.of("9_1", "9_5", "9_6")), sorted(get(store.lookup(List.of(9L))).byServer()));
     }
@@ -98,7 +98,7 @@ class RedisSessionStoreTest {
         List<Long> users = new ArrayList<>();
         for (long u = 1; u <= 2000; u++) {
             int server = (int) (u % 3) + 1;
-            int seq = get(store.put(u, server, -1));
+            int seq = get(store.put(u, server, ""));
             expected.computeIfAbsent(server, s -> new HashSet<>()).add(SubKey.encode(u, seq));
             users.add(u);
         }
@@ -110,26 +110,43 @@ class RedisSessionStoreTest {
         expected.forEach((server, keys) -> assertEquals(keys, new HashSet<>(found.get(server))));
     }
 
+    /** Typed rooms and a connection in several rooms (a room set), moved by a renew as comet reports a change. */
+    @Test
+    void typedRoomsAndRoomSetsAreCountedPerRoomKey() throws Exception {
+        int seq = get(store.put(31, 1, "live://1000"));
+        get(store.put(32, 1, "1"));
+        assertEquals(Map.of("live://1000", 1, "1", 1), get(store.allRoomCount()));
+        get(store.touch(1, List.of(new SubKey(31, seq)), List.of("live://1000\nlive://2,000"))); // joined a room
+        assertEquals(Map.of("live://1000", 1, "live://2,000", 1, "1", 1), get(store.allRoomCount()));
+        get(store.touch(1, List.of(new SubKey(31, seq)), List.of("live://2,000"))); // left one
+        assertEquals(Map.of("live://2,000", 1, "1", 1), get(store.allRoomCount()));
+        assertEquals(Map.of(1, List.of("31_" + seq)), sorted(get(store.lookup(List.of(31L))).byServer()),
+                "a room key with a comma does not confuse the session's fields");
+        assertTrue(get(store.del(31, seq, "live://2,000")));
+        assertEquals(Map.of("1", 1), get(store.allRoomCount()));
+        assertEquals(Map.of(1, 1), get(store.allServerCount()));
+    }
+
     @Test
     void countsPerRoomAndPerCometFollowEveryChange() throws Exception {
-        get(store.put(1, 1, 10));
-        get(store.put(2, 1, 10));
-        get(store.put(3, 2, 10));
-        get(store.put(4, 2, 20));
-        get(store.put(5, 2, -1)); // no room: counted for the comet only
-        assertEquals(Map.of(10, 3, 20, 1), get(store.allRoomCount()));
+        get(store.put(1, 1, "10"));
+        get(store.put(2, 1, "10"));
+        get(store.put(3, 2, "10"));
+        get(store.put(4, 2, "20"));
+        get(store.put(5, 2, "")); // no room: counted for the comet only
+        assertEquals(Map.of("10", 3, "20", 1), get(store.allRoomCount()));
         assertEquals(Map.of(1, 2, 2, 3), get(store.allServerCount()));
 
-        get(store.touch(2, List.of(new SubKey(4, 1)), List.of(10))); // moved rooms
-        assertTrue(get(store.del(1, 1, 10)));
-        assertEquals(Map.of(10, 3), get(store.allRoomCount()));
+        get(store.touch(2, List.of(new SubKey(4, 1)), List.of("10"))); // moved rooms
+        assertTrue(get(store.del(1, 1, "10")));
+        assertEquals(Map.of("10", 3), get(store.allRoomCount()));
         assertEquals(Map.of(1, 1, 2, 3), get(store.allServerCount()));
     }
 
     @Test
     void theSessionCapCountsEveryLiveConnectionOfTheUser() throws Exception {
         for (int i = 0; i < 64; i++) {
-            get(store.put(42, 1 + i % 2, 1));
+            get(store.put(42, 1 + i % 2, "1"));
         }
         assertEquals(64, get(store.userCount(42)));
         assertEquals(64, get(store.lookup(List.of(42L))).byServer().values().stream().mapToInt(List::size).sum());
@@ -137,9 +154,9 @@ class RedisSessionStoreTest {
 
     @Test
     void delServerRefusesALiveCometThenDropsItsSessions() throws Exception {
-        get(store.put(1, 1, 10));
-        get(store.put(1, 2, 10));
-        get(store.put(2, 1, 10));
+        get(store.put(1, 1, "10"));
+        get(store.put(1, 2, "10"));
+        get(store.put(2, 1, "10"));
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> get(store.delServer(1, Duration.ofMinutes(11))));
         assertInstanceOf(CometAliveException.class, e.getCause());
@@ -148,7 +165,7 @@ class RedisSessionStoreTest {
         get(store.delServer(1, Duration.ZERO));
         assertEquals(Map.of(2, List.of("1_2")), get(store.lookup(List.of(1L, 2L))).byServer());
         assertEquals(Map.of(2, 1), get(store.allServerCount()));
-        assertEquals(Map.of(10, 1), get(store.allRoomCount()));
+        assertEquals(Map.of("10", 1), get(store.allRoomCount()));
         assertEquals(":0", redis.command("EXISTS mid_2"));
     }
 
@@ -156,13 +173,13 @@ class RedisSessionStoreTest {
     void connectionsNotRenewedExpire() throws Exception {
         store.close();
         store = open(Duration.ofSeconds(1));
-        get(store.put(5, 1, 7));
-        get(store.put(6, 1, 7));
-        long start = System.nanoTime();
+        long start = System.nanoTime(); // before user 5's put: its TTL runs from there, however slow the next put is
+        get(store.put(5, 1, "7"));
+        get(store.put(6, 1, "7"));
         // user 6 is renewed, user 5 is not
         Await.until("user 5 expired", Duration.ofSeconds(10), () -> {
             try {
-                get(store.touch(1, List.of(new SubKey(6, 1)), List.of(7)));
+                get(store.touch(1, List.of(new SubKey(6, 1)), List.of("7")));
                 return get(store.lookup(List.of(5L))).byServer().isEmpty();
             } catch (Exception ex) {
                 throw new AssertionError(ex);
@@ -184,7 +201,7 @@ class RedisSessionStoreTest {
         redis.kill();
         assertEquals(0L, get(store.incarnations()).get(RedisSessionStore.SHARD), "0: does not answer");
         assertFalse(get(store.ready(Duration.ofSeconds(1))).ready());
-        assertThrows(ExecutionException.class, () -> get(store.put(1, 1, 1)));
+        assertThrows(ExecutionException.class, () -> get(store.put(1, 1, "1")));
 
         redis.restart();
         Await.until("the store reconnected", Duration.ofSeconds(20), () -> {
@@ -198,7 +215,7 @@ class RedisSessionStoreTest {
         assertNotEquals(0, after);
         assertNotEquals(before, after);
         assertEquals(after, get(store.lookup(List.of(1L))).incarnations().get(RedisSessionStore.SHARD));
-        assertEquals(1, get(store.put(1, 1, 1)), "the script cache was empty too: EVAL instead of EVALSHA");
+        assertEquals(1, get(store.put(1, 1, "1")), "the script cache was empty too: EVAL instead of EVALSHA");
     }
 
     @Test

@@ -21,7 +21,7 @@ class RenewTest {
     private static RenewReply renew(LogicHarness h, int server, List<ConnectReply> conns) {
         RenewReq.Builder b = RenewReq.newBuilder().setServer(server);
         for (ConnectReply c : conns) {
-            b.addKeys(c.getKey()).addRoomIds(c.getRoomId());
+            b.addKeys(c.getKey()).addRooms(c.getRoomKey());
         }
         return h.comet.renew(b.build());
     }
@@ -49,7 +49,7 @@ class RenewTest {
                 });
                 assertEquals(2, restarted.sessions().userCount(10));
                 assertEquals(Map.of(1, 3), restarted.sessions().allServerCount());
-                assertEquals(Map.of(1, 3), restarted.sessions().allRoomCount());
+                assertEquals(Map.of("1", 3), restarted.sessions().allRoomCount());
                 assertEquals("10_3", h.connect("10", 2).getKey(), "a new connection never reuses a live seq");
 
                 RenewReply again = renew(h, 1, List.of(a, b, c));
@@ -68,14 +68,14 @@ class RenewTest {
     void malformedRenewsAreInvalidArgument() throws Exception {
         try (LogicHarness h = new LogicHarness(1, false, Map.of())) {
             StatusRuntimeException bad = assertThrows(StatusRuntimeException.class,
-                    () -> h.comet.renew(RenewReq.newBuilder().setServer(1).addKeys("junk").addRoomIds(1).build()));
+                    () -> h.comet.renew(RenewReq.newBuilder().setServer(1).addKeys("junk").addRooms("1").build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
             assertEquals("subKey junk (expected: <userId>_<seq>)", bad.getStatus().getDescription());
             StatusRuntimeException uneven = assertThrows(StatusRuntimeException.class,
                     () -> h.comet.renew(RenewReq.newBuilder().setServer(1).addKeys("1_1").build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, uneven.getStatus().getCode());
             StatusRuntimeException seq = assertThrows(StatusRuntimeException.class,
-                    () -> h.comet.renew(RenewReq.newBuilder().setServer(1).addKeys("1_0").addRoomIds(1).build()));
+                    () -> h.comet.renew(RenewReq.newBuilder().setServer(1).addKeys("1_0").addRooms("1").build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, seq.getStatus().getCode(), "the router's own check comes back");
             assertEquals("router touch failed: seq 0 (expected: > 0)", seq.getStatus().getDescription());
         }

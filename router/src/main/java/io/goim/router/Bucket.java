@@ -1,5 +1,6 @@
 package io.goim.router;
 
+import io.goim.libs.protocol.RoomKeys;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.Map;
  */
 final class Bucket {
     /** A snapshot of one user's connections, in seq order of insertion. */
-    record UserConns(long userId, int[] seqs, int[] servers) {
+    record UserConns(long userId, int[] seqs, int[] servers, String[] clientKeys) {
     }
 
     /** What a Touch did with one connection. */
@@ -30,16 +31,31 @@ final class Bucket {
     }
 
     private final Map<Long, Session> sessions = new HashMap<>();
-    private final Map<Integer, Integer> roomCounter = new HashMap<>();
+    private final Map<String, Integer> roomCounter = new HashMap<>();
     private final Map<Integer, Integer> serverCounter = new HashMap<>();
     private final Map<Integer, Map<Long, Integer>> userServerCounter = new HashMap<>();
     private final ConnLru lru = new ConnLru();
+    /** The store's index of client-chosen keys, shared by every bucket; changed under this bucket's lock for its own connections. */
+    private final Map<String, KeyedConn> keys;
     private int connections;
 
-    synchronized int put(long userId, int server, int room, long now) {
-        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, room);
+    Bucket(Map<String, KeyedConn> keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * Registers a connection in the room set {@code rooms} (see libs' RoomKeys); {@code key}
+     * is the key its client chose, or null/empty. A key held by another connection passes to
+     * this one (the newest login owns it, as goim v2 overwrites its key mapping); the other
+     * keeps its session and gets the key back on a renew once this one is gone.
+     */
+    synchronized int put(long userId, int server, String rooms, String key, long now) {
+        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, RoomKeys.canonical(rooms), key);
         lru.add(c, now);
         count(c, 1);
+        if (c instanceof KeyedConn k) {
+            keys.put(k.key, k);
+        }
         return c.seq;
     }
 
@@ -55,26 +71,39 @@ final class Bucket {
         return true;
     }
 
-    /** Refreshes, or registers again, a connection a comet reports as open. */
-    synchronized Touched touch(long userId, int seq, int server, int room, long now) {
+    /**
+     * Refreshes, or registers again, a connection a comet reports as open in the room set
+     * {@code rooms} ({@code key}: the key its client chose, or null/empty); a connection that
+     * changed rooms moves between the room counters.
+     */
+    synchronized Touched touch(long userId, int seq, int server, String rooms, String key, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
         Conn c = s.get(seq);
         if (c == null) {
-            c = s.putAt(seq, server, room);
+            c = s.putAt(seq, server, RoomKeys.canonical(rooms), key);
             lru.add(c, now);
             count(c, 1);
+            reclaim(c);
             return Touched.RELEARNED;
         }
         if (c.server != server) {
             return Touched.CONFLICT;
         }
-        if (c.room != room) {
-            count(c, -1);
-            c.room = room;
-            count(c, 1);
+        if (!c.rooms.equals(rooms)) {
+            countRooms(c.rooms, -1);
+            c.rooms = RoomKeys.canonical(rooms);
+            countRooms(c.rooms, 1);
         }
         lru.touch(c, now);
+        reclaim(c);
         return Touched.REFRESHED;
+    }
+
+    /** A keyed connection a comet vouches for takes its key back when no other connection holds it. */
+    private void reclaim(Conn c) {
+        if (c instanceof KeyedConn k) {
+            keys.putIfAbsent(k.key, k);
+        }
     }
 
     /** Forgets every connection touched at or before {@code deadline}; returns how many. */
@@ -122,11 +151,11 @@ final class Bucket {
         return connections;
     }
 
-    synchronized int roomCount(int room) {
+    synchronized int roomCount(String room) {
         return roomCounter.getOrDefault(room, 0);
     }
 
-    synchronized void addRoomCounts(Map<Integer, Integer> out) {
+    synchronized void addRoomCounts(Map<String, Integer> out) {
         roomCounter.forEach((room, n) -> out.merge(room, n, Integer::sum));
     }
 
@@ -137,18 +166,29 @@ final class Bucket {
     private static UserConns snapshot(long userId, Session s) {
         int[] seqs = new int[s.size()];
         int[] servers = new int[s.size()];
+        String[] keys = null; // only when a connection has a client key
         int i = 0;
         for (Conn c : s.conns().values()) {
             seqs[i] = c.seq;
             servers[i] = c.server;
+            if (c instanceof KeyedConn k) {
+                if (keys == null) {
+                    keys = new String[s.size()];
+                    java.util.Arrays.fill(keys, "");
+                }
+                keys[i] = k.key;
+            }
             i++;
         }
-        return new UserConns(userId, seqs, servers);
+        return new UserConns(userId, seqs, servers, keys);
     }
 
     /** Removes {@code c} (already unlinked from the LRU) from its session and the counters. */
     private void forget(Session s, Conn c) {
         s.remove(c.seq);
+        if (c instanceof KeyedConn k) {
+            keys.remove(k.key, k); // only if it still owns the key: a newer login may hold it
+        }
         if (s.isEmpty()) {
             sessions.remove(c.userId);
         }
@@ -157,14 +197,26 @@ final class Bucket {
 
     private void count(Conn c, int delta) {
         connections += delta;
-        if (c.room >= 0) {
-            add(roomCounter, c.room, delta);
-        }
+        countRooms(c.rooms, delta);
         add(serverCounter, c.server, delta);
         Map<Long, Integer> users = userServerCounter.computeIfAbsent(c.server, k -> new HashMap<>());
         add(users, c.userId, delta);
         if (users.isEmpty()) {
             userServerCounter.remove(c.server);
+        }
+    }
+
+    /** Adds {@code delta} to the counter of every room of the room set {@code rooms}. */
+    private void countRooms(String rooms, int delta) {
+        if (rooms.isEmpty()) {
+            return;
+        }
+        if (rooms.indexOf(RoomKeys.SEPARATOR) < 0) {
+            add(roomCounter, rooms, delta); // one room: no split, no allocation
+            return;
+        }
+        for (String room : RoomKeys.split(rooms)) {
+            add(roomCounter, room, delta);
         }
     }
 
@@ -174,7 +226,7 @@ final class Bucket {
 
     /** For tests: every counter recomputed from the sessions, to compare with the kept ones. */
     synchronized boolean countersAgreeWithSessions() {
-        Map<Integer, Integer> rooms = new HashMap<>();
+        Map<String, Integer> rooms = new HashMap<>();
         Map<Integer, Integer> servers = new HashMap<>();
         Map<Integer, Map<Long, Integer>> userServers = new HashMap<>();
         int total = 0;
@@ -184,8 +236,8 @@ final class Bucket {
             }
             for (Conn c : s.conns().values()) {
                 total++;
-                if (c.room >= 0) {
-                    rooms.merge(c.room, 1, Integer::sum);
+                for (String room : RoomKeys.split(c.rooms)) {
+                    rooms.merge(room, 1, Integer::sum);
                 }
                 servers.merge(c.server, 1, Integer::sum);
                 userServers.computeIfAbsent(c.server, k -> new HashMap<>()).merge(c.userId, 1, Integer::sum);

@@ -1,6 +1,7 @@
 package io.goim.router;
 
 import io.goim.libs.discovery.Announcements;
+import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CometInstance;
 import io.goim.proto.CometsReply;
 import io.goim.proto.CountReply;
@@ -19,6 +20,8 @@ import io.goim.proto.RoomCountReq;
 import io.goim.proto.RouterGrpc;
 import io.goim.proto.Session;
 import io.goim.proto.IncarnationReply;
+import io.goim.proto.KeyServersReply;
+import io.goim.proto.KeyServersReq;
 import io.goim.proto.TouchReply;
 import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
@@ -71,10 +74,25 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void put(PutReq req, StreamObserver<PutReply> out) {
-        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRoom(req.getRoomId(), out)) {
+        if (!validUser(req.getUserId(), out) || !validServer(req.getServer(), out) || !validRooms(req.getRoomKey(), out)
+                || !validKey(req.getClientKey(), out)) {
             return;
         }
-        reply(out, PutReply.newBuilder().setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomId())).build());
+        reply(out, PutReply.newBuilder()
+                .setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey()))
+                .build());
+    }
+
+    @Override
+    public void keyServers(KeyServersReq req, StreamObserver<KeyServersReply> out) {
+        KeyServersReply.Builder b = KeyServersReply.newBuilder();
+        for (String key : req.getKeysList()) {
+            int server = store.keyServer(key);
+            if (server > 0) {
+                b.addKeys(key).addServers(server);
+            }
+        }
+        reply(out, b.build());
     }
 
     @Override
@@ -108,7 +126,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void allRoomCount(Empty req, StreamObserver<CounterReply> out) {
-        reply(out, CounterReply.newBuilder().putAllCounter(store.allRoomCount()).build());
+        reply(out, CounterReply.newBuilder().putAllRooms(store.allRoomCount()).build());
     }
 
     @Override
@@ -156,7 +174,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
 
     @Override
     public void roomCount(RoomCountReq req, StreamObserver<CountReply> out) {
-        reply(out, CountReply.newBuilder().setCount(store.roomCount(req.getRoomId())).build());
+        reply(out, CountReply.newBuilder().setCount(store.roomCount(req.getRoomKey())).build());
     }
 
     @Override
@@ -170,16 +188,23 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     @Override
     public void touch(TouchReq req, StreamObserver<TouchReply> out) {
         int n = req.getUserIdsCount();
-        if (req.getSeqsCount() != n || req.getRoomIdsCount() != n) {
-            refuse("user_ids, seqs and room_ids have " + n + ", " + req.getSeqsCount() + " and "
-                    + req.getRoomIdsCount() + " entries (expected: the same number)", out);
+        boolean keyed = req.getClientKeysCount() > 0;
+        if (keyed && req.getClientKeysCount() != n) {
+            refuse("user_ids and client_keys have " + n + " and " + req.getClientKeysCount()
+                    + " entries (expected: the same number, or no client_keys)", out);
+            return;
+        }
+        if (req.getSeqsCount() != n || req.getRoomsCount() != n) {
+            refuse("user_ids, seqs and rooms have " + n + ", " + req.getSeqsCount() + " and "
+                    + req.getRoomsCount() + " entries (expected: the same number)", out);
             return;
         }
         if (!validServer(req.getServer(), out)) {
             return;
         }
         for (int i = 0; i < n; i++) {
-            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRoom(req.getRoomIds(i), out)) {
+            if (!validUser(req.getUserIds(i), out) || !validSeq(req.getSeqs(i), out) || !validRooms(req.getRooms(i), out)
+                    || keyed && !validKey(req.getClientKeys(i), out)) {
                 return;
             }
         }
@@ -187,7 +212,8 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         int refreshed = 0;
         int relearned = 0;
         for (int i = 0; i < n; i++) {
-            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRoomIds(i))) {
+            String key = keyed ? req.getClientKeys(i) : null;
+            switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRooms(i), key)) {
                 case REFRESHED -> refreshed++;
                 case RELEARNED -> relearned++;
                 case CONFLICT -> b.addConflictUserIds(req.getUserIds(i)).addConflictSeqs(req.getSeqs(i));
@@ -231,6 +257,9 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         Session.Builder b = Session.newBuilder();
         for (int i = 0; i < c.seqs().length; i++) {
             b.addSeqs(c.seqs()[i]).addServers(c.servers()[i]);
+            if (c.clientKeys() != null) {
+                b.addClientKeys(c.clientKeys()[i]);
+            }
         }
         return b.build();
     }
@@ -258,12 +287,21 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         return check(seq > 0, "seq " + seq + " (expected: > 0)", out);
     }
 
+    /** Longest client key accepted; logic refuses longer ones at login. */
+    static final int MAX_KEY_LENGTH = 256;
+
+    private boolean validKey(String key, StreamObserver<?> out) {
+        return check(key.length() <= MAX_KEY_LENGTH, "client key of " + key.length() + " chars (expected: at most "
+                + MAX_KEY_LENGTH + ")", out);
+    }
+
     private boolean validServer(int server, StreamObserver<?> out) {
         return check(server > 0, "server " + server + " (expected: a comet id > 0)", out);
     }
 
-    private boolean validRoom(int room, StreamObserver<?> out) {
-        return check(room >= -1, "room id " + room + " (expected: >= 0, or -1 for none)", out);
+    private boolean validRooms(String rooms, StreamObserver<?> out) {
+        String problem = RoomKeys.invalidSet(rooms);
+        return check(problem == null, problem + " (expected: room keys separated by '\\n', or empty for none)", out);
     }
 
     private boolean check(boolean ok, String problem, StreamObserver<?> out) {

@@ -20,22 +20,23 @@ final class Session {
     }
 
     /** Registers a connection under the next free sequence number. */
-    Conn put(int server, int room) {
+    Conn put(int server, String rooms, String key) {
         int seq;
         do {
             seq = lastSeq == Integer.MAX_VALUE ? 1 : lastSeq + 1;
             lastSeq = seq;
         } while (conns.containsKey(seq));
-        return putAt(seq, server, room);
+        return putAt(seq, server, rooms, key);
     }
 
     /**
      * Registers a connection under a sequence number a comet already holds (relearning
      * after a router restart or an expiry). The caller has checked that {@code seq} is
-     * free. Later {@link #put}s continue after it, so they do not hand it out again.
+     * free. {@code key}: the key the client chose, or null/empty. Later {@link #put}s continue after it, so they do not hand it out again.
      */
-    Conn putAt(int seq, int server, int room) {
-        Conn c = new Conn(userId, seq, server, room);
+    Conn putAt(int seq, int server, String rooms, String key) {
+        Conn c = key == null || key.isEmpty() ? new Conn(userId, seq, server, rooms)
+                : new KeyedConn(userId, seq, server, rooms, key);
         conns.put(seq, c);
         if (seq > lastSeq) {
             lastSeq = seq;

@@ -35,6 +35,12 @@ public final class SessionStore {
     private final long expireNanos;
     private final LongSupplier nanoClock;
     private final LongAdder expired = new LongAdder();
+    /**
+     * Client-chosen key (goim v2) to the connection that owns it. Only keyed connections
+     * have an entry, so v1 sessions pay nothing for it; each bucket changes the entries of
+     * its own connections under its lock.
+     */
+    private final ConcurrentMap<String, KeyedConn> keys = new ConcurrentHashMap<>();
     /** Comet id to the clock's time of its last Put or Touch. */
     private final ConcurrentMap<Integer, AtomicLong> lastHeard = new ConcurrentHashMap<>();
 
@@ -53,7 +59,7 @@ public final class SessionStore {
         }
         this.buckets = new Bucket[buckets];
         for (int i = 0; i < buckets; i++) {
-            this.buckets[i] = new Bucket();
+            this.buckets[i] = new Bucket(keys);
         }
         this.expireNanos = expire.toNanos();
         this.nanoClock = nanoClock;
@@ -63,11 +69,27 @@ public final class SessionStore {
         return buckets[Buckets.index(userId, buckets.length)];
     }
 
-    /** Registers a connection of {@code userId} on comet {@code server} in {@code room} (-1: none); returns its seq. */
-    public int put(long userId, int server, int room) {
+    /** Registers a connection of {@code userId} on comet {@code server} in the room set {@code rooms} (empty: none); returns its seq. */
+    public int put(long userId, int server, String rooms) {
+        return put(userId, server, rooms, null);
+    }
+
+    /** As {@link #put(long, int, String)}, for a connection whose client chose {@code key} (null or empty: none). */
+    public int put(long userId, int server, String rooms, String key) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).put(userId, server, room, now);
+        return bucket(userId).put(userId, server, rooms, key, now);
+    }
+
+    /** The comet holding the connection that owns client key {@code key}, or 0 when none does. */
+    public int keyServer(String key) {
+        Conn c = keys.get(key);
+        return c == null ? 0 : c.server;
+    }
+
+    /** How many client keys are indexed. */
+    public int keyCount() {
+        return keys.size();
     }
 
     private void heard(int server, long now) {
@@ -79,14 +101,20 @@ public final class SessionStore {
     }
 
     /**
-     * A comet reports connection {@code userId_seq} as open on {@code server} in
-     * {@code room}: its expiry starts again, or, when this router does not know it
-     * (restarted, or expired), it is registered again under the same seq.
+     * A comet reports connection {@code userId_seq} as open on {@code server} in the room
+     * set {@code rooms}: its expiry starts again, or, when this router does not know it
+     * (restarted, or expired), it is registered again under the same seq. A connection
+     * that changed rooms since moves between the room counters.
      */
-    public Bucket.Touched touch(long userId, int seq, int server, int room) {
+    public Bucket.Touched touch(long userId, int seq, int server, String rooms) {
+        return touch(userId, seq, server, rooms, null);
+    }
+
+    /** As {@link #touch(long, int, int, String)}, with the key its client chose (null or empty: none). */
+    public Bucket.Touched touch(long userId, int seq, int server, String rooms, String key) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).touch(userId, seq, server, room, now);
+        return bucket(userId).touch(userId, seq, server, rooms, key, now);
     }
 
     /** Forgets every connection not Put or Touched within the expiry; returns how many. */
@@ -156,7 +184,7 @@ public final class SessionStore {
         return n;
     }
 
-    public int roomCount(int room) {
+    public int roomCount(String room) {
         int n = 0;
         for (Bucket b : buckets) {
             n += b.roomCount(room);
@@ -168,8 +196,8 @@ public final class SessionStore {
         return bucket(userId).userCount(userId);
     }
 
-    public Map<Integer, Integer> allRoomCount() {
-        Map<Integer, Integer> out = new HashMap<>();
+    public Map<String, Integer> allRoomCount() {
+        Map<String, Integer> out = new HashMap<>();
         for (Bucket b : buckets) {
             b.addRoomCounts(out);
         }

@@ -27,8 +27,8 @@ class RouterAdminTest {
             int port = router.adminPort();
             assertEquals(0.0, AdminScrape.metrics(port).value("goim_router_sessions", "service", "router"));
             RouterGrpc.RouterBlockingStub stub = RouterGrpc.newBlockingStub(channel);
-            stub.put(PutReq.newBuilder().setUserId(7).setServer(1).setRoomId(3).build());
-            stub.put(PutReq.newBuilder().setUserId(8).setServer(1).setRoomId(3).build());
+            stub.put(PutReq.newBuilder().setUserId(7).setServer(1).setRoomKey("3").build());
+            stub.put(PutReq.newBuilder().setUserId(8).setServer(1).setRoomKey("3").build());
             try {
                 stub.put(PutReq.newBuilder().setUserId(9).setServer(0).build());
             } catch (StatusRuntimeException expected) {

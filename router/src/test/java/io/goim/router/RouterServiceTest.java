@@ -1,5 +1,6 @@
 package io.goim.router;
 
+import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,7 +60,11 @@ class RouterServiceTest {
     }
 
     private static int put(long user, int server, int room) {
-        return stub.put(PutReq.newBuilder().setUserId(user).setServer(server).setRoomId(room).build()).getSeq();
+        return put(user, server, RoomKeys.ofV1(room));
+    }
+
+    private static int put(long user, int server, String room) {
+        return stub.put(PutReq.newBuilder().setUserId(user).setServer(server).setRoomKey(room).build()).getSeq();
     }
 
     private static void assertInvalid(String expectedInDescription, Executable call) {
@@ -77,7 +82,7 @@ class RouterServiceTest {
         var m = stub.mGet(MGetReq.newBuilder().addUserIds(7).addUserIds(8).addUserIds(9).build());
         assertEquals(List.of(7L, 8L), m.getUserIdsList(), "users with no connection are left out");
         assertEquals(3, stub.count(Empty.getDefaultInstance()).getCount());
-        assertEquals(Map.of(3, 2), stub.allRoomCount(Empty.getDefaultInstance()).getCounterMap());
+        assertEquals(Map.of("3", 2), stub.allRoomCount(Empty.getDefaultInstance()).getRoomsMap());
         assertEquals(Map.of(1, 1, 2, 2), stub.allServerCount(Empty.getDefaultInstance()).getCounterMap());
         assertTrue(stub.del(DelReq.newBuilder().setUserId(7).setSeq(1).build()).getHas());
         assertFalse(stub.del(DelReq.newBuilder().setUserId(7).setSeq(1).build()).getHas(),
@@ -93,7 +98,8 @@ class RouterServiceTest {
         long before = router.invalidArguments();
         assertInvalid("user id -1", () -> put(-1, 1, 1));
         assertInvalid("server 0", () -> put(1, 0, 1));
-        assertInvalid("room id -2", () -> put(1, 1, -2));
+        assertInvalid("control character", () -> put(1, 1, "live://\t1"));
+        assertInvalid("empty key", () -> put(1, 1, "a\n\nb"));
         assertInvalid("seq 0", () -> stub.del(DelReq.newBuilder().setUserId(1).setSeq(0).build()));
         assertInvalid("seq -3", () -> stub.del(DelReq.newBuilder().setUserId(1).setSeq(-3).build()));
         assertInvalid("user id -5", () -> stub.del(DelReq.newBuilder().setUserId(-5).setSeq(1).build()));
@@ -104,9 +110,9 @@ class RouterServiceTest {
         assertInvalid("the same number", () -> stub.touch(TouchReq.newBuilder().setServer(1)
                 .addUserIds(1).addSeqs(1).build()));
         assertInvalid("seq 0", () -> stub.touch(TouchReq.newBuilder().setServer(1)
-                .addUserIds(1).addSeqs(1).addRoomIds(1).addUserIds(2).addSeqs(0).addRoomIds(1).build()));
+                .addUserIds(1).addSeqs(1).addRooms("1").addUserIds(2).addSeqs(0).addRooms("1").build()));
         assertEquals(0, stub.count(Empty.getDefaultInstance()).getCount(), "a refused Touch registers nothing");
-        assertEquals(before + 12, router.invalidArguments(), "every refusal is counted");
+        assertEquals(before + 13, router.invalidArguments(), "every refusal is counted");
     }
 
     @Test
@@ -114,9 +120,9 @@ class RouterServiceTest {
         int seq = put(20, 1, 1);
         put(21, 2, 1);
         TouchReply r = stub.touch(TouchReq.newBuilder().setServer(1)
-                .addUserIds(20).addSeqs(seq).addRoomIds(1) // known here: refreshed
-                .addUserIds(22).addSeqs(4).addRoomIds(1) // unknown: relearned
-                .addUserIds(21).addSeqs(1).addRoomIds(1) // held by comet 2: conflict
+                .addUserIds(20).addSeqs(seq).addRooms("1") // known here: refreshed
+                .addUserIds(22).addSeqs(4).addRooms("1") // unknown: relearned
+                .addUserIds(21).addSeqs(1).addRooms("1") // held by comet 2: conflict
                 .build());
         assertEquals(1, r.getRefreshed());
         assertEquals(1, r.getRelearned());

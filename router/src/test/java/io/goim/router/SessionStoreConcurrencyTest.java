@@ -1,5 +1,6 @@
 package io.goim.router;
 
+import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,14 +38,14 @@ class SessionStoreConcurrencyTest {
                     for (int i = 0; i < OPS; i++) {
                         long user = r.nextInt(50);
                         switch (r.nextInt(10)) {
-                            case 0, 1, 2, 3 -> mine.add(new long[] {user, store.put(user, server, r.nextInt(-1, 5))});
+                            case 0, 1, 2, 3 -> mine.add(new long[] {user, store.put(user, server, RoomKeys.ofV1(r.nextInt(-1, 5)))});
                             case 4, 5, 6 -> {
                                 if (!mine.isEmpty()) {
                                     long[] c = mine.remove(r.nextInt(mine.size()));
                                     store.del(c[0], (int) c[1]);
                                 }
                             }
-                            case 7 -> store.touch(user, r.nextInt(1, 20), server, r.nextInt(-1, 5));
+                            case 7 -> store.touch(user, r.nextInt(1, 20), server, RoomKeys.ofV1(r.nextInt(-1, 5)));
                             case 8 -> now.addAndGet(Duration.ofMillis(r.nextInt(5)).toNanos());
                             default -> {
                                 if (r.nextInt(100) == 0) {

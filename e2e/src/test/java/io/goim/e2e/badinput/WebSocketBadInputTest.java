@@ -75,11 +75,9 @@ class WebSocketBadInputTest {
                     () -> metrics().value("goim_comet_protocol_errors_total", "kind", "slow_consumer") > slowBefore);
             writer.get(30, TimeUnit.SECONDS);
             assertTrue(sent.get() < flood, "comet stopped reading the pings: the client wrote " + sent.get() + " bytes");
-            // The ping still held when the connection closes is counted as the handler goes,
-            // just after the slow-consumer close was counted: wait for it.
-            Await.until("pings left unanswered while the connection was not writable are counted",
-                    Duration.ofSeconds(10),
-                    () -> metrics().value("goim_comet_websocket_pings_total", "outcome", "unanswered") > 0);
+            // Whether a ping is still held when the connection closes (and so counted
+            // unanswered) depends on where a read ended when the connection stopped being
+            // writable; PacedWebSocketProtocolHandlerTest covers those cases one by one.
         }
         GoodClient.webSocketLogsInAndGetsAPush(cluster, 7402);
     }

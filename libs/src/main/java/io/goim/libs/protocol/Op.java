@@ -29,12 +29,40 @@ public final class Op {
     public static final int HANDSHAKE_SID_REPLY = 10;
     /** Inside the cluster: the body is several complete packets laid end to end. */
     public static final int RAW = 11;
-    /** Inside job: timer tick for room batching. */
-    public static final int ROOM_READY = 12;
-    /** Inside comet: write-loop signal. */
-    public static final int PROTO_READY = 13;
-    /** Inside comet: write-loop signal. */
-    public static final int PROTO_FINISH = 14;
+    /**
+     * goim v2's OpRaw, sent to goim v2 WebSocket clients only: a batch of packets in one
+     * binary frame, wrapped in one packet of this op whose body is the packets end to end
+     * (goim v2 renumbered v1's ops from 9 on; a v2 client reads a frame as one packet).
+     */
+    public static final int V2_RAW = 9;
+    /** goim v2's change room: body = the new room key (empty: leave the room). */
+    public static final int CHANGE_ROOM = 12;
+    /** Answer to {@link #CHANGE_ROOM}, same seq and body. */
+    public static final int CHANGE_ROOM_REPLY = 13;
+    /** goim v2: subscribe to operations; body = decimal ops separated by commas ("1000,1001"). */
+    public static final int SUB = 14;
+    /** goim v2: answer to {@link #SUB}, the same body. */
+    public static final int SUB_REPLY = 15;
+    /** goim v2: unsubscribe from operations; body as {@link #SUB}. */
+    public static final int UNSUB = 16;
+    /** goim v2: answer to {@link #UNSUB}, the same body. */
+    public static final int UNSUB_REPLY = 17;
+    /**
+     * Beyond goim: join one more room (several rooms per connection); body = the room key.
+     * 18 to 21 follow goim's last operation (17) and are not used by goim.
+     */
+    public static final int JOIN_ROOM = 18;
+    /** Answer to {@link #JOIN_ROOM}, same seq; body {@code {"ret":1,...}} or a refusal. */
+    public static final int JOIN_ROOM_REPLY = 19;
+    /** Beyond goim: leave one room; body = the room key. */
+    public static final int LEAVE_ROOM = 20;
+    /** Answer to {@link #LEAVE_ROOM}, same seq. */
+    public static final int LEAVE_ROOM_REPLY = 21;
+    /**
+     * The first operation a backend may choose for its pushes (goim v2's examples use 1000
+     * and up); below it every code belongs to the protocol.
+     */
+    public static final int FIRST_BUSINESS = 1000;
     /** Test request from the client. */
     public static final int TEST = 254;
     /** Answer to {@link #TEST}; body {@code {"test":"come on"}}. */
@@ -45,14 +73,14 @@ public final class Op {
 
     /**
      * True for the operations a push from the cluster (a Kafka record, a comet push call)
-     * may carry to a client: op 5 today; goim v2's business operations would be added here.
+     * may carry to a client: op 5, and goim v2's business operations ({@link #FIRST_BUSINESS} and up).
      * Every other operation steers the connection itself (handshake, heartbeat, auth,
      * disconnect, their replies, comet's internal signals) and only comet's own protocol
      * code sends it: a push that could carry op 6 or op 8 would let whoever writes a record
      * disconnect clients or fake a login. {@link #RAW} is a batch, checked packet by packet.
      */
     public static boolean isPush(int op) {
-        return op == SEND_MSG_REPLY;
+        return op == SEND_MSG_REPLY || op >= FIRST_BUSINESS;
     }
 
     /** A short name for logs and metrics; {@code "unknown"} for codes goim does not define. */
@@ -70,9 +98,16 @@ public final class Op {
             case HANDSHAKE_SID -> "handshake_sid";
             case HANDSHAKE_SID_REPLY -> "handshake_sid_reply";
             case RAW -> "raw";
-            case ROOM_READY -> "room_ready";
-            case PROTO_READY -> "proto_ready";
-            case PROTO_FINISH -> "proto_finish";
+            case CHANGE_ROOM -> "change_room";
+            case CHANGE_ROOM_REPLY -> "change_room_reply";
+            case SUB -> "sub";
+            case SUB_REPLY -> "sub_reply";
+            case UNSUB -> "unsub";
+            case UNSUB_REPLY -> "unsub_reply";
+            case JOIN_ROOM -> "join_room";
+            case JOIN_ROOM_REPLY -> "join_room_reply";
+            case LEAVE_ROOM -> "leave_room";
+            case LEAVE_ROOM_REPLY -> "leave_room_reply";
             case TEST -> "test";
             case TEST_REPLY -> "test_reply";
             default -> "unknown";

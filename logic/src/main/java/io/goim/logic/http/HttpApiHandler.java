@@ -1,5 +1,6 @@
 package io.goim.logic.http;
 
+import io.goim.libs.protocol.RoomKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -53,7 +54,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     public interface PushApi {
         CompletableFuture<Void> pushUsers(List<Long> userIds, byte[] msg);
 
-        CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure);
+        /** {@code room}: a room key ("1000" for v1's room 1000, "live://1000" for a typed room). */
+        CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure);
 
         CompletableFuture<Void> pushAll(byte[] msg);
 
@@ -63,11 +65,45 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
          */
         CompletableFuture<Void> delServer(int server, boolean force);
 
-        /** Room id to online count, from the last snapshot. */
-        Map<Integer, Integer> roomCounts();
+        /** Room key to online count, from the last snapshot. */
+        Map<String, Integer> roomCounts();
 
         /** Comet server id to online count, from the last snapshot. */
         Map<Integer, Integer> serverCounts();
+
+        /** goim v2: a push to the connections with these keys (subKeys or keys clients chose), as client operation {@code op}. */
+        default CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("push by keys"));
+        }
+
+        /** goim v2: {@link #pushUsers(List, byte[])} as client operation {@code op}. */
+        default CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("push to users with an operation"));
+        }
+
+        /** goim v2: {@link #pushRoom(String, byte[], boolean)} as client operation {@code op} (v2 has no ensure). */
+        default CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("push to a room with an operation"));
+        }
+
+        /** goim v2: a broadcast as client operation {@code op}, at most {@code speed} connections per second (0: no limit). */
+        default CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("broadcast with an operation"));
+        }
+
+        /** goim v2: online totals over every comet. */
+        default CompletableFuture<OnlineTotal> onlineTotal() {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("online total"));
+        }
+    }
+
+    /**
+     * goim v2's {@code /goim/online/total}: client addresses and connections over every comet.
+     *
+     * @param ipCount distinct client addresses, summed over the comets (an address on two comets counts twice)
+     * @param connCount connections
+     */
+    public record OnlineTotal(long ipCount, long connCount) {
     }
 
     private final PushApi api;
@@ -118,6 +154,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         String request = req.method() + " " + req.uri();
+        boolean v2 = V2Routes.handles(new QueryStringDecoder(req.uri()).rawPath());
         CompletableFuture<ObjectNode> result;
         try {
             result = route(req);
@@ -133,7 +170,11 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             } else {
                 ApiException e = toApiException(error);
                 counters.rejected(e, ctx, request);
-                respond(ctx, e.status, errorBody(e), keepAlive);
+                if (v2) {
+                    respond(ctx, HttpResponseStatus.OK, V2Routes.error(e), keepAlive); // goim v2 answers 200 with its code
+                } else {
+                    respond(ctx, e.status, errorBody(e), keepAlive);
+                }
             }
         });
     }
@@ -156,6 +197,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             // A bad %-escape ("%zz", a cut "%4"): the client's mistake, not an internal error.
             throw ApiException.badRequest("malformed URI: " + e.getMessage());
         }
+        if (V2Routes.handles(path)) {
+            return V2Routes.route(path, req, q, api);
+        }
         switch (path) {
             case "/1/push" -> {
                 requirePost(req);
@@ -174,7 +218,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     throw ApiException.badRequest("rid=" + rid + " (expected: a room id >= 0)");
                 }
                 boolean ensure = boolParam(q, "ensure");
-                return ok(api.pushRoom(rid, body(req), ensure));
+                return ok(api.pushRoom(RoomKeys.ofV1(rid), body(req), ensure));
             }
             case "/1/push/all" -> {
                 requirePost(req);
@@ -252,7 +296,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         String type = stringParam(q, "type");
         ArrayNode data = JSON.createArrayNode();
         switch (type) {
-            case "room" -> api.roomCounts().forEach((room, n) -> data.addObject().put("RoomId", room).put("Count", n));
+            case "room" -> api.roomCounts().forEach((room, n) -> {
+                int id = RoomKeys.v1Id(room);
+                if (id >= 0) { // v1 speaks room numbers: typed rooms are counted by the v2 API only
+                    data.addObject().put("RoomId", id).put("Count", n);
+                }
+            });
             case "server" -> api.serverCounts().forEach((server, n) -> data.addObject().put("Server", server).put("Count", n));
             default -> throw ApiException.badRequest("type=" + type + " (expected: room or server)");
         }
@@ -271,7 +320,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
-    private static ApiException methodNotAllowed(FullHttpRequest req) {
+    static ApiException methodNotAllowed(FullHttpRequest req) {
         return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, Ret.METHOD_NOT_ALLOWED,
                 "method " + req.method() + " not allowed on " + new QueryStringDecoder(req.uri()).path());
     }
@@ -280,7 +329,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         return ByteBufUtil.getBytes(req.content());
     }
 
-    private static String stringParam(Map<String, List<String>> q, String name) {
+    static String stringParam(Map<String, List<String>> q, String name) {
         List<String> v = q.get(name);
         if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
             throw ApiException.badRequest("missing parameter " + name);
@@ -301,7 +350,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         throw ApiException.badRequest(name + "=" + s + " (expected: an integer >= 0)");
     }
 
-    private static int intParam(Map<String, List<String>> q, String name) {
+    /** {@code name} as a 32-bit integer, {@code absent} when the parameter is missing or empty. */
+    static int optionalIntParam(Map<String, List<String>> q, String name, int absent) {
+        List<String> v = q.get(name);
+        if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
+            return absent;
+        }
+        return intParam(q, name);
+    }
+
+    static int intParam(Map<String, List<String>> q, String name) {
         String s = stringParam(q, name);
         try {
             return Integer.parseInt(s);
@@ -329,6 +387,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         if (cause instanceof ApiException e) {
             return e;
+        }
+        if (cause instanceof UnsupportedOperationException u) {
+            return new ApiException(HttpResponseStatus.NOT_IMPLEMENTED, Ret.INTERNAL_ERR, "not supported: " + u.getMessage());
         }
         if (cause instanceof CometAliveException e) {
             return new ApiException(HttpResponseStatus.CONFLICT, Ret.COMET_ALIVE, e.getMessage());

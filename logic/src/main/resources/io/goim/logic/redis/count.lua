@@ -1,5 +1,5 @@
 -- Applies count changes of one comet and refreshes its keys' TTL.
--- KEYS[1] = ol_{<server>} (hash: "n" -> its connections, "r<room>" -> its connections in
+-- KEYS[1] = ol_{<server>} (hash: "n" -> its connections, "r<room key>" -> its connections in
 -- the room), KEYS[2] = olu_{<server>} (set of user ids with connections there, for
 -- delServer). ARGV: ttl (ms; 0: leave the TTL, the change comes from another comet's
 -- call), number of changes n, n field/delta pairs, user ids to add.

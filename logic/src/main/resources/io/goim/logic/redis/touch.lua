@@ -1,10 +1,11 @@
 -- A comet vouches for connections of one user (KEYS[1] = mid_<mid>, see put.lua).
--- ARGV: mid, server, now (ms), deadline (ms), expire (ms), then seq, room pairs.
--- Per connection: 0 refreshed (known on that server: new deadline, room as reported),
+-- ARGV: mid, server, now (ms), deadline (ms), expire (ms), then seq, room set pairs.
+-- Per connection: 0 refreshed (known on that server: new deadline, rooms as reported,
+-- which is how a connection that changed rooms moves between the counts),
 -- 1 relearned (unknown, or held by another comet past its deadline: registered again
 -- under the same seq, and later puts continue after it), 2 conflict (held by another
 -- comet: nothing changes).
--- Returns {"<code per connection>", "<server>,<room>,<delta>"...}.
+-- Returns {"<code per connection>", "<server>,<rooms>,<delta>"...}.
 local key, mid, server, now = KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3])
 local last = tonumber(redis.call('HGET', key, 'seq') or '0')
 local codes, out = {}, {''}
@@ -14,7 +15,7 @@ for i = 6, #ARGV, 2 do
   local v = redis.call('HGET', key, f)
   local code = 1
   if v then
-    local s, r, d = string.match(v, '^(%d+),(-?%d+),(%d+)$')
+    local s, r, d = string.match(v, '^(%d+),(.*),(%d+)$')
     if s == server then
       code = 0
       if r ~= room then

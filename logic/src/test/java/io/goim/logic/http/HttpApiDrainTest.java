@@ -39,7 +39,7 @@ class HttpApiDrainTest {
         }
 
         @Override
-        public CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
+        public CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
             return pushUsers(List.of(), msg);
         }
 
@@ -54,7 +54,7 @@ class HttpApiDrainTest {
         }
 
         @Override
-        public Map<Integer, Integer> roomCounts() {
+        public Map<String, Integer> roomCounts() {
             return Map.of();
         }
 

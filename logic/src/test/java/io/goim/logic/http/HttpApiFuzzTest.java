@@ -122,7 +122,7 @@ class HttpApiFuzzTest {
         }
 
         @Override
-        public CompletableFuture<Void> pushRoom(int room, byte[] msg, boolean ensure) {
+        public CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
             return CompletableFuture.completedFuture(null);
         }
 
@@ -137,8 +137,8 @@ class HttpApiFuzzTest {
         }
 
         @Override
-        public Map<Integer, Integer> roomCounts() {
-            return Map.of(1, 2);
+        public Map<String, Integer> roomCounts() {
+            return Map.of("1", 2);
         }
 
         @Override
