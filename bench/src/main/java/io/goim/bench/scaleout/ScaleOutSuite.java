@@ -366,9 +366,21 @@ public final class ScaleOutSuite {
             m.merge("job.revoked", sum(j, "goim_job_partitions_revoked"), Double::sum);
             m.merge("job.revokeAbandoned", sum(j, "goim_job_revoke_abandoned"), Double::sum);
             m.merge("job.givenUp", sum(j, "goim_job_comet_given_up"), Double::sum);
+            m.merge("job.retries", sum(j, "goim_job_comet_retries"), Double::sum);
         }
         for (Admin c : cluster.comets()) {
             m.merge("comet.dropped", sum(c, "goim_comet_pushes_total{outcome=\"dropped\""), Double::sum);
+            // A retried push comet had applied already (answered, not applied again).
+            m.merge("comet.pushRepeats", sum(c, "goim_comet_push_repeats_total"), Double::sum);
+            // Logins refused, and late Connect answers whose sessions comet disconnected again.
+            m.merge("comet.authFailed", sum(c, "goim_comet_auth_total{result=\"failed\""), Double::sum);
+            m.merge("comet.loginAnswersUndone", sum(c, "goim_comet_login_answers_undone"), Double::sum);
+        }
+        for (Admin l : cluster.logics()) {
+            m.merge("logic.connectsAbandoned", sum(l, "goim_logic_connects_abandoned"), Double::sum);
+        }
+        for (Admin r : cluster.routers()) {
+            m.merge("router.putsAbandoned", sum(r, "goim_router_puts_abandoned"), Double::sum);
         }
         return m;
     }
