@@ -29,7 +29,8 @@ record ScaleOutSettings(
         boolean addComet,
         Duration drain,
         Duration countWithin,
-        Duration httpTimeout) {
+        Duration httpTimeout,
+        String cometOptions) {
 
     static final Set<String> STORES = Set.of("router", "redis");
 
@@ -50,7 +51,8 @@ record ScaleOutSettings(
                 s.intAtLeast("jobs", 1), s.intAtLeast("partitions", 1), s.intAtLeast("tcp-per-comet", 0),
                 s.intAtLeast("ws-per-comet", 0), s.intAtLeast("rooms", 1), s.intAtLeast("rate", 1),
                 s.positiveDuration("phase"), s.bool("add-job"), s.bool("stop-job"), s.bool("add-comet"),
-                s.positiveDuration("drain"), s.positiveDuration("count-within"), s.positiveDuration("http-timeout"));
+                s.positiveDuration("drain"), s.positiveDuration("count-within"), s.positiveDuration("http-timeout"),
+                s.string("comet-options"));
     }
 
     ScaleOutSettings {

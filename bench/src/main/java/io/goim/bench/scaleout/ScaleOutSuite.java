@@ -98,7 +98,7 @@ public final class ScaleOutSuite {
         List<String> logicOptions = List.of("-Dlogic.auth.class=io.goim.logic.JwtAuthenticator",
                 "-Dlogic.auth.jwt.secret-file=" + tokens.secretFile);
         Cluster cluster = new Cluster(processes, new Cluster.Layout(s.root(), dir,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.kafkaClasspath(), "256m", "",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), s.kafkaClasspath(), "256m", s.cometOptions(),
                 ports, null, s.partitions(), logicOptions, redisPort, true));
         System.out.printf("scaleout: %s store: %d comets, %s, %d logics, %d jobs, %d partitions%n", store, s.comets(),
                 redis ? "redis-server" : s.routers() + " routers", s.logics(), s.jobs(), s.partitions());

@@ -27,7 +27,7 @@ class ScaleOutSuiteIT {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         ScaleOutSettings s = new ScaleOutSettings(root, root.resolve("bench/target/scaleout-it"), cp, List.of("router"),
                 2, 1, 1, 2, 8, 8, 8, 4, 20, Duration.ofSeconds(3), false, true, false, Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ofSeconds(5));
+                Duration.ofSeconds(10), Duration.ofSeconds(5), "");
         ScaleOutSuite.Result r;
         try (Processes processes = new Processes()) {
             r = new ScaleOutSuite(s, processes).run("router");
