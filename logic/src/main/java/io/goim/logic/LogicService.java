@@ -121,6 +121,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     @Override
     public void connect(ConnectReq req, StreamObserver<ConnectReply> out) {
+        Context call = Context.current();
         Authenticator.Identity id;
         try {
             id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
@@ -134,16 +135,18 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
             return;
         }
-        if (callerGone(out)) {
+        if (callerGone(call, out)) {
             connectsAbandoned.increment(); // gave up while the token was checked: store nothing
             return;
         }
         if (maxSessionsPerUser <= 0) {
-            register(req, id, out);
+            register(req, id, call, out);
             return;
         }
         routers.userCount(id.userId()).whenComplete((count, error) -> {
-            if (error != null) {
+            if (callerGone(call, out)) {
+                connectsAbandoned.increment(); // gave up while its sessions were counted: store nothing
+            } else if (error != null) {
                 out.onError(routerError("user count", error));
             } else if (count >= maxSessionsPerUser) {
                 sessionCapRefused.increment();
@@ -152,7 +155,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 out.onError(Status.RESOURCE_EXHAUSTED.withDescription("user " + id.userId() + " holds " + count
                         + " sessions (at most " + maxSessionsPerUser + ")").asRuntimeException());
             } else {
-                register(req, id, out);
+                register(req, id, call, out);
             }
         });
     }
@@ -163,19 +166,21 @@ final class LogicService extends LogicGrpc.LogicImplBase {
      * what was stored is deleted again (otherwise the session stays, counted online with no
      * connection behind it, until the store expires it).
      */
-    private static boolean callerGone(StreamObserver<?> out) {
-        return out instanceof ServerCallStreamObserver<?> call && call.isCancelled();
+    private static boolean callerGone(Context call, StreamObserver<?> out) {
+        // The call's context is cancelled at once (deadline, or the comet cancelled); the
+        // observer learns it only once the handler's thread is free.
+        return call.isCancelled() || out instanceof ServerCallStreamObserver<?> o && o.isCancelled();
     }
 
-    private void register(ConnectReq req, Authenticator.Identity id, StreamObserver<ConnectReply> out) {
-        if (callerGone(out)) {
+    private void register(ConnectReq req, Authenticator.Identity id, Context call, StreamObserver<ConnectReply> out) {
+        if (callerGone(call, out)) {
             connectsAbandoned.increment();
             return;
         }
         Authenticator.V2 v2 = id.v2();
         String clientKey = v2 == null ? "" : v2.key();
         routers.put(id.userId(), req.getServer(), id.room(), clientKey).whenComplete((seq, error) -> {
-            if (callerGone(out)) {
+            if (callerGone(call, out)) {
                 // The comet's deadline (which the put inherits) passed, or it went away. A
                 // put that failed for that reason was refused by the router or undone there
                 // (RouterService.put); one that succeeded is deleted here.

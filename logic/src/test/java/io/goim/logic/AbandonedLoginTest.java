@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.RedisServer;
 import io.goim.proto.ConnectReq;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,16 +25,17 @@ import org.junit.jupiter.api.Test;
  * and it would be counted online with no connection until the store expires it.
  */
 class AbandonedLoginTest {
-    /** Holds every login until the test opens the gate: a logic too busy to answer in time. */
+    /**
+     * Holds every login until its comet has given up on it (the call is cancelled on
+     * logic's side, its deadline passed): a logic too busy to answer in time.
+     */
     public static final class GatedAuthenticator implements Authenticator {
-        static volatile CountDownLatch gate = new CountDownLatch(0);
-        static volatile CountDownLatch entered = new CountDownLatch(0);
-
         @Override
         public Identity authenticate(String token) {
-            entered.countDown();
+            CountDownLatch gaveUp = new CountDownLatch(1);
+            Context.current().addListener(c -> gaveUp.countDown(), Runnable::run);
             try {
-                gate.await(30, TimeUnit.SECONDS);
+                gaveUp.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -50,25 +54,45 @@ class AbandonedLoginTest {
 
     @Test
     void aLoginWhoseCometGaveUpStoresNoSession() throws Exception {
-        GatedAuthenticator.gate = new CountDownLatch(1);
-        GatedAuthenticator.entered = new CountDownLatch(1);
         try (LogicHarness h = new LogicHarness(1, false, Map.of("logic.auth.class", GatedAuthenticator.class.getName()))) {
             ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1).build();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> h.comet.withDeadlineAfter(300, TimeUnit.MILLISECONDS).connect(req));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-            GatedAuthenticator.entered.await(30, TimeUnit.SECONDS);
-            GatedAuthenticator.gate.countDown(); // logic goes on with the login nobody waits for
 
             Await.until("logic done with the abandoned login", Duration.ofSeconds(30),
                     () -> h.routers.get(0).sessions().count() > 0 || abandoned(h) > 0);
             Await.until("no session left for the login the comet gave up on", Duration.ofSeconds(10),
                     () -> h.routers.get(0).sessions().count() == 0);
             assertEquals(1.0, abandoned(h));
-            assertTrue(h.connect("7", 1).getKey().startsWith("7_"), "the next login of the user is served as usual");
-            assertEquals(1, h.routers.get(0).sessions().count());
-        } finally {
-            GatedAuthenticator.gate.countDown();
+        }
+    }
+
+    /**
+     * With Redis as the store no deadline reaches the store: a put that Redis applies after
+     * the comet gave up succeeds, and logic deletes the session it stored.
+     */
+    @Test
+    void aSessionRedisStoredAfterItsCometGaveUpIsDeletedAgain() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+                LogicHarness h = new LogicHarness(0, false, Map.of(
+                        "logic.session.store", "redis",
+                        "logic.session.redis.uris", List.of(redis.uri()),
+                        "logic.session.redis.timeout", "30s"))) {
+            assertTrue(h.connect("8", 1).getKey().startsWith("8_"), "logic talks to Redis");
+            // Redis holds every write for a while: a store (or a machine) under load.
+            assertEquals("+OK", redis.command("CLIENT PAUSE 1500 WRITE"));
+            ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1).build();
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> h.comet.withDeadlineAfter(300, TimeUnit.MILLISECONDS).connect(req));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+
+            Await.until("the put applied once Redis took writes again", Duration.ofSeconds(30),
+                    () -> abandoned(h) > 0 || ":1".equals(redis.command("EXISTS mid_7")));
+            Await.until("no session of user 7 left in Redis", Duration.ofSeconds(10),
+                    () -> ":0".equals(redis.command("EXISTS mid_7")));
+            assertEquals(1.0, abandoned(h));
+            assertEquals(":1", redis.command("EXISTS mid_8"), "other sessions stay");
         }
     }
 }
