@@ -8,7 +8,11 @@ import com.google.protobuf.ByteString;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
+import io.goim.libs.config.HostPort;
+import io.goim.libs.grpc.GrpcChannels;
 import io.goim.proto.ConnectReq;
+import io.goim.proto.LogicGrpc;
+import io.grpc.ManagedChannel;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -27,13 +31,16 @@ import org.junit.jupiter.api.Test;
 class AbandonedLoginTest {
     /**
      * Holds every login until its comet has given up on it (the call is cancelled on
-     * logic's side, its deadline passed): a logic too busy to answer in time.
+     * logic's side): a logic too busy to answer in time.
      */
     public static final class GatedAuthenticator implements Authenticator {
+        static final CountDownLatch ENTERED = new CountDownLatch(1);
+
         @Override
         public Identity authenticate(String token) {
             CountDownLatch gaveUp = new CountDownLatch(1);
             Context.current().addListener(c -> gaveUp.countDown(), Runnable::run);
+            ENTERED.countDown();
             try {
                 gaveUp.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -56,9 +63,14 @@ class AbandonedLoginTest {
     void aLoginWhoseCometGaveUpStoresNoSession() throws Exception {
         try (LogicHarness h = new LogicHarness(1, false, Map.of("logic.auth.class", GatedAuthenticator.class.getName()))) {
             ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1).build();
-            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> h.comet.withDeadlineAfter(300, TimeUnit.MILLISECONDS).connect(req));
-            assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+            ManagedChannel channel = GrpcChannels.plaintext(new HostPort("127.0.0.1", h.logic.grpcPort()));
+            try {
+                var call = LogicGrpc.newFutureStub(channel).connect(req);
+                assertTrue(GatedAuthenticator.ENTERED.await(30, TimeUnit.SECONDS), "logic is checking the token");
+                call.cancel(true); // the comet gives up (as when its deadline passes)
+            } finally {
+                GrpcChannels.close(channel, Duration.ofSeconds(2));
+            }
 
             Await.until("logic done with the abandoned login", Duration.ofSeconds(30),
                     () -> h.routers.get(0).sessions().count() > 0 || abandoned(h) > 0);
@@ -81,10 +93,11 @@ class AbandonedLoginTest {
                         "logic.session.redis.timeout", "30s"))) {
             assertTrue(h.connect("8", 1).getKey().startsWith("8_"), "logic talks to Redis");
             // Redis holds every write for a while: a store (or a machine) under load.
-            assertEquals("+OK", redis.command("CLIENT PAUSE 1500 WRITE"));
+            // Longer than the comet's deadline, which is long enough for the call to reach logic under load.
+            assertEquals("+OK", redis.command("CLIENT PAUSE 6000 WRITE"));
             ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1).build();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                    () -> h.comet.withDeadlineAfter(300, TimeUnit.MILLISECONDS).connect(req));
+                    () -> h.comet.withDeadlineAfter(3, TimeUnit.SECONDS).connect(req));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
 
             Await.until("the put applied once Redis took writes again", Duration.ofSeconds(30),
