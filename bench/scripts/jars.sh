@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by realpath.sh and faults.sh: builds the service and bench jars when missing
+# Sourced by realpath.sh, faults.sh and scaleout-suite.sh: builds the service and bench jars when missing
 # (REBUILD=1: always) and resolves the Kafka broker's classpath from Maven Central like
 # deploy/run-local.sh (deploy/kafka/pom.xml), cached in bench/target/kafka.classpath.
 # Needs $root (the repository root) and $tool (a name for messages). Sets bench_jar and

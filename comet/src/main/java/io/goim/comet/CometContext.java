@@ -3,6 +3,7 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -73,9 +74,20 @@ final class CometContext implements AutoCloseable {
         this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
         this.pacedBroadcasts = new PacedBroadcasts(buckets, outboxes, config.pushMaxPaced(), registry);
         this.roomOnline = new RoomOnline(buckets, logic, config.onlineInterval(), config.logicTimeout(), registry);
-        this.logins = new LoginWindow(config.loginWindow(), logic::connect,
-                reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
-                        reply.getRoomKey()));
+        Counter lateLogins = Counter.builder("goim_comet_login_answers_undone")
+                .description("Connect answers that came after their login was given up (client gone, or logic-timeout"
+                        + " passed): the session logic stored is disconnected again")
+                .register(registry);
+        // A login fails after logic-timeout, but its call lives on until login-timeout more,
+        // so that logic's late answer names the session it stored and comet undoes it.
+        Duration connectDeadline = config.logicTimeout().plus(config.loginTimeout());
+        this.logins = new LoginWindow(config.loginWindow(), config.logicTimeout(),
+                token -> logic.connect(token, connectDeadline),
+                reply -> {
+                    lateLogins.increment();
+                    disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
+                            reply.getRoomKey());
+                });
     }
 
     CometConfig config() {

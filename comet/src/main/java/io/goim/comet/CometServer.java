@@ -12,6 +12,7 @@ import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
 import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CometGrpc;
+import io.grpc.ServerInterceptors;
 import io.grpc.Server;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,6 +26,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.NetUtil;
+import java.time.Duration;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -92,7 +94,9 @@ public final class CometServer implements AutoCloseable {
             tlsWebsocket = ssl == null ? null
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
-                    .addService(new PushService(comet, registry))
+                    // Retries of a call already applied are answered, not applied again.
+                    .addService(ServerInterceptors.intercept(new PushService(comet, registry),
+                            new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, registry)))
                     .addService(health.service())
                     .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                     .build()

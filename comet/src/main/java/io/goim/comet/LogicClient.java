@@ -75,8 +75,17 @@ final class LogicClient implements AutoCloseable {
     }
 
     CompletableFuture<ConnectReply> connect(byte[] token) {
+        return connect(token, timeout);
+    }
+
+    /**
+     * Connect with its own {@code deadline}: the login window waits logic-timeout for the
+     * answer but lets the call run longer, so that a late answer is still heard and its
+     * session undone ({@link LoginWindow}).
+     */
+    CompletableFuture<ConnectReply> connect(byte[] token, Duration deadline) {
         ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFrom(token)).setServer(serverId).build();
-        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).connect(req));
+        return Futures.of(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).connect(req));
     }
 
     /** {@code rooms}: the room set the connection was in. */

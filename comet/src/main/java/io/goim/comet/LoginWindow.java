@@ -1,8 +1,10 @@
 package io.goim.comet;
 
 import io.goim.proto.ConnectReply;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -19,6 +21,15 @@ import java.util.function.Function;
  * <p>A waiting login whose client went away is cancelled by its caller
  * ({@code future.cancel}) and never sent. A login cancelled while its call was in flight
  * is registered in the router by then: {@code abandoned} gets the reply, to undo it.
+ *
+ * <p>A login logic does not answer within {@code answerWithin} of being sent fails
+ * ({@link java.util.concurrent.TimeoutException}) while its call goes on: the call's own deadline is longer
+ * ({@code connect} sets it). Logic may have stored the session already (it usually has:
+ * under load the answer is late, not lost), and only the answer names it; a call cut off
+ * by a short gRPC deadline would leave that session in the store, counted online, with no
+ * connection, until the store expires it (an hour by default). The late answer goes to
+ * {@code abandoned} like a cancelled login's, and the call keeps its slot until then,
+ * since logic is still working on it.
  * Waiting logins hold only their token; there is at most one per open, unauthenticated
  * connection.
  *
@@ -29,6 +40,8 @@ final class LoginWindow {
     }
 
     private final int window;
+    /** How long a sent login waits for logic's answer; 0: as long as its call. */
+    private final long answerWithinNanos;
     private final Function<byte[], CompletableFuture<ConnectReply>> connect;
     private final Consumer<ConnectReply> abandoned;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -40,7 +53,19 @@ final class LoginWindow {
      */
     LoginWindow(int window, Function<byte[], CompletableFuture<ConnectReply>> connect,
             Consumer<ConnectReply> abandoned) {
+        this(window, Duration.ZERO, connect, abandoned);
+    }
+
+    /**
+     * @param answerWithin how long a sent login waits for logic's answer before it fails
+     *                     (the call goes on, see above); zero: as long as the call
+     * @param connect      sends one Connect call (its deadline starts then; make it longer than {@code answerWithin})
+     * @param abandoned    gets the reply of a call whose login was cancelled or timed out while in flight
+     */
+    LoginWindow(int window, Duration answerWithin, Function<byte[], CompletableFuture<ConnectReply>> connect,
+            Consumer<ConnectReply> abandoned) {
         this.window = window;
+        this.answerWithinNanos = answerWithin.toNanos();
         this.connect = connect;
         this.abandoned = abandoned;
     }
@@ -84,6 +109,10 @@ final class LoginWindow {
             }
             if (!call.isDone()) {
                 Waiting sent = w;
+                if (answerWithinNanos > 0) {
+                    // Fails the login, not the call: a late answer still reaches completed().
+                    sent.result.orTimeout(answerWithinNanos, TimeUnit.NANOSECONDS);
+                }
                 call.whenComplete((reply, error) -> send(completed(sent, reply, error)));
                 return;
             }

@@ -32,12 +32,20 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     /** The subKey of every accepted connection, in order. */
     final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
     final AtomicInteger failDisconnects = new AtomicInteger();
+    /** When above 0, Connect answers this many milliseconds after it stored the session (a logic under load). */
+    volatile long connectDelayMillis;
     /** The last room set comet reported for each subKey (Renew: renew rounds and room changes). */
     final Map<String, String> renewedRooms = new ConcurrentHashMap<>();
     /** The room set each disconnected subKey was in. */
     final Map<String, String> disconnectedRooms = new ConcurrentHashMap<>();
     private final AtomicInteger seq = new AtomicInteger();
     private final Server server;
+    private final java.util.concurrent.ScheduledExecutorService late =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fake-logic-late");
+                t.setDaemon(true);
+                return t;
+            });
 
     FakeLogic() throws Exception {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this).build().start();
@@ -84,8 +92,21 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         }
         String key = user + "_" + seq.incrementAndGet();
         connects.add(key);
-        out.onNext(ConnectReply.newBuilder().setUserId(user).setRoomKey(RoomKeys.ofV1(room)).setKey(key).build());
-        out.onCompleted();
+        ConnectReply reply = ConnectReply.newBuilder().setUserId(user).setRoomKey(RoomKeys.ofV1(room)).setKey(key).build();
+        long delay = connectDelayMillis;
+        if (delay <= 0) {
+            out.onNext(reply);
+            out.onCompleted();
+            return;
+        }
+        late.schedule(() -> {
+            try {
+                out.onNext(reply);
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                // The caller gave up (its deadline passed): the answer goes nowhere.
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -131,6 +152,7 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        late.shutdownNow();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 }

@@ -94,4 +94,25 @@ class LoginWindowTest {
         assertEquals(0, failing.inFlight());
         assertEquals(0, failing.waiting());
     }
+
+    @Test
+    void aLoginNotAnsweredInTimeFailsWhileItsCallGoesOnAndItsLateReplyIsUndone() throws Exception {
+        LoginWindow timed = new LoginWindow(1, java.time.Duration.ofMillis(50), token -> {
+            CompletableFuture<ConnectReply> call = new CompletableFuture<>();
+            calls.add(call);
+            return call;
+        }, abandoned::add);
+        CompletableFuture<ConnectReply> login = timed.connect(new byte[] {'7'});
+        CompletableFuture<ConnectReply> next = timed.connect(new byte[] {'8'});
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> login.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof java.util.concurrent.TimeoutException, e.toString());
+        assertEquals(1, timed.inFlight(), "the call still holds its slot: logic is still working on it");
+        assertEquals(1, timed.waiting());
+        ConnectReply late = reply("k7");
+        calls.get(0).complete(late);
+        assertEquals(List.of(late), abandoned);
+        assertEquals(2, calls.size(), "the slot went to the next login");
+        assertEquals(0, timed.waiting());
+    }
 }

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
+import io.goim.libs.grpc.CallIds;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.log.RateLimitedLog;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * same lane key (a room) reach the comet in the order they were submitted. A lane holds
  * only calls for records in flight, which the consumer bounds per partition
  * ({@code job.kafka.max-in-flight}), so it needs no bound of its own and never refuses.
+ * Every attempt of a call carries the call's idempotency id ({@link CallIds}): a retry
+ * after a deadline may follow an attempt comet applied and answered late, and comet
+ * applies each id once.
  *
  * <p>A comet that answers {@code RESOURCE_EXHAUSTED} is alive but behind: the call is
  * retried after the backoff for as long as it takes (counted in
@@ -175,7 +179,8 @@ final class CometClient implements AutoCloseable {
             }
             ListenableFuture<?> f;
             try {
-                f = p.call.start(stub(config.cometTimeout()));
+                // Every attempt carries the call's id: comet applies a retry of a call it applied once only.
+                f = p.call.start(stub(config.cometTimeout()).withInterceptors(CallIds.attach(p.callId)));
             } catch (RuntimeException e) {
                 finish(p, false, e.toString());
                 return;
@@ -235,6 +240,8 @@ final class CometClient implements AutoCloseable {
         final String what;
         final Call call;
         final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        /** The idempotency id every attempt of this call carries ({@link CallIds}). */
+        final long callId = CallIds.next();
         /** Times the comet answered RESOURCE_EXHAUSTED; touched only by the lane's current sender. */
         int busyRetries;
 

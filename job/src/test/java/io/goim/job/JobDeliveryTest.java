@@ -247,6 +247,10 @@ class JobDeliveryTest {
                 assertEquals(expected, comet.bodies("room", 1), "room order kept across busy retries");
                 assertEquals(0, job.counters().cometCallsGivenUp.sum());
                 assertEquals(25.0, job.registry().get("goim_job_comet_busy").counter().count());
+                // Every retry carries its call's id, so a comet that did apply an attempt skips the repeat.
+                List<Long> ids = comet.callIds;
+                assertTrue(ids.stream().allMatch(id -> id != 0), "every push call has an id");
+                assertEquals(ids.size() - 25, ids.stream().distinct().count(), "each refused attempt retried with its id");
             }
         }
     }

@@ -53,9 +53,21 @@ final class RecordingComet implements AutoCloseable {
     private boolean holding;
     private final Server server;
 
+    /** The idempotency id ({@code goim-call-id}) of every push call attempt, in arrival order; 0 for none. */
+    final List<Long> callIds = new CopyOnWriteArrayList<>();
+
     private RecordingComet(int port) throws Exception {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                .addService(new Service())
+                .addService(io.grpc.ServerInterceptors.intercept(new Service(), new io.grpc.ServerInterceptor() {
+                    @Override
+                    public <Q, A> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, A> call,
+                            io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, A> next) {
+                        if (!call.getMethodDescriptor().getBareMethodName().matches("Ping|Rooms")) {
+                            callIds.add(io.goim.libs.grpc.CallIds.of(headers));
+                        }
+                        return next.startCall(call, headers);
+                    }
+                }))
                 .build()
                 .start();
     }

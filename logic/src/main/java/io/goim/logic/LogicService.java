@@ -17,9 +17,11 @@ import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.proto.RouterEpochReply;
 import io.goim.proto.WithdrawReq;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -65,6 +67,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> refusedByReason = new ConcurrentHashMap<>();
     private final Counter sessionCapRefused;
+    private final Counter connectsAbandoned;
     private final DiscoveryCalls discovery;
     private final Supplier<Map<String, Integer>> roomCounts;
 
@@ -82,6 +85,10 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         this.registry = registry;
         this.sessionCapRefused = Counter.builder("goim_logic_session_cap_refused")
                 .description("Logins refused because the user already held logic.auth.max-sessions-per-user connections")
+                .register(registry);
+        this.connectsAbandoned = Counter.builder("goim_logic_connects_abandoned")
+                .description("Connect calls the comet gave up on before logic answered: no session stored, or the one"
+                        + " stored deleted again")
                 .register(registry);
         this.discovery = new DiscoveryCalls(routers.directory(), registry);
     }
@@ -143,6 +150,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     @Override
     public void connect(ConnectReq req, StreamObserver<ConnectReply> out) {
+        Context call = Context.current();
         Authenticator.Identity id;
         try {
             id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
@@ -156,12 +164,18 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
             return;
         }
+        if (callerGone(call, out)) {
+            connectsAbandoned.increment(); // gave up while the token was checked: store nothing
+            return;
+        }
         if (maxSessionsPerUser <= 0) {
-            register(req, id, out);
+            register(req, id, call, out);
             return;
         }
         routers.userCount(id.userId()).whenComplete((count, error) -> {
-            if (error != null) {
+            if (callerGone(call, out)) {
+                connectsAbandoned.increment(); // gave up while its sessions were counted: store nothing
+            } else if (error != null) {
                 out.onError(routerError("user count", error));
             } else if (count >= maxSessionsPerUser) {
                 sessionCapRefused.increment();
@@ -170,15 +184,41 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 out.onError(Status.RESOURCE_EXHAUSTED.withDescription("user " + id.userId() + " holds " + count
                         + " sessions (at most " + maxSessionsPerUser + ")").asRuntimeException());
             } else {
-                register(req, id, out);
+                register(req, id, call, out);
             }
         });
     }
 
-    private void register(ConnectReq req, Authenticator.Identity id, StreamObserver<ConnectReply> out) {
+    /**
+     * True when the comet no longer waits for this Connect (its deadline passed, or it went
+     * away): it will never learn the session's key, so nothing may be stored for it, and
+     * what was stored is deleted again (otherwise the session stays, counted online with no
+     * connection behind it, until the store expires it).
+     */
+    private static boolean callerGone(Context call, StreamObserver<?> out) {
+        // The call's context is cancelled at once (deadline, or the comet cancelled); the
+        // observer learns it only once the handler's thread is free.
+        return call.isCancelled() || out instanceof ServerCallStreamObserver<?> o && o.isCancelled();
+    }
+
+    private void register(ConnectReq req, Authenticator.Identity id, Context call, StreamObserver<ConnectReply> out) {
+        if (callerGone(call, out)) {
+            connectsAbandoned.increment();
+            return;
+        }
         Authenticator.V2 v2 = id.v2();
         String clientKey = v2 == null ? "" : v2.key();
         routers.put(id.userId(), req.getServer(), id.room(), clientKey).whenComplete((seq, error) -> {
+            if (callerGone(call, out)) {
+                // The comet's deadline (which the put inherits) passed, or it went away. A
+                // put that failed for that reason was refused by the router or undone there
+                // (RouterService.put); one that succeeded is deleted here.
+                connectsAbandoned.increment();
+                if (error == null) {
+                    undo(req.getServer(), id, seq);
+                }
+                return;
+            }
             if (error != null) {
                 out.onError(routerError("put", error));
                 return;
@@ -198,6 +238,17 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onNext(reply.build());
             out.onCompleted();
         });
+    }
+
+    /** Deletes the session {@code seq} stored for a login its comet gave up on. */
+    private void undo(int server, Authenticator.Identity id, int seq) {
+        // Outside the abandoned call's context: a call made in it would be cancelled with it.
+        Context.current().fork().run(() -> routers.del(id.userId(), seq, id.room()).whenComplete((has, error) -> {
+            if (error != null) {
+                refusedLog.warn("could not delete session {}_{} of a login comet {} gave up on (the store expires it): {}",
+                        id.userId(), seq, server, error.toString());
+            }
+        }));
     }
 
     @Override

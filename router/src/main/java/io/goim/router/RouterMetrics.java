@@ -26,6 +26,9 @@ final class RouterMetrics {
         FunctionCounter.builder("goim_router_invalid_arguments", service, RouterService::invalidArguments)
                 .description("Calls refused with INVALID_ARGUMENT")
                 .register(r);
+        FunctionCounter.builder("goim_router_puts_abandoned", service, RouterService::putsAbandoned)
+                .description("Puts not applied, or undone, because their caller's deadline had passed")
+                .register(r);
         Gauge.builder("goim_router_comets", service, RouterService::cometsHeld)
                 .description("Comet announcements held (comet discovery)")
                 .register(r);

@@ -27,6 +27,7 @@ import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
 import io.goim.proto.WithdrawReq;
 import io.goim.libs.log.RateLimitedLog;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     private final long incarnation;
     private final LongAdder invalidArguments = new LongAdder();
     private final LongAdder announcementsRefused = new LongAdder();
+    private final LongAdder putsAbandoned = new LongAdder();
 
     /** {@code incarnation}: this process's random start id, answered by Incarnation. */
     RouterService(SessionStore store, CometRegistry comets, long incarnation) {
@@ -78,9 +80,33 @@ final class RouterService extends RouterGrpc.RouterImplBase {
                 || !validKey(req.getClientKey(), out)) {
             return;
         }
-        reply(out, PutReply.newBuilder()
-                .setSeq(store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey()))
-                .build());
+        // A put whose caller gave up (logic's deadline, which carries the comet's, passed
+        // while it waited here: a router or machine under load) is not applied: nobody would
+        // learn the seq, so nobody would ever delete the session, and it would be counted
+        // online without a connection until the cleaner expires it.
+        Context call = Context.current();
+        if (call.isCancelled()) {
+            abandon(out, "before it was applied");
+            return;
+        }
+        int seq = store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey());
+        if (call.isCancelled()) {
+            // Gave up while it was applied: undone. (A client key it took from another of the
+            // user's connections is not given back; that one's next renew reclaims it.)
+            store.del(req.getUserId(), seq);
+            abandon(out, "while it was applied; undone");
+            return;
+        }
+        reply(out, PutReply.newBuilder().setSeq(seq).build());
+    }
+
+    private void abandon(StreamObserver<?> out, String when) {
+        putsAbandoned.increment();
+        try {
+            out.onError(Status.CANCELLED.withDescription("the caller gave up on this put " + when).asRuntimeException());
+        } catch (RuntimeException alreadyClosed) {
+            // The call is gone already; there is nobody to tell.
+        }
     }
 
     @Override
@@ -272,6 +298,11 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     /** Comet announcements held (expired ones until the next read). */
     int cometsHeld() {
         return comets.size();
+    }
+
+    /** Puts not applied (or undone) because their caller had given up. */
+    long putsAbandoned() {
+        return putsAbandoned.sum();
     }
 
     /** Calls refused with INVALID_ARGUMENT since start. */
