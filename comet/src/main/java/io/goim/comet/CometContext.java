@@ -3,7 +3,6 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every connection handler of one comet shares: configuration, the logic client,
- * the buckets and outboxes, the whitelist and the counters, plus the connection life-cycle steps
+ * the buckets and outboxes, the whitelist and the meters, plus the connection life-cycle steps
  * (register, unregister, reply, protocol error) so each is written once.
  *
  * <p>Thread-safe.
@@ -31,10 +30,9 @@ final class CometContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometContext.class);
 
     private final CometConfig config;
-    private final MeterRegistry registry;
     private final LogicClient logic;
     private final LoginWindow logins;
-    private final CometCounters counters = new CometCounters();
+    private final CometMeters meters;
     private final Whitelist whitelist;
     private final Buckets buckets;
     private final Outboxes outboxes;
@@ -47,28 +45,28 @@ final class CometContext implements AutoCloseable {
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     /** Echo mode (no upstream producer). */
-    CometContext(CometConfig config, LogicClient logic, MeterRegistry registry) {
-        this(config, logic, null, registry);
+    CometContext(CometConfig config, LogicClient logic, CometMeters meters) {
+        this(config, logic, null, meters);
     }
 
     /**
-     * Meters of the parts built here (the outboxes') are registered in {@code registry}.
+     * The parts built here count in {@code meters}.
      * {@code upstream}: where client messages go in kafka mode; null in echo mode.
      */
-    CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, MeterRegistry registry) {
+    CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, CometMeters meters) {
         this.config = config;
         this.upstream = upstream;
-        this.registry = registry;
+        this.meters = meters;
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
         this.buckets = new Buckets(config.buckets());
-        this.outboxes = new Outboxes(buckets, counters, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
-                config.maxBacklog(), registry);
+        this.outboxes = new Outboxes(buckets, meters.push, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
+                config.maxBacklog());
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
-                counters, whitelist);
-        this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
-        this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
+                meters.disconnects, whitelist);
+        this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), meters.roomReports);
+        this.roomOps = new RoomOps(this, meters.roomOpsRefused, config.maxRoomsPerConnection());
         this.logins = new LoginWindow(config.loginWindow(), logic::connect,
                 reply -> disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
                         reply.getRoomKey()));
@@ -78,9 +76,9 @@ final class CometContext implements AutoCloseable {
         return config;
     }
 
-    /** Where the connection handlers' own meters are registered. */
-    MeterRegistry registry() {
-        return registry;
+    /** What the connection handlers count with. */
+    CometMeters meters() {
+        return meters;
     }
 
     LogicClient logic() {
@@ -121,10 +119,6 @@ final class CometContext implements AutoCloseable {
     /** Reports room changes to logic. */
     RoomReporter roomReporter() {
         return roomReporter;
-    }
-
-    CometCounters counters() {
-        return counters;
     }
 
     Whitelist whitelist() {
@@ -173,7 +167,7 @@ final class CometContext implements AutoCloseable {
 
     /** Writes and flushes a reply packet to the client, counting it. Event loop only. */
     void reply(ChannelHandlerContext ctx, Packet p) {
-        counters.packetsWritten.increment();
+        meters.packetsWritten.increment();
         ctx.writeAndFlush(p, ctx.voidPromise());
     }
 
@@ -186,7 +180,7 @@ final class CometContext implements AutoCloseable {
         }
         Connection conn = Connection.of(ctx.channel());
         if (c instanceof ProtocolException pe) {
-            counters.protocolError(pe.kind());
+            meters.protocolError(pe.kind());
             protocolLog.warn("closing {}: {} ({})", ctx.channel().remoteAddress(), pe.getMessage(), pe.kind().label());
             if (conn != null) {
                 whitelist.log(conn.key, "protocol error: {} ({})", pe.getMessage(), pe.kind().label());

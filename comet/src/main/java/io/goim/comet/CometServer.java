@@ -14,6 +14,7 @@ import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CometGrpc;
 import io.grpc.Server;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -61,20 +62,22 @@ public final class CometServer implements AutoCloseable {
     private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
         PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
+        CometMeters meters = new CometMeters(registry);
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry,
                 config.peerAuth());
         UpstreamProducer upstream = config.upstream().mode() == CometConfig.Upstream.Mode.KAFKA
-                ? new UpstreamProducer(config.upstream(), config.admin().checkDeadline(), registry) : null;
-        comet = new CometContext(config, logic, upstream, registry);
-        reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
+                ? new UpstreamProducer(config.upstream(), config.admin().checkDeadline(), meters.upstream) : null;
+        comet = new CometContext(config, logic, upstream, meters);
+        reloader = new ConfigReloader(reloadSource, comet.whitelist(), meters.reloads, reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
+        PerIpGate perIp = new PerIpGate(boss.next(), config.limits(), meters.connectionsRefused);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, config.acceptBacklog() > 0 ? config.acceptBacklog() : NetUtil.SOMAXCONN)
                 // Per-address connection cap and rate, checked as each client connection is accepted.
-                .handler(new PerIpGate(boss.next(), config.limits(), registry))
+                .handler(perIp)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Clients send small ops (a packet is at most max-body + 16 bytes), so one
                 // read buffer size serves them; one allocator for all connections, whose
@@ -91,7 +94,7 @@ public final class CometServer implements AutoCloseable {
             tlsWebsocket = ssl == null ? null
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
-                    .addService(new PushService(comet, registry))
+                    .addService(new PushService(comet, meters.pushControlOpsRefused))
                     .addService(health.service())
                     .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                     .build()
@@ -109,11 +112,12 @@ public final class CometServer implements AutoCloseable {
         SessionRenewer renewer = new SessionRenewer(comet);
         renewer.start();
         RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
-                config.routerEpochPoll(), registry);
+                config.routerEpochPoll(), meters.routerEpochChanges);
         Drainer drainer = new Drainer(comet);
         CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
                 Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), comet.buckets()::online,
-                logic::announce, logic::withdraw, config.logicTimeout(), registry) : null;
+                logic::announce, logic::withdraw, config.logicTimeout(), meters.announcedOk,
+                meters.announceFailed) : null;
         if (announcer != null) {
             announcer.start(config.discovery().announceInterval());
             // First: the nodes API stops sending clients here; job keeps pushing to those draining.
@@ -150,7 +154,7 @@ public final class CometServer implements AutoCloseable {
                 })
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
-        CometMetrics.bind(registry, this);
+        meters.gauges(comet.buckets(), comet.logins(), comet.outboxes(), perIp);
         try {
             // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
             admin = new AdminServer("comet", config.admin(), registry, upstream == null
@@ -262,8 +266,9 @@ public final class CometServer implements AutoCloseable {
         return admin.port();
     }
 
-    public CometCounters counters() {
-        return comet.counters();
+    /** Where comet's meters are (also after {@link #close}): what {@code /metrics} shows. */
+    public MeterRegistry registry() {
+        return admin.registry();
     }
 
     /**
