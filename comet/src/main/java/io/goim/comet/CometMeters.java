@@ -135,7 +135,7 @@ final class CometMeters {
         // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
         pushControlOpsRefused = new CounterFamily(r, "goim_comet_push_control_ops_refused", "Push calls refused"
                 + " INVALID_ARGUMENT because they carried a control operation (handshake, heartbeat, auth, disconnect...),"
-                + " not a push", "op");
+                + " not a push", "op").register(Op.controlNames());
         Map<UpstreamProducer.Outcome, Counter> outcomes = new EnumMap<>(UpstreamProducer.Outcome.class);
         for (UpstreamProducer.Outcome o : UpstreamProducer.Outcome.values()) {
             outcomes.put(o, counter(r, "goim_comet_upstream", "Client messages (op 4) in kafka mode, by what became of them",

@@ -28,6 +28,14 @@ public final class CounterFamily {
         this.keys = keys.clone();
     }
 
+    /** Registers the counters of {@code values} now (one-key families), so they are exported at 0 before any event. */
+    public CounterFamily register(Iterable<String> values) {
+        for (String v : values) {
+            of(v);
+        }
+        return this;
+    }
+
     /** The counter of {@code values} (one per key, in order), registered on first use. */
     public Counter of(String... values) {
         if (values.length != keys.length) {
