@@ -50,7 +50,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     public void handlerAdded(ChannelHandlerContext ctx) {
         Duration timeout = comet.config().handshakeTimeout();
         handshakeTimer = ctx.executor().schedule(() -> {
-            comet.counters().handshakeTimeouts.increment();
+            comet.meters().handshakeTimeouts.increment();
             log.debug("{}: no auth within {}, closing", ctx.channel().remoteAddress(), timeout);
             ctx.close();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -86,13 +86,13 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
                     "op " + p.op() + " before auth"));
             return;
         }
-        comet.counters().opReceived(p.op());
+        comet.meters().opReceived(p.op());
         // The client did its part in time; what is left is comet's and logic's, which may
         // take longer than the handshake timeout in a login storm.
         handshakeTimer.cancel(false);
         Duration loginTimeout = comet.config().loginTimeout();
         handshakeTimer = ctx.executor().schedule(() -> {
-            comet.counters().loginTimeouts.increment();
+            comet.meters().loginTimeouts.increment();
             log.debug("{}: no answer from logic within {}, closing", ctx.channel().remoteAddress(), loginTimeout);
             ctx.close();
         }, loginTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -137,7 +137,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
                 reply.getAcceptsList().stream().mapToInt(Integer::intValue).toArray());
         Connection c = new Connection(reply.getKey(), reply.getUserId(), ctx.channel(), Wire.of(ctx.channel()), v2);
         comet.register(c, reply.getRoomKey());
-        comet.counters().authOk.increment();
+        comet.meters().authOk.increment();
         comet.whitelist().log(c.key, "authenticated user {} in room \"{}\"", c.userId, reply.getRoomKey());
         comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
         ArrayDeque<Packet> early = held;
@@ -164,7 +164,7 @@ final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     }
 
     private void authFailed(ChannelHandlerContext ctx, Throwable error) {
-        comet.counters().authFailed.increment();
+        comet.meters().authFailed.increment();
         log.debug("{}: auth failed: {}", ctx.channel().remoteAddress(), error.toString());
         ctx.close();
     }

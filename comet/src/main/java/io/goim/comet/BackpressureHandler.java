@@ -54,7 +54,7 @@ final class BackpressureHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof ByteBuf b) {
-            comet.counters().bytesWritten.add(b.readableBytes());
+            comet.meters().bytesWritten.increment(b.readableBytes());
         }
         ctx.write(msg, promise);
     }

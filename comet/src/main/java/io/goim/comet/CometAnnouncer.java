@@ -3,7 +3,6 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.CometInstance;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -59,21 +58,15 @@ final class CometAnnouncer implements AutoCloseable {
      */
     CometAnnouncer(CometInstance template, IntSupplier connections, IntSupplier clientAddresses,
             Function<CometInstance, CompletableFuture<?>> announce, Function<Long, CompletableFuture<?>> withdraw,
-            Duration deadline, MeterRegistry registry) {
+            Duration deadline, Counter ok, Counter failed) {
         this.template = template;
         this.connections = connections;
         this.clientAddresses = clientAddresses;
         this.announce = announce;
         this.withdraw = withdraw;
         this.deadline = deadline;
-        this.ok = outcome(registry, "ok");
-        this.failed = outcome(registry, "failed");
-    }
-
-    private static Counter outcome(MeterRegistry registry, String outcome) {
-        return Counter.builder("goim_comet_announcements")
-                .description("Announcements to logic (comet discovery), by outcome")
-                .tag("outcome", outcome).register(registry);
+        this.ok = ok;
+        this.failed = failed;
     }
 
     /** Announces now, then every {@code interval}. */

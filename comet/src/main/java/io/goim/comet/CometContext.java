@@ -3,8 +3,6 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
@@ -23,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What every connection handler of one comet shares: configuration, the logic client,
- * the buckets and outboxes, the whitelist and the counters, plus the connection life-cycle steps
+ * the buckets and outboxes, the whitelist and the meters, plus the connection life-cycle steps
  * (register, unregister, reply, protocol error) so each is written once.
  *
  * <p>Thread-safe.
@@ -32,10 +30,9 @@ final class CometContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometContext.class);
 
     private final CometConfig config;
-    private final MeterRegistry registry;
     private final LogicClient logic;
     private final LoginWindow logins;
-    private final CometCounters counters = new CometCounters();
+    private final CometMeters meters;
     private final Whitelist whitelist;
     private final Buckets buckets;
     private final Outboxes outboxes;
@@ -50,41 +47,37 @@ final class CometContext implements AutoCloseable {
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     /** Echo mode (no upstream producer). */
-    CometContext(CometConfig config, LogicClient logic, MeterRegistry registry) {
-        this(config, logic, null, registry);
+    CometContext(CometConfig config, LogicClient logic, CometMeters meters) {
+        this(config, logic, null, meters);
     }
 
     /**
-     * Meters of the parts built here (the outboxes') are registered in {@code registry}.
+     * The parts built here count in {@code meters}.
      * {@code upstream}: where client messages go in kafka mode; null in echo mode.
      */
-    CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, MeterRegistry registry) {
+    CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, CometMeters meters) {
         this.config = config;
         this.upstream = upstream;
-        this.registry = registry;
+        this.meters = meters;
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
         this.buckets = new Buckets(config.buckets());
-        this.outboxes = new Outboxes(buckets, counters, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
-                config.maxBacklog(), registry);
+        this.outboxes = new Outboxes(buckets, meters.push, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
+                config.maxBacklog());
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
-                counters, whitelist);
-        this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), registry);
-        this.roomOps = new RoomOps(this, registry, config.maxRoomsPerConnection());
-        this.pacedBroadcasts = new PacedBroadcasts(buckets, outboxes, config.pushMaxPaced(), registry);
-        this.roomOnline = new RoomOnline(buckets, logic, config.onlineInterval(), config.logicTimeout(), registry);
-        Counter lateLogins = Counter.builder("goim_comet_login_answers_undone")
-                .description("Connect answers that came after their login was given up (client gone, or logic-timeout"
-                        + " passed): the session logic stored is disconnected again")
-                .register(registry);
+                meters.disconnects, whitelist);
+        this.roomReporter = new RoomReporter(buckets, logic, retries, config.renewRetry(), meters.roomReports);
+        this.roomOps = new RoomOps(this, meters.roomOpsRefused, config.maxRoomsPerConnection());
+        this.pacedBroadcasts = new PacedBroadcasts(buckets, outboxes, config.pushMaxPaced(), meters.registry());
+        this.roomOnline = new RoomOnline(buckets, logic, config.onlineInterval(), config.logicTimeout(), meters.registry());
         // A login fails after logic-timeout, but its call lives on until login-timeout more,
         // so that logic's late answer names the session it stored and comet undoes it.
         Duration connectDeadline = config.logicTimeout().plus(config.loginTimeout());
         this.logins = new LoginWindow(config.loginWindow(), config.logicTimeout(),
                 token -> logic.connect(token, connectDeadline),
                 reply -> {
-                    lateLogins.increment();
+                    meters.loginAnswersUndone.increment();
                     disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
                             reply.getRoomKey());
                 });
@@ -94,9 +87,9 @@ final class CometContext implements AutoCloseable {
         return config;
     }
 
-    /** Where the connection handlers' own meters are registered. */
-    MeterRegistry registry() {
-        return registry;
+    /** What the connection handlers count with. */
+    CometMeters meters() {
+        return meters;
     }
 
     LogicClient logic() {
@@ -149,10 +142,6 @@ final class CometContext implements AutoCloseable {
         return roomReporter;
     }
 
-    CometCounters counters() {
-        return counters;
-    }
-
     Whitelist whitelist() {
         return whitelist;
     }
@@ -199,7 +188,7 @@ final class CometContext implements AutoCloseable {
 
     /** Writes and flushes a reply packet to the client, counting it. Event loop only. */
     void reply(ChannelHandlerContext ctx, Packet p) {
-        counters.packetsWritten.increment();
+        meters.packetsWritten.increment();
         ctx.writeAndFlush(p, ctx.voidPromise());
     }
 
@@ -212,7 +201,7 @@ final class CometContext implements AutoCloseable {
         }
         Connection conn = Connection.of(ctx.channel());
         if (c instanceof ProtocolException pe) {
-            counters.protocolError(pe.kind());
+            meters.protocolError(pe.kind());
             protocolLog.warn("closing {}: {} ({})", ctx.channel().remoteAddress(), pe.getMessage(), pe.kind().label());
             if (conn != null) {
                 whitelist.log(conn.key, "protocol error: {} ({})", pe.getMessage(), pe.kind().label());

@@ -15,6 +15,7 @@ import io.goim.proto.CometGrpc;
 import io.grpc.ServerInterceptors;
 import io.grpc.Server;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -63,21 +64,22 @@ public final class CometServer implements AutoCloseable {
     private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
         Transport transport = Transport.best();
         PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
+        CometMeters meters = new CometMeters(registry);
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry,
                 config.peerAuth());
         UpstreamProducer upstream = config.upstream().mode() == CometConfig.Upstream.Mode.KAFKA
-                ? new UpstreamProducer(config.upstream(), config.admin().checkDeadline(), registry) : null;
-        comet = new CometContext(config, logic, upstream, registry);
-        reloader = new ConfigReloader(reloadSource, comet.whitelist(), comet.counters(), reloadLogging);
+                ? new UpstreamProducer(config.upstream(), config.admin().checkDeadline(), meters.upstream) : null;
+        comet = new CometContext(config, logic, upstream, meters);
+        reloader = new ConfigReloader(reloadSource, comet.whitelist(), meters.reloads, reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
-        PerIpGate perIpGate = new PerIpGate(boss.next(), config.limits(), registry);
+        PerIpGate perIp = new PerIpGate(boss.next(), config.limits(), meters.connectionsRefused);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, config.acceptBacklog() > 0 ? config.acceptBacklog() : NetUtil.SOMAXCONN)
                 // Per-address connection cap and rate, checked as each client connection is accepted.
-                .handler(perIpGate)
+                .handler(perIp)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // Clients send small ops (a packet is at most max-body + 16 bytes), so one
                 // read buffer size serves them; one allocator for all connections, whose
@@ -95,7 +97,7 @@ public final class CometServer implements AutoCloseable {
                     : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
             grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
                     // Retries of a call already applied are answered, not applied again.
-                    .addService(ServerInterceptors.intercept(new PushService(comet, registry),
+                    .addService(ServerInterceptors.intercept(new PushService(comet, meters.pushControlOpsRefused),
                             new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, registry)))
                     .addService(health.service())
                     .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
@@ -115,11 +117,12 @@ public final class CometServer implements AutoCloseable {
         renewer.start();
         comet.roomOnline().start();
         RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
-                config.routerEpochPoll(), registry);
+                config.routerEpochPoll(), meters.routerEpochChanges);
         Drainer drainer = new Drainer(comet);
         CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
                 Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), comet.buckets()::online,
-                perIpGate::addressesOpen, logic::announce, logic::withdraw, config.logicTimeout(), registry) : null;
+                perIp::addressesOpen, logic::announce, logic::withdraw, config.logicTimeout(), meters.announcedOk,
+                meters.announceFailed) : null;
         if (announcer != null) {
             announcer.start(config.discovery().announceInterval());
             // First: the nodes API stops sending clients here; job keeps pushing to those draining.
@@ -156,7 +159,7 @@ public final class CometServer implements AutoCloseable {
                 })
                 .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
                 .then("logic client", logic::close);
-        CometMetrics.bind(registry, this);
+        meters.gauges(comet.buckets(), comet.logins(), comet.outboxes(), perIp);
         try {
             // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
             admin = new AdminServer("comet", config.admin(), registry, upstream == null
@@ -268,8 +271,9 @@ public final class CometServer implements AutoCloseable {
         return admin.port();
     }
 
-    public CometCounters counters() {
-        return comet.counters();
+    /** Where comet's meters are (also after {@link #close}): what {@code /metrics} shows. */
+    public MeterRegistry registry() {
+        return admin.registry();
     }
 
     /**

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
 import com.typesafe.config.Config;
 import java.util.function.Supplier;
+import io.micrometer.core.instrument.Counter;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,7 @@ final class ConfigReloader {
 
     private final Supplier<Config> source;
     private final Whitelist whitelist;
-    private final CometCounters counters;
+    private final Counter reloads;
     private final Runnable reloadLogging;
 
     /**
@@ -30,10 +31,10 @@ final class ConfigReloader {
      *        process; a comet started inside another program (tests, benchmarks) leaves
      *        that program's logging alone
      */
-    ConfigReloader(Supplier<Config> source, Whitelist whitelist, CometCounters counters, Runnable reloadLogging) {
+    ConfigReloader(Supplier<Config> source, Whitelist whitelist, Counter reloads, Runnable reloadLogging) {
         this.source = source;
         this.whitelist = whitelist;
-        this.counters = counters;
+        this.reloads = reloads;
         this.reloadLogging = reloadLogging;
     }
 
@@ -51,7 +52,7 @@ final class ConfigReloader {
         }
         whitelist.replace(config.whitelist());
         reloadLogging.run();
-        counters.reloads.increment();
+        reloads.increment();
         log.info("reloaded: whitelist {}", config.whitelist());
         return true;
     }

@@ -25,19 +25,19 @@ final class DisconnectNotifier {
     private final ScheduledExecutorService scheduler;
     private final int retries;
     private final long backoffNanos;
-    private final CometCounters counters;
+    private final CometMeters.Disconnects meters;
     private final Whitelist whitelist;
     private final RateLimitedLog lostLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     /** Disconnects not yet acknowledged or given up. */
     private final InFlight inFlight = new InFlight();
 
     DisconnectNotifier(LogicClient logic, ScheduledExecutorService scheduler, int retries, Duration backoff,
-            CometCounters counters, Whitelist whitelist) {
+            CometMeters.Disconnects meters, Whitelist whitelist) {
         this.logic = logic;
         this.scheduler = scheduler;
         this.retries = retries;
         this.backoffNanos = backoff.toNanos();
-        this.counters = counters;
+        this.meters = meters;
         this.whitelist = whitelist;
     }
 
@@ -55,7 +55,7 @@ final class DisconnectNotifier {
     private void attempt(String key, String rooms, int attempt) {
         logic.disconnect(key, rooms).whenComplete((reply, error) -> {
             if (error == null) {
-                counters.disconnectsReported.increment();
+                meters.reported().increment();
                 whitelist.log(key, "disconnect reported to logic after {} attempt(s){}", attempt + 1, "");
                 inFlight.end();
                 return;
@@ -63,7 +63,7 @@ final class DisconnectNotifier {
             Status.Code code = Status.fromThrowable(error).getCode();
             boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
             if (transient_ && attempt < retries) {
-                counters.disconnectRetries.increment();
+                meters.retries().increment();
                 try {
                     scheduler.schedule(() -> attempt(key, rooms, attempt + 1), backoffNanos << attempt,
                             TimeUnit.NANOSECONDS);
@@ -72,7 +72,7 @@ final class DisconnectNotifier {
                     // comet is stopping: give up below
                 }
             }
-            counters.disconnectsLost.increment();
+            meters.lost().increment();
             whitelist.log(key, "disconnect not reported to logic: {}", error);
             lostLog.warn("disconnect of {} not reported to logic after {} attempt(s): {}", key, attempt + 1,
                     error.toString());

@@ -104,8 +104,8 @@ final class Drainer {
             if (!ch.isActive()) {
                 return;
             }
-            comet.counters().drained.increment();
-            comet.counters().packetsWritten.increment();
+            comet.meters().drained.increment();
+            comet.meters().packetsWritten.increment();
             comet.whitelist().log(c.key, "drain: op 6 and close {}", c);
             // Written and flushed on the event loop before the close, so it reaches the socket first.
             ch.writeAndFlush(new Packet(1, Op.DISCONNECT_REPLY, 0, Unpooled.EMPTY_BUFFER), ch.voidPromise());

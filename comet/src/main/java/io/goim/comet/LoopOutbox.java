@@ -184,9 +184,9 @@ final class LoopOutbox {
 
     /** Counts {@code writes} writes of {@code msg}, once per group rather than per connection. */
     private void counted(int writes, PushMessage msg) {
-        CometCounters counters = outboxes.counters();
-        counters.pushesQueued.add(writes);
-        counters.packetsWritten.add((long) writes * msg.packets());
+        CometMeters.Push meters = outboxes.meters();
+        meters.queued().increment(writes);
+        meters.packetsWritten().increment((double) writes * msg.packets());
     }
 
     /**
@@ -222,7 +222,7 @@ final class LoopOutbox {
             return false;
         }
         if (backlog.totalPendingWriteBytes() + msg.size() > outboxes.maxBacklog()) {
-            outboxes.counters().pushesDropped.increment();
+            outboxes.meters().dropped().increment();
             outboxes.slowConsumer(c, backlog.totalPendingWriteBytes());
             return false;
         }

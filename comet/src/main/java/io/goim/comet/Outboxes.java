@@ -1,11 +1,6 @@
 package io.goim.comet;
 
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.ProtocolException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +31,7 @@ final class Outboxes {
 
     private final ConcurrentMap<EventLoop, LoopOutbox> byLoop = new ConcurrentHashMap<>();
     private final Buckets buckets;
-    private final CometCounters counters;
+    private final CometMeters.Push meters;
     private final Whitelist whitelist;
     private final long maxPending;
     private final long maxBacklog;
@@ -44,26 +39,15 @@ final class Outboxes {
     private final AtomicLong pending = new AtomicLong();
     /** Room calls answered before their writes and not yet written. */
     private final AtomicInteger answeredEarly = new AtomicInteger();
-    private final Counter refused;
-    private final DistributionSummary merged;
 
-    Outboxes(Buckets buckets, CometCounters counters, Whitelist whitelist, long maxPending, int roomWindow,
-            long maxBacklog, MeterRegistry registry) {
+    Outboxes(Buckets buckets, CometMeters.Push meters, Whitelist whitelist, long maxPending, int roomWindow,
+            long maxBacklog) {
         this.buckets = buckets;
-        this.counters = counters;
+        this.meters = meters;
         this.whitelist = whitelist;
         this.maxPending = maxPending;
         this.roomWindow = roomWindow;
         this.maxBacklog = maxBacklog;
-        Gauge.builder("goim_comet_push_pending_bytes", pending, AtomicLong::get)
-                .description("Bytes of pushes waiting for the event loops to write them").register(registry);
-        refused = Counter.builder("goim_comet_push_refused")
-                .description("Push calls answered RESOURCE_EXHAUSTED because comet.push.max-pending bytes were waiting"
-                        + " (job retries them)")
-                .register(registry);
-        merged = DistributionSummary.builder("goim_comet_push_merged_messages")
-                .description("Messages per room or broadcast write: more than one when they piled up while the loop was busy")
-                .register(registry);
     }
 
     /** The outbox of {@code loop}, made on first use. */
@@ -79,7 +63,7 @@ final class Outboxes {
      */
     boolean admit() {
         if (pending.get() >= maxPending) {
-            refused.increment();
+            meters.refused().increment();
             return false;
         }
         return true;
@@ -175,12 +159,12 @@ final class Outboxes {
 
     /** A room or broadcast write carried {@code messages} messages. */
     void merged(int messages) {
-        merged.record(messages);
+        meters.merged().record(messages);
     }
 
     /** Closes {@code c}, whose outbound backlog has passed {@code max-backlog}; counted as a slow consumer. */
     void slowConsumer(Connection c, long backlogBytes) {
-        counters.protocolError(ProtocolException.Kind.SLOW_CONSUMER);
+        meters.slowConsumers().increment();
         SLOW_LOG.warn("closing {}: {} bytes waiting to be written, more than comet.write-buffer.max-backlog ({})",
                 c, backlogBytes, maxBacklog);
         whitelist.log(c.key, "closed as a slow consumer: {} bytes waiting", backlogBytes);
@@ -191,8 +175,8 @@ final class Outboxes {
         return buckets;
     }
 
-    CometCounters counters() {
-        return counters;
+    CometMeters.Push meters() {
+        return meters;
     }
 
     Whitelist whitelist() {

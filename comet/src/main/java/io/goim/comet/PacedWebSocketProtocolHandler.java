@@ -1,7 +1,6 @@
 package io.goim.comet;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -39,18 +38,7 @@ import java.util.List;
  */
 final class PacedWebSocketProtocolHandler extends WebSocketServerProtocolHandler {
     /** The ping meters of every WebSocket connection of a comet. */
-    static final class Meters {
-        final Counter answered;
-        final Counter unanswered;
-
-        Meters(MeterRegistry registry) {
-            String help = "WebSocket pings: answered with a pong, or left unanswered because the connection"
-                    + " was not writable and a later ping was answered instead (or it closed first)";
-            answered = Counter.builder("goim_comet_websocket_pings").description(help)
-                    .tag("outcome", "answered").register(registry);
-            unanswered = Counter.builder("goim_comet_websocket_pings").description(help)
-                    .tag("outcome", "unanswered").register(registry);
-        }
+    record Meters(Counter answered, Counter unanswered) {
     }
 
     private final Meters meters;
@@ -68,7 +56,7 @@ final class PacedWebSocketProtocolHandler extends WebSocketServerProtocolHandler
             if (pendingPing != null) {
                 pendingPing.release();
                 pendingPing = null;
-                meters.unanswered.increment();
+                meters.unanswered().increment();
             }
             if (ctx.channel().isWritable()) {
                 pong(ctx, frame.content().retain());
@@ -81,7 +69,7 @@ final class PacedWebSocketProtocolHandler extends WebSocketServerProtocolHandler
     }
 
     private void pong(ChannelHandlerContext ctx, ByteBuf payload) {
-        meters.answered.increment();
+        meters.answered().increment();
         ctx.writeAndFlush(new PongWebSocketFrame(payload), ctx.voidPromise());
     }
 
@@ -110,7 +98,7 @@ final class PacedWebSocketProtocolHandler extends WebSocketServerProtocolHandler
         if (pendingPing != null) {
             pendingPing.release();
             pendingPing = null;
-            meters.unanswered.increment();
+            meters.unanswered().increment();
         }
         super.handlerRemoved(ctx);
     }

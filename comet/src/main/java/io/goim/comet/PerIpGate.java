@@ -2,15 +2,12 @@ package io.goim.comet;
 
 import io.goim.libs.log.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +32,7 @@ final class PerIpGate extends ChannelInboundHandlerAdapter {
     private final EventLoop acceptLoop;
     private final PerIpLimits limits;
     private final CometConfig.Limits config;
-    private final Map<PerIpLimits.Refusal, Counter> refused = new EnumMap<>(PerIpLimits.Refusal.class);
+    private final Map<PerIpLimits.Refusal, Counter> refused;
     private final RateLimitedLog refusedLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     /** {@link PerIpLimits#addresses()}, published for the metrics scrape, which runs on another thread. */
     private final AtomicInteger addresses = new AtomicInteger();
@@ -44,21 +41,16 @@ final class PerIpGate extends ChannelInboundHandlerAdapter {
     private final ChannelFutureListener onClose = f -> closed(f.channel());
 
     /** @param acceptLoop the loop every client listener's server channel is registered with */
-    PerIpGate(EventLoop acceptLoop, CometConfig.Limits config, MeterRegistry registry) {
+    PerIpGate(EventLoop acceptLoop, CometConfig.Limits config, Map<PerIpLimits.Refusal, Counter> refused) {
         this.acceptLoop = acceptLoop;
         this.config = config;
         this.limits = new PerIpLimits(config.perIpConnections(), config.perIpLoginRate(), config.perIpLoginBurst());
-        for (PerIpLimits.Refusal r : PerIpLimits.Refusal.values()) {
-            refused.put(r, Counter.builder("goim_comet_connections_refused")
-                    .description("Client connections closed as soon as accepted: too many open from one address"
-                            + " (comet.limits.per-ip-connections) or opened too fast (per-ip-login-rate/-burst)")
-                    .tag("reason", r.label).register(registry));
-        }
-        Gauge.builder("goim_comet_client_addresses", addresses, AtomicInteger::get)
-                .description("Client addresses (IPv6: /64s) the per-address limits remember").register(registry);
-        Gauge.builder("goim_comet_client_addresses_open", addressesOpen, AtomicInteger::get)
-                .description("Client addresses (IPv6: /64s) with at least one connection open (goim v2's ip_count)")
-                .register(registry);
+        this.refused = refused;
+    }
+
+    /** Client addresses (IPv6: /64s) the limits remember, as last published by the accept loop. */
+    int addresses() {
+        return addresses.get();
     }
 
     /**

@@ -18,8 +18,7 @@ import io.goim.proto.RoomsReq;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
 import io.grpc.Status;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.goim.libs.admin.CounterFamily;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBufAllocator;
@@ -52,14 +51,14 @@ final class PushService extends CometGrpc.CometImplBase {
     private final CometContext comet;
     private final Outboxes outboxes;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
-    private final MeterRegistry registry;
+    private final CounterFamily controlOpsRefused;
     private final RateLimitedLog controlLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    /** {@code registry} holds the meter of calls refused for a control operation. */
-    PushService(CometContext comet, MeterRegistry registry) {
+    /** {@code controlOpsRefused} counts the calls refused for a control operation, by op. */
+    PushService(CometContext comet, CounterFamily controlOpsRefused) {
         this.comet = comet;
         this.outboxes = comet.outboxes();
-        this.registry = registry;
+        this.controlOpsRefused = controlOpsRefused;
     }
 
     @Override
@@ -225,12 +224,7 @@ final class PushService extends CometGrpc.CometImplBase {
         if (found.isPresent()) {
             int control = found.getAsInt();
             // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
-            Counter.builder("goim_comet_push_control_ops_refused")
-                    .description("Push calls refused INVALID_ARGUMENT because they carried a control operation"
-                            + " (handshake, heartbeat, auth, disconnect...), not a push")
-                    .tag("op", Op.name(control))
-                    .register(registry)
-                    .increment();
+            controlOpsRefused.of(Op.name(control)).increment();
             controlLog.warn("refused a push call carrying op {} ({}): only pushes (op {}) may be sent to clients",
                     control, Op.name(control), Op.SEND_MSG_REPLY);
             out.onError(Status.INVALID_ARGUMENT.withDescription("op " + control + " (" + Op.name(control)

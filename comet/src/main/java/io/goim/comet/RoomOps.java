@@ -7,8 +7,7 @@ import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.RoomKeys;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.goim.libs.admin.CounterFamily;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,12 +43,12 @@ final class RoomOps {
     static final int RET_BAD_REQUEST = 65534;
 
     private final CometContext comet;
-    private final MeterRegistry registry;
+    private final CounterFamily refusals;
     private final int maxRooms;
 
-    RoomOps(CometContext comet, MeterRegistry registry, int maxRooms) {
+    RoomOps(CometContext comet, CounterFamily refusals, int maxRooms) {
         this.comet = comet;
-        this.registry = registry;
+        this.refusals = refusals;
         this.maxRooms = maxRooms;
     }
 
@@ -143,14 +142,7 @@ final class RoomOps {
     }
 
     private void refused(int op, String reason, Connection c, String key, String msg) {
-        // Tagged by op name and a fixed reason: bounded.
-        Counter.builder("goim_comet_room_ops_refused")
-                .description("Room operations (ops 12, 18, 20) refused: a malformed room key, or a join past"
-                        + " comet.max-rooms-per-connection")
-                .tag("op", Op.name(op))
-                .tag("reason", reason)
-                .register(registry)
-                .increment();
+        refusals.of(Op.name(op), reason).increment(); // an op name and a fixed reason: bounded
         comet.whitelist().log(c.key, "room operation refused: {}", msg);
         LOG.warn("{}: {} of room \"{}\" refused: {}", c, Op.name(op), key.length() > 64 ? key.substring(0, 64) + "…" : key,
                 msg);

@@ -3,7 +3,6 @@ package io.goim.comet;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.RenewReply;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,18 +50,14 @@ final class RoomReporter {
     private boolean busy;
 
     RoomReporter(Buckets buckets, LogicClient logic, ScheduledExecutorService scheduler, Duration retry,
-            MeterRegistry registry) {
+            CometMeters.RoomReports meters) {
         this.buckets = buckets;
         this.logic = logic;
         this.scheduler = scheduler;
         this.retryNanos = retry.toNanos();
-        this.reported = Counter.builder("goim_comet_room_reports")
-                .description("Connections whose room change was reported to logic (renew path)").register(registry);
-        this.failed = Counter.builder("goim_comet_room_report_failures")
-                .description("Room change reports to logic that failed (retried)").register(registry);
-        this.conflicts = Counter.builder("goim_comet_room_report_conflicts")
-                .description("Connections closed because a room change report found their subKey on another comet")
-                .register(registry);
+        this.reported = meters.reported();
+        this.failed = meters.failed();
+        this.conflicts = meters.conflicts();
     }
 
     /** {@code c} changed rooms: its room set goes to logic soon. */

@@ -2,7 +2,6 @@ package io.goim.comet;
 
 import io.goim.libs.log.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -41,12 +40,10 @@ final class RouterEpochWatch implements AutoCloseable {
     private long known; // guarded by this; 0: no answer yet
 
     RouterEpochWatch(Supplier<CompletableFuture<Long>> poll, Runnable renewAll, Duration interval,
-            MeterRegistry registry) {
+            Counter changes) {
         this.poll = poll;
         this.renewAll = renewAll;
-        this.changes = Counter.builder("goim_comet_router_epoch_changes")
-                .description("Router epoch changes seen (a router restarted or came back); each renews every connection")
-                .register(registry);
+        this.changes = changes;
         long millis = interval.toMillis();
         // The first poll at once: at start the comet holds (almost) no connections, so the
         // renew a first answer triggers costs nothing; one second later a comet restarted

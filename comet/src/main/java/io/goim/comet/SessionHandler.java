@@ -57,7 +57,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
 
     /** Called by {@link HeartbeatDeadlines} when the timeout passed without a heartbeat. */
     void heartbeatMissed() {
-        comet.counters().heartbeatTimeouts.increment();
+        comet.meters().heartbeatTimeouts.increment();
         comet.whitelist().log(connection.key, "no heartbeat for {}, closing", comet.config().heartbeatTimeout());
         ctx.close();
     }
@@ -79,7 +79,7 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
-        comet.counters().opReceived(p.op());
+        comet.meters().opReceived(p.op());
         switch (p.op()) {
             case Op.HEARTBEAT -> {
                 deadlines.arm(this);

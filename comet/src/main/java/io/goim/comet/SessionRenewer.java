@@ -166,16 +166,16 @@ final class SessionRenewer implements AutoCloseable {
     }
 
     private void failed(int keys, Throwable error) {
-        comet.counters().renewFailures.increment();
+        comet.meters().renew.failed().increment();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         failureLog.warn("renew of {} connection(s) failed, retrying in {} ms: {}", keys,
                 TimeUnit.NANOSECONDS.toMillis(retryNanos), cause.toString());
     }
 
     private void renewed(RenewReply reply, java.util.Map<String, Connection> bySession) {
-        comet.counters().renewCalls.increment();
-        comet.counters().renewRefreshed.add(reply.getRefreshed());
-        comet.counters().renewRelearned.add(reply.getRelearned());
+        comet.meters().renew.ok().increment();
+        comet.meters().renew.refreshed().increment(reply.getRefreshed());
+        comet.meters().renew.relearned().increment(reply.getRelearned());
         if (reply.getRelearned() > 0) {
             log.info("routers relearned {} connection(s) of this comet", reply.getRelearned());
         }
@@ -189,7 +189,7 @@ final class SessionRenewer implements AutoCloseable {
         if (c == null || comet.buckets().remove(c) == null) {
             return; // gone meanwhile
         }
-        comet.counters().renewConflictsClosed.increment();
+        comet.meters().renew.conflictClosed().increment();
         comet.whitelist().log(key, "closing {}: a router holds this subKey on another comet", c);
         failureLog.warn("closing {}: a router holds subKey {} on another comet", c, key);
         c.channel.close();

@@ -5,12 +5,10 @@ import io.goim.libs.admin.Readiness;
 import io.goim.libs.kafka.KafkaProducers;
 import io.goim.proto.UpstreamMsg;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -67,21 +65,15 @@ final class UpstreamProducer implements AutoCloseable {
     private final String topic;
     private final Duration sendTimeout;
     private final int sendQueue;
-    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final Map<Outcome, Counter> outcomes;
     private final Timer ackLatency;
 
-    UpstreamProducer(CometConfig.Upstream config, Duration readyTimeout, MeterRegistry registry) {
+    UpstreamProducer(CometConfig.Upstream config, Duration readyTimeout, CometMeters.Upstream meters) {
         this.topic = config.topic();
         this.sendTimeout = config.sendTimeout();
         this.sendQueue = config.sendQueue();
-        for (Outcome o : Outcome.values()) {
-            outcomes.put(o, Counter.builder("goim_comet_upstream")
-                    .description("Client messages (op 4) in kafka mode, by what became of them")
-                    .tag("outcome", o.label).register(registry));
-        }
-        ackLatency = Timer.builder("goim_comet_upstream_ack")
-                .description("Time from reading a client message to Kafka's acknowledgement of its record")
-                .register(registry);
+        this.outcomes = meters.outcomes();
+        this.ackLatency = meters.ack();
         producer = new KafkaProducer<>(KafkaProducers.properties(config.bootstrapServers(), "goim-comet-upstream",
                 sendTimeout, config.kafkaProperties()));
         sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(sendQueue),

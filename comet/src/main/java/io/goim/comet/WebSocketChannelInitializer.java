@@ -44,7 +44,7 @@ final class WebSocketChannelInitializer extends ChannelInitializer<Channel> {
         this.tls = tls;
         this.maxFrame = comet.config().maxBody() + 1024;
         this.codec = new WebSocketPacketCodec(comet.config().maxBody());
-        this.pings = new PacedWebSocketProtocolHandler.Meters(comet.registry());
+        this.pings = comet.meters().pings;
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(true) // also /sub?query, which some goim browser clients add

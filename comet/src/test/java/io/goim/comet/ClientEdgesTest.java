@@ -103,7 +103,7 @@ class ClientEdgesTest {
 
     @Test
     void anUnknownOpSentWithTheLoginClosesTheConnectionAfterTheOpsBeforeIt() throws Exception {
-        long before = comet.counters().protocolErrors(ProtocolException.Kind.UNKNOWN_OP);
+        long before = CometCounts.protocolErrors(comet.registry(), ProtocolException.Kind.UNKNOWN_OP);
         try (TcpTestClient client = new TcpTestClient("127.0.0.1", comet.tcpPort())) {
             client.sendRaw(concat(packet(Op.AUTH, 1, "6002"), packet(Op.HEARTBEAT, 2, ""), packet(99, 3, ""),
                     packet(Op.HEARTBEAT, 4, "")));
@@ -112,12 +112,12 @@ class ClientEdgesTest {
             assertTrue(client.closedByServer(), "op 99 closes the connection, as in goim");
         }
         Await.until("unknown op counted", Duration.ofSeconds(10),
-                () -> comet.counters().protocolErrors(ProtocolException.Kind.UNKNOWN_OP) == before + 1);
+                () -> CometCounts.protocolErrors(comet.registry(), ProtocolException.Kind.UNKNOWN_OP) == before + 1);
     }
 
     @Test
     void moreThanTheHeldLimitBehindTheLoginClosesTheConnection() throws Exception {
-        long before = comet.counters().protocolErrors(ProtocolException.Kind.TOO_MANY_BEFORE_AUTH);
+        long before = CometCounts.protocolErrors(comet.registry(), ProtocolException.Kind.TOO_MANY_BEFORE_AUTH);
         byte[][] parts = new byte[10][];
         parts[0] = packet(Op.AUTH, 1, "6003");
         for (int i = 1; i < parts.length; i++) {
@@ -128,7 +128,7 @@ class ClientEdgesTest {
             assertTrue(client.closedByServer());
         }
         Await.until("overflow counted", Duration.ofSeconds(10),
-                () -> comet.counters().protocolErrors(ProtocolException.Kind.TOO_MANY_BEFORE_AUTH) == before + 1);
+                () -> CometCounts.protocolErrors(comet.registry(), ProtocolException.Kind.TOO_MANY_BEFORE_AUTH) == before + 1);
     }
 
     @Test
@@ -194,7 +194,7 @@ class ClientEdgesTest {
                 Thread.sleep(1);
             }
             writer.get(30, TimeUnit.SECONDS);
-            assertEquals(1, context.counters().protocolErrors(ProtocolException.Kind.SLOW_CONSUMER),
+            assertEquals(1, CometCounts.protocolErrors(context.meters().registry(), ProtocolException.Kind.SLOW_CONSUMER),
                     "closed as a slow consumer");
             assertTrue(sent.get() < flood, "comet stopped reading the pings: the client could write only "
                     + sent.get() + " bytes of " + flood);

@@ -14,6 +14,7 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
 import io.goim.proto.BroadcastReq;
@@ -122,8 +123,8 @@ class CometSocketTest {
             AdminScrape.Metrics m = AdminScrape.metrics(comet.adminPort());
             assertTrue(m.value("goim_comet_ops_received_total", "op", "auth") >= 1);
             assertTrue(m.value("goim_comet_ops_received_total", "op", "heartbeat") >= 1);
-            assertTrue(comet.counters().packetsWritten.sum() >= 3);
-            assertTrue(comet.counters().bytesWritten.sum() >= 3 * 16);
+            assertTrue(Counts.of(comet.registry(), "goim_comet_packets_written") >= 3);
+            assertTrue(Counts.of(comet.registry(), "goim_comet_bytes_written") >= 3 * 16);
         }
         logic.awaitDisconnect(key);
     }
@@ -257,12 +258,12 @@ class CometSocketTest {
 
     @Test
     void junkJsonOverWebSocketClosesTheConnectionAndIsCounted() throws Exception {
-        long before = comet.counters().protocolErrors(ProtocolException.Kind.BAD_FRAME);
+        long before = CometCounts.protocolErrors(comet.registry(), ProtocolException.Kind.BAD_FRAME);
         try (WsTestClient client = new WsTestClient(ws("ws", comet.websocketPort()), null)) {
             client.sendText("{this is not json");
             client.closed.get(10, TimeUnit.SECONDS);
         }
-        assertEquals(before + 1, comet.counters().protocolErrors(ProtocolException.Kind.BAD_FRAME));
+        assertEquals(before + 1, CometCounts.protocolErrors(comet.registry(), ProtocolException.Kind.BAD_FRAME));
     }
 
     @Test
@@ -365,7 +366,7 @@ class CometSocketTest {
 
     @Test
     void disconnectIsRetriedWhileLogicIsUnavailable() throws Exception {
-        long retries = comet.counters().disconnectRetries.sum();
+        long retries = Counts.of(comet.registry(), "goim_comet_disconnect_retries");
         String key;
         try (TcpTestClient client = new TcpTestClient("127.0.0.1", comet.tcpPort())) {
             client.send(Op.AUTH, 1, "9001");
@@ -374,6 +375,6 @@ class CometSocketTest {
             logic.failDisconnects.set(2);
         }
         logic.awaitDisconnect(key);
-        assertEquals(retries + 2, comet.counters().disconnectRetries.sum());
+        assertEquals(retries + 2, Counts.of(comet.registry(), "goim_comet_disconnect_retries"));
     }
 }

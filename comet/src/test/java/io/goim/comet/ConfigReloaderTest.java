@@ -12,6 +12,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.InvalidConfigException;
+import io.goim.libs.testing.Counts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,20 +58,24 @@ class ConfigReloaderTest {
         }
     }
 
+    private static Counter reloads() {
+        return new CometMeters(new SimpleMeterRegistry()).reloads;
+    }
+
     @Test
     void reloadReplacesTheWhitelistFromTheConfigSource() {
         AtomicReference<Config> file = new AtomicReference<>(config(Map.of("comet.whitelist", List.of("1_"))));
         CometConfig first = CometConfig.from(file.get());
         Whitelist w = new Whitelist(first.whitelist());
-        CometCounters counters = new CometCounters();
-        ConfigReloader reloader = new ConfigReloader(file::get, w, counters, logReloads::incrementAndGet);
+        CometMeters meters = new CometMeters(new SimpleMeterRegistry());
+        ConfigReloader reloader = new ConfigReloader(file::get, w, meters.reloads, logReloads::incrementAndGet);
         assertTrue(w.contains("1_5"));
 
         file.set(config(Map.of("comet.whitelist", List.of("2_", "3_"))));
         assertTrue(reloader.reload());
         assertFalse(w.contains("1_5"));
         assertTrue(w.contains("3_9"));
-        assertEquals(1, counters.reloads.sum());
+        assertEquals(1, Counts.of(meters.registry(), "goim_comet_reloads"));
         assertEquals(1, logReloads.get());
     }
 
@@ -76,7 +83,7 @@ class ConfigReloaderTest {
     void invalidConfigOnReloadKeepsTheRunningWhitelist() {
         AtomicReference<Config> file = new AtomicReference<>(config(Map.of("comet.whitelist", List.of("1_"))));
         Whitelist w = new Whitelist(List.of("1_"));
-        ConfigReloader reloader = new ConfigReloader(file::get, w, new CometCounters(), logReloads::incrementAndGet);
+        ConfigReloader reloader = new ConfigReloader(file::get, w, reloads(), logReloads::incrementAndGet);
         file.set(config(Map.of("comet.whitelist", List.of("9_"), "comet.buckets", 0)));
         assertFalse(reloader.reload());
         assertTrue(w.contains("1_5"));
@@ -87,7 +94,7 @@ class ConfigReloaderTest {
     void sighupHandlerInstallsOnThisJvm() {
         // Installing only; the handler calls reload(), tested above without a real signal.
         ConfigReloader reloader = new ConfigReloader(() -> config(Map.of()), new Whitelist(List.of()),
-                new CometCounters(), logReloads::incrementAndGet);
+                reloads(), logReloads::incrementAndGet);
         assertTrue(reloader.onSighup());
     }
 

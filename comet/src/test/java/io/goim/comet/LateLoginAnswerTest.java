@@ -28,7 +28,7 @@ class LateLoginAnswerTest {
                     "comet.login-timeout", "30s"));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             LogicClient client = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-            CometContext comet = new CometContext(config, client, registry);
+            CometContext comet = new CometContext(config, client, new CometMeters(registry));
             try {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 ch.pipeline().addLast(new TcpChannelInitializer(comet));
@@ -38,7 +38,7 @@ class LateLoginAnswerTest {
                     ch.runPendingTasks();
                     return !ch.isOpen();
                 });
-                assertEquals(1, comet.counters().authFailed.sum());
+                assertEquals(1.0, registry.counter("goim_comet_auth", "result", "failed").count());
                 logic.awaitDisconnect(key);
                 assertEquals(1.0, registry.counter("goim_comet_login_answers_undone").count());
                 assertFalse(ch.finishAndReleaseAll(), "no auth reply was written");

@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
@@ -34,15 +35,15 @@ import org.junit.jupiter.api.Test;
  * stands for a loop that is busy while messages arrive.
  */
 class OutboxesTest {
-    private final CometCounters counters = new CometCounters();
     private final Buckets buckets = new Buckets(8);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final CometMeters meters = new CometMeters(registry);
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private Outboxes outboxes = outboxes(1 << 20, 0, 1 << 20);
 
     /** Room window 0 unless a test says otherwise: every room call is answered once written. */
     private Outboxes outboxes(long maxPending, int roomWindow, long maxBacklog) {
-        return new Outboxes(buckets, counters, new Whitelist(List.of()), maxPending, roomWindow, maxBacklog, registry);
+        return new Outboxes(buckets, meters.push, new Whitelist(List.of()), maxPending, roomWindow, maxBacklog);
     }
 
     @AfterEach
@@ -107,7 +108,7 @@ class OutboxesTest {
         for (CompletableFuture<Integer> call : calls) {
             assertEquals(1, call.getNow(-1)); // each message reached the one member
         }
-        assertEquals(3, counters.packetsWritten.sum());
+        assertEquals(3, Counts.of(registry, "goim_comet_packets_written"));
         assertEquals(0, outboxes.pending());
         assertEquals(3.0, registry.get("goim_comet_push_merged_messages").summary().max());
         out.release();
@@ -224,8 +225,8 @@ class OutboxesTest {
         ByteBuf push = ch(c).readOutbound();
         assertEquals(64, backlog.readableBytes());
         assertEquals(16 + 2, push.readableBytes());
-        assertEquals(1, counters.pushesQueued.sum());
-        assertEquals(0, counters.pushesDropped.sum());
+        assertEquals(1, Counts.of(registry, "goim_comet_pushes", "outcome", "queued"));
+        assertEquals(0, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
         backlog.release();
         push.release();
     }
@@ -240,8 +241,8 @@ class OutboxesTest {
         ch(slow).runPendingTasks();
         ch(fine).runPendingTasks();
         assertFalse(ch(slow).isOpen());
-        assertEquals(1, counters.protocolErrors(ProtocolException.Kind.SLOW_CONSUMER));
-        assertEquals(1, counters.pushesDropped.sum());
+        assertEquals(1, CometCounts.protocolErrors(registry, ProtocolException.Kind.SLOW_CONSUMER));
+        assertEquals(1, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
         ByteBuf out = ch(fine).readOutbound();
         assertEquals(16 + 7, out.readableBytes());
         out.release();
@@ -297,7 +298,7 @@ class OutboxesTest {
             for (LocalPeers.Peer p : staying) {
                 assertEquals(messages, p.received().get()); // none lost, none duplicated
             }
-            assertEquals(0, counters.pushesDropped.sum());
+            assertEquals(0, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
             assertEquals(0, outboxes.pending());
         }
     }

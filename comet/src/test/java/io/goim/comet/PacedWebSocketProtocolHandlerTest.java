@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class PacedWebSocketProtocolHandlerTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final PacedWebSocketProtocolHandler.Meters meters = new PacedWebSocketProtocolHandler.Meters(registry);
+    private final PacedWebSocketProtocolHandler.Meters meters = new CometMeters(registry).pings;
     private final EmbeddedChannel ch = new EmbeddedChannel();
 
     PacedWebSocketProtocolHandlerTest() {
@@ -92,7 +92,7 @@ class PacedWebSocketProtocolHandlerTest {
     }
 
     private void assertCounts(double answered, double unanswered) {
-        assertEquals(answered, meters.answered.count(), "answered");
-        assertEquals(unanswered, meters.unanswered.count(), "unanswered");
+        assertEquals(answered, meters.answered().count(), "answered");
+        assertEquals(unanswered, meters.unanswered().count(), "unanswered");
     }
 }

@@ -15,7 +15,7 @@ class RouterEpochWatchTest {
         AtomicInteger renews = new AtomicInteger();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (RouterEpochWatch watch = new RouterEpochWatch(() -> new CompletableFuture<>(), renews::incrementAndGet,
-                Duration.ofHours(1), registry)) {
+                Duration.ofHours(1), new CometMeters(registry).routerEpochChanges)) {
             watch.seen(0);
             assertEquals(0, renews.get(), "0: logic has not asked the routers yet");
             watch.seen(41);

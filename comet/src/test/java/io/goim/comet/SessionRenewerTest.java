@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.proto.LogicGrpc;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
@@ -117,9 +118,9 @@ class SessionRenewerTest {
         assertEquals(Set.of("1_1", "2_1", "3_1", "4_1", "5_1"), new HashSet<>(keys));
         assertEquals("", rooms.get(keys.indexOf("3_1")));
         assertEquals("14", rooms.get(keys.indexOf("4_1")));
-        assertEquals(3, comet.counters().renewCalls.sum());
-        assertEquals(5, comet.counters().renewRefreshed.sum());
-        assertEquals(0, comet.counters().renewFailures.sum());
+        assertEquals(3, Counts.of(comet.meters().registry(), "goim_comet_renew_calls", "outcome", "ok"));
+        assertEquals(5, Counts.of(comet.meters().registry(), "goim_comet_renewed_connections", "outcome", "refreshed"));
+        assertEquals(0, Counts.of(comet.meters().registry(), "goim_comet_renew_calls", "outcome", "failed"));
     }
 
     @Test
@@ -134,7 +135,7 @@ class SessionRenewerTest {
         assertNull(comet.buckets().get("2_1"), "and forgotten before it closes, so no Disconnect deletes the other comet's session");
         assertTrue(keep.channel.isOpen());
         assertSame(keep, comet.buckets().get("1_1"));
-        assertEquals(1, comet.counters().renewConflictsClosed.sum());
+        assertEquals(1, Counts.of(comet.meters().registry(), "goim_comet_renewed_connections", "outcome", "conflict_closed"));
         assertEquals(1, comet.buckets().roomOnline("1"));
 
         assertTrue(renewer.renewAll());
@@ -150,8 +151,8 @@ class SessionRenewerTest {
 
         assertFalse(renewer.renewAll(), "the second batch fails");
         assertEquals(2, logic.calls.size(), "the third batch waits for the next round");
-        assertEquals(1, comet.counters().renewCalls.sum());
-        assertEquals(1, comet.counters().renewFailures.sum());
+        assertEquals(1, Counts.of(comet.meters().registry(), "goim_comet_renew_calls", "outcome", "ok"));
+        assertEquals(1, Counts.of(comet.meters().registry(), "goim_comet_renew_calls", "outcome", "failed"));
 
         logic.failFrom.set(Integer.MAX_VALUE);
         assertTrue(renewer.renewAll());
@@ -203,7 +204,7 @@ class SessionRenewerTest {
             assertTrue(round.get(10, TimeUnit.SECONDS));
             assertEquals(7, holding.calls.get(), "14 keys in batches of 2");
             assertEquals(3, holding.maxOutstanding.get(), "never more than renew-parallel calls at once");
-            assertEquals(7, parallel.counters().renewCalls.sum());
+            assertEquals(7, Counts.of(parallel.meters().registry(), "goim_comet_renew_calls", "outcome", "ok"));
         } finally {
             TestComets.close(parallel);
             slow.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

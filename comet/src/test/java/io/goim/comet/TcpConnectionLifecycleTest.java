@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.testing.Counts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +33,7 @@ class TcpConnectionLifecycleTest {
                 // Nothing listens here: these tests never reach logic successfully.
                 "comet.logic", "127.0.0.1:1"))));
         logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-        comet = new CometContext(config, logic, new SimpleMeterRegistry());
+        comet = new CometContext(config, logic, new CometMeters(new SimpleMeterRegistry()));
     }
 
     @AfterEach
@@ -63,7 +64,7 @@ class TcpConnectionLifecycleTest {
         ch.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         assertFalse(ch.isOpen());
-        assertEquals(1, comet.counters().handshakeTimeouts.sum());
+        assertEquals(1, Counts.of(comet.meters().registry(), "goim_comet_handshake_timeouts"));
         ch.finishAndReleaseAll();
     }
 
@@ -77,7 +78,7 @@ class TcpConnectionLifecycleTest {
                     "comet.logic-timeout", "10m",
                     "comet.logic", "127.0.0.1:" + silent.getLocalPort()))));
             LogicClient silentLogic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-            CometContext waiting = new CometContext(config, silentLogic, new SimpleMeterRegistry());
+            CometContext waiting = new CometContext(config, silentLogic, new CometMeters(new SimpleMeterRegistry()));
             try {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 ch.freezeTime();
@@ -90,9 +91,9 @@ class TcpConnectionLifecycleTest {
                 ch.advanceTimeBy(20, TimeUnit.SECONDS); // 30 s after the auth packet
                 ch.runScheduledPendingTasks();
                 assertFalse(ch.isOpen());
-                assertEquals(1, waiting.counters().loginTimeouts.sum());
-                assertEquals(0, waiting.counters().handshakeTimeouts.sum());
-                assertEquals(0, waiting.counters().authFailed.sum());
+                assertEquals(1, Counts.of(waiting.meters().registry(), "goim_comet_login_timeouts"));
+                assertEquals(0, Counts.of(waiting.meters().registry(), "goim_comet_handshake_timeouts"));
+                assertEquals(0, Counts.of(waiting.meters().registry(), "goim_comet_auth", "result", "failed"));
                 ch.finishAndReleaseAll();
             } finally {
                 waiting.close();
@@ -106,7 +107,7 @@ class TcpConnectionLifecycleTest {
         EmbeddedChannel ch = newConnection();
         ch.writeInbound(packet(Op.HEARTBEAT, 1, ""));
         assertFalse(ch.isOpen());
-        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.NOT_AUTHENTICATED));
+        assertEquals(1, CometCounts.protocolErrors(comet.meters().registry(), ProtocolException.Kind.NOT_AUTHENTICATED));
         ch.finishAndReleaseAll();
     }
 
@@ -117,7 +118,7 @@ class TcpConnectionLifecycleTest {
         bad.writeInt(16).writeShort(12).writeShort(1).writeInt(Op.AUTH).writeInt(1);
         ch.writeInbound(bad);
         assertFalse(ch.isOpen());
-        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.HEADER_LENGTH));
+        assertEquals(1, CometCounts.protocolErrors(comet.meters().registry(), ProtocolException.Kind.HEADER_LENGTH));
         ch.finishAndReleaseAll();
     }
 
@@ -148,7 +149,7 @@ class TcpConnectionLifecycleTest {
         ch.advanceTimeBy(1, TimeUnit.MINUTES);
         ch.runScheduledPendingTasks();
         assertFalse(ch.isOpen());
-        assertEquals(1, comet.counters().heartbeatTimeouts.sum());
+        assertEquals(1, Counts.of(comet.meters().registry(), "goim_comet_heartbeat_timeouts"));
         ch.finishAndReleaseAll();
     }
 
@@ -170,7 +171,7 @@ class TcpConnectionLifecycleTest {
         EmbeddedChannel ch = authenticatedConnection();
         ch.writeInbound(packet(99, 1, ""));
         assertFalse(ch.isOpen());
-        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.UNKNOWN_OP));
+        assertEquals(1, CometCounts.protocolErrors(comet.meters().registry(), ProtocolException.Kind.UNKNOWN_OP));
         ch.finishAndReleaseAll();
     }
 
@@ -189,7 +190,7 @@ class TcpConnectionLifecycleTest {
         EmbeddedChannel ch = newConnection();
         ch.writeInbound(input);
         assertFalse(ch.isOpen(), kind + " should close");
-        assertEquals(1, comet.counters().protocolErrors(kind));
+        assertEquals(1, CometCounts.protocolErrors(comet.meters().registry(), kind));
         ch.finishAndReleaseAll();
     }
 
@@ -257,7 +258,7 @@ class TcpConnectionLifecycleTest {
             assertEquals(seq, reply.getInt(12));
             reply.release();
         }
-        assertEquals(3, comet.counters().opsReceived(Op.HEARTBEAT));
+        assertEquals(3, Counts.of(comet.meters().registry(), "goim_comet_ops_received", "op", "heartbeat"));
         ch.finishAndReleaseAll();
     }
 
@@ -305,7 +306,7 @@ class TcpConnectionLifecycleTest {
         ch.advanceTimeBy(1, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
         assertFalse(ch.isOpen());
-        assertEquals(1, comet.counters().protocolErrors(ProtocolException.Kind.SLOW_CONSUMER));
+        assertEquals(1, CometCounts.protocolErrors(comet.meters().registry(), ProtocolException.Kind.SLOW_CONSUMER));
         ch.finishAndReleaseAll();
     }
 
@@ -320,7 +321,7 @@ class TcpConnectionLifecycleTest {
         ch.advanceTimeBy(1, TimeUnit.MINUTES);
         ch.runScheduledPendingTasks();
         assertTrue(ch.isOpen());
-        assertEquals(0, comet.counters().protocolErrors(ProtocolException.Kind.SLOW_CONSUMER));
+        assertEquals(0, CometCounts.protocolErrors(comet.meters().registry(), ProtocolException.Kind.SLOW_CONSUMER));
         ch.finishAndReleaseAll();
     }
 }

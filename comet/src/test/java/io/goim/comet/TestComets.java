@@ -25,7 +25,7 @@ final class TestComets {
 
     static CometContext context(CometConfig config) {
         return new CometContext(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
-                new SimpleMeterRegistry());
+                new CometMeters(new SimpleMeterRegistry()));
     }
 
     static void close(CometContext comet) throws Exception {

@@ -111,10 +111,10 @@ class WebSocketPacketCodecTest {
     }
 
     private void assertClosedWith(EmbeddedChannel ch, Object frame, ProtocolException.Kind kind) {
-        long before = comet.counters().protocolErrors(kind);
+        long before = CometCounts.protocolErrors(comet.meters().registry(), kind);
         ch.writeInbound(frame);
         assertFalse(ch.isOpen(), kind + " should close");
-        assertEquals(before + 1, comet.counters().protocolErrors(kind));
+        assertEquals(before + 1, CometCounts.protocolErrors(comet.meters().registry(), kind));
         ch.finishAndReleaseAll();
     }
 

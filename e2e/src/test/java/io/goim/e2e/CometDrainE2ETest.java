@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.goim.libs.protocol.Op;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
 import java.io.IOException;
@@ -80,7 +81,7 @@ class CometDrainE2ETest {
             closing.get(WINDOW_MS + 15_000, TimeUnit.MILLISECONDS);
             long closedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
             assertEquals(0, cluster.router.sessions().count(), "every connection deregistered before close returned");
-            assertEquals(TCP_CLIENTS + 2, cluster.comet.counters().drained.sum());
+            assertEquals(TCP_CLIENTS + 2, Counts.of(cluster.comet.registry(), "goim_comet_drained"));
             assertTrue(closedMs >= WINDOW_MS * 9 / 10, "the drain took its window: " + closedMs + " ms");
 
             List<Long> at = new ArrayList<>();

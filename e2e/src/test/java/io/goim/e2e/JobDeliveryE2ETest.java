@@ -7,6 +7,7 @@ import io.goim.job.JobServer;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,7 +114,7 @@ class JobDeliveryE2ETest {
                 Member b = new Member(c.comets.get(1).tcpPort(), "1002");
                 Member outsider = new Member(c.comets.get(1).tcpPort(), "not-a-number")) {
             awaitRoomRouted(c, a, b);
-            long batchesBefore = c.job.counters().roomBatches.sum();
+            long batchesBefore = Counts.of(c.job.registry(), "goim_job_room_batches");
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 expected.add("{\"n\":" + i + "}");
@@ -125,17 +126,17 @@ class JobDeliveryE2ETest {
                 Await.until("both members got all 200", WAIT, () -> a.bodies.size() >= 200 && b.bodies.size() >= 200);
             } finally {
                 System.out.printf("a %d b %d outsider %d; counters: consumed %d batches %d given up %d%n",
-                        a.bodies.size(), b.bodies.size(), outsider.bodies.size(), c.job.counters().consumed.sum(),
-                        c.job.counters().roomBatches.sum(), c.job.counters().cometCallsGivenUp.sum());
+                        a.bodies.size(), b.bodies.size(), outsider.bodies.size(), Counts.of(c.job.registry(), "goim_job_consumed"),
+                        Counts.of(c.job.registry(), "goim_job_room_batches"), Counts.sum(c.job.registry(), "goim_job_comet_given_up"));
             }
             assertEquals(expected, a.bodies);
             assertEquals(expected, b.bodies);
             accepted(post(c, "/1/push/all", "\"everyone\"").get());
             Await.until("broadcast reaches the outsider", WAIT, () -> outsider.bodies.contains("\"everyone\""));
             assertEquals(List.of("\"everyone\""), outsider.bodies, "no room message reached a connection outside room 1");
-            assertEquals(0, c.job.counters().cometCallsGivenUp.sum());
+            assertEquals(0, Counts.sum(c.job.registry(), "goim_job_comet_given_up"));
             System.out.printf("e2e room: %d batches for %d room messages posted one after another (largest %d)%n",
-                    c.job.counters().roomBatches.sum() - batchesBefore, 200, c.job.counters().roomLargestBatch.get());
+                    Counts.of(c.job.registry(), "goim_job_room_batches") - batchesBefore, 200, Math.round(c.job.registry().get("goim_job_room_largest_batch").gauge().value()));
         }
     }
 
@@ -256,7 +257,7 @@ class JobDeliveryE2ETest {
                     n, n, refused, busy);
             assertTrue(refused > 0, "the comet was made to refuse calls");
             assertEquals(refused, busy, "job retried every refused call");
-            assertEquals(0, c.job.counters().cometCallsGivenUp.sum());
+            assertEquals(0, Counts.sum(c.job.registry(), "goim_job_comet_given_up"));
         }
     }
 

@@ -6,6 +6,7 @@ import io.goim.client.GoimClient;
 import io.goim.libs.net.Transport;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.logic.LogicServer;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
@@ -48,7 +49,7 @@ class LogicFailoverE2ETest {
             // After: only the first logic is left.
             awaitAll(login(group, tcpPort, uid, PER_STEP, clients, recorders));
 
-            assertEquals(0, cluster.comet.counters().authFailed.sum(), "logins refused by comet");
+            assertEquals(0, Counts.of(cluster.comet.registry(), "goim_comet_auth", "result", "failed"), "logins refused by comet");
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, AdminScrape.status(cluster.comet.adminPort(), "/ready"), "comet ready: a logic answers");
             }

@@ -8,6 +8,7 @@ import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.PacketDecoder;
 import io.goim.libs.protocol.Packets;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.logic.LogicServer;
 import io.goim.router.RouterServer;
 import io.netty.bootstrap.Bootstrap;
@@ -71,12 +72,12 @@ class LoginStormE2ETest {
             }
             Await.until(CLIENTS + " logins answered", Duration.ofSeconds(45),
                     () -> loggedIn.sum() + closedBeforeLogin.sum() == CLIENTS);
-            assertEquals(0, closedBeforeLogin.sum(), "clients closed before their op 8 (comet: " + comet.counters().authFailed.sum()
-                    + " auths failed, " + comet.counters().handshakeTimeouts.sum() + " handshake timeouts)");
+            assertEquals(0, closedBeforeLogin.sum(), "clients closed before their op 8 (comet: " + Counts.of(comet.registry(), "goim_comet_auth", "result", "failed")
+                    + " auths failed, " + Counts.of(comet.registry(), "goim_comet_handshake_timeouts") + " handshake timeouts)");
             assertEquals(CLIENTS, loggedIn.sum());
-            assertEquals(0, comet.counters().authFailed.sum());
-            assertEquals(0, comet.counters().handshakeTimeouts.sum());
-            assertEquals(0, comet.counters().loginTimeouts.sum());
+            assertEquals(0, Counts.of(comet.registry(), "goim_comet_auth", "result", "failed"));
+            assertEquals(0, Counts.of(comet.registry(), "goim_comet_handshake_timeouts"));
+            assertEquals(0, Counts.of(comet.registry(), "goim_comet_login_timeouts"));
             Await.until("every connection registered", Duration.ofSeconds(10), () -> comet.online() == CLIENTS);
         } finally {
             clients.close().awaitUninterruptibly();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -40,8 +41,8 @@ class MetricsE2ETest {
                 client.send(Op.AUTH, 1, "42");
                 assertEquals(Op.AUTH_REPLY, client.receive().op());
                 rude.send(Op.HEARTBEAT, 1, ""); // before auth: a protocol error, connection closed
-                Await.until("rude client closed", WAIT, () -> c.comet.counters().protocolErrors(
-                        io.goim.libs.protocol.ProtocolException.Kind.NOT_AUTHENTICATED) == 1);
+                Await.until("rude client closed", WAIT, () -> Counts.of(c.comet.registry(),
+                        "goim_comet_protocol_errors", "kind", "not_authenticated") == 1);
 
                 AdminScrape.Metrics m = AdminScrape.metrics(comet);
                 assertEquals(1.0, m.value("goim_comet_connections"));
@@ -69,10 +70,11 @@ class MetricsE2ETest {
                 AdminScrape.Metrics logic = AdminScrape.metrics(c.logic.adminPort());
                 assertEquals(1.0, logic.value("goim_logic_http_requests_total", "ret", "1"));
                 assertEquals(1.0, logic.value("goim_logic_kafka_send_seconds_count", "outcome", "ok"));
-                Await.until("job counted the delivery", WAIT, () -> c.job.counters().cometCallsOk.sum() == 1);
+                Await.until("job counted the delivery", WAIT, () -> Counts.of(c.job.registry(), "goim_job_push_calls",
+                        "kind", "user", "outcome", "ok") == 1);
                 AdminScrape.Metrics job = AdminScrape.metrics(c.job.adminPort());
                 assertEquals(1.0, job.value("goim_job_consumed_total"));
-                assertEquals(1.0, job.value("goim_job_comet_calls_total", "outcome", "ok"));
+                assertEquals(1.0, job.value("goim_job_push_calls_total", "kind", "user", "outcome", "ok"));
             }
             Await.until("comet counts the client gone", WAIT, () -> c.comet.online() == 0);
             assertEquals(0.0, AdminScrape.metrics(comet).value("goim_comet_connections"));

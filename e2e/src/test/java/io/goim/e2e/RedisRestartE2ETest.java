@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.RedisServer;
 import io.goim.libs.testing.TcpTestClient;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class RedisRestartE2ETest {
                     return false;
                 }
             });
-            long renewCalls = cluster.comet.counters().renewCalls.sum();
+            long renewCalls = Counts.of(cluster.comet.registry(), "goim_comet_renew_calls", "outcome", "ok");
 
             redis.restart();
             assertEquals(":0", redis.command("EXISTS mid_71"), "restarted empty");
@@ -59,7 +60,7 @@ class RedisRestartE2ETest {
             System.out.printf("redis restart healed in %d ms (%d push(es) refused with 503 meanwhile)%n",
                     healed.toMillis(), h.refused());
             assertTrue(healed.compareTo(HEALED_WITHIN) <= 0, "healed in " + healed.toMillis() + " ms");
-            assertTrue(cluster.comet.counters().renewCalls.sum() > renewCalls, "an epoch renew, not a periodic one");
+            assertTrue(Counts.of(cluster.comet.registry(), "goim_comet_renew_calls", "outcome", "ok") > renewCalls, "an epoch renew, not a periodic one");
             assertTrue(AdminScrape.metrics(cluster.logic.adminPort()).value("goim_logic_router_restarts_total") >= 1);
         }
     }

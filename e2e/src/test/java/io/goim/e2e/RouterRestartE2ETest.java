@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.router.RouterServer;
 import java.net.http.HttpResponse;
@@ -69,7 +70,7 @@ class RouterRestartE2ETest {
             assertEquals("before", client.receive().bodyText());
             // The comet has learned the routers' epoch (its first answer), so what follows is a change.
             Await.until("the comet polled the router epoch", Duration.ofSeconds(15), () -> epochPolls(cluster) >= 2);
-            long renewCalls = cluster.comet.counters().renewCalls.sum();
+            long renewCalls = Counts.of(cluster.comet.registry(), "goim_comet_renew_calls", "outcome", "ok");
 
             try (RouterServer restarted = restartRouter(cluster)) {
                 HealProbe.Healed h = HealProbe.pushUntilAccepted(cluster, 61, client, HEALED_WITHIN, () -> true);
@@ -78,7 +79,7 @@ class RouterRestartE2ETest {
                         healed.toMillis(), h.refused());
                 assertTrue(healed.compareTo(HEALED_WITHIN) <= 0, "healed in " + healed.toMillis() + " ms");
                 assertEquals(1, restarted.sessions().count());
-                assertTrue(cluster.comet.counters().renewCalls.sum() > renewCalls, "an epoch renew, not a periodic one");
+                assertTrue(Counts.of(cluster.comet.registry(), "goim_comet_renew_calls", "outcome", "ok") > renewCalls, "an epoch renew, not a periodic one");
                 assertTrue(AdminScrape.metrics(cluster.comet.adminPort())
                         .value("goim_comet_router_epoch_changes_total") >= 1);
                 assertTrue(AdminScrape.metrics(cluster.logic.adminPort())

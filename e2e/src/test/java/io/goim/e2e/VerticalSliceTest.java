@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -91,7 +92,6 @@ class VerticalSliceTest {
             client.send(Op.HEARTBEAT, 1, "");
             assertTrue(client.closedByServer(), "a packet other than auth first closes the connection");
         }
-        assertTrue(cluster.comet.counters().protocolErrors(
-                io.goim.libs.protocol.ProtocolException.Kind.NOT_AUTHENTICATED) >= 1);
+        assertTrue(Counts.of(cluster.comet.registry(), "goim_comet_protocol_errors", "kind", "not_authenticated") >= 1);
     }
 }

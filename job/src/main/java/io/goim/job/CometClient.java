@@ -12,8 +12,6 @@ import io.goim.proto.CometGrpc;
 import io.goim.proto.Empty;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -65,28 +63,23 @@ final class CometClient implements AutoCloseable {
     private final CometGrpc.CometFutureStub stub;
     private final JobConfig config;
     private final Scheduler scheduler;
-    private final JobCounters counters;
+    private final JobMeters.PerComet meters;
     private final Lane[] lanes;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final RateLimitedLog givenUpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog busyLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final Counter busy;
     private volatile boolean down;
     private volatile boolean closed;
 
-    /** Calls are timed and counted in {@code registry} with {@code peer="comet-<id>"} (see {@link RpcMetrics}). */
-    CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobCounters counters,
-            MeterRegistry registry) {
+    /** Calls are timed and counted by {@code meters.rpc()} with {@code peer="comet-<id>"} (see {@link RpcMetrics}). */
+    CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobMeters.PerComet meters) {
         this.id = id;
         // No gRPC retry policy: this client retries failed pushes itself (comet-attempts), with backoff.
         this.channel = GrpcChannels.channel(addresses, CometGrpc.SERVICE_NAME, false, config.peerAuth());
-        this.stub = CometGrpc.newFutureStub(channel).withInterceptors(RpcMetrics.interceptor(registry, "comet-" + id));
+        this.stub = CometGrpc.newFutureStub(channel).withInterceptors(meters.rpc());
         this.config = config;
         this.scheduler = scheduler;
-        this.counters = counters;
-        this.busy = Counter.builder("goim_job_comet_busy")
-                .description("Comet calls answered RESOURCE_EXHAUSTED (comet behind) and retried after a backoff")
-                .tag("comet", Integer.toString(id)).register(registry);
+        this.meters = meters;
         this.lanes = new Lane[config.cometLanes()];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane();
@@ -131,7 +124,7 @@ final class CometClient implements AutoCloseable {
     }
 
     private void givenUp(String what, String why) {
-        counters.countGivenUp(id);
+        meters.givenUp().increment();
         givenUpLog.warn("comet {}: {} given up: {}", id, what, why);
     }
 
@@ -188,13 +181,12 @@ final class CometClient implements AutoCloseable {
             Futures.of(f).whenComplete((v, error) -> {
                 if (error == null) {
                     down = false;
-                    counters.cometCallsOk.increment();
                     finish(p, true, null);
                     return;
                 }
                 Status.Code code = Status.fromThrowable(error).getCode();
                 if (code == Status.Code.RESOURCE_EXHAUSTED && !closed) {
-                    busy.increment();
+                    meters.busy().increment();
                     busyLog.warn("comet {} is behind ({}); retrying after a backoff", id,
                             Status.fromThrowable(error).getDescription());
                     p.busyRetries++; // not an attempt: a busy comet is never given up on
@@ -203,7 +195,7 @@ final class CometClient implements AutoCloseable {
                 }
                 boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
                 if (transient_ && attempt < config.cometAttempts() && !closed) {
-                    counters.cometRetries.increment();
+                    meters.retries().increment();
                     scheduler.schedule(backoff(attempt), () -> attempt(p, attempt + 1));
                     return;
                 }

@@ -3,6 +3,7 @@ package io.goim.job;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.Empty;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,13 +31,13 @@ final class CometPoller {
 
     private final Supplier<Collection<CometClient>> comets;
     private final Duration deadline;
-    private final JobCounters counters;
+    private final Counter failures;
     private final RateLimitedLog failedLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    CometPoller(Supplier<Collection<CometClient>> comets, Duration deadline, JobCounters counters) {
+    CometPoller(Supplier<Collection<CometClient>> comets, Duration deadline, Counter failures) {
         this.comets = comets;
         this.deadline = deadline;
-        this.counters = counters;
+        this.failures = failures;
     }
 
     /** Pings every comet; completes when every answer or failure is in. Never fails. */
@@ -48,7 +49,7 @@ final class CometPoller {
                 call = Futures.of(c.stub(deadline).ping(Empty.getDefaultInstance())).whenComplete((reply, error) -> {
                     c.reachable(error == null);
                     if (error != null) {
-                        counters.cometPollFailures.increment();
+                        failures.increment();
                         failedLog.warn("comet {}: no answer to the poll: {}", c.id(), error.toString());
                     }
                 });

@@ -2,8 +2,7 @@ package io.goim.job;
 
 import io.goim.libs.config.HostPort;
 import io.goim.libs.log.RateLimitedLog;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.IntFunction;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -36,17 +35,15 @@ final class CometSet implements AutoCloseable {
 
     private final Map<Integer, Member> members = new ConcurrentHashMap<>();
     private final BiFunction<Integer, List<HostPort>, CometClient> clients;
-    private final JobCounters counters;
-    private final MeterRegistry registry;
+    private final IntFunction<JobMeters.PerComet> meters;
     private final RateLimitedLog closeLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private volatile boolean closed;
 
     /** {@code clients} makes the client of comet id at its addresses. */
     CometSet(Map<Integer, List<HostPort>> configured, BiFunction<Integer, List<HostPort>, CometClient> clients,
-            JobCounters counters, MeterRegistry registry) {
+            IntFunction<JobMeters.PerComet> meters) {
         this.clients = clients;
-        this.counters = counters;
-        this.registry = registry;
+        this.meters = meters;
         configured.forEach((id, addresses) -> add(id, addresses, true));
     }
 
@@ -54,16 +51,13 @@ final class CometSet implements AutoCloseable {
     static CometSet empty() {
         return new CometSet(Map.of(), (id, addresses) -> {
             throw new IllegalStateException("no comet expected");
-        }, new JobCounters(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        }, new JobMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())::comet);
     }
 
     private void add(int id, List<HostPort> addresses, boolean configured) {
         CometClient client = clients.apply(id, addresses);
-        members.put(id, new Member(client, new UserPushBatcher(id, client, Dispatcher.USER_BATCH_BYTES, registry),
+        members.put(id, new Member(client, new UserPushBatcher(client, Dispatcher.USER_BATCH_BYTES, meters.apply(id)),
                 List.copyOf(addresses), configured));
-        FunctionCounter.builder("goim_job_comet_given_up", counters, c -> c.givenUpFor(id))
-                .description("Push calls given up, per comet")
-                .tag("comet", Integer.toString(id)).register(registry);
     }
 
     /** Comet {@code id}, or null when job does not know it. */

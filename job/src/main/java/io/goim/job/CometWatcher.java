@@ -12,8 +12,6 @@ import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -66,35 +64,31 @@ final class CometWatcher implements AutoCloseable {
     private final ManagedChannel channel;
 
     CometWatcher(Supplier<CompletableFuture<List<CometInstance>>> source, CometSet comets, Duration removeAfter,
-            LongSupplier nanoClock, MeterRegistry registry) {
-        this(source, null, comets, removeAfter, nanoClock, registry);
+            LongSupplier nanoClock, JobMeters meters) {
+        this(source, null, comets, removeAfter, nanoClock, meters);
     }
 
     private CometWatcher(Supplier<CompletableFuture<List<CometInstance>>> source, ManagedChannel channel,
-            CometSet comets, Duration removeAfter, LongSupplier nanoClock, MeterRegistry registry) {
+            CometSet comets, Duration removeAfter, LongSupplier nanoClock, JobMeters meters) {
         this.source = source;
         this.channel = channel;
         this.comets = comets;
         this.removeAfterNanos = removeAfter.toNanos();
         this.nanoClock = nanoClock;
-        this.ok = Counter.builder("goim_job_discovery_polls").description("Polls of logic for the comets announced, by outcome")
-                .tag("outcome", "ok").register(registry);
-        this.failed = Counter.builder("goim_job_discovery_polls").description("Polls of logic for the comets announced, by outcome")
-                .tag("outcome", "failed").register(registry);
-        Gauge.builder("goim_job_discovered_comets", this, w -> w.followedCount())
-                .description("Comets job follows from discovery (besides job.comets)").register(registry);
+        this.ok = meters.discoveryPollsOk;
+        this.failed = meters.discoveryPollsFailed;
     }
 
     /** A watcher asking the logics at {@code logic} over gRPC, each call with {@code deadline}. */
     static CometWatcher overGrpc(List<HostPort> logic, PeerAuth auth, Duration deadline, CometSet comets,
-            Duration removeAfter, MeterRegistry registry) {
+            Duration removeAfter, JobMeters meters) {
         ManagedChannel channel = GrpcChannels.channelDirect(logic, LogicGrpc.SERVICE_NAME, true, auth);
         LogicGrpc.LogicFutureStub stub = LogicGrpc.newFutureStub(channel)
-                .withInterceptors(RpcMetrics.interceptor(registry, "logic"));
+                .withInterceptors(RpcMetrics.interceptor(meters.registry(), "logic"));
         Supplier<CompletableFuture<List<CometInstance>>> source = () -> Futures.of(stub
                 .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).comets(Empty.getDefaultInstance()))
                 .thenApply(CometsReply::getCometsList);
-        return new CometWatcher(source, channel, comets, removeAfter, System::nanoTime, registry);
+        return new CometWatcher(source, channel, comets, removeAfter, System::nanoTime, meters);
     }
 
     /** Polls now, then every {@code interval} after each answer. */
@@ -102,7 +96,7 @@ final class CometWatcher implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private int followedCount() {
+    int followedCount() {
         return followed.size();
     }
 

@@ -2,8 +2,6 @@ package io.goim.job;
 
 import io.goim.libs.admin.Readiness;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -54,16 +52,11 @@ final class ConsumerSupervisor implements AutoCloseable {
     private volatile String down = "kafka consumer starting";
 
     ConsumerSupervisor(Supplier<Consumer<byte[], byte[]>> consumers,
-            Function<Consumer<byte[], byte[]>, PushConsumer> loops, Backoff backoff, MeterRegistry registry) {
+            Function<Consumer<byte[], byte[]>, PushConsumer> loops, Backoff backoff, Counter restarts) {
         this.consumers = consumers;
         this.loops = loops;
         this.backoff = backoff;
-        this.restarts = Counter.builder("goim_job_consumer_restarts")
-                .description("Consumer loops restarted after an unexpected failure")
-                .register(registry);
-        Gauge.builder("goim_job_partitions_owned", this, s -> s.ownedPartitions())
-                .description("Partitions this job's consumer owns; -1 while joining, rebalancing or restarting")
-                .register(registry);
+        this.restarts = restarts;
         this.thread = new Thread(this::supervise, "job-consumer");
     }
 

@@ -10,8 +10,6 @@ import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReq;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -49,18 +47,15 @@ final class Dispatcher {
 
     private final CometSet comets;
     private final RoomBatchers rooms;
-    private final JobCounters counters;
+    private final JobMeters.Dispatch meters;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog unknownCometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog replacedOpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final MeterRegistry registry;
 
-    /** {@code registry} holds the meter of records whose operation was replaced (see {@link #pushOp}). */
-    Dispatcher(CometSet comets, RoomBatchers rooms, JobCounters counters, MeterRegistry registry) {
+    Dispatcher(CometSet comets, RoomBatchers rooms, JobMeters.Dispatch meters) {
         this.comets = comets;
         this.rooms = rooms;
-        this.counters = counters;
-        this.registry = registry;
+        this.meters = meters;
     }
 
     /**
@@ -68,13 +63,13 @@ final class Dispatcher {
      * the push was accepted gets it, on any comet; a comet with no member writes nothing.
      * Used as the batchers' {@link RoomBatcher.Sender}.
      */
-    static RoomBatcher.Sender roomSender(Supplier<Collection<CometClient>> comets, JobCounters counters) {
+    static RoomBatcher.Sender roomSender(Supplier<Collection<CometClient>> comets, JobMeters.Dispatch meters) {
         return (room, batch) -> {
             BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomKey(room).setProto(batch).build();
             List<CompletableFuture<?>> calls = new ArrayList<>();
             int lane = room.hashCode(); // String caches it: one room, one lane, its batches in order
             for (CometClient c : comets.get()) {
-                calls.add(counted(counters, JobCounters.Kind.ROOM,
+                calls.add(counted(meters, JobMeters.Kind.ROOM,
                         c.submit(lane, "room " + room + " batch", stub -> stub.broadcastRoom(req))));
             }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
@@ -92,31 +87,31 @@ final class Dispatcher {
         int op = pushOp(msg.getOperation(), where);
         switch (msg.getType()) {
             case MULTIPLE -> {
-                counters.record(JobCounters.Kind.USER);
+                meters.records().get(JobMeters.Kind.USER).increment();
                 CometSet.Member comet = comets.get(msg.getServer());
                 if (comet == null) {
-                    counters.unknownComet.increment();
+                    meters.unknownComet().increment();
                     unknownCometLog.warn("{}: push for comet {} which is neither configured nor announced; skipped",
                             where, msg.getServer());
                     return CompletableFuture.completedFuture(null);
                 }
-                return counted(counters, JobCounters.Kind.USER, comet.users().submit(msg.getKeysList(), proto(op, msg)))
+                return counted(meters, JobMeters.Kind.USER, comet.users().submit(msg.getKeysList(), proto(op, msg)))
                         .thenApply(ok -> null);
             }
             case BROADCAST -> {
-                counters.record(JobCounters.Kind.BROADCAST);
+                meters.records().get(JobMeters.Kind.BROADCAST).increment();
                 Collection<CometClient> targets = comets.clients();
                 BroadcastReq req = BroadcastReq.newBuilder().setProto(proto(op, msg))
                         .setSpeed(cometSpeed(msg.getSpeed(), targets.size())).build();
                 List<CompletableFuture<?>> calls = new ArrayList<>();
                 for (CometClient c : targets) {
-                    calls.add(counted(counters, JobCounters.Kind.BROADCAST,
+                    calls.add(counted(meters, JobMeters.Kind.BROADCAST,
                             c.submit("broadcast " + where, stub -> stub.broadcast(req))));
                 }
                 return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
             }
             case BROADCAST_ROOM -> {
-                counters.record(JobCounters.Kind.ROOM);
+                meters.records().get(JobMeters.Kind.ROOM).increment();
                 return room(msg, op, where);
             }
             default -> {
@@ -149,12 +144,7 @@ final class Dispatcher {
             return op == 0 ? Op.SEND_MSG_REPLY : op;
         }
         // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
-        Counter.builder("goim_job_record_operations_replaced")
-                .description("Kafka records whose operation was not a push (a control operation such as "
-                        + "disconnect or auth reply): delivered as op 5 instead")
-                .tag("op", Op.name(op))
-                .register(registry)
-                .increment();
+        meters.operationsReplaced().of(Op.name(op)).increment();
         replacedOpLog.warn("{}: record with operation {} ({}), not a push: delivered as op {}", where, op, Op.name(op),
                 Op.SEND_MSG_REPLY);
         return Op.SEND_MSG_REPLY;
@@ -171,7 +161,7 @@ final class Dispatcher {
         }
         // Full: the record waits in Kafka (its partition pauses) rather than being dropped,
         // whatever its ensure flag says; ensure is kept on the wire for goim's backends.
-        counters.roomBackpressure.increment();
+        meters.roomBackpressure().increment();
         return null;
     }
 
@@ -186,10 +176,10 @@ final class Dispatcher {
     }
 
     /** Counts a comet call's outcome under {@code kind} when it completes. */
-    private static CompletableFuture<Boolean> counted(JobCounters counters, JobCounters.Kind kind,
+    private static CompletableFuture<Boolean> counted(JobMeters.Dispatch meters, JobMeters.Kind kind,
             CompletableFuture<Boolean> call) {
         return call.thenApply(ok -> {
-            counters.call(kind, ok);
+            meters.call(kind, ok);
             return ok;
         });
     }
@@ -207,7 +197,7 @@ final class Dispatcher {
     }
 
     private CompletableFuture<Void> malformed(String where, String why) {
-        counters.malformed.increment();
+        meters.malformed().increment();
         badRecordLog.warn("{}: skipping malformed record: {}", where, why);
         return CompletableFuture.completedFuture(null);
     }

@@ -40,7 +40,6 @@ public final class JobServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobServer.class);
 
     private final ShutdownSequence shutdown = new ShutdownSequence("job");
-    private final JobCounters counters = new JobCounters();
     private final ConsumerSupervisor consumer;
     private final RoomBatchers rooms;
     private final CometPoller poller;
@@ -61,19 +60,20 @@ public final class JobServer implements AutoCloseable {
             return t;
         });
         Scheduler scheduler = Scheduler.of(timer);
-        registry = JobMetrics.registry(counters);
+        registry = AdminServer.newRegistry("job");
+        JobMeters meters = new JobMeters(registry);
         comets = new CometSet(config.comets(),
-                (id, addresses) -> new CometClient(id, addresses, config, scheduler, counters, registry), counters,
-                registry);
-        poller = new CometPoller(comets::clients, config.cometPoll(), counters); // a poll answers within its period
-        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets::clients, counters), counters);
-        JobMetrics.bindRooms(registry, rooms);
-        Dispatcher dispatcher = new Dispatcher(comets, rooms, counters, registry);
+                (id, addresses) -> new CometClient(id, addresses, config, scheduler, meters.comet(id)), meters::comet);
+        poller = new CometPoller(comets::clients, config.cometPoll(), meters.cometPollFailures); // a poll answers within its period
+        rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets::clients, meters.dispatch),
+                meters.rooms);
+        Dispatcher dispatcher = new Dispatcher(comets, rooms, meters.dispatch);
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
-        consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, counters),
-                restart, registry);
+        consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, meters.consume),
+                restart, meters.consumerRestarts);
         CometWatcher watcher = config.discovery().enabled() ? CometWatcher.overGrpc(config.discovery().logic(),
-                config.peerAuth(), config.cometTimeout(), comets, config.discovery().removeAfter(), registry) : null;
+                config.peerAuth(), config.cometTimeout(), comets, config.discovery().removeAfter(), meters) : null;
+        meters.gauges(rooms, consumer, watcher);
         if (watcher != null) {
             // Before the consumer: the comets announced are known by the first records, most of the time.
             watcher.start(config.discovery().poll());
@@ -166,10 +166,6 @@ public final class JobServer implements AutoCloseable {
 
     public static void main(String[] args) {
         ServiceMain.run("job", args, JobServer::start);
-    }
-
-    public JobCounters counters() {
-        return counters;
     }
 
     /** The meters /metrics serves. */

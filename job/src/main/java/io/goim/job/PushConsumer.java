@@ -65,7 +65,7 @@ final class PushConsumer {
     private final String topic;
     private final JobConfig config;
     private final Handler dispatcher;
-    private final JobCounters counters;
+    private final JobMeters.Consume meters;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
     private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> waiting = new LinkedHashMap<>();
     private final RateLimitedLog commitLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
@@ -86,12 +86,12 @@ final class PushConsumer {
         CompletableFuture<Void> dispatch(byte[] value, String where);
     }
 
-    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobCounters counters) {
-        this(consumer, config, dispatcher, counters, System::nanoTime);
+    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters) {
+        this(consumer, config, dispatcher, meters, System::nanoTime);
     }
 
     /** With the clock that times commit-interval (tests pass a manual one). */
-    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobCounters counters,
+    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters,
             LongSupplier nanoClock) {
         this.consumer = consumer;
         this.nanoClock = nanoClock;
@@ -99,7 +99,7 @@ final class PushConsumer {
         this.topic = config.topic();
         this.config = config;
         this.dispatcher = dispatcher;
-        this.counters = counters;
+        this.meters = meters;
     }
 
     /** The production Kafka consumer for {@code config}: manual commits, byte arrays. */
@@ -165,7 +165,7 @@ final class PushConsumer {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
         offerWaiting();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            counters.consumed.increment();
+            meters.consumed().increment();
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = waiting.get(tp);
             if (queue != null) {
@@ -188,7 +188,7 @@ final class PushConsumer {
         for (TopicPartition tp : consumer.assignment()) {
             total += consumer.currentLag(tp).orElse(0);
         }
-        counters.lag.set(total);
+        meters.lag().set(total);
     }
 
     /** Dispatches one record and tracks it; false when it must wait for room (ensure). */
@@ -229,7 +229,7 @@ final class PushConsumer {
         lastCommit = now;
         consumer.commitAsync(offsets, (committed, error) -> {
             if (error == null) {
-                counters.commits.increment();
+                meters.commits().increment();
             } else {
                 // a later commit carries a later offset of the same partition; a crash before it only redelivers
                 commitLog.warn("offset commit failed: {}", error.toString());
@@ -253,7 +253,7 @@ final class PushConsumer {
         resume.removeAll(wanted);
         if (!pause.isEmpty()) {
             consumer.pause(pause);
-            counters.pauses.add(pause.size());
+            meters.pauses().increment(pause.size());
         }
         if (!resume.isEmpty()) {
             consumer.resume(resume);
@@ -287,7 +287,7 @@ final class PushConsumer {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 consumer.commitSync(offsets);
-                counters.commits.increment();
+                meters.commits().increment();
                 return;
             } catch (WakeupException e) {
                 // close() woke us up while we were not polling; the wakeup is spent now, try again
@@ -302,7 +302,7 @@ final class PushConsumer {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            counters.partitionsRevoked.add(partitions.size());
+            meters.partitionsRevoked().increment(partitions.size());
             Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
             kept.removeAll(partitions);
             if (kept.isEmpty()) {
@@ -322,7 +322,7 @@ final class PushConsumer {
             }
             try {
                 for (PartitionProgress p : revoked.values()) {
-                    counters.revokeAbandoned.add(p.await(Math.max(0, deadline - System.nanoTime())));
+                    meters.revokeAbandoned().increment(p.await(Math.max(0, deadline - System.nanoTime())));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

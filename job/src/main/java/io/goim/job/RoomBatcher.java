@@ -62,7 +62,7 @@ final class RoomBatcher {
     private final JobConfig.Room config;
     private final Scheduler scheduler;
     private final Sender sender;
-    private final JobCounters counters;
+    private final JobMeters.Rooms meters;
     private final Consumer<RoomBatcher> retire;
     private List<Message> collected = new ArrayList<>();
     /** Sealed batches not yet given to the sender, in seal order. */
@@ -75,13 +75,13 @@ final class RoomBatcher {
     private long timerGeneration;
     private boolean retired;
 
-    RoomBatcher(String room, JobConfig.Room config, Scheduler scheduler, Sender sender, JobCounters counters,
+    RoomBatcher(String room, JobConfig.Room config, Scheduler scheduler, Sender sender, JobMeters.Rooms meters,
             Consumer<RoomBatcher> retire) {
         this.room = room;
         this.config = config;
         this.scheduler = scheduler;
         this.sender = sender;
-        this.counters = counters;
+        this.meters = meters;
         this.retire = retire;
     }
 
@@ -172,9 +172,9 @@ final class RoomBatcher {
                 .setOp(Op.RAW)
                 .setBody(ByteString.copyFrom(packets)) // a rope: the packets are not copied
                 .build();
-        counters.roomBatches.increment();
-        counters.roomBatchedMessages.add(batch.size());
-        counters.roomLargestBatch.accumulate(batch.size());
+        meters.batches().increment();
+        meters.messages().increment(batch.size());
+        meters.largest().accumulate(batch.size());
         sender.send(room, raw).whenComplete((v, error) -> completed(batch));
     }
 

@@ -16,20 +16,20 @@ final class RoomBatchers {
     private final JobConfig.Room config;
     private final Scheduler scheduler;
     private final RoomBatcher.Sender sender;
-    private final JobCounters counters;
+    private final JobMeters.Rooms meters;
 
-    RoomBatchers(JobConfig.Room config, Scheduler scheduler, RoomBatcher.Sender sender, JobCounters counters) {
+    RoomBatchers(JobConfig.Room config, Scheduler scheduler, RoomBatcher.Sender sender, JobMeters.Rooms meters) {
         this.config = config;
         this.scheduler = scheduler;
         this.sender = sender;
-        this.counters = counters;
+        this.meters = meters;
     }
 
     /** Offers one packet to {@code room}'s batcher: {@link RoomBatcher.Offer#ACCEPTED} or {@link RoomBatcher.Offer#FULL}. */
     RoomBatcher.Offer offer(String room, ByteString packet, CompletableFuture<Void> handed) {
         while (true) {
             RoomBatcher b = rooms.computeIfAbsent(room,
-                    r -> new RoomBatcher(r, config, scheduler, sender, counters, this::forget));
+                    r -> new RoomBatcher(r, config, scheduler, sender, meters, this::forget));
             RoomBatcher.Offer result = b.offer(packet, handed);
             if (result != RoomBatcher.Offer.RETIRED) {
                 return result;

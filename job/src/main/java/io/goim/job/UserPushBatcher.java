@@ -5,7 +5,6 @@ import io.goim.proto.MPushMsgsReq;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsgReq;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,16 +44,11 @@ final class UserPushBatcher {
     private final ArrayDeque<Push> waiting = new ArrayDeque<>();
     private boolean sending;
 
-    UserPushBatcher(int cometId, CometClient comet, int maxBytes, MeterRegistry registry) {
+    UserPushBatcher(CometClient comet, int maxBytes, JobMeters.PerComet meters) {
         this.comet = comet;
         this.maxBytes = maxBytes;
-        String id = Integer.toString(cometId);
-        this.batches = Counter.builder("goim_job_user_batches")
-                .description("Calls that carried user pushes to a comet (MPushMsgs)")
-                .tag("comet", id).register(registry);
-        this.batched = Counter.builder("goim_job_user_batched_pushes")
-                .description("User pushes (records) in those calls; divided by goim_job_user_batches_total: mean batch")
-                .tag("comet", id).register(registry);
+        this.batches = meters.userBatches();
+        this.batched = meters.userBatchedPushes();
     }
 
     /** Queues a push of {@code proto} to {@code keys}; the future completes when the comet took it or it was given up. */

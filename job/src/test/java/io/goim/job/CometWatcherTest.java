@@ -29,13 +29,13 @@ class CometWatcherTest {
     private final AtomicLong clock = new AtomicLong();
     private final JobConfig config = JobConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(Map.of())));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final JobCounters counters = new JobCounters();
+    private final JobMeters meters = new JobMeters(registry);
     private final CometSet comets = new CometSet(Map.of(1, List.of(new HostPort("127.0.0.1", 1001))),
-            (id, addresses) -> new CometClient(id, addresses, config, (d, t) -> t.run(), counters, registry),
-            counters, registry);
+            (id, addresses) -> new CometClient(id, addresses, config, (d, t) -> t.run(), meters.comet(id)),
+            meters::comet);
     private CompletableFuture<List<CometInstance>> answer = CompletableFuture.completedFuture(List.of());
     private final CometWatcher watcher = new CometWatcher(() -> answer, comets, Duration.ofSeconds(3), clock::get,
-            registry);
+            meters);
 
     @AfterEach
     void close() throws Exception {

@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.proto.PushMsg;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -146,7 +147,7 @@ class ConsumerReadinessTest {
             send(topic, "k", user(1, "before", "1_1"));
             flush();
             Await.until("first push delivered and committed", WAIT,
-                    () -> comet.bodies().contains("before") && job.counters().commits.sum() >= 1);
+                    () -> comet.bodies().contains("before") && Counts.of(job.registry(), "goim_job_commits") >= 1);
 
             send(topic, "k", user(1, "poison", "1_1"));
             send(topic, "k", user(1, "after", "1_1"));

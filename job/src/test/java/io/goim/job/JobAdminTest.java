@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,15 +46,16 @@ class JobAdminTest {
                 send(topic, "7", room(7, "room-7", false));
                 sendRaw(topic, "x", new byte[] {(byte) 0xff, 1, 2});
                 flush();
-                Await.until("three records consumed", WAIT, () -> job.counters().consumed.sum() == 3);
-                Await.until("both pushes delivered", WAIT, () -> job.counters().cometCallsOk.sum() >= 2);
+                Await.until("three records consumed", WAIT, () -> Counts.of(job.registry(), "goim_job_consumed") == 3);
+                Await.until("both pushes delivered", WAIT, () -> JobCounts.calls(job.registry(), JobMeters.Kind.USER, true)
+                        + JobCounts.calls(job.registry(), JobMeters.Kind.ROOM, true) >= 2);
 
                 AdminScrape.Metrics m = AdminScrape.metrics(job.adminPort());
                 assertEquals(3.0, m.value("goim_job_consumed_total", "service", "job"));
                 assertEquals(1.0, m.value("goim_job_malformed_total"));
-                assertEquals((double) job.counters().cometCallsOk.sum(),
-                        m.value("goim_job_comet_calls_total", "outcome", "ok"));
-                assertEquals(0.0, m.value("goim_job_comet_calls_total", "outcome", "given_up"));
+                assertTrue(m.samples().stream().noneMatch(s -> s.name().equals("goim_job_comet_calls_total")),
+                        "the calls are counted once, in goim_job_push_calls_total");
+                assertEquals(0.0, m.value("goim_job_push_calls_total", "kind", "user", "outcome", "given_up"));
                 assertEquals(0.0, m.value("goim_job_comet_given_up_total", "comet", "1"));
                 assertEquals(1.0, m.value("goim_job_pushes_total", "kind", "user"));
                 assertEquals(1.0, m.value("goim_job_pushes_total", "kind", "room"));

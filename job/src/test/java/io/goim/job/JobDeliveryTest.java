@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.proto.PushMsg;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
@@ -57,25 +58,24 @@ class JobDeliveryTest {
                 send(topic, "9", room(9, "room-9", false));
                 flush();
 
-                Await.until("every record consumed", WAIT, () -> job.counters().consumed.sum() == 9);
+                Await.until("every record consumed", WAIT, () -> Counts.of(job.registry(), "goim_job_consumed") == 9);
                 Await.until("all delivered", WAIT, () -> one.received.size() == 5 && two.received.size() == 5);
                 assertEquals(List.of("1_1", "2_1"), one.received.stream().filter(r -> r.rpc().equals("mpush"))
                         .findFirst().orElseThrow().keys());
                 assertEquals(Set.of("to-one", "to-all", "room-7", "room-8", "room-9"), new HashSet<>(one.bodies()));
                 assertEquals(Set.of("to-two", "to-all", "room-7", "room-8", "room-9"), new HashSet<>(two.bodies()),
                         "room messages go to every comet");
-                assertEquals(2, job.counters().malformed.sum(), "junk bytes and a record without type");
-                assertEquals(1, job.counters().unknownComet.sum());
-                assertEquals(0, job.counters().cometCallsGivenUp.sum());
-                JobCounters c = job.counters();
-                assertEquals(3, c.received(JobCounters.Kind.USER), "three user pushes, one for an unknown comet");
-                assertEquals(1, c.received(JobCounters.Kind.BROADCAST));
-                assertEquals(3, c.received(JobCounters.Kind.ROOM));
+                assertEquals(2, Counts.of(job.registry(), "goim_job_malformed"), "junk bytes and a record without type");
+                assertEquals(1, Counts.of(job.registry(), "goim_job_unknown_comet"));
+                assertEquals(0, JobCounts.givenUp(job.registry()));
+                assertEquals(3, JobCounts.records(job.registry(), JobMeters.Kind.USER), "three user pushes, one for an unknown comet");
+                assertEquals(1, JobCounts.records(job.registry(), JobMeters.Kind.BROADCAST));
+                assertEquals(3, JobCounts.records(job.registry(), JobMeters.Kind.ROOM));
                 // A comet records a message when it arrives; job counts the call when the answer is back.
                 Await.until("calls counted: one per comet for the broadcast and each room batch", WAIT,
-                        () -> c.calls(JobCounters.Kind.USER, true) == 2 && c.calls(JobCounters.Kind.BROADCAST, true) == 2
-                                && c.calls(JobCounters.Kind.ROOM, true) == 6);
-                assertEquals(0, c.calls(JobCounters.Kind.ROOM, false));
+                        () -> JobCounts.calls(job.registry(), JobMeters.Kind.USER, true) == 2 && JobCounts.calls(job.registry(), JobMeters.Kind.BROADCAST, true) == 2
+                                && JobCounts.calls(job.registry(), JobMeters.Kind.ROOM, true) == 6);
+                assertEquals(0, JobCounts.calls(job.registry(), JobMeters.Kind.ROOM, false));
             }
         }
     }
@@ -92,9 +92,9 @@ class JobDeliveryTest {
                 }
                 flush();
                 Await.until("live comet got all 200", WAIT, () -> live.received.size() == 200);
-                Await.until("dead comet's calls given up", WAIT, () -> job.counters().givenUpFor(2) == 200);
-                assertEquals(0, job.counters().givenUpFor(1));
-                assertEquals(200, job.counters().calls(JobCounters.Kind.BROADCAST, false), "given up, by kind");
+                Await.until("dead comet's calls given up", WAIT, () -> Counts.of(job.registry(), "goim_job_comet_given_up", "comet", "2") == 200);
+                assertEquals(0, Counts.of(job.registry(), "goim_job_comet_given_up", "comet", "1"));
+                assertEquals(200, JobCounts.calls(job.registry(), JobMeters.Kind.BROADCAST, false), "given up, by kind");
 
                 try (RecordingComet back = RecordingComet.startOn(deadPort)) {
                     Await.until("comet 2 is used again", WAIT, () -> {
@@ -120,7 +120,7 @@ class JobDeliveryTest {
                 flush();
                 Await.until("the live comet got all 100", WAIT, () -> live.received.size() == 100);
                 assertTrue(slow.received.size() <= 8, "one call per lane of the slow comet: " + slow.received.size());
-                assertEquals(0, job.counters().cometCallsGivenUp.sum());
+                assertEquals(0, JobCounts.givenUp(job.registry()));
                 slow.release();
                 Await.until("the slow comet catches up", WAIT, () -> {
                     slow.release(); // answers what arrived since
@@ -144,7 +144,7 @@ class JobDeliveryTest {
                     send(topic, "1", user(1, "u" + i, i % 3 == 0 ? new String[] {"1_1", "1_2"} : new String[] {"1_1"}));
                 }
                 flush();
-                Await.until("all consumed while the first call is out", WAIT, () -> job.counters().consumed.sum() == 10);
+                Await.until("all consumed while the first call is out", WAIT, () -> Counts.of(job.registry(), "goim_job_consumed") == 10);
                 assertEquals(1, slow.received.size(), "the others wait for the call in flight");
                 slow.release();
                 Await.until("every push delivered", WAIT, () -> slow.received.size() == 10);
@@ -156,7 +156,7 @@ class JobDeliveryTest {
                 assertEquals(List.of(1, 12), slow.userCallEntries, "two calls: u0 alone, then the nine (three with two keys)");
                 assertEquals(List.of("1_1", "1_2"), slow.received.get(3).keys());
                 Await.until("each push counted as handed on", WAIT,
-                        () -> job.counters().calls(JobCounters.Kind.USER, true) == 10);
+                        () -> JobCounts.calls(job.registry(), JobMeters.Kind.USER, true) == 10);
                 assertEquals(2.0, AdminScrape.metrics(job.adminPort()).value("goim_job_user_batches_total", "comet", "1"));
                 assertEquals(10.0, AdminScrape.metrics(job.adminPort()).value("goim_job_user_batched_pushes_total", "comet", "1"));
             }
@@ -181,12 +181,12 @@ class JobDeliveryTest {
                 send(topic, "x", legacyRoom(-1, "no room"));
                 flush();
 
-                Await.until("every record consumed", WAIT, () -> job.counters().consumed.sum() == 4);
+                Await.until("every record consumed", WAIT, () -> Counts.of(job.registry(), "goim_job_consumed") == 4);
                 Await.until("all delivered", WAIT, () -> comet.received.size() == 3);
                 assertEquals(List.of("old-format", "new-format"), comet.bodies("room", "12"),
                         "an int-only record reaches v1 room 12, in order with the new one");
                 assertEquals(List.of("typed"), comet.bodies("room", "live://1000"));
-                assertEquals(1, job.counters().malformed.sum(), "a room record without a room");
+                assertEquals(1, Counts.of(job.registry(), "goim_job_malformed"), "a room record without a room");
             }
         }
     }
@@ -201,13 +201,13 @@ class JobDeliveryTest {
                 for (int room = 1; room <= 2; room++) {
                     boolean ensure = room == 2;
                     slow.hold();
-                    long pauses = job.counters().pauses.sum();
+                    long pauses = Counts.of(job.registry(), "goim_job_pauses");
                     for (int i = 0; i < 30; i++) {
                         send(topic, Integer.toString(room), room(room, "e" + i, ensure));
                     }
                     flush();
-                    Await.until("a full room pauses consumption", WAIT, () -> job.counters().pauses.sum() > pauses);
-                    assertTrue(job.counters().roomBackpressure.sum() > 0);
+                    Await.until("a full room pauses consumption", WAIT, () -> Counts.of(job.registry(), "goim_job_pauses") > pauses);
+                    assertTrue(Counts.of(job.registry(), "goim_job_room_backpressure") > 0);
                     int r = room;
                     Await.until("every message delivered in Kafka order", WAIT, () -> {
                         slow.release(); // let the held batches go, then hold the next ones again
@@ -245,7 +245,7 @@ class JobDeliveryTest {
                     expected.add("r" + i);
                 }
                 assertEquals(expected, comet.bodies("room", 1), "room order kept across busy retries");
-                assertEquals(0, job.counters().cometCallsGivenUp.sum());
+                assertEquals(0, JobCounts.givenUp(job.registry()));
                 assertEquals(25.0, job.registry().get("goim_job_comet_busy").counter().count());
                 // Every retry carries its call's id, so a comet that did apply an attempt skips the repeat.
                 List<Long> ids = comet.callIds;

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -89,10 +90,10 @@ class JobGroupTest {
                 flush();
                 JobServer last = b;
                 Await.until("every message delivered", WAIT, () -> new HashSet<>(comet.bodies()).containsAll(expected(n)));
-                assertTrue(a.counters().consumed.sum() > 0 && last.counters().consumed.sum() > 0, "both jobs consumed");
-                assertTrue(a.counters().partitionsRevoked.sum() > 0, "a gave partitions away");
+                assertTrue(Counts.of(a.registry(), "goim_job_consumed") > 0 && Counts.of(last.registry(), "goim_job_consumed") > 0, "both jobs consumed");
+                assertTrue(Counts.of(a.registry(), "goim_job_partitions_revoked") > 0, "a gave partitions away");
                 System.out.printf("rebalance: a consumed %d, b consumed %d, duplicates %d%n",
-                        a.counters().consumed.sum(), last.counters().consumed.sum(), duplicates(comet));
+                        Counts.of(a.registry(), "goim_job_consumed"), Counts.of(last.registry(), "goim_job_consumed"), duplicates(comet));
             } finally {
                 a.close();
                 if (b != null) {
@@ -124,20 +125,20 @@ class JobGroupTest {
                 flush();
             } finally {
                 first.halt(); // no commit of anything more, pushes in flight abandoned
-                consumedByFirst = first.counters().consumed.sum();
+                consumedByFirst = Counts.of(first.registry(), "goim_job_consumed");
                 comet.release();
             }
             int beforeRestart = comet.received.size();
             try (JobServer second = job(topic, Map.of(1, comet))) {
                 Await.until("every accepted message delivered", WAIT,
                         () -> new HashSet<>(comet.bodies()).containsAll(expected(n)));
-                assertTrue(second.counters().consumed.sum() > n - beforeRestart,
+                assertTrue(Counts.of(second.registry(), "goim_job_consumed") > n - beforeRestart,
                         "the successor re-read what the first job had not committed");
                 int dup = duplicates(comet);
                 assertTrue(dup > 0, "records handed to the comet but not committed are delivered again");
                 System.out.printf("kill and restart: first consumed %d, comet had %d before restart, "
                         + "second consumed %d, duplicates %d of %d messages%n",
-                        consumedByFirst, beforeRestart, second.counters().consumed.sum(), dup, n);
+                        consumedByFirst, beforeRestart, Counts.of(second.registry(), "goim_job_consumed"), dup, n);
             }
         }
     }
@@ -162,7 +163,7 @@ class JobGroupTest {
                         assertEquals(r + ":" + i, got.get(i));
                     }
                 }
-                assertTrue(job.counters().meanBatchSize() > 1, "a burst is batched");
+                assertTrue(JobCounts.meanBatchSize(job.registry()) > 1, "a burst is batched");
             }
         }
     }

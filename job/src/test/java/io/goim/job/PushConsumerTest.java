@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,8 @@ class PushConsumerTest {
     };
     private final List<CompletableFuture<Void>> batches = new ArrayList<>();
     private final List<Proto> sent = new ArrayList<>();
-    private final JobCounters counters = new JobCounters();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final JobMeters meters = new JobMeters(registry);
     private PushConsumer loop;
     /** The loop's clock (ns): moves only when a test moves it. */
     private final AtomicLong clock = new AtomicLong();
@@ -78,9 +80,9 @@ class PushConsumerTest {
             batches.add(done);
             sent.add(batch);
             return done;
-        }, counters);
-        loop = new PushConsumer(kafka, config, new Dispatcher(CometSet.empty(), rooms, counters, new SimpleMeterRegistry())::dispatch,
-                counters, clock::get);
+        }, meters.rooms);
+        loop = new PushConsumer(kafka, config, new Dispatcher(CometSet.empty(), rooms, meters.dispatch)::dispatch,
+                meters.consume, clock::get);
         loop.subscribe();
         kafka.rebalance(List.of(P0, P1));
         kafka.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
@@ -121,7 +123,7 @@ class PushConsumerTest {
     void aMalformedRecordIsCountedSkippedAndCommitted() {
         kafka.addRecord(new ConsumerRecord<>(TOPIC, 1, 0, null, new byte[] {(byte) 0xff, 0x01}));
         loop.turn();
-        assertEquals(1, counters.malformed.sum());
+        assertEquals(1, Counts.of(registry, "goim_job_malformed"));
         assertEquals(1L, committed(P1));
     }
 
@@ -133,7 +135,7 @@ class PushConsumerTest {
         add(P1, 2, true);
         loop.turn();
         assertEquals(Set.of(P0), kafka.paused(), "only the partition with a full room is paused");
-        assertTrue(counters.roomBackpressure.sum() > 0);
+        assertTrue(Counts.of(registry, "goim_job_room_backpressure") > 0);
         add(P0, 1, true); // offset 5 arrives behind the waiting ones
         batches.get(0).complete(null); // offset 0 handed on: one place free
         loop.turn();
@@ -161,7 +163,7 @@ class PushConsumerTest {
         }
         loop.turn();
         assertEquals(Set.of(P0), kafka.paused());
-        assertTrue(counters.roomBackpressure.sum() > 0);
+        assertTrue(Counts.of(registry, "goim_job_room_backpressure") > 0);
         for (int i = 0; i < 4; i++) {
             completeAll();
             loop.turn();
@@ -192,8 +194,8 @@ class PushConsumerTest {
         batches.get(0).complete(null); // only offset 0 handed on
         kafka.rebalance(List.of(P1)); // P0 revoked; offset 1 stays in flight past revoke-grace
         assertEquals(1L, committed(P0));
-        assertEquals(1, counters.revokeAbandoned.sum());
-        assertEquals(1, counters.partitionsRevoked.sum());
+        assertEquals(1, Counts.of(registry, "goim_job_revoke_abandoned"));
+        assertEquals(1, Counts.of(registry, "goim_job_partitions_revoked"));
     }
 
     @Test
@@ -232,7 +234,7 @@ class PushConsumerTest {
         completeAll();
         loop.turn();
         assertEquals(1L, committed(P0), "the first commit goes out at once");
-        assertEquals(1, counters.commits.sum());
+        assertEquals(1, Counts.of(registry, "goim_job_commits"));
 
         for (int room = 2; room <= 8; room++) {
             add(P0, room, false); // offsets 1..7, each its own room: sent at once, handed on within the interval
@@ -247,10 +249,10 @@ class PushConsumerTest {
         clock.addAndGet(Duration.ofMillis(1).toNanos());
         loop.turn();
         assertEquals(8L, committed(P0), "one commit for all seven, once the interval is over");
-        assertEquals(2, counters.commits.sum());
+        assertEquals(2, Counts.of(registry, "goim_job_commits"));
 
         clock.addAndGet(Duration.ofSeconds(5).toNanos());
         loop.turn();
-        assertEquals(2, counters.commits.sum(), "nothing new handed on: no commit");
+        assertEquals(2, Counts.of(registry, "goim_job_commits"), "nothing new handed on: no commit");
     }
 }

@@ -10,6 +10,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.protocol.Packets;
+import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,14 +36,15 @@ class RecordDecodeFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void dispatch(byte[] value) {
-        JobCounters counters = new JobCounters();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        JobMeters meters = new JobMeters(registry);
         ManualScheduler scheduler = new ManualScheduler();
         List<Proto> batches = new ArrayList<>();
         RoomBatchers rooms = new RoomBatchers(CONFIG.room(), scheduler, (room, batch) -> {
             batches.add(batch);
             return CompletableFuture.completedFuture(null);
-        }, counters);
-        Dispatcher dispatcher = new Dispatcher(CometSet.empty(), rooms, counters, new SimpleMeterRegistry());
+        }, meters.rooms);
+        Dispatcher dispatcher = new Dispatcher(CometSet.empty(), rooms, meters.dispatch);
 
         CompletableFuture<Void> done = dispatcher.dispatch(value, "fuzz");
         assertNotNull(done, "a fresh room queue is never full");
@@ -53,14 +55,14 @@ class RecordDecodeFuzzTest {
         try {
             msg = PushMsg.parseFrom(value);
         } catch (InvalidProtocolBufferException e) {
-            assertEquals(1, counters.malformed.sum(), "a record that is not a PushMsg is counted");
+            assertEquals(1, Counts.of(registry, "goim_job_malformed"), "a record that is not a PushMsg is counted");
             assertTrue(batches.isEmpty());
             return;
         }
         switch (msg.getType()) {
             case BROADCAST_ROOM -> {
                 if (Dispatcher.roomOf(msg).isEmpty()) {
-                    assertEquals(1, counters.malformed.sum(), "a room record without a room is counted malformed");
+                    assertEquals(1, Counts.of(registry, "goim_job_malformed"), "a room record without a room is counted malformed");
                     assertTrue(batches.isEmpty());
                     return;
                 }
@@ -72,9 +74,9 @@ class RecordDecodeFuzzTest {
                 assertEquals(Packets.HEADER_LENGTH, raw.substring(4, 6).asReadOnlyByteBuffer().getShort(), "header length");
                 assertEquals(body, raw.substring(Packets.HEADER_LENGTH), "the record's message is the body");
             }
-            case MULTIPLE -> assertEquals(1, counters.unknownComet.sum(), "no comet configured: counted");
+            case MULTIPLE -> assertEquals(1, Counts.of(registry, "goim_job_unknown_comet"), "no comet configured: counted");
             case BROADCAST -> assertTrue(batches.isEmpty());
-            default -> assertEquals(1, counters.malformed.sum(), "type " + msg.getType() + " is counted malformed");
+            default -> assertEquals(1, Counts.of(registry, "goim_job_malformed"), "type " + msg.getType() + " is counted malformed");
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
 import io.goim.proto.Proto;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,14 +26,15 @@ class RoomBatcherTest {
 
     private final ManualScheduler clock = new ManualScheduler();
     private final List<Sent> sent = new ArrayList<>();
-    private final JobCounters counters = new JobCounters();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final JobMeters meters = new JobMeters(registry);
     private final RoomBatchers rooms = new RoomBatchers(CONFIG, clock, (room, batch) -> {
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (sent) {
             sent.add(new Sent(room, batch, done));
         }
         return done;
-    }, counters);
+    }, meters.rooms);
 
     private CompletableFuture<Void> offer(int room, String msg) {
         CompletableFuture<Void> handed = new CompletableFuture<>();
@@ -78,7 +80,7 @@ class RoomBatcherTest {
         sent.get(0).done().complete(null);
         assertEquals(2, sent.size());
         assertEquals(List.of("b", "c"), bodies(sent.get(1).batch()));
-        assertEquals(1.5, counters.meanBatchSize());
+        assertEquals(1.5, JobCounts.meanBatchSize(registry));
     }
 
     @Test
@@ -89,7 +91,7 @@ class RoomBatcherTest {
         offer(1, "d");
         assertEquals(2, sent.size(), "3 collected messages are a full batch");
         assertEquals(List.of("b", "c", "d"), bodies(sent.get(1).batch()));
-        assertEquals(3, counters.roomLargestBatch.get());
+        assertEquals(3, JobCounts.largestBatch(registry));
     }
 
     @Test

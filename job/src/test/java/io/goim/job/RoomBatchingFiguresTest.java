@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,9 +52,9 @@ class RoomBatchingFiguresTest {
                 long p50 = micros.get(micros.size() / 2);
                 long max = micros.get(micros.size() - 1);
                 System.out.printf("idle room latency (produce -> comet), signal 5s: p50 %.1f ms, max %.1f ms, "
-                        + "batches %d for %d messages%n", p50 / 1000.0, max / 1000.0, job.counters().roomBatches.sum(), 30);
+                        + "batches %d for %d messages%n", p50 / 1000.0, max / 1000.0, Counts.of(job.registry(), "goim_job_room_batches"), 30);
                 assertTrue(max < 2_500_000, "an idle message never waits for the signal time; max " + max + " us");
-                assertEquals(30, job.counters().roomBatches.sum(), "idle: one message per batch");
+                assertEquals(30, Counts.of(job.registry(), "goim_job_room_batches"), "idle: one message per batch");
             }
         }
     }
@@ -77,8 +78,8 @@ class RoomBatchingFiguresTest {
                 System.out.printf("burst of %d room messages: %d batches, mean %.1f, median %d, largest %d; "
                         + "%.0f messages/s end to end%n", n, sizes.size(), (double) n / sizes.size(),
                         sizes.get(sizes.size() / 2), sizes.get(sizes.size() - 1), n / seconds);
-                assertTrue(job.counters().meanBatchSize() > 2, "a burst is batched");
-                assertTrue(job.counters().roomLargestBatch.get() <= 40, "never more than job.room.batch");
+                assertTrue(JobCounts.meanBatchSize(job.registry()) > 2, "a burst is batched");
+                assertTrue(JobCounts.largestBatch(job.registry()) <= 40, "never more than job.room.batch");
             }
         }
     }

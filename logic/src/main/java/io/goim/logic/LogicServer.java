@@ -14,6 +14,7 @@ import io.goim.logic.http.HttpApiServer;
 import io.goim.logic.http.NodesEndpoint;
 import io.goim.proto.LogicGrpc;
 import io.grpc.Server;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,7 +41,8 @@ public final class LogicServer implements AutoCloseable {
     private final ShutdownSequence shutdown = new ShutdownSequence("logic");
     private final Server grpc;
     private final HttpApiServer http;
-    private final ApiCounters httpCounters = new ApiCounters();
+    private final ApiCounters httpCounters;
+    private final PrometheusMeterRegistry registry = LogicMeters.registry();
     private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
     private final AdminServer admin;
     private final PushService pushes;
@@ -52,7 +54,7 @@ public final class LogicServer implements AutoCloseable {
         Deque<Map.Entry<String, ShutdownSequence.Step>> built = new ArrayDeque<>();
         try {
             Authenticator authenticator = Authenticators.create(config);
-            PrometheusMeterRegistry registry = LogicMetrics.registry(httpCounters);
+            httpCounters = LogicMeters.http(registry);
             SessionStore routers = config.redisSessions()
                     ? new RedisSessionStore(config.redis(), registry, System::currentTimeMillis)
                     : new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
@@ -162,6 +164,11 @@ public final class LogicServer implements AutoCloseable {
      */
     public CompletableFuture<Void> pushRoom(String roomKey, byte[] msg) {
         return pushes.pushRoom(roomKey, msg, false);
+    }
+
+    /** Where logic's meters are (also after {@link #close}): what {@code /metrics} shows. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** What the HTTP API answered, for monitoring and tests. */

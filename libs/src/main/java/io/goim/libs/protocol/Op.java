@@ -83,6 +83,17 @@ public final class Op {
         return op == SEND_MSG_REPLY || op >= FIRST_BUSINESS;
     }
 
+    /** The names ({@link #name}) of the codes 0-255 that are not pushes: what a push must never carry. */
+    public static java.util.Set<String> controlNames() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (int op = 0; op < 256; op++) {
+            if (!isPush(op)) {
+                names.add(name(op));
+            }
+        }
+        return names;
+    }
+
     /** A short name for logs and metrics; {@code "unknown"} for codes goim does not define. */
     public static String name(int op) {
         return switch (op) {

@@ -1,11 +1,10 @@
 package io.goim.logic.http;
 
 import io.goim.libs.log.RateLimitedLog;
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandlerContext;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,20 +12,32 @@ import org.slf4j.LoggerFactory;
  * {@code ret} code. Refusals are logged at most once per second (with how many were
  * suppressed), so a misbehaving backend or a Kafka outage cannot flood the log.
  *
- * <p>Thread-safe and lock-free on the counting path.
+ * <p>The counts are Micrometer counters made by logic's meters class ({@link io.goim.logic.LogicMeters#http}), so
+ * {@code /metrics} shows them as they are. Thread-safe and lock-free on the counting path.
  */
 public final class ApiCounters {
-    private final LongAdder accepted = new LongAdder();
-    private final LongAdder connectionErrors = new LongAdder();
-    private final ConcurrentMap<Integer, LongAdder> refused = new ConcurrentHashMap<>();
+    private final Counter accepted;
+    private final Counter connectionErrors;
+    /** One counter per {@link Ret} code, made up front (a bounded set). */
+    private final Map<Integer, Counter> byRet;
     private final RateLimitedLog log = new RateLimitedLog(LoggerFactory.getLogger(ApiCounters.class), 1, TimeUnit.SECONDS);
+
+    /** {@code byRet}: the counter of each {@link Ret} code, {@link Ret#OK} included; the meters /metrics shows. */
+    public ApiCounters(Map<Integer, Counter> byRet, Counter connectionErrors) {
+        this.byRet = Map.copyOf(byRet);
+        this.accepted = byRet.get(Ret.OK);
+        this.connectionErrors = connectionErrors;
+    }
 
     void countAccepted() {
         accepted.increment();
     }
 
     void rejected(ApiException e, ChannelHandlerContext ctx, String request) {
-        refused.computeIfAbsent(e.ret, k -> new LongAdder()).increment();
+        Counter c = byRet.get(e.ret);
+        if (c != null) {
+            c.increment();
+        }
         log.warn("HTTP {} ret {} to {} for {}: {}", e.status.code(), e.ret,
                 ctx == null ? "?" : ctx.channel().remoteAddress(), request, e.getMessage());
     }
@@ -38,17 +49,17 @@ public final class ApiCounters {
 
     /** Connections closed because of an I/O or pipeline error. */
     public long connectionErrors() {
-        return connectionErrors.sum();
+        return (long) connectionErrors.count();
     }
 
     /** Requests answered {@code ret: 1}. */
     public long accepted() {
-        return accepted.sum();
+        return (long) accepted.count();
     }
 
     /** Requests answered with {@code ret} (one of {@link Ret}'s error codes). */
     public long refused(int ret) {
-        LongAdder n = refused.get(ret);
-        return n == null ? 0 : n.sum();
+        Counter n = byRet.get(ret);
+        return n == null ? 0 : (long) n.count();
     }
 }

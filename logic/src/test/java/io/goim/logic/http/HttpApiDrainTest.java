@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.logic.LogicMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -68,7 +69,7 @@ class HttpApiDrainTest {
     void anInFlightPushIsAnsweredBeforeCloseReturns() throws Exception {
         HeldPushes api = new HeldPushes();
         HttpApiServer server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), 1, 1 << 16, 16,
-                HttpApiServer.DEFAULT_LIMITS, new SimpleMeterRegistry(), new HttpApiHandler(api, new ApiCounters()));
+                HttpApiServer.DEFAULT_LIMITS, new SimpleMeterRegistry(), new HttpApiHandler(api, LogicMeters.http(new SimpleMeterRegistry())));
         int port = server.port();
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<String>> response = http.sendAsync(

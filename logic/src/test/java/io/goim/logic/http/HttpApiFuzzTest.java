@@ -11,6 +11,7 @@ import io.goim.libs.http.HttpConnectionGuard;
 import io.goim.libs.http.HttpDeadlines;
 import io.goim.libs.lifecycle.InFlight;
 import io.goim.libs.testing.FuzzLeaks;
+import io.goim.logic.LogicMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -46,7 +47,7 @@ class HttpApiFuzzTest {
     private static final int MAX_BODY = 4096;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FuzzLeaks leaks = new FuzzLeaks();
-    private final HttpApiHandler handler = new HttpApiHandler(new AcceptAll(), new ApiCounters());
+    private final HttpApiHandler handler = new HttpApiHandler(new AcceptAll(), LogicMeters.http(new SimpleMeterRegistry()));
 
     @FuzzTest(maxDuration = "10m")
     void request(byte[] input) throws IOException {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.http.HttpLimits;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RawHttp;
+import io.goim.logic.LogicMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class HttpEdgesTest {
     private final HttpApiDrainTest.HeldPushes api = new HttpApiDrainTest.HeldPushes();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ApiCounters counters = new ApiCounters();
+    private final ApiCounters counters = LogicMeters.http(new SimpleMeterRegistry());
     private HttpApiServer server;
 
     private int start(HttpLimits limits, int maxPipelined, ApiKeys keys) throws InterruptedException {

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.Settings;
 import io.goim.libs.testing.RawHttp;
+import io.goim.logic.LogicMeters;
 import io.goim.proto.CometInstance;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
@@ -51,7 +52,7 @@ class NodesEndpointTest {
             }
         };
         server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), 1, 1 << 10, 16, HttpApiServer.DEFAULT_LIMITS,
-                new SimpleMeterRegistry(), new HttpApiHandler(new HttpApiDrainTest.HeldPushes(), new ApiCounters(),
+                new SimpleMeterRegistry(), new HttpApiHandler(new HttpApiDrainTest.HeldPushes(), LogicMeters.http(new SimpleMeterRegistry()),
                         ApiKeys.of(List.of(ApiKeys.hash("operator key"))), new NodesEndpoint(source, config)));
         return server.port();
     }

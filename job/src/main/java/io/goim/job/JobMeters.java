@@ -1,0 +1,168 @@
+package io.goim.job;
+
+import io.goim.libs.admin.CounterFamily;
+import io.goim.libs.admin.RpcMetrics;
+import io.grpc.ClientInterceptor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+
+/**
+ * Every meter job keeps, named and described here and created once, when job is built (a
+ * comet's when job first meets it); each component is handed the few it counts with (the
+ * views below) and counts where the event happens, so {@code /metrics} shows the counts
+ * themselves. docs/operations.md says what each means and when to alert (its list is
+ * checked against a scrape); docs/delivery.md which of them mean a message was not delivered.
+ *
+ * <p>Thread-safe.
+ */
+final class JobMeters {
+    /** What a push record is for, as counted and tagged in metrics. */
+    enum Kind {
+        /** MULTIPLE: to subKeys on one comet. */
+        USER,
+        /** BROADCAST: to every connection on every comet. */
+        BROADCAST,
+        /** BROADCAST_ROOM: to the comets hosting a room, in batches. */
+        ROOM;
+
+        /** Lower-case name for metric tags. */
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What the dispatcher counts: valid records by kind; comet calls by push kind and outcome
+     * (one per push and comet: a user push is one, a broadcast one per comet, a room batch
+     * one per comet); records skipped; room offers refused by a full queue; records whose
+     * operation was replaced.
+     */
+    record Dispatch(Map<Kind, Counter> records, Map<Kind, Counter> callsOk, Map<Kind, Counter> callsGivenUp,
+            Counter malformed, Counter unknownComet, Counter roomBackpressure, CounterFamily operationsReplaced) {
+        /** Counts one comet call for a push of {@code kind}: succeeded ({@code ok}) or given up. */
+        void call(Kind kind, boolean ok) {
+            (ok ? callsOk : callsGivenUp).get(kind).increment();
+        }
+    }
+
+    /** What a consumer loop counts; {@code lag} is the gauge's value, set by the loop. */
+    record Consume(Counter consumed, Counter commits, Counter pauses, Counter partitionsRevoked,
+            Counter revokeAbandoned, AtomicLong lag) {
+    }
+
+    /** Room batches sent: how many, the messages in them, the largest (a gauge's value). */
+    record Rooms(Counter batches, Counter messages, LongAccumulator largest) {
+    }
+
+    /** One comet's meters: its calls' timings, busy answers, calls given up, user-push batches. */
+    record PerComet(ClientInterceptor rpc, Counter busy, Counter givenUp, Counter retries, Counter userBatches,
+            Counter userBatchedPushes) {
+    }
+
+    final Dispatch dispatch;
+    final Consume consume;
+    final Rooms rooms;
+    final Counter cometPollFailures;
+    final Counter consumerRestarts;
+    final Counter discoveryPollsOk;
+    final Counter discoveryPollsFailed;
+    private final Counter cometRetries;
+    private final ConcurrentMap<Integer, PerComet> comets = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
+
+    JobMeters(MeterRegistry r) {
+        this.registry = r;
+        Map<Kind, Counter> records = new EnumMap<>(Kind.class);
+        Map<Kind, Counter> ok = new EnumMap<>(Kind.class);
+        Map<Kind, Counter> givenUp = new EnumMap<>(Kind.class);
+        for (Kind kind : Kind.values()) {
+            records.put(kind, counter("goim_job_pushes", "Valid push records consumed, by kind (user, broadcast, room)",
+                    "kind", kind.tag()));
+            ok.put(kind, counter("goim_job_push_calls", PUSH_CALLS_HELP, "kind", kind.tag(), "outcome", "ok"));
+            givenUp.put(kind, counter("goim_job_push_calls", PUSH_CALLS_HELP, "kind", kind.tag(), "outcome", "given_up"));
+        }
+        dispatch = new Dispatch(records, ok, givenUp,
+                counter("goim_job_malformed", "Records that could not be parsed; skipped"),
+                counter("goim_job_unknown_comet", "User pushes for a comet not configured; skipped"),
+                counter("goim_job_room_backpressure",
+                        "Offers of room messages refused because the room queue was full (the partition waits in Kafka)"),
+                // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
+                new CounterFamily(r, "goim_job_record_operations_replaced", "Kafka records whose operation was not a"
+                        + " push (a control operation such as disconnect or auth reply): delivered as op 5 instead", "op")
+                        .register(io.goim.libs.protocol.Op.controlNames()));
+        AtomicLong lag = new AtomicLong();
+        Gauge.builder("goim_job_consumer_lag", lag, AtomicLong::get)
+                .description("Records in the assigned partitions not yet consumed").register(r);
+        consume = new Consume(counter("goim_job_consumed", "Records consumed from Kafka"),
+                counter("goim_job_commits", "Offset commits that succeeded"),
+                counter("goim_job_pauses", "Times a partition was paused (backpressure)"),
+                counter("goim_job_partitions_revoked", "Partitions revoked in rebalances"),
+                counter("goim_job_revoke_abandoned", "Records of revoked partitions still in flight when revoke-grace ran out"),
+                lag);
+        LongAccumulator largest = new LongAccumulator(Math::max, 0);
+        Gauge.builder("goim_job_room_largest_batch", largest, LongAccumulator::get)
+                .description("Largest room batch sent so far").register(r);
+        rooms = new Rooms(counter("goim_job_room_batches", "OP_RAW room batches sent"),
+                counter("goim_job_room_batched_messages",
+                        "Room messages sent in batches (divided by goim_job_room_batches_total: mean batch size)"),
+                largest);
+        cometRetries = counter("goim_job_comet_retries", "Comet calls retried after a transient failure");
+        cometPollFailures = counter("goim_job_comet_poll_failures", "Polls of comets that got no answer");
+        consumerRestarts = counter("goim_job_consumer_restarts", "Consumer loops restarted after an unexpected failure");
+        discoveryPollsOk = counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "ok");
+        discoveryPollsFailed = counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "failed");
+    }
+
+    /** Comet {@code id}'s meters, made when job first meets it and kept (a comet that comes back counts on). */
+    PerComet comet(int id) {
+        PerComet m = comets.get(id);
+        return m != null ? m : comets.computeIfAbsent(id, this::newComet);
+    }
+
+    private PerComet newComet(int id) {
+        String comet = Integer.toString(id);
+        return new PerComet(RpcMetrics.interceptor(registry, "comet-" + id),
+                counter("goim_job_comet_busy",
+                        "Comet calls answered RESOURCE_EXHAUSTED (comet behind) and retried after a backoff", "comet", comet),
+                counter("goim_job_comet_given_up", "Push calls given up, per comet", "comet", comet),
+                cometRetries,
+                counter("goim_job_user_batches", "Calls that carried user pushes to a comet (MPushMsgs)", "comet", comet),
+                counter("goim_job_user_batched_pushes",
+                        "User pushes (records) in those calls; divided by goim_job_user_batches_total: mean batch",
+                        "comet", comet));
+    }
+
+    /** The gauges read from the parts that hold the values; {@code watcher} null without discovery. */
+    void gauges(RoomBatchers roomBatchers, ConsumerSupervisor consumer, CometWatcher watcher) {
+        Gauge.builder("goim_job_active_rooms", roomBatchers, RoomBatchers::active)
+                .description("Rooms with messages queued in their batchers").register(registry);
+        Gauge.builder("goim_job_partitions_owned", consumer, ConsumerSupervisor::ownedPartitions)
+                .description("Partitions this job's consumer owns; -1 while joining, rebalancing or restarting")
+                .register(registry);
+        if (watcher != null) {
+            Gauge.builder("goim_job_discovered_comets", watcher, CometWatcher::followedCount)
+                    .description("Comets job follows from discovery (besides job.comets)").register(registry);
+        }
+    }
+
+    MeterRegistry registry() {
+        return registry;
+    }
+
+    private Counter counter(String name, String help, String... tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
+    }
+
+    private static final String PUSH_CALLS_HELP = "Pushes handed to comets, by kind and outcome: one per push and comet"
+            + " (given_up: that push did not reach that comet); user pushes that piled up share one call,"
+            + " see goim_job_user_batches_total";
+    private static final String DISCOVERY_HELP = "Polls of logic for the comets announced, by outcome";
+}
