@@ -173,7 +173,10 @@ public final class RawWsClient implements AutoCloseable {
         for (int i = 0; i < 512; i++) {
             System.arraycopy(ping, 0, chunk, i * ping.length, ping.length);
         }
-        return CompletableFuture.runAsync(() -> {
+        // Its own thread: the writes block once the server stops reading, and the common
+        // pool (one thread on a two-core machine) is shared with the cluster in this JVM.
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
             try {
                 while (sent.get() < bytes) {
                     socket.getOutputStream().write(chunk);
@@ -181,8 +184,13 @@ public final class RawWsClient implements AutoCloseable {
                 }
             } catch (IOException closed) {
                 // closed by the server: what the flood is for
+            } finally {
+                done.complete(null);
             }
-        });
+        }, "ping-flood");
+        writer.setDaemon(true);
+        writer.start();
+        return done;
     }
 
     public Socket socket() {
