@@ -14,7 +14,6 @@ import io.goim.libs.net.Transport;
 import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CometGrpc;
 import io.grpc.Server;
-import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -106,7 +105,6 @@ public final class CometServer implements AutoCloseable {
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
                 .addService(new PushService(comet, registry))
                 .addService(health.service())
-                .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
                 .build()
                 .start();
         lifecycle.onClose(Phase.SERVERS, "push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
@@ -147,8 +145,8 @@ public final class CometServer implements AutoCloseable {
         CometMetrics.bind(registry, this);
         // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
         admin = new AdminServer("comet", config.admin(), registry, upstream == null
-                ? () -> logic.ping(config.admin().checkDeadline())
-                : () -> Readiness.all(List.of(logic.ping(config.admin().checkDeadline()), upstream.ready())));
+                ? () -> logic.ready(config.admin().checkDeadline())
+                : () -> Readiness.all(List.of(logic.ready(config.admin().checkDeadline()), upstream.ready())));
         // Last: /health answers while clients drain.
         lifecycle.onClose(Phase.LAST, "admin server", admin::close);
         log.info("comet {} ({}) admin HTTP on port {}", config.serverId(), transport, admin.port());

@@ -1,8 +1,6 @@
 package io.goim.job;
 
-import io.goim.libs.grpc.Futures;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.proto.Empty;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,13 +37,14 @@ final class CometPoller {
         this.counters = counters;
     }
 
-    /** Pings every comet; completes when every answer or failure is in. Never fails. */
+    /** Health-checks every comet; completes when every answer or failure is in. Never fails. */
     CompletableFuture<Void> poll() {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (CometClient c : comets.get()) {
             CompletableFuture<?> call;
             try {
-                call = Futures.of(c.stub(deadline).ping(Empty.getDefaultInstance())).whenComplete((reply, error) -> {
+                // Any answer, SERVING or not, means the comet is reachable: pushes to it may go on.
+                call = c.health(deadline).whenComplete((reply, error) -> {
                     c.reachable(error == null);
                     if (error != null) {
                         counters.cometPollFailures.increment();

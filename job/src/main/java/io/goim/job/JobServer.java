@@ -113,7 +113,7 @@ public final class JobServer implements AutoCloseable {
     private static CompletableFuture<Readiness> anyCometAnswers(Iterable<CometClient> comets, Duration deadline) {
         List<CompletableFuture<Readiness>> pings = new ArrayList<>();
         for (CometClient c : comets) {
-            pings.add(c.ping(deadline));
+            pings.add(c.ready(deadline));
         }
         return Readiness.any(pings);
     }

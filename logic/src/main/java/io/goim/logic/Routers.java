@@ -5,6 +5,7 @@ import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.HealthChecks;
 import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.hash.Ketama;
 import io.goim.libs.protocol.SubKey;
@@ -267,15 +268,15 @@ final class Routers implements SessionStore {
         });
     }
 
-    /** Ready when every router answers a Ping within {@code deadline}. */
+    /** Ready when every router reports SERVING on its gRPC health service within {@code deadline}. */
     @Override
     public CompletableFuture<Readiness> ready(Duration deadline) {
-        List<CompletableFuture<Readiness>> pings = new ArrayList<>();
+        List<CompletableFuture<Readiness>> checks = new ArrayList<>();
         for (Map.Entry<Integer, RouterGrpc.RouterFutureStub> e : stubs.entrySet()) {
-            pings.add(Readiness.ofCall("router " + e.getKey(), Futures.of(e.getValue()
-                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).ping(Empty.getDefaultInstance()))));
+            checks.add(HealthChecks.readiness("router " + e.getKey(), e.getValue().getChannel(),
+                    RouterGrpc.SERVICE_NAME, deadline));
         }
-        return Readiness.all(pings);
+        return Readiness.all(checks);
     }
 
     /** Connections per room key, summed over every router. */

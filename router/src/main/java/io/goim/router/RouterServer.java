@@ -4,9 +4,11 @@ import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.Lifecycle;
 import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
+import io.goim.proto.RouterGrpc;
 import io.grpc.Server;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
@@ -27,6 +29,7 @@ public final class RouterServer implements AutoCloseable {
     private final RouterService service;
     private final PrometheusMeterRegistry registry;
     private final Lifecycle lifecycle;
+    private final ServingHealth health = new ServingHealth(RouterGrpc.SERVICE_NAME);
     private final AdminServer admin;
     /**
      * Random and non-zero, new at every start: logic compares it to notice a restart (an
@@ -50,9 +53,12 @@ public final class RouterServer implements AutoCloseable {
                 // per call, which dominated a login storm's router CPU).
                 .directExecutor()
                 .addService(service)
+                .addService(health.service())
                 .build()
                 .start();
         lifecycle.onClose(Phase.SERVERS, "grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
+        // Registered after the server, so it runs before: logic's /ready hears it first.
+        lifecycle.onClose(Phase.SERVERS, "grpc health NOT_SERVING", health::stopServing);
         admin = new AdminServer("router", config.admin(), registry, this::readiness);
         lifecycle.onClose(Phase.LAST, "admin server", admin::close);
         log.info("router serving gRPC on {} (peer auth: {}), admin HTTP on port {}, sessions expire {} after the last Put or Touch, "

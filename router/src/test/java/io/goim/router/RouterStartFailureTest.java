@@ -24,6 +24,6 @@ class RouterStartFailureTest {
                     StartFailures.awaitBindable(after, ports);
                 });
         // The shutdown order: servers, the rest, the admin server last.
-        assertEquals(List.of("cleaner", "grpc server", "admin server"), steps);
+        assertEquals(List.of("cleaner", "grpc server", "grpc health NOT_SERVING", "admin server"), steps);
     }
 }
