@@ -20,10 +20,11 @@ final class LogicMetrics {
         PrometheusMeterRegistry r = AdminServer.newRegistry("logic");
         FunctionCounter.builder("goim_logic_http_requests", http, ApiCounters::accepted)
                 .description("HTTP API requests by ret code (1: accepted and acknowledged by Kafka)")
-                .tag("ret", Integer.toString(Ret.OK))
+                .tag("ret", Integer.toString(Ret.OK.code()))
                 .register(r);
-        for (int ret : new int[] {Ret.REQUEST_ERR, Ret.METHOD_NOT_ALLOWED, Ret.TOO_LARGE, Ret.NOT_FOUND,
-                Ret.UNAVAILABLE, Ret.INTERNAL_ERR, Ret.UNAUTHORIZED, Ret.COMET_ALIVE}) {
+        for (int ret : new int[] {Ret.REQUEST_ERR.code(), Ret.METHOD_NOT_ALLOWED.code(), Ret.TOO_LARGE.code(),
+                Ret.NOT_FOUND.code(), Ret.UNAVAILABLE.code(), Ret.INTERNAL_ERR.code(), Ret.UNAUTHORIZED.code(),
+                Ret.COMET_ALIVE.code()}) {
             FunctionCounter.builder("goim_logic_http_requests", http, c -> c.refused(ret))
                     .description("HTTP API requests by ret code (1: accepted and acknowledged by Kafka)")
                     .tag("ret", Integer.toString(ret))

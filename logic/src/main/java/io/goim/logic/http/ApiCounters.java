@@ -26,8 +26,8 @@ public final class ApiCounters {
     }
 
     void rejected(ApiException e, ChannelHandlerContext ctx, String request) {
-        refused.computeIfAbsent(e.ret, k -> new LongAdder()).increment();
-        log.warn("HTTP {} ret {} to {} for {}: {}", e.status.code(), e.ret,
+        refused.computeIfAbsent(e.ret.code(), k -> new LongAdder()).increment();
+        log.warn("HTTP {} ret {} to {} for {}: {}", e.ret.status().code(), e.ret.code(),
                 ctx == null ? "?" : ctx.channel().remoteAddress(), request, e.getMessage());
     }
 
@@ -44,6 +44,11 @@ public final class ApiCounters {
     /** Requests answered {@code ret: 1}. */
     public long accepted() {
         return accepted.sum();
+    }
+
+    /** Requests answered with {@code ret}'s code (shared by two of {@link Ret}'s answers for two codes). */
+    public long refused(Ret ret) {
+        return refused(ret.code());
     }
 
     /** Requests answered with {@code ret} (one of {@link Ret}'s error codes). */
