@@ -120,7 +120,7 @@ class HttpBadInputTest {
             c.write(request("POST", "/1/push?uid=" + uid, "no key", false));
             RawHttp.Response missing = c.read();
             assertEquals(401, missing.status());
-            assertTrue(missing.body().startsWith("{\"ret\":" + Ret.UNAUTHORIZED.code() + ",,\"msg\":\"missing API key"),
+            assertTrue(missing.body().startsWith("{\"ret\":" + Ret.UNAUTHORIZED.code() + ",\"msg\":\"missing API key"),
                     missing.body());
             c.write(request("POST", "/1/push?uid=" + uid, "wrong key", false)
                     .replace("\r\n\r\n", "\r\nAuthorization: Bearer not-" + KEY + "\r\n\r\n"));
