@@ -7,14 +7,14 @@ import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.Listen;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.grpc.ServingHealth;
+import io.goim.libs.lifecycle.Lifecycle;
+import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
-import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.libs.net.Transport;
 import io.goim.libs.protocol.RoomKeys;
 import io.goim.proto.CometGrpc;
 import io.grpc.ServerInterceptors;
 import io.grpc.Server;
-import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -48,7 +48,7 @@ public final class CometServer implements AutoCloseable {
     /** Netty's default first read size, and what the adaptive allocator mostly settles at for small ops. */
     private static final FixedRecvByteBufAllocator READS = new FixedRecvByteBufAllocator(2048);
 
-    private final ShutdownSequence shutdown = new ShutdownSequence("comet");
+    private final Lifecycle lifecycle;
     private final CometContext comet;
     private final ConfigReloader reloader;
     private final Channel tcp;
@@ -61,18 +61,34 @@ public final class CometServer implements AutoCloseable {
     /** Set by {@link #halt}: stop without withdrawing, as a crash would. */
     private volatile boolean halted;
 
-    private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging) throws Exception {
+    private CometServer(CometConfig config, Supplier<Config> reloadSource, Runnable reloadLogging, Lifecycle lifecycle)
+            throws Exception {
+        this.lifecycle = lifecycle;
         Transport transport = Transport.best();
         PrometheusMeterRegistry registry = AdminServer.newRegistry("comet");
         CometMeters meters = new CometMeters(registry);
         LogicClient logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId(), registry,
                 config.peerAuth());
+        lifecycle.onClose(Phase.REST, "logic client", logic::close);
         UpstreamProducer upstream = config.upstream().mode() == CometConfig.Upstream.Mode.KAFKA
                 ? new UpstreamProducer(config.upstream(), config.admin().checkDeadline(), meters.upstream) : null;
+        if (upstream != null) {
+            // Before the logic client, after the connections: records still in flight get their acknowledgement (or timeout).
+            lifecycle.onClose(Phase.REST, "upstream kafka producer", upstream::close);
+        }
         comet = new CometContext(config, logic, upstream, meters);
+        // Heartbeat timers, disconnect retries (and the room counts and pacer, if not stopped earlier).
+        lifecycle.onClose(Phase.REST, "disconnect retries", comet::close);
+        // After the push server (no broadcast starts any more), before the client event loops
+        // stop: the broadcasts still being paced end and release their messages.
+        lifecycle.onClose(Phase.SERVERS, "paced broadcasts", comet.pacedBroadcasts()::close);
         reloader = new ConfigReloader(reloadSource, comet.whitelist(), meters.reloads, reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
+        lifecycle.onClose(Phase.EVENT_LOOPS, "accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await());
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
+        lifecycle.onClose(Phase.EVENT_LOOPS, "client connections", () -> workers.shutdownGracefully(0,
+                config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS).await());
+        // Runs on the accept loop and holds nothing else: it stops with the listeners and that loop.
         PerIpGate perIp = new PerIpGate(boss.next(), config.limits(), meters.connectionsRefused);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -87,46 +103,41 @@ public final class CometServer implements AutoCloseable {
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()));
-        try {
-            SslContext ssl = config.tls().enabled() ? SslContextBuilder.forServer(
-                    new File(config.tls().certFile()), new File(config.tls().keyFile())).build() : null;
-            tcp = bind(bootstrap, config.tcp(), new TcpChannelInitializer(comet));
-            websocket = bind(bootstrap, config.websocket(), new WebSocketChannelInitializer(comet, null));
-            tlsTcp = ssl == null ? null : bind(bootstrap, config.tls().tcp(), new TcpChannelInitializer(comet, ssl));
-            tlsWebsocket = ssl == null ? null
-                    : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
-            grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
-                    // Retries of a call already applied are answered, not applied again.
-                    .addService(ServerInterceptors.intercept(new PushService(comet, meters.pushControlOpsRefused),
-                            new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, registry)))
-                    .addService(health.service())
-                    .intercept(new MetricCollectingServerInterceptor(registry)) // pushes received, by RPC
-                    .build()
-                    .start();
-        } catch (Exception e) {
-            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            comet.close();
-            logic.close();
-            if (upstream != null) {
-                upstream.close();
-            }
-            throw e;
-        }
-        SessionRenewer renewer = new SessionRenewer(comet);
-        renewer.start();
-        comet.roomOnline().start();
-        RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
-                config.routerEpochPoll(), meters.routerEpochChanges);
-        Drainer drainer = new Drainer(comet);
+        SslContext ssl = config.tls().enabled() ? SslContextBuilder.forServer(
+                new File(config.tls().certFile()), new File(config.tls().keyFile())).build() : null;
+        // Closes those bound so far; registered before the first bind.
+        lifecycle.onClose(Phase.STOP_ACCEPTING, "client accept", this::closeListeners);
+        tcp = bind(bootstrap, config.tcp(), new TcpChannelInitializer(comet));
+        websocket = bind(bootstrap, config.websocket(), new WebSocketChannelInitializer(comet, null));
+        tlsTcp = ssl == null ? null : bind(bootstrap, config.tls().tcp(), new TcpChannelInitializer(comet, ssl));
+        tlsWebsocket = ssl == null ? null
+                : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
+        // GrpcChannels.server counts the pushes received, by RPC.
+        grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
+                // Retries of a call already applied are answered, not applied again (in memory,
+                // bounded; nothing to close beyond the server).
+                .addService(ServerInterceptors.intercept(new PushService(comet, meters.pushControlOpsRefused),
+                        new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, registry)))
+                .addService(health.service())
+                .build()
+                .start();
+        lifecycle.onClose(Phase.SERVERS, "push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
+        // Pushes keep coming while clients drain; then jobs that health-check this comet's addresses stop calling.
+        lifecycle.onClose(Phase.SERVERS, "grpc health NOT_SERVING", health::stopServing);
+        // The drain steps run last registered first: epoch watch, room counts, renewer, drain, withdraw.
         CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
                 Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), comet.buckets()::online,
                 perIp::addressesOpen, logic::announce, logic::withdraw, config.logicTimeout(), meters.announcedOk,
                 meters.announceFailed) : null;
         if (announcer != null) {
-            announcer.start(config.discovery().announceInterval());
+            // The clients are gone: job may stop pushing here (it drops the comet at its next poll).
+            lifecycle.onClose(Phase.DRAIN, "withdraw announcement", () -> {
+                if (!halted) {
+                    announcer.withdraw();
+                }
+            });
             // First: the nodes API stops sending clients here; job keeps pushing to those draining.
-            shutdown.then("announce draining", () -> {
+            lifecycle.onClose(Phase.STOP_ACCEPTING, "announce draining", () -> {
                 if (halted) {
                     announcer.close();
                 } else {
@@ -134,43 +145,28 @@ public final class CometServer implements AutoCloseable {
                 }
             });
         }
-        shutdown.then("client accept", this::closeListeners)
-                // Graceful drain: no more renews; op 6 and close every client over the window; Disconnects reach logic.
-                .then("router epoch watch", epochWatch::close)
-                .then("session renewer", renewer::close)
-                .then("drain clients", () -> drainer.drain(config.drainWindow()))
-                // The clients are gone: job may stop pushing here (it drops the comet at its next poll).
-                .then("withdraw announcement", () -> {
-                    if (announcer != null && !halted) {
-                        announcer.withdraw();
-                    }
-                })
-                // Pushes keep coming while clients drain; then jobs that health-check this comet's addresses stop calling.
-                .then("grpc health NOT_SERVING", health::stopServing)
-                .then("push grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
-                .then("client connections", () -> workers.shutdownGracefully(0, config.shutdownGrace().toMillis(),
-                        TimeUnit.MILLISECONDS).await())
-                .then("disconnect retries", comet::close)
-                // After the connections: records still in flight get their acknowledgement (or timeout).
-                .then("upstream kafka producer", () -> {
-                    if (upstream != null) {
-                        upstream.close();
-                    }
-                })
-                .then("accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await())
-                .then("logic client", logic::close);
-        meters.gauges(comet.buckets(), comet.logins(), comet.outboxes(), perIp);
-        try {
-            // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
-            admin = new AdminServer("comet", config.admin(), registry, upstream == null
-                    ? () -> logic.ping(config.admin().checkDeadline())
-                    : () -> Readiness.all(List.of(logic.ping(config.admin().checkDeadline()), upstream.ready())));
-        } catch (Exception e) {
-            shutdown.close();
-            throw e;
+        // Graceful drain: no more renews; op 6 and close every client over the window; Disconnects reach logic.
+        Drainer drainer = new Drainer(comet);
+        lifecycle.onClose(Phase.DRAIN, "drain clients", () -> drainer.drain(config.drainWindow()));
+        SessionRenewer renewer = new SessionRenewer(comet);
+        lifecycle.onClose(Phase.DRAIN, "session renewer", renewer::close);
+        renewer.start();
+        // Stops before the drain, as the renewer: draining clients' heartbeats carry the last counts.
+        lifecycle.onClose(Phase.DRAIN, "room online counts", comet.roomOnline()::close);
+        comet.roomOnline().start();
+        RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
+                config.routerEpochPoll(), meters.routerEpochChanges);
+        lifecycle.onClose(Phase.DRAIN, "router epoch watch", epochWatch::close);
+        if (announcer != null) {
+            announcer.start(config.discovery().announceInterval());
         }
+        meters.gauges(comet.buckets(), comet.logins(), comet.outboxes(), perIp);
+        // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
+        admin = new AdminServer("comet", config.admin(), registry, upstream == null
+                ? () -> logic.ready(config.admin().checkDeadline())
+                : () -> Readiness.all(List.of(logic.ready(config.admin().checkDeadline()), upstream.ready())));
         // Last: /health answers while clients drain.
-        shutdown.then("admin server", admin::close);
+        lifecycle.onClose(Phase.LAST, "admin server", admin::close);
         log.info("comet {} ({}) admin HTTP on port {}", config.serverId(), transport, admin.port());
         log.info("comet {} ({}) serving TCP on {}, WebSocket on {}{}, push gRPC on {} (peer auth: {}), logic at {}, "
                         + "client messages: {}", config.serverId(),
@@ -198,13 +194,20 @@ public final class CometServer implements AutoCloseable {
      * config and leaves the embedding program's log configuration alone.
      */
     public static CometServer start(Config config) throws Exception {
-        return new CometServer(CometConfig.from(config), () -> config, () -> { });
+        return start(config, new Lifecycle("comet"));
+    }
+
+    /** As {@link #start(Config)}, on {@code lifecycle} (tests fail its steps). */
+    static CometServer start(Config config, Lifecycle lifecycle) throws Exception {
+        CometConfig cc = CometConfig.from(config);
+        return Lifecycle.start(lifecycle, l -> new CometServer(cc, () -> config, () -> { }, l));
     }
 
     public static void main(String[] args) {
         ServiceMain.run("comet", args, config -> {
-            CometServer server = new CometServer(CometConfig.from(config), () -> ConfigLoader.load(args),
-                    ConfigReloader.LOGBACK);
+            CometConfig cc = CometConfig.from(config);
+            CometServer server = Lifecycle.start(new Lifecycle("comet"),
+                    l -> new CometServer(cc, () -> ConfigLoader.load(args), ConfigReloader.LOGBACK, l));
             server.reloader.onSighup();
             return server;
         });
@@ -283,11 +286,11 @@ public final class CometServer implements AutoCloseable {
      */
     public void halt() throws Exception {
         halted = true;
-        shutdown.close();
+        lifecycle.close();
     }
 
     @Override
     public void close() throws Exception {
-        shutdown.close();
+        lifecycle.close();
     }
 }

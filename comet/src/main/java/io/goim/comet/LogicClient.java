@@ -6,6 +6,7 @@ import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.HealthChecks;
 import io.goim.libs.grpc.PeerAuth;
 import io.goim.proto.CometInstance;
 import io.goim.proto.ConnectReply;
@@ -68,10 +69,12 @@ final class LogicClient implements AutoCloseable {
         return GrpcChannels.channelDirect(addresses, LogicGrpc.SERVICE_NAME, true, auth);
     }
 
-    /** Ready when a logic answers a Ping within {@code deadline}: with several, round_robin sends it to one that is up. */
-    CompletableFuture<Readiness> ping(Duration deadline) {
-        return Readiness.ofCall("logic", Futures.of(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .ping(Empty.getDefaultInstance())));
+    /**
+     * Ready when a logic reports SERVING on its gRPC health service within {@code deadline}:
+     * with several, round_robin sends the check to one that is up.
+     */
+    CompletableFuture<Readiness> ready(Duration deadline) {
+        return HealthChecks.readiness("logic", stub.getChannel(), LogicGrpc.SERVICE_NAME, deadline);
     }
 
     CompletableFuture<ConnectReply> connect(byte[] token) {

@@ -7,11 +7,12 @@ import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.CallIds;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.HealthChecks;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.CometGrpc;
-import io.goim.proto.Empty;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -94,9 +95,14 @@ final class CometClient implements AutoCloseable {
         return down;
     }
 
-    /** Ready when this comet answers a Ping within {@code deadline}. */
-    CompletableFuture<Readiness> ping(Duration deadline) {
-        return Readiness.ofCall("comet " + id, Futures.of(stub(deadline).ping(Empty.getDefaultInstance())));
+    /** Ready when this comet reports SERVING on its gRPC health service within {@code deadline}. */
+    CompletableFuture<Readiness> ready(Duration deadline) {
+        return HealthChecks.readiness("comet " + id, stub.getChannel(), CometGrpc.SERVICE_NAME, deadline);
+    }
+
+    /** What this comet's gRPC health service reports within {@code deadline}; fails when it does not answer. */
+    CompletableFuture<ServingStatus> health(Duration deadline) {
+        return HealthChecks.check(stub.getChannel(), CometGrpc.SERVICE_NAME, deadline);
     }
 
     /** A stub with the call deadline, for calls outside the lanes (the poll). */

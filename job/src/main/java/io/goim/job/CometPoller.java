@@ -1,8 +1,6 @@
 package io.goim.job;
 
-import io.goim.libs.grpc.Futures;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.proto.Empty;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,13 +38,14 @@ final class CometPoller {
         this.failures = failures;
     }
 
-    /** Pings every comet; completes when every answer or failure is in. Never fails. */
+    /** Health-checks every comet; completes when every answer or failure is in. Never fails. */
     CompletableFuture<Void> poll() {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (CometClient c : comets.get()) {
             CompletableFuture<?> call;
             try {
-                call = Futures.of(c.stub(deadline).ping(Empty.getDefaultInstance())).whenComplete((reply, error) -> {
+                // Any answer, SERVING or not, means the comet is reachable: pushes to it may go on.
+                call = c.health(deadline).whenComplete((reply, error) -> {
                     c.reachable(error == null);
                     if (error != null) {
                         failures.increment();

@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * pushes that piled up), a broadcast to every comet, a room push into the room's
  * batcher, whose batches go to every comet (BroadcastRoom, OP_RAW).
  *
- * <p>{@link #dispatch} returns a future that completes once the record was handed to
- * every comet that needed it, given up for a comet (counted by {@link CometClient}), or
- * skipped as malformed (counted). It never fails. It returns {@code null} only for a room
- * message whose room's queue is full: the caller keeps the record (pausing its partition)
- * and offers it again later, so nothing accepted is dropped for a full queue.
+ * <p>{@link #dispatch} takes the record ({@link Dispatched.Taken}: a future that completes
+ * once the record was handed to every comet that needed it, given up for a comet (counted
+ * by {@link CometClient}), or skipped as malformed (counted); it never fails), or, for a
+ * room message whose room's queue is full, answers {@link Dispatched#WAIT}: the caller
+ * keeps the record (pausing its partition) and offers it again later, so nothing accepted
+ * is dropped for a full queue.
  *
  * <p>Thread-safe.
  */
@@ -77,12 +78,12 @@ final class Dispatcher {
     }
 
     /** See the class comment; {@code where} names the record in log lines. */
-    CompletableFuture<Void> dispatch(byte[] value, String where) {
+    Dispatched dispatch(byte[] value, String where) {
         PushMsg msg;
         try {
             msg = PushMsg.parseFrom(value == null ? new byte[0] : value);
         } catch (InvalidProtocolBufferException e) {
-            return malformed(where, "not a PushMsg: " + e.getMessage());
+            return Dispatched.taken(malformed(where, "not a PushMsg: " + e.getMessage()));
         }
         int op = pushOp(msg.getOperation(), where);
         switch (msg.getType()) {
@@ -93,10 +94,10 @@ final class Dispatcher {
                     meters.unknownComet().increment();
                     unknownCometLog.warn("{}: push for comet {} which is neither configured nor announced; skipped",
                             where, msg.getServer());
-                    return CompletableFuture.completedFuture(null);
+                    return Dispatched.taken(CompletableFuture.completedFuture(null));
                 }
-                return counted(meters, JobMeters.Kind.USER, comet.users().submit(msg.getKeysList(), proto(op, msg)))
-                        .thenApply(ok -> null);
+                return Dispatched.taken(counted(meters, JobMeters.Kind.USER,
+                        comet.users().submit(msg.getKeysList(), proto(op, msg))).thenApply(ok -> null));
             }
             case BROADCAST -> {
                 meters.records().get(JobMeters.Kind.BROADCAST).increment();
@@ -108,14 +109,14 @@ final class Dispatcher {
                     calls.add(counted(meters, JobMeters.Kind.BROADCAST,
                             c.submit("broadcast " + where, stub -> stub.broadcast(req))));
                 }
-                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+                return Dispatched.taken(CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)));
             }
             case BROADCAST_ROOM -> {
                 meters.records().get(JobMeters.Kind.ROOM).increment();
                 return room(msg, op, where);
             }
             default -> {
-                return malformed(where, "type " + msg.getType());
+                return Dispatched.taken(malformed(where, "type " + msg.getType()));
             }
         }
     }
@@ -150,19 +151,20 @@ final class Dispatcher {
         return Op.SEND_MSG_REPLY;
     }
 
-    private CompletableFuture<Void> room(PushMsg msg, int op, String where) {
+    private Dispatched room(PushMsg msg, int op, String where) {
         String room = roomOf(msg);
         if (room.isEmpty()) {
-            return malformed(where, "room record without a room (room_key empty, room_id " + msg.getRoomId() + ")");
+            return Dispatched.taken(malformed(where, "room record without a room (room_key empty, room_id "
+                    + msg.getRoomId() + ")"));
         }
         CompletableFuture<Void> handed = new CompletableFuture<>();
         if (rooms.offer(room, packet(op, msg.getMsg()), handed) == RoomBatcher.Offer.ACCEPTED) {
-            return handed;
+            return Dispatched.taken(handed);
         }
         // Full: the record waits in Kafka (its partition pauses) rather than being dropped,
         // whatever its ensure flag says; ensure is kept on the wire for goim's backends.
         meters.roomBackpressure().increment();
-        return null;
+        return Dispatched.WAIT;
     }
 
     /**

@@ -5,8 +5,9 @@ import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.KafkaReadiness;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.config.Settings;
+import io.goim.libs.lifecycle.Lifecycle;
+import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
-import io.goim.libs.lifecycle.ShutdownSequence;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class JobServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobServer.class);
 
-    private final ShutdownSequence shutdown = new ShutdownSequence("job");
+    private final Lifecycle lifecycle;
     private final ConsumerSupervisor consumer;
     private final RoomBatchers rooms;
     private final CometPoller poller;
@@ -52,18 +53,24 @@ public final class JobServer implements AutoCloseable {
      * {@code consumers} makes a new Kafka consumer for every start of the consumer loop;
      * {@code handlers} wraps the dispatcher (tests inject failures there).
      */
-    JobServer(JobConfig config, ConsumerSupervisor.Backoff restart, Supplier<Consumer<byte[], byte[]>> consumers,
-            UnaryOperator<PushConsumer.Handler> handlers) {
+    private JobServer(JobConfig config, ConsumerSupervisor.Backoff restart, Supplier<Consumer<byte[], byte[]>> consumers,
+            UnaryOperator<PushConsumer.Handler> handlers, Lifecycle lifecycle) throws InterruptedException {
+        this.lifecycle = lifecycle;
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "job-timer");
             t.setDaemon(true);
             return t;
+        });
+        lifecycle.onClose(Phase.REST, "timer", () -> {
+            timer.shutdownNow();
+            timer.awaitTermination(2, TimeUnit.SECONDS);
         });
         Scheduler scheduler = Scheduler.of(timer);
         registry = AdminServer.newRegistry("job");
         JobMeters meters = new JobMeters(registry);
         comets = new CometSet(config.comets(),
                 (id, addresses) -> new CometClient(id, addresses, config, scheduler, meters.comet(id)), meters::comet);
+        lifecycle.onClose(Phase.REST, "comet clients", comets::close);
         poller = new CometPoller(comets::clients, config.cometPoll(), meters.cometPollFailures); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets::clients, meters.dispatch),
                 meters.rooms);
@@ -71,33 +78,28 @@ public final class JobServer implements AutoCloseable {
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
         consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, meters.consume),
                 restart, meters.consumerRestarts);
+        // First on close: stops polling, waits for the records handed on, commits them.
+        lifecycle.onClose(Phase.STOP_ACCEPTING, "kafka consumer", consumer::close);
         CometWatcher watcher = config.discovery().enabled() ? CometWatcher.overGrpc(config.discovery().logic(),
                 config.peerAuth(), config.cometTimeout(), comets, config.discovery().removeAfter(), meters) : null;
         meters.gauges(rooms, consumer, watcher);
         if (watcher != null) {
+            // Registered after the comet clients, so it stops before they close.
+            lifecycle.onClose(Phase.REST, "comet watcher", watcher::close);
             // Before the consumer: the comets announced are known by the first records, most of the time.
             watcher.start(config.discovery().poll());
         }
         long pollMillis = config.cometPoll().toMillis();
         timer.scheduleAtFixedRate(poller::poll, 0, pollMillis, TimeUnit.MILLISECONDS);
         consumer.start();
-        shutdown.then("kafka consumer", consumer::close);
-        if (watcher != null) {
-            shutdown.then("comet watcher", watcher::close);
-        }
-        shutdown.then("comet clients", comets::close);
-        shutdown.then("timer", () -> {
-            timer.shutdownNow();
-            timer.awaitTermination(2, TimeUnit.SECONDS);
-        });
         KafkaReadiness kafkaReady = new KafkaReadiness(config.kafkaBootstrap(), config.topic(),
                 config.admin().checkDeadline(), "goim-job-ready");
-        shutdown.then("kafka readiness client", kafkaReady::close);
-        admin = startAdmin(config, registry, () -> Readiness.all(List.of(
+        lifecycle.onClose(Phase.REST, "kafka readiness client", kafkaReady::close);
+        admin = new AdminServer("job", config.admin(), registry, () -> Readiness.all(List.of(
                 CompletableFuture.completedFuture(consumer.readiness()), kafkaReady.check(),
                 anyCometAnswers(comets.clients(), config.admin().checkDeadline()))));
         // Last: /health answers while the consumer drains.
-        shutdown.then("admin server", admin::close);
+        lifecycle.onClose(Phase.LAST, "admin server", admin::close);
         log.info("job consuming {} from {} as group {}, comets {}{} (peer auth: {}), admin HTTP on port {}",
                 config.topic(), config.kafkaBootstrap(), config.groupId(), config.comets(),
                 watcher == null ? "" : " and those announced (asking logic at " + config.discovery().logic() + ")",
@@ -111,31 +113,9 @@ public final class JobServer implements AutoCloseable {
     private static CompletableFuture<Readiness> anyCometAnswers(Iterable<CometClient> comets, Duration deadline) {
         List<CompletableFuture<Readiness>> pings = new ArrayList<>();
         for (CometClient c : comets) {
-            pings.add(c.ping(deadline));
+            pings.add(c.ready(deadline));
         }
         return Readiness.any(pings);
-    }
-
-    private AdminServer startAdmin(JobConfig config, PrometheusMeterRegistry registry,
-            java.util.function.Supplier<CompletableFuture<Readiness>> readiness) {
-        try {
-            return new AdminServer("job", config.admin(), registry, readiness);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closeQuietly();
-            throw new IllegalStateException("interrupted while starting the admin server", e);
-        } catch (Exception e) { // a BindException is thrown unchecked by Netty
-            closeQuietly();
-            throw e instanceof RuntimeException r ? r : new IllegalStateException("admin server: " + e, e);
-        }
-    }
-
-    private void closeQuietly() {
-        try {
-            shutdown.close();
-        } catch (Exception ignored) {
-            // the start failure is what the caller needs to see
-        }
     }
 
     /** The admin HTTP port: /metrics, /health, /ready. */
@@ -149,8 +129,24 @@ public final class JobServer implements AutoCloseable {
 
     /** As {@link #start(Config)}, with the dispatcher wrapped by {@code handlers} (for tests). */
     static JobServer start(Config config, UnaryOperator<PushConsumer.Handler> handlers) {
+        return start(config, handlers, new Lifecycle("job"));
+    }
+
+    /** As {@link #start(Config, UnaryOperator)}, on {@code lifecycle} (tests fail its steps). */
+    static JobServer start(Config config, UnaryOperator<PushConsumer.Handler> handlers, Lifecycle lifecycle) {
         JobConfig jc = JobConfig.from(config);
-        return new JobServer(jc, restartBackoff(config), () -> PushConsumer.kafkaConsumer(jc), handlers);
+        ConsumerSupervisor.Backoff restart = restartBackoff(config);
+        try {
+            return Lifecycle.start(lifecycle,
+                    l -> new JobServer(jc, restart, () -> PushConsumer.kafkaConsumer(jc), handlers, l));
+        } catch (RuntimeException e) { // a BindException is thrown unchecked by Netty
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting job", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("job failed to start: " + e, e);
+        }
     }
 
     /** {@code job.kafka.restart-backoff} and {@code restart-max-backoff}: see reference.conf. */
@@ -190,12 +186,12 @@ public final class JobServer implements AutoCloseable {
      */
     public void halt() throws Exception {
         consumer.halt();
-        shutdown.close();
+        lifecycle.close();
     }
 
     /** Stops in order: consumer (waits up to shutdown-grace, commits what was handed on), comet clients, timer. */
     @Override
     public void close() throws Exception {
-        shutdown.close();
+        lifecycle.close();
     }
 }

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -77,13 +76,10 @@ final class PushConsumer {
     /** Partitions owned after the last completed rebalance; -1 before the first one and while rebalancing. */
     private volatile int owned = -1;
 
-    /**
-     * What the loop does with one record ({@link Dispatcher#dispatch}): a future that
-     * completes when the record was handed on, or null when it must wait for room.
-     */
+    /** What the loop does with one record ({@link Dispatcher#dispatch}): takes it, or has it wait for room. */
     @FunctionalInterface
     interface Handler {
-        CompletableFuture<Void> dispatch(byte[] value, String where);
+        Dispatched dispatch(byte[] value, String where);
     }
 
     PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters) {
@@ -193,11 +189,10 @@ final class PushConsumer {
 
     /** Dispatches one record and tracks it; false when it must wait for room (ensure). */
     private boolean dispatch(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
-        CompletableFuture<Void> handed = dispatcher.dispatch(r.value(), tp + "@" + r.offset());
-        if (handed == null) {
+        if (!(dispatcher.dispatch(r.value(), tp + "@" + r.offset()) instanceof Dispatched.Taken taken)) {
             return false;
         }
-        progress.computeIfAbsent(tp, t -> new PartitionProgress()).track(r.offset(), handed);
+        progress.computeIfAbsent(tp, t -> new PartitionProgress()).track(r.offset(), taken.handedOn());
         return true;
     }
 

@@ -1,7 +1,7 @@
 package io.goim.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -46,8 +46,9 @@ class RecordDecodeFuzzTest {
         }, meters.rooms);
         Dispatcher dispatcher = new Dispatcher(CometSet.empty(), rooms, meters.dispatch);
 
-        CompletableFuture<Void> done = dispatcher.dispatch(value, "fuzz");
-        assertNotNull(done, "a fresh room queue is never full");
+        Dispatched dispatched = dispatcher.dispatch(value, "fuzz");
+        assertInstanceOf(Dispatched.Taken.class, dispatched, "a fresh room queue is never full");
+        CompletableFuture<Void> done = ((Dispatched.Taken) dispatched).handedOn();
         scheduler.advance(Duration.ofHours(1));
         assertTrue(done.isDone() && !done.isCompletedExceptionally(), "dispatch completes and never fails");
 

@@ -15,6 +15,9 @@ import io.goim.proto.MPushMsgsReq;
 import io.goim.proto.PushMsgReq;
 import io.goim.proto.Proto;
 import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
@@ -44,7 +47,7 @@ final class RecordingComet implements AutoCloseable {
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     /** Entries (keys) of each user-push call, in order: MPushMsg counts as 1 call of its keys, MPushMsgs of its entries. */
     final List<Integer> userCallEntries = new CopyOnWriteArrayList<>();
-    /** Pings received: job polls every comet every job.comet-poll. */
+    /** Health checks received: job polls every comet every job.comet-poll. */
     final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger busyLeft = new AtomicInteger();
     /** Push calls answered RESOURCE_EXHAUSTED (nothing recorded), as a comet that is behind answers. */
@@ -68,6 +71,7 @@ final class RecordingComet implements AutoCloseable {
                         return next.startCall(call, headers);
                     }
                 }))
+                .addService(new Health()) // not intercepted: health checks carry no call id
                 .build()
                 .start();
     }
@@ -191,6 +195,16 @@ final class RecordingComet implements AutoCloseable {
             b.position(start + length);
         }
         return out;
+    }
+
+    /** Job polls every comet's health service every job.comet-poll; counted in {@link #pings}. */
+    private final class Health extends HealthGrpc.HealthImplBase {
+        @Override
+        public void check(HealthCheckRequest req, StreamObserver<HealthCheckResponse> out) {
+            pings.incrementAndGet();
+            out.onNext(HealthCheckResponse.newBuilder().setStatus(HealthCheckResponse.ServingStatus.SERVING).build());
+            out.onCompleted();
+        }
     }
 
     private final class Service extends CometGrpc.CometImplBase {

@@ -22,8 +22,6 @@ public final class LogicMeters {
     }
 
     private static final String HTTP_HELP = "HTTP API requests by ret code (1: accepted and acknowledged by Kafka)";
-    private static final int[] RETS = {Ret.OK, Ret.REQUEST_ERR, Ret.METHOD_NOT_ALLOWED, Ret.TOO_LARGE, Ret.NOT_FOUND,
-        Ret.UNAVAILABLE, Ret.INTERNAL_ERR, Ret.UNAUTHORIZED, Ret.COMET_ALIVE};
 
     /** A registry with the JVM metrics; logic's meters are added as its parts are built. */
     static PrometheusMeterRegistry registry() {
@@ -33,9 +31,10 @@ public final class LogicMeters {
     /** The HTTP API's counters: answers by {@code ret}, connections closed on an error. */
     public static ApiCounters http(MeterRegistry r) {
         Map<Integer, Counter> byRet = new HashMap<>();
-        for (int ret : RETS) {
-            byRet.put(ret, Counter.builder("goim_logic_http_requests").description(HTTP_HELP)
-                    .tag("ret", Integer.toString(ret)).register(r));
+        // One counter per ret code: two answers that share a code (goim's RequestErr, InternalErr) share it.
+        for (Ret ret : Ret.values()) {
+            byRet.computeIfAbsent(ret.code(), code -> Counter.builder("goim_logic_http_requests").description(HTTP_HELP)
+                    .tag("ret", Integer.toString(code)).register(r));
         }
         return new ApiCounters(byRet, Counter.builder("goim_logic_http_connection_errors")
                 .description("HTTP connections closed on an I/O or pipeline error").register(r));

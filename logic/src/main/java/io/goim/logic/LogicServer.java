@@ -6,8 +6,9 @@ import io.goim.libs.admin.KafkaReadiness;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.grpc.ServingHealth;
+import io.goim.libs.lifecycle.Lifecycle;
+import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
-import io.goim.libs.lifecycle.ShutdownSequence;
 import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
@@ -17,8 +18,6 @@ import io.grpc.Server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class LogicServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogicServer.class);
 
-    private final ShutdownSequence shutdown = new ShutdownSequence("logic");
+    private final Lifecycle lifecycle;
     private final Server grpc;
     private final HttpApiServer http;
     private final ApiCounters httpCounters;
@@ -47,96 +46,82 @@ public final class LogicServer implements AutoCloseable {
     private final AdminServer admin;
     private final PushService pushes;
 
-    private LogicServer(LogicConfig config) throws Exception {
-        // Every resource is pushed here the moment it exists; they close last-built
-        // first, both on shutdown and when a later start-up step throws, so a failed
-        // start leaks no channel, producer or thread.
-        Deque<Map.Entry<String, ShutdownSequence.Step>> built = new ArrayDeque<>();
-        try {
-            Authenticator authenticator = Authenticators.create(config);
-            httpCounters = LogicMeters.http(registry);
-            SessionStore routers = config.redisSessions()
-                    ? new RedisSessionStore(config.redis(), registry, System::currentTimeMillis)
-                    : new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
-            built.push(Map.entry(config.redisSessions() ? "redis client" : "router clients", routers::close));
-            PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
-                    config.sendTimeout(), config.kafkaProperties(), registry);
-            built.push(Map.entry("kafka producer", producer::close));
-            ThreadPoolExecutor sendExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(10_000), r -> new Thread(r, "logic-kafka-send"));
-            built.push(Map.entry("kafka send executor", () -> {
-                sendExecutor.shutdown();
-                sendExecutor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
-            }));
-            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "logic-timer");
-                t.setDaemon(true);
-                return t;
-            });
-            built.push(Map.entry("count timer", timer::shutdownNow));
-            Counts counts = new Counts(routers);
-            RouterEpochs epochs = new RouterEpochs(routers, routers.shardCount(), config.routerHealWindow(),
-                    System::nanoTime, registry);
-            // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
-            LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
-            pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
-                    config.serverDelAliveWindow());
+    private LogicServer(LogicConfig config, Lifecycle lifecycle) throws Exception {
+        this.lifecycle = lifecycle;
+        Authenticator authenticator = Authenticators.create(config);
+        httpCounters = LogicMeters.http(registry);
+        SessionStore routers = config.redisSessions()
+                ? new RedisSessionStore(config.redis(), registry, System::currentTimeMillis)
+                : new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
+        lifecycle.onClose(Phase.REST, config.redisSessions() ? "redis client" : "router clients", routers::close);
+        PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
+                config.sendTimeout(), config.kafkaProperties(), registry);
+        lifecycle.onClose(Phase.REST, "kafka producer", producer::close);
+        ThreadPoolExecutor sendExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(10_000), r -> new Thread(r, "logic-kafka-send"));
+        lifecycle.onClose(Phase.REST, "kafka send executor", () -> {
+            sendExecutor.shutdown();
+            sendExecutor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+        });
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "logic-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        lifecycle.onClose(Phase.REST, "count timer", timer::shutdownNow);
+        Counts counts = new Counts(routers);
+        RouterEpochs epochs = new RouterEpochs(routers, routers.shardCount(), config.routerHealWindow(),
+                System::nanoTime, registry);
+        // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
+        LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
+        pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
+                config.serverDelAliveWindow());
 
-            grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
-                    .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(),
-                            () -> counts.snapshot().rooms(), registry))
-                    .addService(health.service())
-                    .build()
-                    .start();
-            built.push(Map.entry("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace())));
-            CometView cometView = new CometView(routers.directory(), registry);
-            http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
-                    config.httpMaxPipelined(), config.httpLimits(), registry,
-                    new HttpApiHandler(api(pushes, counts, cometView), httpCounters, config.apiKeys(),
-                            new NodesEndpoint(cometView, config.nodes())));
-            built.push(Map.entry("http connections", () -> http.close(config.shutdownGrace())));
-            counts.start(timer, config.countRefresh().toMillis());
-            cometView.start(timer, config.nodes().refresh().toMillis());
-            epochs.start(timer, config.routerWatchInterval());
-            Duration checkDeadline = config.admin().checkDeadline();
-            KafkaReadiness kafka = new KafkaReadiness(config.kafkaBootstrap(), config.topic(), checkDeadline,
-                    "goim-logic-ready");
-            built.push(Map.entry("kafka readiness client", kafka::close));
-            admin = new AdminServer("logic", config.admin(), registry,
-                    () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))));
-            // Closed last (bottom of the stack): /health answers while the rest drains.
-            built.addLast(Map.entry("admin server", admin::close));
-            log.info("logic serving gRPC on {} (peer auth: {}), HTTP on port {} ({}), admin HTTP on port {}, {}, "
-                            + "kafka {} topic {}", grpc.getListenSockets(), config.peerAuth().describe(), http.port(),
-                    config.apiKeys().required() ? "API keys required" : "open: no API keys set",
-                    admin.port(), routers.describe(), config.kafkaBootstrap(), config.topic());
-        } catch (Exception | Error e) {
-            addLastBuiltFirst(built, shutdown);
-            try {
-                shutdown.close();
-            } catch (Exception closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
-        // Comets given several logics health-check them: NOT_SERVING first sends their new
-        // logins to the other logics before this one stops taking calls.
-        shutdown.then("grpc health NOT_SERVING", health::stopServing);
+        grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
+                .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(),
+                        () -> counts.snapshot().rooms(), registry))
+                .addService(health.service())
+                .build()
+                .start();
+        lifecycle.onClose(Phase.SERVERS, "grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
+        CometView cometView = new CometView(routers.directory(), registry);
+        http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
+                config.httpMaxPipelined(), config.httpLimits(), registry,
+                new HttpApiHandler(api(pushes, counts, cometView), httpCounters, config.apiKeys(),
+                        new NodesEndpoint(cometView, config.nodes())));
+        // After the gRPC server's step, so it runs before it: requests already read are answered first.
+        lifecycle.onClose(Phase.SERVERS, "http connections", () -> http.close(config.shutdownGrace()));
         // Stop taking requests first; in-flight ones still find routers and Kafka open.
-        shutdown.then("http accept", http::stopAccepting);
-        addLastBuiltFirst(built, shutdown);
-    }
-
-    /** Adds the built resources to {@code sequence}, last built first. */
-    private static void addLastBuiltFirst(Deque<Map.Entry<String, ShutdownSequence.Step>> built, ShutdownSequence sequence) {
-        while (!built.isEmpty()) {
-            Map.Entry<String, ShutdownSequence.Step> step = built.pop();
-            sequence.then(step.getKey(), step.getValue());
-        }
+        lifecycle.onClose(Phase.STOP_ACCEPTING, "http accept", http::stopAccepting);
+        // Comets given several logics health-check them: NOT_SERVING first (registered
+        // last in its phase) sends their new logins to the other logics before this one
+        // stops taking calls.
+        lifecycle.onClose(Phase.STOP_ACCEPTING, "grpc health NOT_SERVING", health::stopServing);
+        counts.start(timer, config.countRefresh().toMillis());
+        cometView.start(timer, config.nodes().refresh().toMillis());
+        epochs.start(timer, config.routerWatchInterval());
+        Duration checkDeadline = config.admin().checkDeadline();
+        KafkaReadiness kafka = new KafkaReadiness(config.kafkaBootstrap(), config.topic(), checkDeadline,
+                "goim-logic-ready");
+        lifecycle.onClose(Phase.REST, "kafka readiness client", kafka::close);
+        admin = new AdminServer("logic", config.admin(), registry,
+                () -> Readiness.all(List.of(kafka.check(), routers.ready(checkDeadline))));
+        // Closed last: /health answers while the rest drains.
+        lifecycle.onClose(Phase.LAST, "admin server", admin::close);
+        log.info("logic serving gRPC on {} (peer auth: {}), HTTP on port {} ({}), admin HTTP on port {}, {}, "
+                        + "kafka {} topic {}", grpc.getListenSockets(), config.peerAuth().describe(), http.port(),
+                config.apiKeys().required() ? "API keys required" : "open: no API keys set",
+                admin.port(), routers.describe(), config.kafkaBootstrap(), config.topic());
     }
 
     public static LogicServer start(Config config) throws Exception {
-        return new LogicServer(LogicConfig.from(config));
+        return start(config, new Lifecycle("logic"));
+    }
+
+    /** As {@link #start(Config)}, on {@code lifecycle} (tests fail its steps). */
+    static LogicServer start(Config config, Lifecycle lifecycle) throws Exception {
+        LogicConfig lc = LogicConfig.from(config);
+        return Lifecycle.start(lifecycle, l -> new LogicServer(lc, l));
     }
 
     public static void main(String[] args) {
@@ -178,7 +163,7 @@ public final class LogicServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        shutdown.close();
+        lifecycle.close();
     }
 
     private static HttpApiHandler.PushApi api(PushService pushes, Counts counts, CometView comets) {

@@ -1,5 +1,11 @@
 package io.goim.logic;
 
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.common.errors.RetriableException;
 import io.goim.libs.protocol.RoomKeys;
 import com.google.protobuf.ByteString;
 import io.goim.libs.protocol.Op;
@@ -55,12 +61,12 @@ final class PushService {
 
     /** As {@link #pushUsers(Collection, byte[])}, as client operation {@code op}. */
     CompletableFuture<Void> pushUsers(Collection<Long> userIds, int op, byte[] msg) {
-        return lookups.lookup(userIds).thenComposeAsync(lookup -> {
+        return refusing(() -> lookups.lookup(userIds).thenComposeAsync(lookup -> {
             lookup.incarnations().forEach(epochs::observe);
             Map<Integer, List<String>> byServer = lookup.byServer();
             refuseWhileHealing(userIds, byServer);
             return sendToKeys(byServer, op, msg);
-        }, sendExecutor);
+        }, sendExecutor));
     }
 
     /**
@@ -70,6 +76,10 @@ final class PushService {
      * record per comet; keys nobody holds are skipped, as goim skips them.
      */
     CompletableFuture<Void> pushKeys(Collection<String> keys, int op, byte[] msg) {
+        return refusing(() -> pushKeysUnmapped(keys, op, msg));
+    }
+
+    private CompletableFuture<Void> pushKeysUnmapped(Collection<String> keys, int op, byte[] msg) {
         Set<String> subKeys = new HashSet<>();
         Set<Long> users = new HashSet<>();
         List<String> clientKeys = new ArrayList<>();
@@ -167,7 +177,7 @@ final class PushService {
     CompletableFuture<Void> pushRoom(String room, int op, byte[] msg, boolean ensure) {
         PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, op, msg).setRoomKey(room).setRoomId(RoomKeys.v1Id(room))
                 .setEnsure(ensure).build();
-        return send(room, record);
+        return refusing(() -> send(room, record));
     }
 
     /** Pushes {@code msg} to every connection on every comet: one record. */
@@ -180,16 +190,54 @@ final class PushService {
      * connections written to per second over the cluster (0: no limit; job shares it out).
      */
     CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
-        return send(null, base(PushMsg.Type.BROADCAST, op, msg).setSpeed(speed).build());
+        return refusing(() -> send(null, base(PushMsg.Type.BROADCAST, op, msg).setSpeed(speed).build()));
     }
 
     /**
-     * Forgets comet {@code server} in every router; unless {@code force}, refuses (with
-     * {@link io.goim.logic.http.CometAliveException}) when a router heard from it within
-     * {@code logic.server-del-alive-window}.
+     * Forgets comet {@code server} in every router; unless {@code force}, refuses (a
+     * {@link PushRefused} for {@link PushRefused.Reason#COMET_ALIVE}) when a router heard
+     * from it within {@code logic.server-del-alive-window}.
      */
     CompletableFuture<Void> delServer(int server, boolean force) {
-        return routers.delServer(server, force ? Duration.ZERO : serverDelAliveWindow);
+        return refusing(() -> routers.delServer(server, force ? Duration.ZERO : serverDelAliveWindow));
+    }
+
+    /**
+     * Runs {@code work} and gives its failure, thrown or completed, in the push service's
+     * terms ({@link #refusal}): callers see no gRPC or Kafka exception.
+     */
+    private static CompletableFuture<Void> refusing(Supplier<CompletableFuture<Void>> work) {
+        CompletableFuture<Void> f;
+        try {
+            f = work.get();
+        } catch (RuntimeException e) { // work refused synchronously, e.g. a full send queue
+            return CompletableFuture.failedFuture(refusal(e));
+        }
+        return f.exceptionallyCompose(e -> CompletableFuture.failedFuture(refusal(e)));
+    }
+
+    /**
+     * A backend failure as a {@link PushRefused}: a router's INVALID_ARGUMENT is the
+     * request's fault; any other gRPC status (a router or Redis down or slow, a router
+     * healing), a retriable Kafka error, a timeout or a full send queue is worth a retry.
+     * Anything else is returned as it is: a bug, answered as an internal error.
+     */
+    static Throwable refusal(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+            return new PushRefused(PushRefused.Reason.INVALID, s.getStatus().getDescription(), s);
+        }
+        if (cause instanceof StatusRuntimeException
+                || cause instanceof RetriableException
+                || cause instanceof TimeoutException
+                || cause instanceof org.apache.kafka.common.errors.TimeoutException
+                || cause instanceof RejectedExecutionException) {
+            return new PushRefused(PushRefused.Reason.UNAVAILABLE, cause.getMessage(), cause);
+        }
+        return cause;
     }
 
     private CompletableFuture<Void> send(String key, PushMsg record) {

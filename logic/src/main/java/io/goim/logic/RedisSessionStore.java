@@ -4,7 +4,6 @@ import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.RoomKeys;
 import io.goim.libs.protocol.SubKey;
-import io.goim.logic.http.CometAliveException;
 import io.grpc.Status;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -385,11 +384,11 @@ final class RedisSessionStore implements SessionStore {
         return guarded("server del", redis.zscore(RedisKeys.SERVERS, id).toCompletableFuture()).thenCompose(heard -> {
             long ago = heard == null ? -1 : Math.max(0, clockMillis.getAsLong() - heard.longValue());
             if (!aliveWindow.isZero() && heard != null && ago < aliveWindow.toMillis()) {
-                throw new CometAliveException("comet " + server + " renewed or logged a user in "
+                throw new PushRefused(PushRefused.Reason.COMET_ALIVE, "comet " + server + " renewed or logged a user in "
                         + TimeUnit.MILLISECONDS.toSeconds(ago) + " s ago (redis; within "
                         + "logic.server-del-alive-window = " + aliveWindow.toSeconds() + " s): it looks alive, and"
                         + " forgetting it would make its users unreachable until its next renew. If it is down,"
-                        + " repeat with force=1");
+                        + " repeat with force=1", null);
             }
             return guarded("server del", redis.smembers(RedisKeys.serverUsers(server)).toCompletableFuture());
         }).thenCompose(users -> {

@@ -5,12 +5,12 @@ import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.HealthChecks;
 import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.hash.Ketama;
 import io.goim.libs.protocol.SubKey;
 import io.goim.proto.CounterReply;
 import io.goim.proto.DelReq;
-import io.goim.logic.http.CometAliveException;
 import io.goim.proto.DelServerReply;
 import io.goim.proto.DelServerReq;
 import io.goim.proto.Empty;
@@ -235,7 +235,7 @@ final class Routers implements SessionStore {
     /**
      * Forgets comet {@code server} in every router, or, when a router heard from it (a
      * renew or a login) within {@code aliveWindow} (zero: no check), fails with
-     * {@link CometAliveException} saying when. Each router decides on its own: one that
+     * {@link PushRefused} ({@link PushRefused.Reason#COMET_ALIVE}) saying when. Each router decides on its own: one that
      * heard from a live comet refuses, and one that did not holds none of its sessions
      * (a live comet renews every session it has, on every router, each renew round).
      */
@@ -257,25 +257,25 @@ final class Routers implements SessionStore {
                 }
             }
             if (by != 0) {
-                throw new CometAliveException("comet " + server + " renewed or logged a user in "
+                throw new PushRefused(PushRefused.Reason.COMET_ALIVE, "comet " + server + " renewed or logged a user in "
                         + TimeUnit.MILLISECONDS.toSeconds(freshest) + " s ago (router " + by + "; within "
                         + "logic.server-del-alive-window = " + aliveWindow.toSeconds() + " s): it looks alive, and"
                         + " forgetting it would make its users unreachable until its next renew. If it is down,"
-                        + " repeat with force=1");
+                        + " repeat with force=1", null);
             }
             return null;
         });
     }
 
-    /** Ready when every router answers a Ping within {@code deadline}. */
+    /** Ready when every router reports SERVING on its gRPC health service within {@code deadline}. */
     @Override
     public CompletableFuture<Readiness> ready(Duration deadline) {
-        List<CompletableFuture<Readiness>> pings = new ArrayList<>();
+        List<CompletableFuture<Readiness>> checks = new ArrayList<>();
         for (Map.Entry<Integer, RouterGrpc.RouterFutureStub> e : stubs.entrySet()) {
-            pings.add(Readiness.ofCall("router " + e.getKey(), Futures.of(e.getValue()
-                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).ping(Empty.getDefaultInstance()))));
+            checks.add(HealthChecks.readiness("router " + e.getKey(), e.getValue().getChannel(),
+                    RouterGrpc.SERVICE_NAME, deadline));
         }
-        return Readiness.all(pings);
+        return Readiness.all(checks);
     }
 
     /** Connections per room key, summed over every router. */

@@ -93,7 +93,7 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /**
      * Forgets comet {@code server}, or, when it was heard from (a renew or a login) within
      * {@code aliveWindow} (zero: no check), fails with
-     * {@link io.goim.logic.http.CometAliveException} saying when.
+     * a {@link PushRefused} ({@link PushRefused.Reason#COMET_ALIVE}) saying when.
      */
     CompletableFuture<Void> delServer(int server, Duration aliveWindow);
 

@@ -36,15 +36,16 @@ class HttpApiErrorsTest {
         }
     }
 
-    private static void assertRefused(int status, int ret, String msgPart, int actualStatus, String body) throws Exception {
+    private static void assertRefused(int status, Ret ret, String msgPart, int actualStatus, String body) throws Exception {
         assertEquals(status, actualStatus, body);
+        assertEquals(ret.status().code(), actualStatus, "the status goes with the ret: " + body);
         JsonNode json = JSON.readTree(body);
         assertEquals(2, json.size(), "exactly ret and msg: " + body);
-        assertEquals(ret, json.get("ret").asInt(), body);
+        assertEquals(ret.code(), json.get("ret").asInt(), body);
         assertTrue(json.get("msg").asText().contains(msgPart), "msg names the problem: " + body);
     }
 
-    private static void assertRefused(int status, int ret, String msgPart, HttpResponse<String> res) throws Exception {
+    private static void assertRefused(int status, Ret ret, String msgPart, HttpResponse<String> res) throws Exception {
         assertRefused(status, ret, msgPart, res.statusCode(), res.body());
     }
 

@@ -4,7 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
-import io.goim.libs.lifecycle.ShutdownSequence;
+import io.goim.libs.lifecycle.Lifecycle;
 import io.goim.libs.testing.KafkaBroker;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
@@ -180,10 +180,10 @@ final class LogicHarness implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        ShutdownSequence stop = new ShutdownSequence("logic harness");
+        Lifecycle stop = new Lifecycle("logic harness");
         while (!started.isEmpty()) {
-            AutoCloseable c = started.pop();
-            stop.then(c.getClass().getSimpleName(), c::close);
+            AutoCloseable c = started.pollLast(); // oldest first: the lifecycle closes last registered first
+            stop.onClose(Lifecycle.Phase.REST, c.getClass().getSimpleName(), c::close);
         }
         stop.close();
     }

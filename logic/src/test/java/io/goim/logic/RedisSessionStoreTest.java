@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.protocol.SubKey;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
-import io.goim.logic.http.CometAliveException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -199,7 +198,7 @@ class RedisSessionStoreTest {
         get(store.put(2, 1, "10"));
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> get(store.delServer(1, Duration.ofMinutes(11))));
-        assertInstanceOf(CometAliveException.class, e.getCause());
+        assertEquals(PushRefused.Reason.COMET_ALIVE, assertInstanceOf(PushRefused.class, e.getCause()).reason());
         assertEquals(Map.of(1, 2, 2, 1), get(store.allServerCount()), "a refused del changes nothing");
 
         get(store.delServer(1, Duration.ZERO));

@@ -28,7 +28,7 @@ class UnavailableTest {
     private static void assertUnavailable(HttpResponse<String> res) throws Exception {
         assertEquals(503, res.statusCode(), res.body());
         JsonNode body = JSON.readTree(res.body());
-        assertEquals(Ret.UNAVAILABLE, body.get("ret").asInt());
+        assertEquals(Ret.UNAVAILABLE.code(), body.get("ret").asInt());
         assertTrue(body.get("msg").asText().startsWith("push not accepted"), res.body());
     }
 

@@ -4,11 +4,13 @@ import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.ServingHealth;
+import io.goim.libs.lifecycle.Lifecycle;
+import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
-import io.goim.libs.lifecycle.ShutdownSequence;
+import io.goim.proto.RouterGrpc;
 import io.grpc.Server;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ public final class RouterServer implements AutoCloseable {
     private final Server grpc;
     private final RouterService service;
     private final PrometheusMeterRegistry registry;
-    private final ShutdownSequence shutdown = new ShutdownSequence("router");
+    private final Lifecycle lifecycle;
+    private final ServingHealth health = new ServingHealth(RouterGrpc.SERVICE_NAME);
     private final AdminServer admin;
     /**
      * Random and non-zero, new at every start: logic compares it to notice a restart (an
@@ -35,42 +38,41 @@ public final class RouterServer implements AutoCloseable {
      */
     private final long incarnation = new SecureRandom().nextLong() | 1;
 
-    private RouterServer(RouterConfig config) throws Exception {
+    private RouterServer(RouterConfig config, Lifecycle lifecycle) throws Exception {
+        this.lifecycle = lifecycle;
         store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
         Cleaner cleaner = new Cleaner(store, config.cleanInterval());
-        try {
-            // Comets announce about every 2 s; 10,000 is far above any cluster and bounds the map.
-            service = new RouterService(store, new CometRegistry(10_000, System::nanoTime), incarnation);
-            registry = RouterMetrics.registry(store, service);
-            grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "router")
-                    // Every call is a short in-memory step on the session store that never
-                    // blocks (RouterService): run it on the network thread instead of
-                    // handing each call to gRPC's cached pool and back (a thread wake-up
-                    // per call, which dominated a login storm's router CPU).
-                    .directExecutor()
-                    .addService(service)
-                    .build()
-                    .start();
-        } catch (IOException | RuntimeException e) {
-            cleaner.close();
-            throw e;
-        }
-        try {
-            admin = new AdminServer("router", config.admin(), registry, this::readiness);
-        } catch (Exception e) {
-            GrpcChannels.close(grpc, config.shutdownGrace());
-            cleaner.close();
-            throw e;
-        }
-        shutdown.then("grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()))
-                .then("cleaner", cleaner::close)
-                .then("admin server", admin::close);
+        lifecycle.onClose(Phase.REST, "cleaner", cleaner::close);
+        // Comets announce about every 2 s; 10,000 is far above any cluster and bounds the map.
+        service = new RouterService(store, new CometRegistry(10_000, System::nanoTime), incarnation);
+        registry = RouterMetrics.registry(store, service);
+        grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "router")
+                // Every call is a short in-memory step on the session store that never
+                // blocks (RouterService): run it on the network thread instead of
+                // handing each call to gRPC's cached pool and back (a thread wake-up
+                // per call, which dominated a login storm's router CPU).
+                .directExecutor()
+                .addService(service)
+                .addService(health.service())
+                .build()
+                .start();
+        lifecycle.onClose(Phase.SERVERS, "grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
+        // Registered after the server, so it runs before: logic's /ready hears it first.
+        lifecycle.onClose(Phase.SERVERS, "grpc health NOT_SERVING", health::stopServing);
+        admin = new AdminServer("router", config.admin(), registry, this::readiness);
+        lifecycle.onClose(Phase.LAST, "admin server", admin::close);
         log.info("router serving gRPC on {} (peer auth: {}), admin HTTP on port {}, sessions expire {} after the last Put or Touch, "
                 + "incarnation {}", grpc.getListenSockets(), config.peerAuth().describe(), admin.port(), config.sessionExpire(), incarnation);
     }
 
     public static RouterServer start(Config config) throws Exception {
-        return new RouterServer(RouterConfig.from(config));
+        return start(config, new Lifecycle("router"));
+    }
+
+    /** As {@link #start(Config)}, on {@code lifecycle} (tests fail its steps). */
+    static RouterServer start(Config config, Lifecycle lifecycle) throws Exception {
+        RouterConfig rc = RouterConfig.from(config);
+        return Lifecycle.start(lifecycle, l -> new RouterServer(rc, l));
     }
 
     public static void main(String[] args) {
@@ -110,6 +112,6 @@ public final class RouterServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        shutdown.close();
+        lifecycle.close();
     }
 }

@@ -6,11 +6,13 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
+import io.goim.libs.grpc.HealthChecks;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.proto.PutReq;
 import io.goim.proto.RouterGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,13 @@ class RouterAdminTest {
             assertEquals((double) router.invalidArguments(), m.value("goim_router_invalid_arguments_total"));
             assertEquals(1.0, m.value("goim_router_invalid_arguments_total"));
             assertEquals(0.0, m.value("goim_router_sessions_expired_total"));
+            // Every gRPC server counts its calls, refused ones included, and serves grpc.health.v1.
+            assertEquals(2.0, m.value("grpc_server_processing_duration_seconds_count", "method", "Put",
+                    "statusCode", "OK"));
+            assertEquals(1.0, m.value("grpc_server_processing_duration_seconds_count", "method", "Put",
+                    "statusCode", "INVALID_ARGUMENT"));
+            assertEquals(ServingStatus.SERVING,
+                    HealthChecks.check(channel, RouterGrpc.SERVICE_NAME, Duration.ofSeconds(5)).get());
             assertEquals(200, AdminScrape.status(port, "/health"));
             assertEquals(200, AdminScrape.status(port, "/ready"));
         } finally {

@@ -120,7 +120,7 @@ class HttpBadInputTest {
             c.write(request("POST", "/1/push?uid=" + uid, "no key", false));
             RawHttp.Response missing = c.read();
             assertEquals(401, missing.status());
-            assertTrue(missing.body().startsWith("{\"ret\":" + Ret.UNAUTHORIZED + ",\"msg\":\"missing API key"),
+            assertTrue(missing.body().startsWith("{\"ret\":" + Ret.UNAUTHORIZED.code() + ",\"msg\":\"missing API key"),
                     missing.body());
             c.write(request("POST", "/1/push?uid=" + uid, "wrong key", false)
                     .replace("\r\n\r\n", "\r\nAuthorization: Bearer not-" + KEY + "\r\n\r\n"));
@@ -131,7 +131,7 @@ class HttpBadInputTest {
             assertEquals(401, c.read().status(), "reads need the key too");
             assertEquals(null, rec.pushes.poll(300, TimeUnit.MILLISECONDS), "nothing was pushed");
         }
-        assertTrue(metric("goim_logic_http_requests_total{ret=\"" + Ret.UNAUTHORIZED + "\"") >= 3);
+        assertTrue(metric("goim_logic_http_requests_total{ret=\"" + Ret.UNAUTHORIZED.code() + "\"") >= 3);
         aGoodClientStillLogsInAndReceivesAPush();
     }
 

@@ -6,6 +6,7 @@ import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -130,7 +131,9 @@ public final class GrpcChannels {
      * A server builder for an internal gRPC service on {@code address}: mutual TLS when on,
      * and the shared secret checked on every call (except health, see
      * {@link PeerAuthInterceptor}) when set, its refusals counted in {@code registry} as
-     * {@code goim_<service>_grpc_unauthenticated_total}. The caller adds its services.
+     * {@code goim_<service>_grpc_unauthenticated_total}, and every call counted and timed by
+     * Micrometer's server interceptor ({@code grpc_server_*{service,method,statusCode}}, the
+     * refused calls included). The caller adds its services and a {@link ServingHealth}.
      */
     public static NettyServerBuilder server(InetSocketAddress address, PeerAuth auth, MeterRegistry registry,
             String service) {
@@ -139,7 +142,8 @@ public final class GrpcChannels {
         if (auth.hasSecret()) {
             b.intercept(new PeerAuthInterceptor(auth.secret(), registry, service));
         }
-        return b;
+        // Added last, so it runs first: calls refused by peer auth are counted too.
+        return b.intercept(new MetricCollectingServerInterceptor(registry));
     }
 
     /** Orderly shutdown: refuse new calls, let in-flight calls finish within {@code grace}, then cancel. */

@@ -54,7 +54,7 @@ final class ApiAggregator extends HttpObjectAggregator {
             // Answered in its turn like a 413, and the connection closes after it (the
             // decoder was reset: what follows on the wire is not a request we can read).
             ReferenceCountUtil.release(res);
-            ApiException e = new ApiException(HttpResponseStatus.EXPECTATION_FAILED, Ret.REQUEST_ERR,
+            ApiException e = new ApiException(Ret.EXPECTATION_FAILED,
                     "unsupported Expect header (expected: 100-continue)");
             pipeline.context(this).fireChannelRead(new InOrderRequests.Refused(e, false));
             return null;
@@ -63,7 +63,7 @@ final class ApiAggregator extends HttpObjectAggregator {
     }
 
     private ApiException tooLarge() {
-        return new ApiException(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Ret.TOO_LARGE,
+        return new ApiException(Ret.TOO_LARGE,
                 "body larger than " + maxBody + " bytes (logic.http.max-body)");
     }
 }

@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
 public final class ApiCounters {
     private final Counter accepted;
     private final Counter connectionErrors;
-    /** One counter per {@link Ret} code, made up front (a bounded set). */
+    /** One counter per {@link Ret} code (two answers may share a code), made up front (a bounded set). */
     private final Map<Integer, Counter> byRet;
     private final RateLimitedLog log = new RateLimitedLog(LoggerFactory.getLogger(ApiCounters.class), 1, TimeUnit.SECONDS);
 
-    /** {@code byRet}: the counter of each {@link Ret} code, {@link Ret#OK} included; the meters /metrics shows. */
+    /** {@code byRet}: the counter of each {@link Ret#code}, {@link Ret#OK}'s included; the meters /metrics shows. */
     public ApiCounters(Map<Integer, Counter> byRet, Counter connectionErrors) {
         this.byRet = Map.copyOf(byRet);
-        this.accepted = byRet.get(Ret.OK);
+        this.accepted = byRet.get(Ret.OK.code());
         this.connectionErrors = connectionErrors;
     }
 
@@ -34,11 +34,11 @@ public final class ApiCounters {
     }
 
     void rejected(ApiException e, ChannelHandlerContext ctx, String request) {
-        Counter c = byRet.get(e.ret);
+        Counter c = byRet.get(e.ret.code());
         if (c != null) {
             c.increment();
         }
-        log.warn("HTTP {} ret {} to {} for {}: {}", e.status.code(), e.ret,
+        log.warn("HTTP {} ret {} to {} for {}: {}", e.ret.status().code(), e.ret.code(),
                 ctx == null ? "?" : ctx.channel().remoteAddress(), request, e.getMessage());
     }
 
@@ -55,6 +55,11 @@ public final class ApiCounters {
     /** Requests answered {@code ret: 1}. */
     public long accepted() {
         return (long) accepted.count();
+    }
+
+    /** Requests answered with {@code ret}'s code (shared by two of {@link Ret}'s answers for two codes). */
+    public long refused(Ret ret) {
+        return refused(ret.code());
     }
 
     /** Requests answered with {@code ret} (one of {@link Ret}'s error codes). */

@@ -1,6 +1,7 @@
 package io.goim.logic.http;
 
 import io.goim.libs.protocol.RoomKeys;
+import io.goim.logic.PushRefused;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,9 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,7 +59,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
         /**
          * Makes every router forget comet {@code server}; unless {@code force}, fails with
-         * {@link CometAliveException} when a router heard from it recently.
+         * {@link PushRefused} ({@code COMET_ALIVE}) when a router heard from it recently.
          */
         CompletableFuture<Void> delServer(int server, boolean force);
 
@@ -131,7 +129,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof InOrderRequests.Refused r) {
             counters.rejected(r.error(), ctx, "a request with a body over the limit");
-            respond(ctx, r.error().status, errorBody(r.error()), r.keepAlive());
+            respond(ctx, r.error().ret.status(), errorBody(r.error()), r.keepAlive());
             return;
         }
         super.channelRead(ctx, msg);
@@ -143,14 +141,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             // Not HTTP we can trust (bad request line, header too long, bad chunk): answer, then close.
             ApiException e = ApiException.badRequest("malformed HTTP request: " + req.decoderResult().cause().getMessage());
             counters.rejected(e, ctx, "a malformed request");
-            respond(ctx, e.status, errorBody(e), false);
+            respond(ctx, e.ret.status(), errorBody(e), false);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (keys.required() && !keys.accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION)) && !openToClients(req)) {
             ApiException e = unauthorized(req.headers().contains(HttpHeaderNames.AUTHORIZATION));
             counters.rejected(e, ctx, req.method() + " " + new QueryStringDecoder(req.uri()).path());
-            respond(ctx, e.status, errorBody(e), keepAlive);
+            respond(ctx, e.ret.status(), errorBody(e), keepAlive);
             return;
         }
         String request = req.method() + " " + req.uri();
@@ -162,7 +160,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             // ApiException, or work refused synchronously (a full send queue): still one answer.
             result = CompletableFuture.failedFuture(e);
         }
-        // Completes on a gRPC or Kafka thread; the write is handed to the event loop.
+        // Completes on a session store or Kafka thread; the write is handed to the event loop.
         // The nodes API is read by browser clients (goim.js) from pages of other origins.
         boolean anyOrigin = openToClients(req);
         result.whenComplete((body, error) -> {
@@ -179,7 +177,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 if (v2) {
                     respond(ctx, HttpResponseStatus.OK, V2Routes.error(e), keepAlive); // goim v2 answers 200 with its code
                 } else {
-                    respond(ctx, e.status, errorBody(e), keepAlive);
+                    respond(ctx, e.ret.status(), errorBody(e), keepAlive);
                 }
             }
         });
@@ -248,7 +246,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                 if (nodes != null && NodesEndpoint.handles(path)) {
                     return CompletableFuture.completedFuture(nodes.answer(req.method(), path, q));
                 }
-                throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + path);
+                throw new ApiException(Ret.NOT_FOUND, "no such endpoint: " + path);
             }
         }
     }
@@ -311,13 +309,13 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             case "server" -> api.serverCounts().forEach((server, n) -> data.addObject().put("Server", server).put("Count", n));
             default -> throw ApiException.badRequest("type=" + type + " (expected: room or server)");
         }
-        ObjectNode out = JSON.createObjectNode().put("ret", Ret.OK);
+        ObjectNode out = JSON.createObjectNode().put("ret", Ret.OK.code());
         out.set("data", data);
         return out;
     }
 
     private static CompletableFuture<ObjectNode> ok(CompletableFuture<Void> work) {
-        return work.thenApply(v -> JSON.createObjectNode().put("ret", Ret.OK));
+        return work.thenApply(v -> JSON.createObjectNode().put("ret", Ret.OK.code()));
     }
 
     private static void requirePost(FullHttpRequest req) {
@@ -327,7 +325,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     static ApiException methodNotAllowed(FullHttpRequest req) {
-        return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, Ret.METHOD_NOT_ALLOWED,
+        return new ApiException(Ret.METHOD_NOT_ALLOWED,
                 "method " + req.method() + " not allowed on " + new QueryStringDecoder(req.uri()).path());
     }
 
@@ -386,6 +384,10 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         };
     }
 
+    /**
+     * The one place a failure becomes an answer: the API's own refusals as they are, the
+     * push service's {@link PushRefused} by its reason, anything else an internal error.
+     */
     private static ApiException toApiException(Throwable error) {
         Throwable cause = error;
         while (cause instanceof CompletionException && cause.getCause() != null) {
@@ -395,36 +397,27 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             return e;
         }
         if (cause instanceof UnsupportedOperationException u) {
-            return new ApiException(HttpResponseStatus.NOT_IMPLEMENTED, Ret.INTERNAL_ERR, "not supported: " + u.getMessage());
+            return new ApiException(Ret.NOT_SUPPORTED, "not supported: " + u.getMessage());
         }
-        if (cause instanceof CometAliveException e) {
-            return new ApiException(HttpResponseStatus.CONFLICT, Ret.COMET_ALIVE, e.getMessage());
-        }
-        if (cause instanceof io.grpc.StatusRuntimeException s
-                && s.getStatus().getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
-            return ApiException.badRequest(s.getStatus().getDescription());
-        }
-        if (cause instanceof io.grpc.StatusRuntimeException
-                || cause instanceof RetriableException
-                || cause instanceof TimeoutException
-                || cause instanceof org.apache.kafka.common.errors.TimeoutException
-                || cause instanceof RejectedExecutionException) {
-            return new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE, Ret.UNAVAILABLE,
-                    "push not accepted, try again: " + cause.getMessage());
+        if (cause instanceof PushRefused r) {
+            return switch (r.reason()) {
+                case COMET_ALIVE -> new ApiException(Ret.COMET_ALIVE, r.getMessage());
+                case INVALID -> ApiException.badRequest(r.getMessage());
+                case UNAVAILABLE -> new ApiException(Ret.UNAVAILABLE, "push not accepted, try again: " + r.getMessage());
+            };
         }
         log.error("push failed", cause);
-        return new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, Ret.INTERNAL_ERR,
-                "internal error: " + cause);
+        return new ApiException(Ret.INTERNAL_ERR, "internal error: " + cause);
     }
 
     private static ApiException unauthorized(boolean presented) {
-        return new ApiException(HttpResponseStatus.UNAUTHORIZED, Ret.UNAUTHORIZED, presented
+        return new ApiException(Ret.UNAUTHORIZED, presented
                 ? "wrong API key (Authorization: Bearer <key>, one of logic.http.api-keys)"
                 : "missing API key: send Authorization: Bearer <key>");
     }
 
     private static ObjectNode errorBody(ApiException e) {
-        return JSON.createObjectNode().put("ret", e.ret).put("msg", e.getMessage());
+        return JSON.createObjectNode().put("ret", e.ret.code()).put("msg", e.getMessage());
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, ObjectNode body, boolean keepAlive) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.goim.libs.config.HostPort;
 import io.goim.proto.CometInstance;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,7 +63,7 @@ public final class NodesEndpoint {
 
     ObjectNode answer(HttpMethod method, String path, Map<String, List<String>> query) {
         if (!method.equals(HttpMethod.GET)) {
-            throw new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, Ret.METHOD_NOT_ALLOWED,
+            throw new ApiException(Ret.METHOD_NOT_ALLOWED,
                     "method " + method + " not allowed on " + path + " (GET)");
         }
         ObjectNode out = HttpApiHandler.JSON.createObjectNode().put("code", 0).put("message", "");

@@ -1,29 +1,53 @@
 package io.goim.logic.http;
 
-/**
- * The {@code ret} codes of the HTTP API. goim clients test {@code ret == 1}; every other
- * value comes with a {@code msg} and an HTTP status (see docs/http-api.md).
- */
-public final class Ret {
-    /** Accepted: written to Kafka and acknowledged. */
-    public static final int OK = 1;
-    /** Bad parameter or body (HTTP 400). */
-    public static final int REQUEST_ERR = 65534;
-    /** Wrong method (HTTP 405). */
-    public static final int METHOD_NOT_ALLOWED = 65533;
-    /** Body over the configured limit (HTTP 413). */
-    public static final int TOO_LARGE = 65532;
-    /** Unknown path (HTTP 404). */
-    public static final int NOT_FOUND = 65531;
-    /** Kafka or a router unavailable or too slow (HTTP 503). */
-    public static final int UNAVAILABLE = 65530;
-    /** No or a wrong API key, when {@code logic.http.api-keys} are set (HTTP 401). */
-    public static final int UNAUTHORIZED = 65529;
-    /** {@code /1/server/del} of a comet a router heard from recently, without {@code force=1} (HTTP 409). */
-    public static final int COMET_ALIVE = 65528;
-    /** Anything else went wrong (HTTP 500); goim's InternalErr. */
-    public static final int INTERNAL_ERR = 65535;
+import io.netty.handler.codec.http.HttpResponseStatus;
 
-    private Ret() {
+/**
+ * The answers of the HTTP API: each a {@code ret} code and the HTTP status it goes with.
+ * goim clients test {@code ret == 1}; every other value comes with a {@code msg} (see
+ * docs/http-api.md). Two codes are answered with two statuses each, so they have two
+ * constants: goim's RequestErr (400, or 417 for an unsupported {@code Expect}) and
+ * InternalErr (500, or 501 for an endpoint this build does not support).
+ */
+public enum Ret {
+    /** Accepted: written to Kafka and acknowledged. */
+    OK(1, HttpResponseStatus.OK),
+    /** Bad parameter or body. */
+    REQUEST_ERR(65534, HttpResponseStatus.BAD_REQUEST),
+    /** An {@code Expect} header other than {@code 100-continue}: goim's RequestErr. */
+    EXPECTATION_FAILED(65534, HttpResponseStatus.EXPECTATION_FAILED),
+    /** Wrong method. */
+    METHOD_NOT_ALLOWED(65533, HttpResponseStatus.METHOD_NOT_ALLOWED),
+    /** Body over the configured limit. */
+    TOO_LARGE(65532, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE),
+    /** Unknown path. */
+    NOT_FOUND(65531, HttpResponseStatus.NOT_FOUND),
+    /** Kafka or the session store unavailable or too slow: try again. */
+    UNAVAILABLE(65530, HttpResponseStatus.SERVICE_UNAVAILABLE),
+    /** No or a wrong API key, when {@code logic.http.api-keys} are set. */
+    UNAUTHORIZED(65529, HttpResponseStatus.UNAUTHORIZED),
+    /** {@code /1/server/del} of a comet heard from recently, without {@code force=1}. */
+    COMET_ALIVE(65528, HttpResponseStatus.CONFLICT),
+    /** Anything else went wrong; goim's InternalErr. */
+    INTERNAL_ERR(65535, HttpResponseStatus.INTERNAL_SERVER_ERROR),
+    /** An operation this push API does not offer: goim's InternalErr. */
+    NOT_SUPPORTED(65535, HttpResponseStatus.NOT_IMPLEMENTED);
+
+    private final int code;
+    private final HttpResponseStatus status;
+
+    Ret(int code, HttpResponseStatus status) {
+        this.code = code;
+        this.status = status;
+    }
+
+    /** The {@code ret} value of the JSON answer. */
+    public int code() {
+        return code;
+    }
+
+    /** The HTTP status answered with it (goim v2's routes answer 200 and carry the code only). */
+    public HttpResponseStatus status() {
+        return status;
     }
 }

@@ -5,7 +5,6 @@ import io.goim.libs.protocol.Op;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,7 +93,7 @@ final class V2Routes {
                     return result(data);
                 });
             }
-            default -> throw new ApiException(HttpResponseStatus.NOT_FOUND, Ret.NOT_FOUND, "no such endpoint: " + path);
+            default -> throw new ApiException(Ret.NOT_FOUND, "no such endpoint: " + path);
         }
     }
 
@@ -109,7 +108,7 @@ final class V2Routes {
 
     /** A refusal in v2's shape: -400 for the request's fault, -500 for the cluster's. */
     static ObjectNode error(ApiException e) {
-        int code = e.status.code() < 500 ? REQUEST_ERR : SERVER_ERR;
+        int code = e.ret.status().code() < 500 ? REQUEST_ERR : SERVER_ERR;
         return HttpApiHandler.JSON.createObjectNode().put("code", code).put("message", e.getMessage());
     }
 

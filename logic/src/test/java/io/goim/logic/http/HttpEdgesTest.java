@@ -187,7 +187,7 @@ class HttpEdgesTest {
             c.write(RawHttp.request("POST", "/1/push?uid=1", "x"));
             RawHttp.Response missing = c.read();
             assertEquals(401, missing.status());
-            assertEquals("{\"ret\":" + Ret.UNAUTHORIZED + ",\"msg\":\"missing API key: send Authorization: Bearer <key>\"}",
+            assertEquals("{\"ret\":" + Ret.UNAUTHORIZED.code() + ",\"msg\":\"missing API key: send Authorization: Bearer <key>\"}",
                     missing.body());
             assertTrue(missing.headers().get("www-authenticate").startsWith("Bearer"), missing.headers().toString());
 

@@ -32,6 +32,6 @@ class V2OnlineTest {
     void aRoomKeyThatCannotNameARoomIsRefused() {
         assertEquals("live://1000", V2Online.roomKey("live", "1000"));
         ApiException e = assertThrows(ApiException.class, () -> V2Online.roomKey("live", "a\nb"));
-        assertEquals(400, e.status.code());
+        assertEquals(400, e.ret.status().code());
     }
 }
