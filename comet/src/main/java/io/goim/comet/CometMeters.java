@@ -38,6 +38,7 @@ final class CometMeters {
     final Counter bytesWritten;
     final Counter drained;
     final CounterFamily roomOpsRefused;
+    final Counter subscriptionsRefused;
 
     final Push push;
     final Disconnects disconnects;
@@ -99,6 +100,8 @@ final class CometMeters {
         bytesWritten = counter(r, "goim_comet_bytes_written", "Bytes handed to client sockets");
         drained = counter(r, "goim_comet_drained", "Connections sent op 6 and closed by a graceful drain");
         // Tagged by op name and a fixed reason: bounded.
+        subscriptionsRefused = counter(r, "goim_comet_subscriptions_refused", "Subscriptions (op 14) refused because"
+                + " the connection would accept more than 64 operations: answered op 15 with an empty body");
         roomOpsRefused = new CounterFamily(r, "goim_comet_room_ops_refused", "Room operations (ops 12, 18, 20) refused:"
                 + " a malformed room key, or a join past comet.max-rooms-per-connection", "op", "reason");
         push = new Push(counter(r, "goim_comet_pushes", PUSHES_HELP, "outcome", "queued"),

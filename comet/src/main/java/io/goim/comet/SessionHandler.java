@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
@@ -9,6 +10,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * An authenticated connection: answers heartbeats (op 2 → 3), client messages (op 4 → 5:
@@ -24,6 +27,8 @@ import java.nio.charset.StandardCharsets;
  * Confined to the channel's event loop; one instance per channel.
  */
 final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
+    private static final RateLimitedLog SUBSCRIBE_LOG =
+            new RateLimitedLog(LoggerFactory.getLogger(SessionHandler.class), 10, TimeUnit.SECONDS);
     private static final byte[] TEST_REPLY = "{\"test\":\"come on\"}".getBytes(StandardCharsets.UTF_8);
 
     private final CometContext comet;
@@ -120,17 +125,27 @@ final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     /**
      * goim v2's ops 14 and 16: the body lists operations ("1000,1001"); the reply (15, 17)
      * carries the same body, as goim answers. A body that is not such a list changes nothing
-     * and is answered all the same (goim ignores it too); so is a subscription past
-     * {@link V2State#MAX_ACCEPTS} operations.
+     * and is answered all the same (goim ignores it too). A subscription that would take the
+     * connection past {@link V2State#MAX_ACCEPTS} operations changes nothing either, and is
+     * answered op 15 with an empty body, so that a client can tell (goim's client ignores the
+     * body); it is counted and logged.
      */
     private void subscribe(ChannelHandlerContext ctx, Packet p) {
         int[] ops = OpList.parse(p.body().toString(StandardCharsets.US_ASCII));
+        boolean refused = false;
         if (ops != null) {
             if (p.op() == Op.SUB) {
-                connection.v2.watch(ops);
+                refused = !connection.v2.watch(ops);
             } else {
                 connection.v2.unwatch(ops);
             }
+        }
+        if (refused) {
+            comet.meters().subscriptionsRefused.increment();
+            SUBSCRIBE_LOG.warn("{}: subscription refused, it would accept more than {} operations",
+                    connection.key, V2State.MAX_ACCEPTS);
+            comet.reply(ctx, new Packet(p.ver(), Op.SUB_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
+            return;
         }
         comet.whitelist().log(connection.key, "op {}: accepts now {}", p.op(), connection.v2);
         comet.reply(ctx, new Packet(p.ver(), p.op() == Op.SUB ? Op.SUB_REPLY : Op.UNSUB_REPLY, p.seq(), p.body().retain()));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.goim.libs.protocol.Op;
+import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
@@ -183,6 +184,34 @@ class GoimV2E2ETest {
             JsonNode total = v2Get("/goim/online/total");
             assertEquals(0, total.get("code").asInt());
             assertEquals("", total.get("message").asText());
+        }
+    }
+
+    /**
+     * A connection accepts at most 64 operations: a subscription past that changes nothing
+     * and is answered op 15 with an empty body (a kept one echoes its body), counted.
+     */
+    @Test
+    void aSubscriptionPastTheAcceptsLimitIsRefusedVisibly() throws Exception {
+        try (TcpTestClient c = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
+            Inbox in = tcpInbox(c);
+            c.send(Op.AUTH, 1, "{\"mid\":6101,\"key\":\"sub-6101\",\"accepts\":[1000]}");
+            assertEquals(Op.AUTH_REPLY, in.next().op());
+            double before = AdminScrape.metrics(cluster.comet.adminPort()).value("goim_comet_subscriptions_refused_total");
+            StringBuilder many = new StringBuilder();
+            for (int op = 2000; op < 2064; op++) { // 64 more: 65 with 1000
+                many.append(many.length() == 0 ? "" : ",").append(op);
+            }
+            c.send(Op.SUB, 2, many.toString());
+            assertEquals(new Got(Op.SUB_REPLY, ""), in.next());
+            assertEquals(before + 1,
+                    AdminScrape.metrics(cluster.comet.adminPort()).value("goim_comet_subscriptions_refused_total"));
+            // Nothing of it was taken: op 2000 is still not written to the connection.
+            ok("/goim/push/keys?operation=2000&keys=sub-6101", "refused-op");
+            c.send(Op.SUB, 3, "2001");
+            assertEquals(new Got(Op.SUB_REPLY, "2001"), in.next());
+            ok("/goim/push/keys?operation=2001&keys=sub-6101", "kept-op");
+            assertEquals(new Got(2001, "kept-op"), in.next());
         }
     }
 

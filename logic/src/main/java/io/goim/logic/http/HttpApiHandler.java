@@ -70,29 +70,19 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         Map<Integer, Integer> serverCounts();
 
         /** goim v2: a push to the connections with these keys (subKeys or keys clients chose), as client operation {@code op}. */
-        default CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("push by keys"));
-        }
+        CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg);
 
         /** goim v2: {@link #pushUsers(List, byte[])} as client operation {@code op}. */
-        default CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("push to users with an operation"));
-        }
+        CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg);
 
         /** goim v2: {@link #pushRoom(String, byte[], boolean)} as client operation {@code op} (v2 has no ensure). */
-        default CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("push to a room with an operation"));
-        }
+        CompletableFuture<Void> pushRoom(String room, int op, byte[] msg);
 
         /** goim v2: a broadcast as client operation {@code op}, at most {@code speed} connections per second (0: no limit). */
-        default CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("broadcast with an operation"));
-        }
+        CompletableFuture<Void> pushAll(int op, int speed, byte[] msg);
 
         /** goim v2: online totals over every comet. */
-        default CompletableFuture<OnlineTotal> onlineTotal() {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("online total"));
-        }
+        CompletableFuture<OnlineTotal> onlineTotal();
     }
 
     /**
@@ -395,9 +385,6 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         if (cause instanceof ApiException e) {
             return e;
-        }
-        if (cause instanceof UnsupportedOperationException u) {
-            return new ApiException(Ret.NOT_SUPPORTED, "not supported: " + u.getMessage());
         }
         if (cause instanceof PushRefused r) {
             return switch (r.reason()) {

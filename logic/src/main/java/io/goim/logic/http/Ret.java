@@ -5,9 +5,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * The answers of the HTTP API: each a {@code ret} code and the HTTP status it goes with.
  * goim clients test {@code ret == 1}; every other value comes with a {@code msg} (see
- * docs/http-api.md). Two codes are answered with two statuses each, so they have two
- * constants: goim's RequestErr (400, or 417 for an unsupported {@code Expect}) and
- * InternalErr (500, or 501 for an endpoint this build does not support).
+ * docs/http-api.md). One code is answered with two statuses, so it has two constants:
+ * goim's RequestErr (400, or 417 for an unsupported {@code Expect}).
  */
 public enum Ret {
     /** Accepted: written to Kafka and acknowledged. */
@@ -29,9 +28,7 @@ public enum Ret {
     /** {@code /1/server/del} of a comet heard from recently, without {@code force=1}. */
     COMET_ALIVE(65528, HttpResponseStatus.CONFLICT),
     /** Anything else went wrong; goim's InternalErr. */
-    INTERNAL_ERR(65535, HttpResponseStatus.INTERNAL_SERVER_ERROR),
-    /** An operation this push API does not offer: goim's InternalErr. */
-    NOT_SUPPORTED(65535, HttpResponseStatus.NOT_IMPLEMENTED);
+    INTERNAL_ERR(65535, HttpResponseStatus.INTERNAL_SERVER_ERROR);
 
     private final int code;
     private final HttpResponseStatus status;

@@ -63,6 +63,31 @@ class HttpApiDrainTest {
         public Map<Integer, Integer> serverCounts() {
             return Map.of();
         }
+
+        @Override
+        public CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg) {
+            return pushUsers(List.of(), msg);
+        }
+
+        @Override
+        public CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg) {
+            return pushUsers(userIds, msg);
+        }
+
+        @Override
+        public CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
+            return pushRoom(room, msg, false);
+        }
+
+        @Override
+        public CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+            return pushAll(msg);
+        }
+
+        @Override
+        public CompletableFuture<HttpApiHandler.OnlineTotal> onlineTotal() {
+            return CompletableFuture.completedFuture(new HttpApiHandler.OnlineTotal(1, 2));
+        }
     }
 
     @Test

@@ -146,5 +146,30 @@ class HttpApiFuzzTest {
         public Map<Integer, Integer> serverCounts() {
             return Map.of(1, 2);
         }
+
+        @Override
+        public CompletableFuture<Void> pushKeys(List<String> keys, int op, byte[] msg) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> pushUsers(List<Long> userIds, int op, byte[] msg) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> pushRoom(String room, int op, byte[] msg) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<HttpApiHandler.OnlineTotal> onlineTotal() {
+            return CompletableFuture.completedFuture(new HttpApiHandler.OnlineTotal(1, 2));
+        }
     }
 }
