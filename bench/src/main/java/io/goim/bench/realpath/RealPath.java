@@ -67,9 +67,10 @@ public final class RealPath {
     }
 
     private void run() throws Exception {
-        System.out.printf("realpath: scenarios %s; warm-up %ds, window %ds, drain ≤ %ds; run dir %s%n",
-                s.scenarios().stream().map(Scenario::name).toList(), s.warmup().toSeconds(), s.window().toSeconds(),
-                s.drain().toSeconds(), s.runDir());
+        System.out.printf("realpath: scenarios %s; warm-up %ds, then on until the JIT compilers use ≤ %.2f of a core"
+                        + " (≤ %ds in all); window %ds, drain ≤ %ds; run dir %s%n",
+                s.scenarios().stream().map(Scenario::name).toList(), s.warmup().toSeconds(), s.warmupJitQuiet(),
+                s.warmupMax().toSeconds(), s.window().toSeconds(), s.drain().toSeconds(), s.runDir());
         System.out.println("realpath: machine: " + Files.readString(Path.of("/proc/loadavg")).trim() + " (load average), "
                 + Runtime.getRuntime().availableProcessors() + " cores");
         cluster.start();

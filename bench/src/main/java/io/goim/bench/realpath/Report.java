@@ -70,7 +70,8 @@ final class Report {
         l.add(String.format(Locale.ROOT, "    server CPU %.2f s (of which its JIT compiler %.2f s; all its processes %.2f s); "
                         + "%s deliveries per server CPU-second", r.cpuSeconds(), r.compilerSeconds(), r.allCpuSeconds(),
                 num(r.deliveriesPerCpuSecond())));
-        l.add("    CPU by process: " + cpuByProcess(r.cpuByProcess()));
+        l.add("    CPU by process (JIT compilers): " + cpuByProcess(r.cpuByProcess(), r.compilerByProcess())
+                + String.format(Locale.ROOT, "; after %.0f s of warm-up", r.warmupSeconds()));
         r.counters().forEach((k, v) -> l.add(String.format(Locale.ROOT, "    metric %s%s", k, num(v))));
         return l;
     }
@@ -112,11 +113,15 @@ final class Report {
         return l;
     }
 
-    /** "kafka 2.10 s, router 0.30 s, …" in the map's order. */
-    static String cpuByProcess(java.util.Map<String, Double> cpu) {
+    /** "kafka 2.10 s (0.40), router 0.30 s (0.00), …" in the map's order: CPU and, where known, its JIT compilers' part. */
+    static String cpuByProcess(java.util.Map<String, Double> cpu, java.util.Map<String, Double> jit) {
         StringBuilder b = new StringBuilder();
-        cpu.forEach((name, seconds) -> b.append(b.isEmpty() ? "" : ", ")
-                .append(String.format(Locale.ROOT, "%s %.2f s", name, seconds)));
+        cpu.forEach((name, seconds) -> {
+            b.append(b.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%s %.2f s", name, seconds));
+            if (jit.containsKey(name)) {
+                b.append(String.format(Locale.ROOT, " (%.2f)", jit.get(name)));
+            }
+        });
         return b.toString();
     }
 

@@ -15,6 +15,8 @@ record Settings(
         String kafkaClasspath,
         List<Scenario> scenarios,
         Duration warmup,
+        Duration warmupMax,
+        double warmupJitQuiet,
         Duration window,
         Duration settle,
         Duration drain,
@@ -38,10 +40,17 @@ record Settings(
             }
             scenarios.add(Scenario.from(n, c.getConfig("scenario." + n)));
         }
+        if (s.positiveDuration("warmup-max").compareTo(s.positiveDuration("warmup")) < 0) {
+            throw new InvalidConfigException("bench.realpath.warmup-max must not be shorter than warmup");
+        }
+        if (!(c.getDouble("warmup-jit-quiet") >= 0)) {
+            throw new InvalidConfigException("bench.realpath.warmup-jit-quiet must be 0 or more (a fraction of one core)");
+        }
         String javaHome = System.getProperty("java.home");
         return new Settings(Path.of(s.string("root")).toAbsolutePath(), Path.of(s.string("run-dir")).toAbsolutePath(),
                 Path.of(s.string("bench-jar")).toAbsolutePath(), s.string("kafka-classpath"), List.copyOf(scenarios),
-                s.positiveDuration("warmup"), s.positiveDuration("window"), s.positiveDuration("settle"),
+                s.positiveDuration("warmup"), s.positiveDuration("warmup-max"), c.getDouble("warmup-jit-quiet"),
+                s.positiveDuration("window"), s.positiveDuration("settle"),
                 s.positiveDuration("drain"), s.positiveDuration("login-timeout"), s.intAtLeast("http-parallel", 1), s.intAtLeast("connect-in-flight", 1),
                 s.string("comet-heap"), s.string("comet-options"), s.positiveDuration("router-down"), Path.of(javaHome, "bin", "java").toString());
     }

@@ -10,11 +10,11 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The clients' counters and latency histogram, and the CPU of the measured server process
- * (and of its JIT compiler threads) and of every process of its side, at one instant; two
- * of them bracket a push window.
+ * (and of its JIT compiler threads) and of every process of its side (and their JIT
+ * compilers), at one instant; two of them bracket a push window.
  */
 record Snapshot(long deliveries, long members, Histogram latency, double cpuSeconds, double compilerSeconds,
-        Map<String, Double> cpuByProcess, long nanos) {
+        Map<String, Double> cpuByProcess, Map<String, Double> compilerByProcess, long nanos) {
     static Snapshot take(Path statsDir, long serverPid, Map<String, Long> processes) throws IOException {
         Map<String, Double> cpu = new LinkedHashMap<>();
         for (Map.Entry<String, Long> p : processes.entrySet()) {
@@ -22,7 +22,16 @@ record Snapshot(long deliveries, long members, Histogram latency, double cpuSeco
         }
         return new Snapshot(StatsDir.sum(statsDir, "pushes"), StatsDir.sum(statsDir, "open"),
                 StatsDir.histogram(statsDir, "latency"), ProcessCpu.of(serverPid).total(),
-                ProcessCpu.compilerSeconds(serverPid), cpu, System.nanoTime());
+                ProcessCpu.compilerSeconds(serverPid), cpu, compilers(processes), System.nanoTime());
+    }
+
+    /** The JIT compiler seconds so far of each process. */
+    static Map<String, Double> compilers(Map<String, Long> processes) throws IOException {
+        Map<String, Double> jit = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> p : processes.entrySet()) {
+            jit.put(p.getKey(), ProcessCpu.compilerSeconds(p.getValue()));
+        }
+        return jit;
     }
 
     /** The sum over the processes of {@link #cpuByProcess}. */
@@ -32,8 +41,17 @@ record Snapshot(long deliveries, long members, Histogram latency, double cpuSeco
 
     /** Per process, the CPU used between {@code earlier} and this one. */
     Map<String, Double> cpuSince(Snapshot earlier) {
+        return since(cpuByProcess, earlier.cpuByProcess);
+    }
+
+    /** Per process, its JIT compilers' CPU between {@code earlier} and this one. */
+    Map<String, Double> compilersSince(Snapshot earlier) {
+        return since(compilerByProcess, earlier.compilerByProcess);
+    }
+
+    static Map<String, Double> since(Map<String, Double> now, Map<String, Double> earlier) {
         Map<String, Double> d = new LinkedHashMap<>();
-        cpuByProcess.forEach((name, v) -> d.put(name, v - earlier.cpuByProcess.getOrDefault(name, 0.0)));
+        now.forEach((name, v) -> d.put(name, v - earlier.getOrDefault(name, 0.0)));
         return d;
     }
 }

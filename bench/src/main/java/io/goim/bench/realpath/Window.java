@@ -10,8 +10,9 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * One measured push window: warm up (same load, not counted), wait until deliveries are
- * still, take a {@link Snapshot}, push for the window, wait until deliveries are still
+ * One measured push window: warm up (same load, not counted) for at least {@code warmup}
+ * and then on, in steps, until the JIT compilers of the side's processes are quiet (at
+ * most {@code warmup-max}), wait until deliveries are still, take a {@link Snapshot}, push for the window, wait until deliveries are still
  * again (at most {@code drain} after the last push), take a second snapshot. So the CPU
  * window covers every delivery it counts, plus at most {@code settle} of idle server.
  */
@@ -28,10 +29,13 @@ final class Window {
      * @param accepted accepted (HTTP answer) → client, joined by sequence; null unless the clients logged receipts
      * @param compilerSeconds the server's JIT compiler threads, part of {@code cpuSeconds}
      * @param cpuByProcess every process of the server's side, and this tool (the pusher)
+     * @param compilerByProcess the JIT compiler threads of each, part of {@code cpuByProcess}
+     * @param warmupSeconds how long the load ran before the window
      */
     record Result(String server, long members, long perMessage, HttpPusher.Outcome pushed, long delivered,
             Histogram latency, double cpuSeconds, double compilerSeconds, double allCpuSeconds,
-            Map<String, Double> cpuByProcess, double pushSeconds, double drainSeconds,
+            Map<String, Double> cpuByProcess, Map<String, Double> compilerByProcess, double warmupSeconds,
+            double pushSeconds, double drainSeconds,
             Map<String, Double> counters, AcceptedLatency.Result accepted) {
         long expected() {
             return pushed.accepted() * perMessage;
@@ -59,7 +63,7 @@ final class Window {
      */
     Result measure(String server, Pusher pusher, Path statsDir, long serverPid, Map<String, Long> processes, long perMessage,
             List<Admin> admins, boolean receipts) throws IOException, InterruptedException {
-        pusher.push(s.warmup());
+        double warmup = warmUp(pusher, processes);
         settle(statsDir, System.nanoTime());
         Map<String, Double> before = scrape(admins);
         Map<String, Long> measured = new LinkedHashMap<>(processes);
@@ -79,8 +83,42 @@ final class Window {
         return new Result(server, a.members(), per, out,
                 b.deliveries() - a.deliveries(), latency, b.cpuSeconds() - a.cpuSeconds(),
                 b.compilerSeconds() - a.compilerSeconds(), b.allCpuSeconds() - a.allCpuSeconds() - (b.cpuByProcess().get(TOOL)
-                        - a.cpuByProcess().get(TOOL)), b.cpuSince(a), s.window().toNanos() / 1e9,
+                        - a.cpuByProcess().get(TOOL)), b.cpuSince(a), b.compilersSince(a), warmup, s.window().toNanos() / 1e9,
                 Math.max(0, b.nanos() - pushEnd) / 1e9, delta(before, after), accepted);
+    }
+
+    /**
+     * Pushes for {@code warmup}, then on in steps of {@link #WARMUP_STEP} while the JIT
+     * compilers of the side's processes together used more than {@code warmup-jit-quiet} of
+     * a core in the last step, for {@code warmup-max} at most. Why: at 200 pushes/s a method
+     * called once per push needs about a minute to reach C2's thresholds, so logic's and
+     * job's compilers were still working two minutes into the load and took cores from the
+     * comet in the window; a cluster that has run for a while no longer pays that. The
+     * window's report shows what compiling is left (JIT seconds per process).
+     *
+     * @return seconds of load before the window
+     */
+    private double warmUp(Pusher pusher, Map<String, Long> processes) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        pusher.push(s.warmup());
+        Duration step = WARMUP_STEP;
+        while (System.nanoTime() - start + step.toNanos() <= s.warmupMax().toNanos()) {
+            double before = sum(Snapshot.compilers(processes));
+            long t0 = System.nanoTime();
+            pusher.push(step);
+            double busy = (sum(Snapshot.compilers(processes)) - before) / ((System.nanoTime() - t0) / 1e9);
+            if (busy <= s.warmupJitQuiet()) {
+                break;
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** One step of the warm-up's tail: long enough that one compilation does not decide it. */
+    private static final Duration WARMUP_STEP = Duration.ofSeconds(5);
+
+    private static double sum(Map<String, Double> m) {
+        return m.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     /** Waits until the clients' delivery count has not moved for {@code settle}, at most {@code drain} after {@code from}. */

@@ -66,7 +66,7 @@ class AcceptedLatencyTest {
         assertEquals(Double.POSITIVE_INFINITY, r.millisCountingMissing(99));
         assertEquals(1.0, r.millisCountingMissing(98), 0.02);
         // The p99 target is judged on that figure, not on the histogram.
-        Window.Result w = new Window.Result("x", 100, 1, outcome(accepted()), 197, r.latency(), 1, 0, 1, Map.of(), 20, 1, Map.of(), r);
+        Window.Result w = new Window.Result("x", 100, 1, outcome(accepted()), 197, r.latency(), 1, 0, 1, Map.of(), Map.of(), 45, 20, 1, Map.of(), r);
         String v = String.join("\n", Report.verdicts(new Scenario.Targets(true, 20, Double.NaN, Double.NaN, -1, Double.NaN, Double.NaN, Double.NaN),
                 w, null));
         assertTrue(v.contains("every accepted delivery arrives: 197 of 200 → MISSED"), v);
@@ -87,7 +87,7 @@ class AcceptedLatencyTest {
         AcceptedLatency.Result r = j.result();
         assertEquals(198.0, r.millisCountingMissing(99), 2.0);
         assertEquals(r.latency().getValueAtPercentile(99) / 1000.0, r.millisCountingMissing(99), 1e-9);
-        Window.Result w = new Window.Result("x", 100, 1, outcome(accepted()), 200, r.latency(), 1, 0, 1, Map.of(), 20, 1, Map.of(), r);
+        Window.Result w = new Window.Result("x", 100, 1, outcome(accepted()), 200, r.latency(), 1, 0, 1, Map.of(), Map.of(), 45, 20, 1, Map.of(), r);
         String v = String.join("\n", Report.verdicts(new Scenario.Targets(true, 20, Double.NaN, Double.NaN, -1, Double.NaN, Double.NaN, Double.NaN),
                 w, null));
         assertTrue(v.matches("(?s).*p99 \\(accepted → client\\) ≤ 20.00 ms: 19[6-9] ms; send → client .* → MISSED.*"), v);

@@ -16,7 +16,7 @@ class ReportTest {
         h.recordValueWithCount(1_000, 98);
         h.recordValueWithCount(p99Micros, 2);
         return new Window.Result("x", members, members, new HttpPusher.Outcome(accepted, accepted, 0, 0, 0, null, "", Map.of()),
-                delivered, h, cpu, 0, cpu, Map.of(), 20, 1, Map.of(), null);
+                delivered, h, cpu, 0, cpu, Map.of(), Map.of(), 45, 20, 1, Map.of(), null);
     }
 
     @Test
