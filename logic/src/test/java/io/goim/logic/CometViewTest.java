@@ -27,7 +27,7 @@ class CometViewTest {
         public CompletableFuture<List<CometInstance>> comets() {
             return CompletableFuture.completedFuture(List.of());
         }
-    }, new SimpleMeterRegistry());
+    }, new LogicMeters(new SimpleMeterRegistry()).nodesRefreshFailures);
 
     private static CometInstance comet(int server, int connections, int weight, long ageMs) {
         return CometInstance.newBuilder().setServer(server).setIncarnation(7).setConnections(connections)

@@ -53,7 +53,7 @@ class RedisSessionStoreTest {
 
     private static RedisSessionStore open(Duration expire) {
         return new RedisSessionStore(new RedisStoreConfig(List.of(redis.uri()), false, Duration.ofSeconds(3), expire),
-                new SimpleMeterRegistry(), System::currentTimeMillis);
+                new LogicMeters(new SimpleMeterRegistry()).redisErrors, System::currentTimeMillis);
     }
 
     private static <T> T get(java.util.concurrent.CompletableFuture<T> f) throws Exception {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class HttpEdgesTest {
     private final HttpApiDrainTest.HeldPushes api = new HttpApiDrainTest.HeldPushes();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ApiCounters counters = LogicMeters.http(new SimpleMeterRegistry());
+    private final ApiCounters counters = new LogicMeters(new SimpleMeterRegistry()).http;
     private HttpApiServer server;
 
     private int start(HttpLimits limits, int maxPipelined, ApiKeys keys) throws InterruptedException {
