@@ -9,7 +9,6 @@ import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.Lifecycle;
 import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
-import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
 import io.goim.logic.http.NodesEndpoint;
@@ -40,7 +39,6 @@ public final class LogicServer implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Server grpc;
     private final HttpApiServer http;
-    private final ApiCounters httpCounters;
     private final PrometheusMeterRegistry registry = LogicMeters.registry();
     private final LogicMeters meters = new LogicMeters(registry);
     private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
@@ -50,7 +48,6 @@ public final class LogicServer implements AutoCloseable {
     private LogicServer(LogicConfig config, Lifecycle lifecycle) throws Exception {
         this.lifecycle = lifecycle;
         Authenticator authenticator = Authenticators.create(config);
-        httpCounters = meters.http;
         SessionStore routers = config.redisSessions()
                 ? new RedisSessionStore(config.redis(), meters.redisErrors, System::currentTimeMillis)
                 : new Routers(config.routers(), config.routerTimeout(), meters::routerCalls, config.peerAuth());
@@ -89,7 +86,7 @@ public final class LogicServer implements AutoCloseable {
         meters.gauges(cometView);
         http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
                 config.httpMaxPipelined(), config.httpLimits(), registry,
-                new HttpApiHandler(api(pushes, counts, cometView), httpCounters, config.apiKeys(),
+                new HttpApiHandler(api(pushes, counts, cometView), meters.http, config.apiKeys(),
                         new NodesEndpoint(cometView, config.nodes())));
         // After the gRPC server's step, so it runs before it: requests already read are answered first.
         lifecycle.onClose(Phase.SERVERS, "http connections", () -> http.close(config.shutdownGrace()));
@@ -156,11 +153,6 @@ public final class LogicServer implements AutoCloseable {
     /** Where logic's meters are (also after {@link #close}): what {@code /metrics} shows. */
     public MeterRegistry registry() {
         return registry;
-    }
-
-    /** What the HTTP API answered, for monitoring and tests. */
-    public ApiCounters httpCounters() {
-        return httpCounters;
     }
 
     @Override
