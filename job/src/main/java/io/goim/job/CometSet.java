@@ -51,7 +51,9 @@ final class CometSet implements AutoCloseable {
     static CometSet empty() {
         return new CometSet(Map.of(), (id, addresses) -> {
             throw new IllegalStateException("no comet expected");
-        }, new JobMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())::comet);
+        }, id -> {
+            throw new IllegalStateException("no comet expected");
+        });
     }
 
     private void add(int id, List<HostPort> addresses, boolean configured) {

@@ -4,8 +4,6 @@ import io.goim.libs.log.RateLimitedLog;
 import io.goim.logic.http.NodesEndpoint;
 import io.goim.proto.CometInstance;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,13 +52,15 @@ final class CometView implements NodesEndpoint.Source {
     private volatile List<CometInstance> comets = List.of();
     private Map<Integer, Node> nodes = new HashMap<>(); // guarded by this
 
-    CometView(CometDirectory directory, MeterRegistry registry) {
+    /** {@code failures}: counts the refreshes that failed ({@link LogicMeters#nodesRefreshFailures}). */
+    CometView(CometDirectory directory, Counter failures) {
         this.directory = directory;
-        this.failures = Counter.builder("goim_logic_nodes_refresh_failures")
-                .description("Re-reads of the comet directory for the nodes API that failed (the last view is kept)")
-                .register(registry);
-        Gauge.builder("goim_logic_nodes_comets", this, v -> v.comets.size())
-                .description("Comets announced, as logic's nodes API last read them").register(registry);
+        this.failures = failures;
+    }
+
+    /** Comets in the last view read (the {@code goim_logic_nodes_comets} gauge). */
+    int cometCount() {
+        return comets.size();
     }
 
     /** Refreshes now and every {@code intervalMillis} on {@code timer}. */

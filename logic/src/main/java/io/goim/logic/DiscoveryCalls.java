@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.discovery.Announcements;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.CometInstance;
@@ -8,11 +9,7 @@ import io.goim.proto.Empty;
 import io.goim.proto.WithdrawReq;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,13 +27,13 @@ final class DiscoveryCalls {
     private static final Logger log = LoggerFactory.getLogger(DiscoveryCalls.class);
 
     private final CometDirectory directory;
-    private final MeterRegistry registry;
     private final RateLimitedLog failureLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
-    private final ConcurrentMap<String, Counter> calls = new ConcurrentHashMap<>();
+    private final CounterFamily calls;
 
-    DiscoveryCalls(CometDirectory directory, MeterRegistry registry) {
+    /** {@code calls}: tagged call and outcome ({@link LogicMeters#discoveryCalls}). */
+    DiscoveryCalls(CometDirectory directory, CounterFamily calls) {
         this.directory = directory;
-        this.registry = registry;
+        this.calls = calls;
     }
 
     void announce(CometInstance req, StreamObserver<Empty> out) {
@@ -83,8 +80,6 @@ final class DiscoveryCalls {
     }
 
     private void count(String call, String outcome) {
-        calls.computeIfAbsent(call + "/" + outcome, k -> Counter.builder("goim_logic_discovery_calls")
-                .description("Comet discovery calls (announce, withdraw, comets) by outcome")
-                .tag("call", call).tag("outcome", outcome).register(registry)).increment();
+        calls.of(call, outcome).increment();
     }
 }

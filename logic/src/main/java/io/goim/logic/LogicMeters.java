@@ -1,35 +1,108 @@
 package io.goim.logic;
 
 import io.goim.libs.admin.AdminServer;
+import io.goim.libs.admin.CounterFamily;
+import io.goim.libs.admin.RpcMetrics;
 import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.Ret;
+import io.grpc.ClientInterceptor;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Logic's registry and the HTTP API's meters, named and described here and created once
- * when logic is built; {@link ApiCounters} counts on them. Kafka send timing
- * ({@link PushProducer}), router RPCs ({@link Routers}), discovery, lookups, logins and the
- * session store register their own meters in the same registry when they are built.
+ * Every meter logic keeps, named and described here and created when logic is built (a
+ * series tagged by a value first met at run time, such as a router shard or a refusal's
+ * reason, when it is first counted); each component is handed the few it counts with and
+ * counts where the event happens, so {@code /metrics} shows the counts themselves.
  * docs/operations.md says what each means and when to alert (its list is checked against
- * a scrape).
+ * a scrape). The HTTP listener's connection meters ({@code goim_logic_http_connections},
+ * {@code _connections_refused_total}, {@code _timeouts_total}) are the shared
+ * {@link io.goim.libs.http.HttpConnectionGuard}'s, the gRPC server's and client's the
+ * shared interceptors'.
+ *
+ * <p>Thread-safe.
  */
 public final class LogicMeters {
-    private LogicMeters() {
+    /** What logins count: tokens refused by reason, the per-user cap, connects the comet gave up on. */
+    record Logins(CounterFamily authRefused, Counter sessionCapRefused, Counter connectsAbandoned) {
     }
 
-    private static final String HTTP_HELP = "HTTP API requests by ret code (1: accepted and acknowledged by Kafka)";
+    /** One session-store shard's merged lookups, and the push requests they served. */
+    record Lookups(Counter lookups, Counter requests) {
+    }
 
-    /** A registry with the JVM metrics; logic's meters are added as its parts are built. */
+    /** Kafka sends, timed from send to acknowledgement ({@code ok}) or failure ({@code error}). */
+    record KafkaSend(Timer ok, Timer error) {
+    }
+
+    /** The HTTP API's answers by {@code ret}, and connections closed on an error. */
+    public final ApiCounters http;
+    final Logins logins;
+    /** Comet discovery calls (announce, withdraw, comets), by call and outcome. */
+    final CounterFamily discoveryCalls;
+    final KafkaSend kafkaSend;
+    /** Redis session store calls that failed, by call (only with the Redis store). */
+    final CounterFamily redisErrors;
+    /** Routers seen with a new incarnation. */
+    final Counter routerRestarts;
+    /** Failed re-reads of the comet directory for the nodes API. */
+    final Counter nodesRefreshFailures;
+    private final CounterFamily lookups;
+    private final CounterFamily lookupRequests;
+    private final MeterRegistry registry;
+
+    public LogicMeters(MeterRegistry r) {
+        this.registry = r;
+        http = http(r);
+        logins = new Logins(
+                new CounterFamily(r, "goim_logic_auth_refused", "Client tokens refused by the authenticator, by reason",
+                        "reason"),
+                counter("goim_logic_session_cap_refused",
+                        "Logins refused because the user already held logic.auth.max-sessions-per-user connections"),
+                counter("goim_logic_connects_abandoned", "Connect calls the comet gave up on before logic answered:"
+                        + " no session stored, or the one stored deleted again"));
+        discoveryCalls = new CounterFamily(r, "goim_logic_discovery_calls",
+                "Comet discovery calls (announce, withdraw, comets) by outcome", "call", "outcome");
+        kafkaSend = new KafkaSend(kafkaTimer("ok"), kafkaTimer("error"));
+        redisErrors = new CounterFamily(r, "goim_logic_redis_errors",
+                "Redis session store calls that failed (unreachable, too slow, or an error reply), by call", "call");
+        routerRestarts = counter("goim_logic_router_restarts", "Routers seen with a new incarnation (restarted, so empty)");
+        nodesRefreshFailures = counter("goim_logic_nodes_refresh_failures",
+                "Re-reads of the comet directory for the nodes API that failed (the last view is kept)");
+        lookups = new CounterFamily(r, "goim_logic_lookups", "User lookups sent to the session store", "shard");
+        lookupRequests = new CounterFamily(r, "goim_logic_lookup_requests",
+                "Push requests those lookups served (divided by goim_logic_lookups_total: requests per lookup)", "shard");
+    }
+
+    /** A registry with the JVM metrics; logic's meters are added by {@link #LogicMeters}. */
     static PrometheusMeterRegistry registry() {
         return AdminServer.newRegistry("logic");
     }
 
-    /** The HTTP API's counters: answers by {@code ret}, connections closed on an error. */
-    public static ApiCounters http(MeterRegistry r) {
+    /** Shard {@code shard}'s lookup counters, made when it is first met and kept. */
+    Lookups lookups(String shard) {
+        return new Lookups(lookups.of(shard), lookupRequests.of(shard));
+    }
+
+    /** Times and counts the calls to router {@code id}, tagged {@code peer=router-<id>} (see {@link RpcMetrics}). */
+    ClientInterceptor routerCalls(int id) {
+        return RpcMetrics.interceptor(registry, "router-" + id);
+    }
+
+    /** The gauges, read from the parts that hold the values. */
+    void gauges(CometView nodes) {
+        Gauge.builder("goim_logic_nodes_comets", nodes, CometView::cometCount)
+                .description("Comets announced, as logic's nodes API last read them").register(registry);
+    }
+
+    private static final String HTTP_HELP = "HTTP API requests by ret code (1: accepted and acknowledged by Kafka)";
+
+    private static ApiCounters http(MeterRegistry r) {
         Map<Integer, Counter> byRet = new HashMap<>();
         // One counter per ret code: two answers that share a code (goim's RequestErr, InternalErr) share it.
         for (Ret ret : Ret.values()) {
@@ -38,5 +111,16 @@ public final class LogicMeters {
         }
         return new ApiCounters(byRet, Counter.builder("goim_logic_http_connection_errors")
                 .description("HTTP connections closed on an I/O or pipeline error").register(r));
+    }
+
+    private Timer kafkaTimer(String outcome) {
+        return Timer.builder("goim_logic_kafka_send")
+                .description("Time from send to Kafka's acknowledgement (ok) or failure (error)")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder(name).description(help).register(registry);
     }
 }

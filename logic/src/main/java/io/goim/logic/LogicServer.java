@@ -9,7 +9,6 @@ import io.goim.libs.grpc.ServingHealth;
 import io.goim.libs.lifecycle.Lifecycle;
 import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
-import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.HttpApiHandler;
 import io.goim.logic.http.HttpApiServer;
 import io.goim.logic.http.NodesEndpoint;
@@ -40,8 +39,8 @@ public final class LogicServer implements AutoCloseable {
     private final Lifecycle lifecycle;
     private final Server grpc;
     private final HttpApiServer http;
-    private final ApiCounters httpCounters;
     private final PrometheusMeterRegistry registry = LogicMeters.registry();
+    private final LogicMeters meters = new LogicMeters(registry);
     private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
     private final AdminServer admin;
     private final PushService pushes;
@@ -49,13 +48,12 @@ public final class LogicServer implements AutoCloseable {
     private LogicServer(LogicConfig config, Lifecycle lifecycle) throws Exception {
         this.lifecycle = lifecycle;
         Authenticator authenticator = Authenticators.create(config);
-        httpCounters = LogicMeters.http(registry);
         SessionStore routers = config.redisSessions()
-                ? new RedisSessionStore(config.redis(), registry, System::currentTimeMillis)
-                : new Routers(config.routers(), config.routerTimeout(), registry, config.peerAuth());
+                ? new RedisSessionStore(config.redis(), meters.redisErrors, System::currentTimeMillis)
+                : new Routers(config.routers(), config.routerTimeout(), meters::routerCalls, config.peerAuth());
         lifecycle.onClose(Phase.REST, config.redisSessions() ? "redis client" : "router clients", routers::close);
         PushProducer producer = new PushProducer(config.kafkaBootstrap(), config.topic(),
-                config.sendTimeout(), config.kafkaProperties(), registry);
+                config.sendTimeout(), config.kafkaProperties(), meters.kafkaSend);
         lifecycle.onClose(Phase.REST, "kafka producer", producer::close);
         ThreadPoolExecutor sendExecutor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(10_000), r -> new Thread(r, "logic-kafka-send"));
@@ -71,23 +69,24 @@ public final class LogicServer implements AutoCloseable {
         lifecycle.onClose(Phase.REST, "count timer", timer::shutdownNow);
         Counts counts = new Counts(routers);
         RouterEpochs epochs = new RouterEpochs(routers, routers.shardCount(), config.routerHealWindow(),
-                System::nanoTime, registry);
+                System::nanoTime, meters.routerRestarts);
         // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
-        LookupBatcher lookups = new LookupBatcher(routers, 1024, registry);
+        LookupBatcher lookups = new LookupBatcher(routers, 1024, meters);
         pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
                 config.serverDelAliveWindow());
 
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
                 .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(),
-                        () -> counts.snapshot().rooms(), registry))
+                        () -> counts.snapshot().rooms(), meters))
                 .addService(health.service())
                 .build()
                 .start();
         lifecycle.onClose(Phase.SERVERS, "grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
-        CometView cometView = new CometView(routers.directory(), registry);
+        CometView cometView = new CometView(routers.directory(), meters.nodesRefreshFailures);
+        meters.gauges(cometView);
         http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
                 config.httpMaxPipelined(), config.httpLimits(), registry,
-                new HttpApiHandler(api(pushes, counts, cometView), httpCounters, config.apiKeys(),
+                new HttpApiHandler(api(pushes, counts, cometView), meters.http, config.apiKeys(),
                         new NodesEndpoint(cometView, config.nodes())));
         // After the gRPC server's step, so it runs before it: requests already read are answered first.
         lifecycle.onClose(Phase.SERVERS, "http connections", () -> http.close(config.shutdownGrace()));
@@ -154,11 +153,6 @@ public final class LogicServer implements AutoCloseable {
     /** Where logic's meters are (also after {@link #close}): what {@code /metrics} shows. */
     public MeterRegistry registry() {
         return registry;
-    }
-
-    /** What the HTTP API answered, for monitoring and tests. */
-    public ApiCounters httpCounters() {
-        return httpCounters;
     }
 
     @Override

@@ -19,8 +19,6 @@ import io.goim.proto.RouterEpochReply;
 import io.goim.proto.WithdrawReq;
 import io.grpc.Context;
 import io.grpc.Status;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -64,10 +60,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     private final RouterEpochs epochs;
     private final int maxSessionsPerUser;
-    private final MeterRegistry registry;
-    private final ConcurrentMap<String, Counter> refusedByReason = new ConcurrentHashMap<>();
-    private final Counter sessionCapRefused;
-    private final Counter connectsAbandoned;
+    private final LogicMeters.Logins meters;
     private final DiscoveryCalls discovery;
     private final Supplier<Map<String, Integer>> roomCounts;
 
@@ -76,21 +69,14 @@ final class LogicService extends LogicGrpc.LogicImplBase {
      * @param roomCounts         the last cluster-wide room counts snapshot ({@link Counts})
      */
     LogicService(Authenticator auth, SessionStore routers, RouterEpochs epochs, int maxSessionsPerUser,
-            Supplier<Map<String, Integer>> roomCounts, MeterRegistry registry) {
+            Supplier<Map<String, Integer>> roomCounts, LogicMeters meters) {
         this.auth = auth;
         this.roomCounts = roomCounts;
         this.routers = routers;
         this.epochs = epochs;
         this.maxSessionsPerUser = maxSessionsPerUser;
-        this.registry = registry;
-        this.sessionCapRefused = Counter.builder("goim_logic_session_cap_refused")
-                .description("Logins refused because the user already held logic.auth.max-sessions-per-user connections")
-                .register(registry);
-        this.connectsAbandoned = Counter.builder("goim_logic_connects_abandoned")
-                .description("Connect calls the comet gave up on before logic answered: no session stored, or the one"
-                        + " stored deleted again")
-                .register(registry);
-        this.discovery = new DiscoveryCalls(routers.directory(), registry);
+        this.meters = meters.logins;
+        this.discovery = new DiscoveryCalls(routers.directory(), meters.discoveryCalls);
     }
 
     @Override
@@ -129,10 +115,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     /** Counts a refused token under its reason (a small fixed set of words). */
     private void countRefused(String reason) {
-        refusedByReason.computeIfAbsent(reason, r -> Counter.builder("goim_logic_auth_refused")
-                .description("Client tokens refused by the authenticator, by reason")
-                .tag("reason", r)
-                .register(registry)).increment();
+        meters.authRefused().of(reason).increment();
     }
 
     /** From logic's cached view of the routers ({@link RouterEpochs}): answers at once. */
@@ -165,7 +148,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             return;
         }
         if (callerGone(call, out)) {
-            connectsAbandoned.increment(); // gave up while the token was checked: store nothing
+            meters.connectsAbandoned().increment(); // gave up while the token was checked: store nothing
             return;
         }
         if (maxSessionsPerUser <= 0) {
@@ -174,11 +157,11 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         }
         routers.userCount(id.userId()).whenComplete((count, error) -> {
             if (callerGone(call, out)) {
-                connectsAbandoned.increment(); // gave up while its sessions were counted: store nothing
+                meters.connectsAbandoned().increment(); // gave up while its sessions were counted: store nothing
             } else if (error != null) {
                 out.onError(routerError("user count", error));
             } else if (count >= maxSessionsPerUser) {
-                sessionCapRefused.increment();
+                meters.sessionCapRefused().increment();
                 refusedLog.warn("connect from comet {} refused: user {} holds {} sessions (logic.auth.max-sessions-per-user {})",
                         req.getServer(), id.userId(), count, maxSessionsPerUser);
                 out.onError(Status.RESOURCE_EXHAUSTED.withDescription("user " + id.userId() + " holds " + count
@@ -203,7 +186,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     private void register(ConnectReq req, Authenticator.Identity id, Context call, StreamObserver<ConnectReply> out) {
         if (callerGone(call, out)) {
-            connectsAbandoned.increment();
+            meters.connectsAbandoned().increment();
             return;
         }
         Authenticator.V2 v2 = id.v2();
@@ -213,7 +196,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 // The comet's deadline (which the put inherits) passed, or it went away. A
                 // put that failed for that reason was refused by the router or undone there
                 // (RouterService.put); one that succeeded is deleted here.
-                connectsAbandoned.increment();
+                meters.connectsAbandoned().increment();
                 if (error == null) {
                     undo(req.getServer(), id, seq);
                 }

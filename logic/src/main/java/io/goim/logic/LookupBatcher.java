@@ -1,8 +1,6 @@
 package io.goim.logic;
 
 import io.goim.libs.protocol.SubKey;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -39,13 +37,14 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LookupBatcher {
     private final SessionLookups store;
     private final int maxUsers;
-    private final MeterRegistry registry;
+    private final LogicMeters meters;
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
 
-    LookupBatcher(SessionLookups store, int maxUsers, MeterRegistry registry) {
+    /** Counts on {@code meters}' lookup counters, a pair per shard. */
+    LookupBatcher(SessionLookups store, int maxUsers, LogicMeters meters) {
         this.store = store;
         this.maxUsers = maxUsers;
-        this.registry = registry;
+        this.meters = meters;
     }
 
     /** As {@link SessionLookups#lookup}: the connections of {@code userIds} and the incarnations of their shards. */
@@ -83,17 +82,11 @@ final class LookupBatcher {
     /** The requests of one shard: one lookup in flight, the rest waiting. */
     private final class Shard {
         private final ArrayList<Waiting> waiting = new ArrayList<>();
-        private final Counter lookups;
-        private final Counter requests;
+        private final LogicMeters.Lookups counted;
         private boolean inFlight;
 
         Shard(int id) {
-            String name = store.shardName(id);
-            lookups = Counter.builder("goim_logic_lookups").description("User lookups sent to the session store")
-                    .tag("shard", name).register(registry);
-            requests = Counter.builder("goim_logic_lookup_requests")
-                    .description("Push requests those lookups served (divided by goim_logic_lookups_total: requests per lookup)")
-                    .tag("shard", name).register(registry);
+            counted = meters.lookups(store.shardName(id));
         }
 
         CompletableFuture<SessionStore.Lookup> lookup(List<Long> users) {
@@ -134,8 +127,8 @@ final class LookupBatcher {
                 for (Waiting w : batch) {
                     users.addAll(w.users());
                 }
-                lookups.increment();
-                requests.increment(batch.size());
+                counted.lookups().increment();
+                counted.requests().increment(batch.size());
                 CompletableFuture<SessionStore.Lookup> call;
                 try {
                     call = store.lookup(users);

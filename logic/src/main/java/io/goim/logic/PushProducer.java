@@ -2,7 +2,6 @@ package io.goim.logic;
 
 import io.goim.libs.kafka.KafkaProducers;
 import io.goim.proto.PushMsg;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,20 +26,13 @@ final class PushProducer implements AutoCloseable {
     private final Timer acked;
     private final Timer failed;
 
-    /** Sends are timed in {@code registry} as {@code goim_logic_kafka_send_seconds{outcome=ok|error}}. */
+    /** Sends are timed on {@code timers} ({@code goim_logic_kafka_send_seconds{outcome=ok|error}}). */
     PushProducer(String bootstrapServers, String topic, Duration sendTimeout, Map<String, Object> properties,
-            MeterRegistry registry) {
+            LogicMeters.KafkaSend timers) {
         this.topic = topic;
-        acked = sendTimer(registry, "ok");
-        failed = sendTimer(registry, "error");
+        acked = timers.ok();
+        failed = timers.error();
         producer = new KafkaProducer<>(KafkaProducers.properties(bootstrapServers, "goim-logic", sendTimeout, properties));
-    }
-
-    private static Timer sendTimer(MeterRegistry registry, String outcome) {
-        return Timer.builder("goim_logic_kafka_send")
-                .description("Time from send to Kafka's acknowledgement (ok) or failure (error)")
-                .tag("outcome", outcome)
-                .register(registry);
     }
 
     /** Sends one record; {@code key} may be null (any partition). */

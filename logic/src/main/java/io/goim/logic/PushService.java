@@ -157,8 +157,8 @@ final class PushService {
                 }
             }
             if (!found.contains(uid)) {
-                throw Status.UNAVAILABLE.withDescription(routers.shardName(router) + " restarted moments ago and is relearning"
-                        + " its sessions from the comets; user " + uid + " is not known yet").asRuntimeException();
+                throw new PushRefused(PushRefused.Reason.UNAVAILABLE, routers.shardName(router) + " restarted moments ago"
+                        + " and is relearning its sessions from the comets; user " + uid + " is not known yet", null);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.RoomKeys;
@@ -22,8 +23,6 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +35,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -87,8 +84,7 @@ final class RedisSessionStore implements SessionStore {
     private final RedisStoreConfig config;
     private final long expireMillis;
     private final LongSupplier clockMillis;
-    private final MeterRegistry registry;
-    private final ConcurrentMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final CounterFamily errors;
     private final RedisComets directory;
 
     /**
@@ -97,11 +93,11 @@ final class RedisSessionStore implements SessionStore {
      * are compared with it, so every logic's clock should be NTP-synchronised (a skew of
      * seconds against an expiry of an hour does not matter).
      */
-    RedisSessionStore(RedisStoreConfig config, MeterRegistry registry, LongSupplier clockMillis) {
+    RedisSessionStore(RedisStoreConfig config, CounterFamily errors, LongSupplier clockMillis) {
         this.config = config;
         this.expireMillis = config.sessionExpire().toMillis();
         this.clockMillis = clockMillis;
-        this.registry = registry;
+        this.errors = errors;
         // Two I/O threads are plenty for one pipelined connection; Lettuce's default is one per core.
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(config.timeout());
@@ -561,10 +557,7 @@ final class RedisSessionStore implements SessionStore {
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        errors.computeIfAbsent(call, c -> Counter.builder("goim_logic_redis_errors")
-                .description("Redis session store calls that failed (unreachable, too slow, or an error reply), by call")
-                .tag("call", c)
-                .register(registry)).increment();
+        errors.of(call).increment();
         errorLog.warn("redis {} failed: {}", call, cause.toString());
         return Status.UNAVAILABLE.withDescription("redis " + call + " failed: " + cause.getMessage())
                 .withCause(cause).asRuntimeException();

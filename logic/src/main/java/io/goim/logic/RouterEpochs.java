@@ -1,7 +1,6 @@
 package io.goim.logic;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -50,15 +49,13 @@ final class RouterEpochs {
     private volatile long epoch;
 
     /** @param routerCount how many routers logic has; the epoch is 0 until each has answered once (see {@link #recompute}) */
-    RouterEpochs(SessionStore routers, int routerCount, Duration healWindow, LongSupplier nanoClock, MeterRegistry registry) {
+    RouterEpochs(SessionStore routers, int routerCount, Duration healWindow, LongSupplier nanoClock, Counter restarts) {
         this.routers = routers;
         this.routerCount = routerCount;
         this.healNanos = healWindow.toNanos();
         this.nanoClock = nanoClock;
         this.startNanos = nanoClock.getAsLong();
-        this.restarts = Counter.builder("goim_logic_router_restarts")
-                .description("Routers seen with a new incarnation (restarted, so empty)")
-                .register(registry);
+        this.restarts = restarts;
     }
 
     /** Asks the routers every {@code interval} on {@code timer}, starting now. */

@@ -1,7 +1,8 @@
 package io.goim.logic;
 
+import java.util.function.IntFunction;
+import io.grpc.ClientInterceptor;
 import io.goim.libs.admin.Readiness;
-import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
@@ -17,7 +18,6 @@ import io.goim.proto.Empty;
 import io.goim.proto.KeyServersReply;
 import io.goim.proto.KeyServersReq;
 import io.goim.proto.MGetReply;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.goim.proto.MGetReq;
 import io.goim.proto.PutReq;
 import io.goim.proto.RouterGrpc;
@@ -53,10 +53,10 @@ final class Routers implements SessionStore {
     private final RouterComets directory;
 
     /**
-     * Calls are timed and counted per router in {@code registry} (see {@link RpcMetrics}), and
+     * Calls are timed and counted per router by {@code callMeters} ({@link LogicMeters#routerCalls}), and
      * authenticated as {@code auth} says.
      */
-    Routers(Map<Integer, HostPort> routers, Duration timeout, MeterRegistry registry, PeerAuth auth) {
+    Routers(Map<Integer, HostPort> routers, Duration timeout, IntFunction<ClientInterceptor> callMeters, PeerAuth auth) {
         this.timeout = timeout;
         this.routerAddresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routers));
         Map<String, Integer> nodes = new HashMap<>();
@@ -64,7 +64,7 @@ final class Routers implements SessionStore {
             ManagedChannel ch = GrpcChannels.channelDirect(e.getValue(), auth);
             channels.put(e.getKey(), ch);
             stubs.put(e.getKey(), RouterGrpc.newFutureStub(ch)
-                    .withInterceptors(RpcMetrics.interceptor(registry, "router-" + e.getKey())));
+                    .withInterceptors(callMeters.apply(e.getKey())));
             nodes.put(Integer.toString(e.getKey()), e.getKey());
         }
         ring = new Ketama<>(nodes, Ketama.DEFAULT_POINTS);

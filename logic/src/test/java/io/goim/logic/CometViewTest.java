@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /** The nodes API's weighting: connections per weight, least loaded first, spread between announcements. */
 class CometViewTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final LogicMeters meters = new LogicMeters(registry);
+    /** What the directory answers the view's next refresh. */
+    private CompletableFuture<List<CometInstance>> answer = CompletableFuture.completedFuture(List.of());
     private final CometView view = new CometView(new CometDirectory() {
         @Override
         public CompletableFuture<Void> announce(CometInstance comet) {
@@ -25,9 +29,9 @@ class CometViewTest {
 
         @Override
         public CompletableFuture<List<CometInstance>> comets() {
-            return CompletableFuture.completedFuture(List.of());
+            return answer;
         }
-    }, new SimpleMeterRegistry());
+    }, meters.nodesRefreshFailures);
 
     private static CometInstance comet(int server, int connections, int weight, long ageMs) {
         return CometInstance.newBuilder().setServer(server).setIncarnation(7).setConnections(connections)
@@ -69,5 +73,18 @@ class CometViewTest {
                 comet(3, 900, 10, 0)));
         assertEquals(List.of(3), view.weighted(5).stream().map(CometInstance::getServer).toList());
         assertEquals(3, view.instances().size(), "instances lists them all");
+    }
+
+    @Test
+    void aFailedRefreshIsCountedAndKeepsTheLastView() {
+        meters.gauges(view);
+        answer = CompletableFuture.completedFuture(List.of(comet(1, 0, 10, 0), comet(2, 0, 10, 0)));
+        view.refresh();
+        assertEquals(2.0, registry.get("goim_logic_nodes_comets").gauge().value());
+        answer = CompletableFuture.failedFuture(new IllegalStateException("store down"));
+        view.refresh();
+        assertEquals(1.0, registry.get("goim_logic_nodes_refresh_failures").counter().count());
+        assertEquals(2, view.instances().size(), "the last view is kept");
+        assertEquals(2.0, registry.get("goim_logic_nodes_comets").gauge().value());
     }
 }

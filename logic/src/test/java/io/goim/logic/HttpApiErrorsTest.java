@@ -51,19 +51,19 @@ class HttpApiErrorsTest {
 
     @Test
     void aWrongMethodIs405() throws Exception {
-        long before = h.logic.httpCounters().refused(Ret.METHOD_NOT_ALLOWED);
+        long before = h.httpRequests(Ret.METHOD_NOT_ALLOWED);
         assertRefused(405, Ret.METHOD_NOT_ALLOWED, "GET", h.send("GET", "/1/push?uid=1", null));
         assertRefused(405, Ret.METHOD_NOT_ALLOWED, "GET", h.send("GET", "/1/pushs", null));
         assertRefused(405, Ret.METHOD_NOT_ALLOWED, "PUT", h.send("PUT", "/1/push/room?rid=1", "x"));
         assertRefused(405, Ret.METHOD_NOT_ALLOWED, "DELETE", h.send("DELETE", "/1/push/all", null));
         assertRefused(405, Ret.METHOD_NOT_ALLOWED, "GET", h.send("GET", "/1/server/del?server=1", null));
         assertRefused(405, Ret.METHOD_NOT_ALLOWED, "PUT", h.send("PUT", "/1/count?type=room", ""));
-        assertEquals(before + 6, h.logic.httpCounters().refused(Ret.METHOD_NOT_ALLOWED), "each refusal is counted");
+        assertEquals(before + 6, h.httpRequests(Ret.METHOD_NOT_ALLOWED), "each refusal is counted");
     }
 
     @Test
     void badParametersAre400AndSayWhatIsWrong() throws Exception {
-        long before = h.logic.httpCounters().refused(Ret.REQUEST_ERR);
+        long before = h.httpRequests(Ret.REQUEST_ERR);
         assertRefused(400, Ret.REQUEST_ERR, "uid=abc", h.post("/1/push?uid=abc", "x"));
         assertRefused(400, Ret.REQUEST_ERR, "uid=-1", h.post("/1/push?uid=-1", "x"));
         assertRefused(400, Ret.REQUEST_ERR, "missing parameter uid", h.post("/1/push", "x"));
@@ -76,7 +76,7 @@ class HttpApiErrorsTest {
         assertRefused(400, Ret.REQUEST_ERR, "server=0", h.post("/1/server/del?server=0", ""));
         assertRefused(400, Ret.REQUEST_ERR, "missing parameter type", h.send("GET", "/1/count", null));
         assertRefused(400, Ret.REQUEST_ERR, "type=users", h.send("GET", "/1/count?type=users", null));
-        assertEquals(before + 12, h.logic.httpCounters().refused(Ret.REQUEST_ERR));
+        assertEquals(before + 12, h.httpRequests(Ret.REQUEST_ERR));
     }
 
     @Test
@@ -101,10 +101,10 @@ class HttpApiErrorsTest {
 
     @Test
     void aBodyOverTheLimitIs413AndOneAtTheLimitIsRead() throws Exception {
-        long before = h.logic.httpCounters().refused(Ret.TOO_LARGE);
+        long before = h.httpRequests(Ret.TOO_LARGE);
         assertRefused(413, Ret.TOO_LARGE, MAX_BODY + " bytes", h.post("/1/push?uid=1", "x".repeat(MAX_BODY + 1)));
         assertRefused(400, Ret.REQUEST_ERR, "not JSON", h.post("/1/pushs", "y".repeat(MAX_BODY)));
-        assertEquals(before + 1, h.logic.httpCounters().refused(Ret.TOO_LARGE));
+        assertEquals(before + 1, h.httpRequests(Ret.TOO_LARGE));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.lifecycle.Lifecycle;
 import io.goim.libs.testing.KafkaBroker;
+import io.goim.logic.http.Ret;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReq;
@@ -176,6 +177,12 @@ final class LogicHarness implements AutoCloseable {
         public void close() {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** {@code goim_logic_http_requests_total} for {@code ret}'s code, as logic's registry holds it. */
+    long httpRequests(Ret ret) {
+        return (long) logic.registry().get("goim_logic_http_requests").tag("ret", Integer.toString(ret.code()))
+                .counter().count();
     }
 
     @Override

@@ -29,7 +29,7 @@ class LookupBatcherTest {
     /** Every lookup the store was asked for, in order, with the future the test completes. */
     private final List<Call> calls = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final LookupBatcher batcher = new LookupBatcher(new HandStore(), 5, registry);
+    private final LookupBatcher batcher = new LookupBatcher(new HandStore(), 5, new LogicMeters(registry));
 
     private record Call(List<Long> users, CompletableFuture<SessionStore.Lookup> result) {
         void answer() {

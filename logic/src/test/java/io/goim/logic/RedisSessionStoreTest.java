@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.protocol.SubKey;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
+import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +53,12 @@ class RedisSessionStoreTest {
     }
 
     private static RedisSessionStore open(Duration expire) {
+        return open(expire, new SimpleMeterRegistry());
+    }
+
+    private static RedisSessionStore open(Duration expire, SimpleMeterRegistry registry) {
         return new RedisSessionStore(new RedisStoreConfig(List.of(redis.uri()), false, Duration.ofSeconds(3), expire),
-                new SimpleMeterRegistry(), System::currentTimeMillis);
+                new LogicMeters(registry).redisErrors, System::currentTimeMillis);
     }
 
     private static <T> T get(java.util.concurrent.CompletableFuture<T> f) throws Exception {
@@ -77,6 +82,17 @@ class RedisSessionStoreTest {
         assertTrue(get(store.del(7, 2, "5")));
         assertEquals(0, get(store.userCount(7)));
         assertEquals(":0", redis.command("EXISTS mid_7"), "a user with no connection leaves no key");
+    }
+
+    @Test
+    void aFailedCallIsUnavailableAndCountedByCall() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (RedisSessionStore counted = open(Duration.ofHours(1), registry)) {
+            assertEquals("+OK", redis.command("SET mid_9 x")); // a string where a hash belongs: WRONGTYPE
+            ExecutionException e = assertThrows(ExecutionException.class, () -> get(counted.userCount(9)));
+            assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(e.getCause()).getCode());
+            assertEquals(1.0, registry.get("goim_logic_redis_errors").tag("call", "user count").counter().count());
+        }
     }
 
     /** A goim v2 connection whose client chose its key: a lookup by mid names it by that key, as its comet does. */

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class RouterEpochsTest {
     private final AtomicLong clock = new AtomicLong(1_000);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RouterEpochs epochs = new RouterEpochs(null, 2, Duration.ofSeconds(10), clock::get, registry);
+    private final RouterEpochs epochs = new RouterEpochs(null, 2, Duration.ofSeconds(10), clock::get,
+            new LogicMeters(registry).routerRestarts);
 
     private double restarts() {
         return registry.get("goim_logic_router_restarts").counter().count();

@@ -45,7 +45,7 @@ class UnavailableTest {
             assertUnavailable(h.post("/1/pushs", "{\"u\":[5],\"m\":1}"));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 4 * 2 * 1500 + 2000, "each answer within the send deadline, took " + millis + " ms");
-            assertTrue(h.logic.httpCounters().refused(Ret.UNAVAILABLE) >= 4);
+            assertTrue(h.httpRequests(Ret.UNAVAILABLE) >= 4);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.goim.router;
 
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs {@link SessionStore#expire} every clean interval on its own daemon thread, so
  * connections whose comet stopped vouching for them (crash, lost Disconnect) are
- * forgotten and every counter follows.
+ * forgotten and every counter follows; counts what it forgot in {@code expired}.
  *
  * <p>Thread-safe; {@link #close} stops it.
  */
@@ -22,18 +23,29 @@ final class Cleaner implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final SessionStore store;
+    private final Counter expired;
 
-    Cleaner(SessionStore store, Duration interval) {
+    Cleaner(SessionStore store, Duration interval, Counter expired) {
+        this.store = store;
+        this.expired = expired;
         timer.scheduleWithFixedDelay(() -> {
             try {
-                int n = store.expire();
-                if (n > 0) {
-                    log.info("cleaner forgot {} expired connections ({} since start)", n, store.expiredTotal());
-                }
+                clean();
             } catch (RuntimeException e) {
                 log.error("cleaner run failed", e);
             }
         }, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** One run: forgets the expired connections and counts them; returns how many. */
+    int clean() {
+        int n = store.expire();
+        if (n > 0) {
+            expired.increment(n);
+            log.info("cleaner forgot {} expired connections ({} since start)", n, (long) expired.count());
+        }
+        return n;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.goim.libs.lifecycle.Lifecycle.Phase;
 import io.goim.libs.lifecycle.ServiceMain;
 import io.goim.proto.RouterGrpc;
 import io.grpc.Server;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,6 @@ public final class RouterServer implements AutoCloseable {
 
     private final SessionStore store;
     private final Server grpc;
-    private final RouterService service;
     private final PrometheusMeterRegistry registry;
     private final Lifecycle lifecycle;
     private final ServingHealth health = new ServingHealth(RouterGrpc.SERVICE_NAME);
@@ -40,12 +40,15 @@ public final class RouterServer implements AutoCloseable {
 
     private RouterServer(RouterConfig config, Lifecycle lifecycle) throws Exception {
         this.lifecycle = lifecycle;
+        registry = RouterMeters.registry();
+        RouterMeters meters = new RouterMeters(registry);
         store = new SessionStore(config.buckets(), config.sessionExpire(), System::nanoTime);
-        Cleaner cleaner = new Cleaner(store, config.cleanInterval());
+        Cleaner cleaner = new Cleaner(store, config.cleanInterval(), meters.sessionsExpired);
         lifecycle.onClose(Phase.REST, "cleaner", cleaner::close);
         // Comets announce about every 2 s; 10,000 is far above any cluster and bounds the map.
-        service = new RouterService(store, new CometRegistry(10_000, System::nanoTime), incarnation);
-        registry = RouterMetrics.registry(store, service);
+        CometRegistry comets = new CometRegistry(10_000, System::nanoTime);
+        meters.gauges(store, comets);
+        RouterService service = new RouterService(store, comets, incarnation, meters.calls);
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "router")
                 // Every call is a short in-memory step on the session store that never
                 // blocks (RouterService): run it on the network thread instead of
@@ -105,9 +108,9 @@ public final class RouterServer implements AutoCloseable {
         return store;
     }
 
-    /** Calls refused with INVALID_ARGUMENT since start. */
-    public long invalidArguments() {
-        return service.invalidArguments();
+    /** The router's meters ({@link RouterMeters}), for in-process inspection by tests. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     @Override

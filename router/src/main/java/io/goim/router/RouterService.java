@@ -31,7 +31,6 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -53,15 +52,14 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     private final SessionStore store;
     private final CometRegistry comets;
     private final long incarnation;
-    private final LongAdder invalidArguments = new LongAdder();
-    private final LongAdder announcementsRefused = new LongAdder();
-    private final LongAdder putsAbandoned = new LongAdder();
+    private final RouterMeters.Calls meters;
 
-    /** {@code incarnation}: this process's random start id, answered by Incarnation. */
-    RouterService(SessionStore store, CometRegistry comets, long incarnation) {
+    /** {@code incarnation}: this process's random start id, answered by Incarnation; refusals counted on {@code meters}. */
+    RouterService(SessionStore store, CometRegistry comets, long incarnation, RouterMeters.Calls meters) {
         this.store = store;
         this.comets = comets;
         this.incarnation = incarnation;
+        this.meters = meters;
     }
 
     @Override
@@ -101,7 +99,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     }
 
     private void abandon(StreamObserver<?> out, String when) {
-        putsAbandoned.increment();
+        meters.putsAbandoned().increment();
         try {
             out.onError(Status.CANCELLED.withDescription("the caller gave up on this put " + when).asRuntimeException());
         } catch (RuntimeException alreadyClosed) {
@@ -256,7 +254,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             return;
         }
         if (comets.announce(req) == CometRegistry.Announced.FULL) {
-            announcementsRefused.increment();
+            meters.announcementsRefused().increment();
             refusedLog.warn("announcement of comet {} refused: the router holds its bound of comets", req.getServer());
             out.onError(Status.RESOURCE_EXHAUSTED.withDescription("this router holds its bound of comets")
                     .asRuntimeException());
@@ -288,26 +286,6 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             }
         }
         return b.build();
-    }
-
-    /** Comet announcements refused because the registry held its bound. */
-    long announcementsRefused() {
-        return announcementsRefused.sum();
-    }
-
-    /** Comet announcements held (expired ones until the next read). */
-    int cometsHeld() {
-        return comets.size();
-    }
-
-    /** Puts not applied (or undone) because their caller had given up. */
-    long putsAbandoned() {
-        return putsAbandoned.sum();
-    }
-
-    /** Calls refused with INVALID_ARGUMENT since start. */
-    long invalidArguments() {
-        return invalidArguments.sum();
     }
 
     private boolean validUser(long userId, StreamObserver<?> out) {
@@ -343,7 +321,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     }
 
     private void refuse(String problem, StreamObserver<?> out) {
-        invalidArguments.increment();
+        meters.invalidArguments().increment();
         refusedLog.warn("router call refused: {}", problem);
         out.onError(invalid(problem));
     }

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,7 +33,6 @@ public final class SessionStore {
     private final Bucket[] buckets;
     private final long expireNanos;
     private final LongSupplier nanoClock;
-    private final LongAdder expired = new LongAdder();
     /**
      * Client-chosen key (goim v2) to the connection that owns it. Only keyed connections
      * have an entry, so v1 sessions pay nothing for it; each bucket changes the entries of
@@ -124,15 +122,9 @@ public final class SessionStore {
         for (Bucket b : buckets) {
             n += b.expire(deadline);
         }
-        expired.add(n);
         // A comet silent for a whole expiry has no session left here to protect.
         lastHeard.values().removeIf(t -> t.get() - deadline < 0);
         return n;
-    }
-
-    /** Connections forgotten by expiry since start. */
-    public long expiredTotal() {
-        return expired.sum();
     }
 
     /** Removes a connection; false when it was not known. */

@@ -46,25 +46,4 @@ public final class ApiCounters {
         connectionErrors.increment();
         log.warn("HTTP connection {} closed on error: {}", ctx.channel().remoteAddress(), cause.toString());
     }
-
-    /** Connections closed because of an I/O or pipeline error. */
-    public long connectionErrors() {
-        return (long) connectionErrors.count();
-    }
-
-    /** Requests answered {@code ret: 1}. */
-    public long accepted() {
-        return (long) accepted.count();
-    }
-
-    /** Requests answered with {@code ret}'s code (shared by two of {@link Ret}'s answers for two codes). */
-    public long refused(Ret ret) {
-        return refused(ret.code());
-    }
-
-    /** Requests answered with {@code ret} (one of {@link Ret}'s error codes). */
-    public long refused(int ret) {
-        Counter n = byRet.get(ret);
-        return n == null ? 0 : (long) n.count();
-    }
 }

@@ -94,7 +94,7 @@ class HttpApiDrainTest {
     void anInFlightPushIsAnsweredBeforeCloseReturns() throws Exception {
         HeldPushes api = new HeldPushes();
         HttpApiServer server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), 1, 1 << 16, 16,
-                HttpApiServer.DEFAULT_LIMITS, new SimpleMeterRegistry(), new HttpApiHandler(api, LogicMeters.http(new SimpleMeterRegistry())));
+                HttpApiServer.DEFAULT_LIMITS, new SimpleMeterRegistry(), new HttpApiHandler(api, new LogicMeters(new SimpleMeterRegistry()).http));
         int port = server.port();
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<String>> response = http.sendAsync(

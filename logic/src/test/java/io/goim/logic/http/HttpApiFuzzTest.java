@@ -47,7 +47,7 @@ class HttpApiFuzzTest {
     private static final int MAX_BODY = 4096;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FuzzLeaks leaks = new FuzzLeaks();
-    private final HttpApiHandler handler = new HttpApiHandler(new AcceptAll(), LogicMeters.http(new SimpleMeterRegistry()));
+    private final HttpApiHandler handler = new HttpApiHandler(new AcceptAll(), new LogicMeters(new SimpleMeterRegistry()).http);
 
     @FuzzTest(maxDuration = "10m")
     void request(byte[] input) throws IOException {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class HttpEdgesTest {
     private final HttpApiDrainTest.HeldPushes api = new HttpApiDrainTest.HeldPushes();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ApiCounters counters = LogicMeters.http(new SimpleMeterRegistry());
+    private final ApiCounters counters = new LogicMeters(registry).http;
     private HttpApiServer server;
 
     private int start(HttpLimits limits, int maxPipelined, ApiKeys keys) throws InterruptedException {
@@ -205,7 +205,8 @@ class HttpEdgesTest {
             assertEquals(200, ok.status(), "the connection stays open after a 401, and the key opens the API");
             assertEquals("{\"ret\":1}", ok.body());
         }
-        assertEquals(3, counters.refused(Ret.UNAUTHORIZED));
+        assertEquals(3.0, registry.get("goim_logic_http_requests").tag("ret", Integer.toString(Ret.UNAUTHORIZED.code()))
+                .counter().count());
     }
 
     @Test

@@ -52,7 +52,7 @@ class NodesEndpointTest {
             }
         };
         server = new HttpApiServer(new InetSocketAddress("127.0.0.1", 0), 1, 1 << 10, 16, HttpApiServer.DEFAULT_LIMITS,
-                new SimpleMeterRegistry(), new HttpApiHandler(new HttpApiDrainTest.HeldPushes(), LogicMeters.http(new SimpleMeterRegistry()),
+                new SimpleMeterRegistry(), new HttpApiHandler(new HttpApiDrainTest.HeldPushes(), new LogicMeters(new SimpleMeterRegistry()).http,
                         ApiKeys.of(List.of(ApiKeys.hash("operator key"))), new NodesEndpoint(source, config)));
         return server.port();
     }
