@@ -102,8 +102,9 @@ class AbandonedLoginTest {
 
             Await.until("the put applied once Redis took writes again", Duration.ofSeconds(30),
                     () -> abandoned(h) > 0 || ":1".equals(redis.command("EXISTS mid_7")));
+            // (The user's record stays, with its last seq: only the session goes.)
             Await.until("no session of user 7 left in Redis", Duration.ofSeconds(10),
-                    () -> ":0".equals(redis.command("EXISTS mid_7")));
+                    () -> ":0".equals(redis.command("HEXISTS mid_7 7_1")));
             assertEquals(1.0, abandoned(h));
             assertEquals(":1", redis.command("EXISTS mid_8"), "other sessions stay");
         }
