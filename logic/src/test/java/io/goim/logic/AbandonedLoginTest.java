@@ -95,7 +95,8 @@ class AbandonedLoginTest {
             // Redis holds every write for a while: a store (or a machine) under load.
             // Longer than the comet's deadline, which is long enough for the call to reach logic under load.
             assertEquals("+OK", redis.command("CLIENT PAUSE 6000 WRITE"));
-            ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1).build();
+            ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1)
+                    .setLoginId(0x5eed_0007L).build();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> h.comet.withDeadlineAfter(3, TimeUnit.SECONDS).connect(req));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
@@ -107,6 +108,13 @@ class AbandonedLoginTest {
                     () -> ":0".equals(redis.command("HEXISTS mid_7 7_1")));
             assertEquals(1.0, abandoned(h));
             assertEquals(":1", redis.command("EXISTS mid_8"), "other sessions stay");
+
+            // The same login again (a late repeat of the Connect, same login id): it was undone, nothing is stored.
+            StatusRuntimeException again = assertThrows(StatusRuntimeException.class,
+                    () -> h.comet.withDeadlineAfter(10, TimeUnit.SECONDS).connect(req));
+            assertEquals(Status.Code.CANCELLED, again.getStatus().getCode(), again.getStatus().toString());
+            assertEquals(":0", redis.command("HEXISTS mid_7 7_1"));
+            assertEquals(":0", redis.command("HEXISTS mid_7 7_2"), "no second session either");
         }
     }
 }
