@@ -108,13 +108,6 @@ class AbandonedLoginTest {
                     () -> ":0".equals(redis.command("HEXISTS mid_7 7_1")));
             assertEquals(1.0, abandoned(h));
             assertEquals(":1", redis.command("EXISTS mid_8"), "other sessions stay");
-
-            // The same login again (a late repeat of the Connect, same login id): it was undone, nothing is stored.
-            StatusRuntimeException again = assertThrows(StatusRuntimeException.class,
-                    () -> h.comet.withDeadlineAfter(10, TimeUnit.SECONDS).connect(req));
-            assertEquals(Status.Code.CANCELLED, again.getStatus().getCode(), again.getStatus().toString());
-            assertEquals(":0", redis.command("HEXISTS mid_7 7_1"));
-            assertEquals(":0", redis.command("HEXISTS mid_7 7_2"), "no second session either");
         }
     }
 }
