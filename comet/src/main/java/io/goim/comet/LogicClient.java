@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
+import io.goim.libs.grpc.CallIds;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.grpc.HealthChecks;
@@ -44,8 +45,7 @@ final class LogicClient implements AutoCloseable {
      * A client of every logic in {@code addresses}: with several, gRPC spreads calls over the ones
      * that are up and a call whose logic went away under it is retried once on another
      * (see {@link GrpcChannels#channel(List, String, boolean, PeerAuth)}); every Logic method may be repeated:
-     * a repeated Connect registers a second session whose key comet never learns, which
-     * the routers expire since no renew vouches for it.
+     * a repeated Connect carries the same login id and gets the session the first one stored.
      */
     LogicClient(List<HostPort> addresses, Duration timeout, int serverId) {
         this.channel = channel(addresses, PeerAuth.NONE);
@@ -87,7 +87,10 @@ final class LogicClient implements AutoCloseable {
      * session undone ({@link LoginWindow}).
      */
     CompletableFuture<ConnectReply> connect(byte[] token, Duration deadline) {
-        ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFrom(token)).setServer(serverId).build();
+        // A login id per login, the same on the channel's retry of this call: a repeated
+        // Connect gets the session the first stored, and one logic undid stores nothing.
+        ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFrom(token)).setServer(serverId)
+                .setLoginId(CallIds.next()).build();
         return Futures.of(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).connect(req));
     }
 

@@ -191,19 +191,30 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         }
         Authenticator.V2 v2 = id.v2();
         String clientKey = v2 == null ? "" : v2.key();
-        routers.put(id.userId(), req.getServer(), id.room(), clientKey).whenComplete((seq, error) -> {
+        long loginId = req.getLoginId();
+        routers.put(id.userId(), req.getServer(), id.room(), clientKey, loginId).whenComplete((seq, error) -> {
             if (callerGone(call, out)) {
                 // The comet's deadline (which the put inherits) passed, or it went away. A
                 // put that failed for that reason was refused by the router or undone there
                 // (RouterService.put); one that succeeded is deleted here.
                 meters.connectsAbandoned().increment();
-                if (error == null) {
+                if (loginId != 0) {
+                    undo(req.getServer(), id, loginId, null); // also stops a put of it still on its way
+                } else if (error == null) {
                     undo(req.getServer(), id, seq);
                 }
                 return;
             }
             if (error != null) {
-                out.onError(routerError("put", error));
+                if (loginId == 0) {
+                    out.onError(routerError("put", error));
+                    return;
+                }
+                // The put may have been applied all the same (a store too slow for its
+                // deadline): undo it by its login id before answering, so that neither it
+                // nor the comet's retry of this Connect (same login id, sent only after this
+                // answer) leaves a session nobody holds.
+                undo(req.getServer(), id, loginId, () -> out.onError(routerError("put", error)));
                 return;
             }
             String subKey = SubKey.encode(id.userId(), seq);
@@ -223,10 +234,27 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         });
     }
 
-    /** Deletes the session {@code seq} stored for a login its comet gave up on. */
+    /**
+     * Undoes login {@code loginId} (the session it stored, and any put of it still on its
+     * way); then runs {@code then}, if any.
+     */
+    private void undo(int server, Authenticator.Identity id, long loginId, Runnable then) {
+        // Outside the call's context: a call made in a cancelled one would be cancelled with it.
+        Context.current().fork().run(() -> routers.undo(id.userId(), loginId).whenComplete((has, error) -> {
+            if (error != null) {
+                refusedLog.warn("could not undo login {} of user {} on comet {} (the store expires its session, if any): {}",
+                        Long.toHexString(loginId), id.userId(), server, error.toString());
+            }
+            if (then != null) {
+                then.run();
+            }
+        }));
+    }
+
+    /** Deletes the session {@code seq} stored for a login its comet gave up on (a comet that names no login). */
     private void undo(int server, Authenticator.Identity id, int seq) {
         // Outside the abandoned call's context: a call made in it would be cancelled with it.
-        Context.current().fork().run(() -> routers.del(id.userId(), seq, id.room()).whenComplete((has, error) -> {
+        Context.current().fork().run(() -> routers.del(id.userId(), seq, id.room(), server).whenComplete((has, error) -> {
             if (error != null) {
                 refusedLog.warn("could not delete session {}_{} of a login comet {} gave up on (the store expires it): {}",
                         id.userId(), seq, server, error.toString());
@@ -243,7 +271,8 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        routers.del(key.userId(), key.seq(), req.getRooms()).whenComplete((has, error) -> {
+        // Only the connection this comet holds: never another comet's connection of that subKey.
+        routers.del(key.userId(), key.seq(), req.getRooms(), req.getServer()).whenComplete((has, error) -> {
             if (error != null) {
                 out.onError(routerError("del", error));
                 return;

@@ -10,7 +10,12 @@ package io.goim.logic;
  *       keys separated by '\n', empty for none; "-1" in sessions written before room keys), and field {@code seq} to the last seq handed
  *       out, and, for a connection whose goim v2 client chose its key, field {@code k<mid>_<seq>} to
  *       that key (a push by mid reaches the connection under the key its comet knows it by).
- *       TTL: the session expiry, refreshed by every Connect and Renew of the user.
+ *       For {@link #RECENT_MILLIS}: field {@code l<login id>} to {@code "<seq>,<ms>"} (the seq a
+ *       login got, 0 when it was undone) and {@code e<seq>} to {@code "<ms>"} (a seq deleted by
+ *       name), so a repeated or late Connect and a renew crossing a Disconnect store nothing.
+ *       TTL: the session expiry, refreshed by every Connect, Renew and Disconnect of the user;
+ *       the hash outlives the user's last connection, so {@code seq} only grows and no seq is
+ *       handed out twice (docs/router-sessions.md, "Session identity").
  *   <li>{@code ol_{<server>}}: hash, one comet's online counts: {@code n} its connections,
  *       {@code r<room key>} its connections in that room. TTL refreshed by the comet's logins
  *       and renews, so a comet that died disappears from the counts after one expiry.
@@ -38,6 +43,13 @@ package io.goim.logic;
 final class RedisKeys {
     static final String SERVERS = "ol_servers";
     static final String INCARNATION = "goim_incarnation";
+    /**
+     * How long a user's hash remembers login ids and seqs deleted by name: as the router's
+     * {@code Session.RECENT_NANOS}, well past the longest a comet's Connect (logic-timeout +
+     * login-timeout), its retries and its Disconnect retries can arrive late.
+     */
+    static final long RECENT_MILLIS = 120_000;
+
     /** The hash field of a user's last seq. */
     static final String SEQ_FIELD = "seq";
     /** The hash field of a comet's total count. */
@@ -68,6 +80,11 @@ final class RedisKeys {
     /** Whether {@code field} of a user's hash is a client key field (session fields start with the user id). */
     static boolean isClientKeyField(String field) {
         return field.startsWith(CLIENT_KEY_FIELD_PREFIX);
+    }
+
+    /** Whether {@code field} of a user's hash is a connection ({@code <mid>_<seq>}, starting with a digit). */
+    static boolean isSessionField(String field) {
+        return !field.isEmpty() && field.charAt(0) >= '0' && field.charAt(0) <= '9';
     }
 
     /** The prefix of a user's client key fields. */

@@ -69,6 +69,7 @@ final class RedisSessionStore implements SessionStore {
 
     private static final RedisScript PUT = RedisScript.load("put");
     private static final RedisScript DEL = RedisScript.load("del");
+    private static final RedisScript UNDO = RedisScript.load("undo");
     private static final RedisScript TOUCH = RedisScript.load("touch");
     private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
     private static final RedisScript COUNT = RedisScript.load("count");
@@ -158,13 +159,22 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey) {
+    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey, long loginId) {
         long now = clockMillis.getAsLong();
         CompletableFuture<List<Object>> call = PUT.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
                 Long.toString(userId), Integer.toString(server), room, Long.toString(now),
-                Long.toString(now + expireMillis), Long.toString(expireMillis), clientKey);
+                Long.toString(now + expireMillis), Long.toString(expireMillis), clientKey, Long.toUnsignedString(loginId),
+                Long.toString(RedisKeys.RECENT_MILLIS));
         return guarded("put", call).thenCompose(reply -> {
             int seq = ((Long) reply.get(0)).intValue();
+            if (seq < 0) {
+                // A repeat of a login that was undone meanwhile, or whose session is gone: the comet gave up on it.
+                throw Status.CANCELLED.withDescription("login " + Long.toHexString(loginId) + " of user " + userId
+                        + " was undone: nothing stored").asRuntimeException();
+            }
+            if (reply.size() == 1) {
+                return CompletableFuture.completedFuture(seq); // a repeat of a login stored moments ago
+            }
             CountChanges changes = new CountChanges(server);
             changes.parse(reply, 1);
             changes.user(userId);
@@ -216,27 +226,40 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
+    public CompletableFuture<Boolean> del(long userId, int seq, String rooms, int server) {
         CompletableFuture<List<Object>> call = DEL.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
-                SubKey.encode(userId, seq));
-        return guarded("del", call).thenCompose(reply -> {
-            if (reply.isEmpty()) {
-                return CompletableFuture.completedFuture(false);
-            }
-            String conn = (String) reply.get(0); // "<server>,<rooms>,<deadline>"
-            int first = conn.indexOf(',');
-            int server = Integer.parseInt(conn, 0, first, 10);
-            String clientKey = reply.size() > 2 ? (String) reply.get(2) : "";
-            CompletableFuture<Long> released = clientKey.isEmpty() ? CompletableFuture.completedFuture(0L)
-                    : releaseKey(clientKey, server, SubKey.encode(userId, seq));
-            CountChanges changes = new CountChanges(0);
-            changes.add(server, conn.substring(first + 1, conn.lastIndexOf(',')), -1);
-            if ((Long) reply.get(1) == 0) {
-                // The user's last connection there: take the user off the comet's index too.
-                redis.srem(RedisKeys.serverUsers(server), Long.toString(userId));
-            }
-            return apply(changes).thenCombine(released, (v, r) -> true);
-        });
+                SubKey.encode(userId, seq), Integer.toString(server), Long.toString(clockMillis.getAsLong()),
+                Long.toString(expireMillis), Integer.toString(seq));
+        return guarded("del", call).thenCompose(reply -> deleted(userId, seq, reply));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> undo(long userId, long loginId) {
+        CompletableFuture<List<Object>> call = UNDO.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
+                Long.toString(userId), Long.toUnsignedString(loginId), Long.toString(clockMillis.getAsLong()),
+                Long.toString(expireMillis));
+        return guarded("undo", call).thenCompose(reply -> reply.isEmpty() ? CompletableFuture.completedFuture(false)
+                : deleted(userId, Integer.parseInt((String) reply.get(3)), reply));
+    }
+
+    /** After del.lua or undo.lua: the counts, the client key and the comet's user index follow the deleted session. */
+    private CompletableFuture<Boolean> deleted(long userId, int seq, List<Object> reply) {
+        if (reply.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        String conn = (String) reply.get(0); // "<server>,<rooms>,<deadline>"
+        int first = conn.indexOf(',');
+        int server = Integer.parseInt(conn, 0, first, 10);
+        String clientKey = reply.size() > 2 ? (String) reply.get(2) : "";
+        CompletableFuture<Long> released = clientKey.isEmpty() ? CompletableFuture.completedFuture(0L)
+                : releaseKey(clientKey, server, SubKey.encode(userId, seq));
+        CountChanges changes = new CountChanges(0);
+        changes.add(server, conn.substring(first + 1, conn.lastIndexOf(',')), -1);
+        if ((Long) reply.get(1) == 0) {
+            // The user's last connection there: take the user off the comet's index too.
+            redis.srem(RedisKeys.serverUsers(server), Long.toString(userId));
+        }
+        return apply(changes).thenCombine(released, (v, r) -> true);
     }
 
     /**
@@ -310,8 +333,8 @@ final class RedisSessionStore implements SessionStore {
 
     /** The comet server of a connection field still within its deadline; -1 for another field or a dead one. */
     private static int live(String field, String value, long now) {
-        if (field.equals(RedisKeys.SEQ_FIELD) || RedisKeys.isClientKeyField(field)) {
-            return -1;
+        if (!RedisKeys.isSessionField(field)) {
+            return -1; // seq, client keys, logins, deleted seqs
         }
         int first = value.indexOf(',');
         int second = value.lastIndexOf(','); // the room set between them may hold commas
@@ -336,7 +359,7 @@ final class RedisSessionStore implements SessionStore {
             SubKey k = keys.get(i);
             List<String> args = perUser.computeIfAbsent(k.userId(), u -> new ArrayList<>(List.of(
                     Long.toString(u), Integer.toString(server), Long.toString(now), Long.toString(now + expireMillis),
-                    Long.toString(expireMillis))));
+                    Long.toString(expireMillis), Long.toString(RedisKeys.RECENT_MILLIS))));
             args.add(Integer.toString(k.seq()));
             args.add(rooms.get(i));
             args.add(clientKeys.isEmpty() ? "" : clientKeys.get(i));
@@ -363,7 +386,8 @@ final class RedisSessionStore implements SessionStore {
                     switch (codes.charAt(i)) {
                         case '0' -> refreshed++;
                         case '1' -> relearned++;
-                        default -> conflicts.add(SubKey.encode(userId, Integer.parseInt(args.get(5 + 3 * i))));
+                        // '2': held by another comet; '3': deleted by name moments ago (a Disconnect this renew crossed).
+                        default -> conflicts.add(SubKey.encode(userId, Integer.parseInt(args.get(6 + 3 * i))));
                     }
                 }
                 changes.parse(reply, 1);

@@ -107,9 +107,9 @@ final class Routers implements SessionStore {
 
     /** Registers a connection in the user's router; completes with its seq. */
     @Override
-    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey) {
+    public CompletableFuture<Integer> put(long userId, int server, String room, String clientKey, long loginId) {
         PutReq req = PutReq.newBuilder().setUserId(userId).setServer(server).setRoomKey(room).setClientKey(clientKey)
-                .build();
+                .setLoginId(loginId).build();
         return Futures.of(stub(routerOf(userId)).put(req)).thenApply(r -> r.getSeq());
     }
 
@@ -144,8 +144,16 @@ final class Routers implements SessionStore {
 
     /** Removes a connection from the user's router; completes with whether it was known. */
     @Override
-    public CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
-        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).build(); // the router remembers the rooms
+    public CompletableFuture<Boolean> del(long userId, int seq, String rooms, int server) {
+        // The router remembers the rooms.
+        DelReq req = DelReq.newBuilder().setUserId(userId).setSeq(seq).setServer(server).build();
+        return Futures.of(stub(routerOf(userId)).del(req)).thenApply(r -> r.getHas());
+    }
+
+    /** A Del naming the login instead of a seq, to the user's router. */
+    @Override
+    public CompletableFuture<Boolean> undo(long userId, long loginId) {
+        DelReq req = DelReq.newBuilder().setUserId(userId).setLoginId(loginId).build();
         return Futures.of(stub(routerOf(userId)).del(req)).thenApply(r -> r.getHas());
     }
 

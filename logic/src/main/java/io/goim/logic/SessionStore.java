@@ -52,7 +52,25 @@ interface SessionStore extends SessionLookups, AutoCloseable {
      * ("" for none: its key is its subKey). The newest login owns a key another connection
      * holds (goim v2 overwrites its mapping too).
      */
-    CompletableFuture<Integer> put(long userId, int server, String room, String clientKey);
+    default CompletableFuture<Integer> put(long userId, int server, String room, String clientKey) {
+        return put(userId, server, room, clientKey, 0);
+    }
+
+    /**
+     * As {@link #put(long, int, String, String)} for login {@code loginId} (0: none): a
+     * repeated login completes with the seq it got; a login that was undone
+     * ({@link #undo}), or whose session is gone already, stores nothing and fails with
+     * {@code CANCELLED}. Seqs are never handed out twice to one user (docs/router-sessions.md,
+     * "Session identity").
+     */
+    CompletableFuture<Integer> put(long userId, int server, String room, String clientKey, long loginId);
+
+    /**
+     * Undoes login {@code loginId} of {@code userId} (its comet gave up on it, and the seq
+     * may never have been learned): deletes the session it stored, if any, and makes a put
+     * of it that arrives later store nothing. Completes with whether a session was deleted.
+     */
+    CompletableFuture<Boolean> undo(long userId, long loginId);
 
     /**
      * Where the connections with client-chosen keys are: key lists grouped by comet server.
@@ -68,7 +86,16 @@ interface SessionStore extends SessionLookups, AutoCloseable {
      * Removes a connection, which the comet says was in the room set {@code rooms} (the
      * store counts by the rooms it remembers); completes with whether it was known.
      */
-    CompletableFuture<Boolean> del(long userId, int seq, String rooms);
+    default CompletableFuture<Boolean> del(long userId, int seq, String rooms) {
+        return del(userId, seq, rooms, 0);
+    }
+
+    /**
+     * As {@link #del(long, int, String)}, only when comet {@code server} holds the connection
+     * (0: any comet). A seq deleted by name is not relearned by a renew that crossed the
+     * delete.
+     */
+    CompletableFuture<Boolean> del(long userId, int seq, String rooms, int server);
 
     /** Every shard's incarnation, 0 for one that did not answer within the deadline; never fails. */
     CompletableFuture<Map<Integer, Long>> incarnations();

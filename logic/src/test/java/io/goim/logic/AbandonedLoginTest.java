@@ -95,15 +95,17 @@ class AbandonedLoginTest {
             // Redis holds every write for a while: a store (or a machine) under load.
             // Longer than the comet's deadline, which is long enough for the call to reach logic under load.
             assertEquals("+OK", redis.command("CLIENT PAUSE 6000 WRITE"));
-            ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1).build();
+            ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFromUtf8("7")).setServer(1)
+                    .setLoginId(0x5eed_0007L).build();
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> h.comet.withDeadlineAfter(3, TimeUnit.SECONDS).connect(req));
             assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
 
             Await.until("the put applied once Redis took writes again", Duration.ofSeconds(30),
                     () -> abandoned(h) > 0 || ":1".equals(redis.command("EXISTS mid_7")));
+            // (The user's record stays, with its last seq: only the session goes.)
             Await.until("no session of user 7 left in Redis", Duration.ofSeconds(10),
-                    () -> ":0".equals(redis.command("EXISTS mid_7")));
+                    () -> ":0".equals(redis.command("HEXISTS mid_7 7_1")));
             assertEquals(1.0, abandoned(h));
             assertEquals(":1", redis.command("EXISTS mid_8"), "other sessions stay");
         }

@@ -81,7 +81,9 @@ class RedisSessionStoreTest {
         assertEquals(1, get(store.userCount(7)));
         assertTrue(get(store.del(7, 2, "5")));
         assertEquals(0, get(store.userCount(7)));
-        assertEquals(":0", redis.command("EXISTS mid_7"), "a user with no connection leaves no key");
+        // The user's record stays for the session expiry, so its next login continues after seq 2.
+        assertEquals("2", redis.command("HGET mid_7 seq"));
+        assertTrue(Long.parseLong(redis.command("PTTL mid_7").substring(1)) > 0, "and expires");
     }
 
     @Test
@@ -126,13 +128,55 @@ class RedisSessionStoreTest {
         assertEquals(":0", redis.command("EXISTS key_k-a"), "deleted at the disconnect");
         assertEquals(Map.of(), get(store.lookupClientKeys(List.of("k-a"))));
 
-        assertEquals(1, get(store.put(12, 1, "", "k-b")), "the user had no connection left: seqs start again");
-        assertEquals(2, get(store.put(12, 2, "", "k-b")), "the same key from a second login: the newest owns it");
-        assertTrue(get(store.del(12, 1, "")), "the old connection closes after the new login");
+        assertEquals(2, get(store.put(12, 1, "", "k-b")), "no connection left, and still the seqs go on");
+        assertEquals(3, get(store.put(12, 2, "", "k-b")), "the same key from a second login: the newest owns it");
+        assertTrue(get(store.del(12, 2, "")), "the old connection closes after the new login");
         assertEquals(Map.of(2, List.of("k-b")), get(store.lookupClientKeys(List.of("k-b"))),
                 "the newer login keeps the key");
-        assertTrue(get(store.del(12, 2, "")));
+        assertTrue(get(store.del(12, 3, "")));
         assertEquals(":0", redis.command("EXISTS key_k-b"));
+    }
+
+    /** A retried Disconnect of the user's old session, after the user logged in again, keeps the new one. */
+    @Test
+    void anOldDeleteAfterAReloginKeepsTheNewSession() throws Exception {
+        int old = get(store.put(21, 1, "1"));
+        assertTrue(get(store.del(21, old, "1", 1)), "the connection closes");
+        int fresh = get(store.put(21, 1, "1"));
+        assertNotEquals(old, fresh, "a user with no session left does not get its old seq again");
+        assertFalse(get(store.del(21, old, "1", 1)), "the Disconnect's retry finds nothing");
+        assertEquals(1, get(store.userCount(21)));
+        assertEquals(Map.of(1, List.of(SubKey.encode(21, fresh))), get(store.lookup(List.of(21L))).byServer());
+        assertEquals(Map.of(1, 1), get(store.allServerCount()), "counted once");
+        assertFalse(get(store.del(21, fresh, "1", 2)), "comet 2 does not hold it: left alone");
+        assertEquals(1, get(store.userCount(21)));
+    }
+
+    /** The comet (or logic) gave up on a login and undid it before its put arrived: the put stores nothing. */
+    @Test
+    void aLateConnectAfterItsUndoLeavesNoSession() throws Exception {
+        long login = 0xfeed_beef_cafeL;
+        assertFalse(get(store.undo(22, login)), "nothing stored yet");
+        ExecutionException e = assertThrows(ExecutionException.class, () -> get(store.put(22, 1, "1", "", login)));
+        assertEquals(io.grpc.Status.Code.CANCELLED, io.grpc.Status.fromThrowable(e.getCause()).getCode());
+        assertEquals(0, get(store.userCount(22)));
+        assertEquals(Map.of(), get(store.lookup(List.of(22L))).byServer());
+        assertEquals(Map.of(), get(store.allServerCount()), "nothing counted");
+    }
+
+    @Test
+    void aRepeatedLoginGetsItsSessionAndAnUndoDeletesItForGood() throws Exception {
+        long login = -7; // ids are any non-zero 64-bit value
+        int seq = get(store.put(23, 1, "1", "", login));
+        assertEquals(seq, get(store.put(23, 1, "1", "", login)), "the channel's retry of the same Connect");
+        assertEquals(1, get(store.userCount(23)), "one session, not two");
+        assertTrue(get(store.undo(23, login)));
+        assertEquals(0, get(store.userCount(23)));
+        assertEquals(Map.of(), get(store.allServerCount()));
+        assertThrows(ExecutionException.class, () -> get(store.put(23, 1, "1", "", login)), "a repeat after the undo");
+        SessionStore.Renewed r = get(store.touch(1, List.of(new SubKey(23, seq)), List.of("1")));
+        assertEquals(List.of(SubKey.encode(23, seq)), r.conflicts(), "a renew crossing the undo does not bring it back");
+        assertEquals(0, get(store.userCount(23)));
     }
 
     @Test
@@ -221,7 +265,7 @@ class RedisSessionStoreTest {
         assertEquals(Map.of(2, List.of("1_2")), get(store.lookup(List.of(1L, 2L))).byServer());
         assertEquals(Map.of(2, 1), get(store.allServerCount()));
         assertEquals(Map.of("10", 1), get(store.allRoomCount()));
-        assertEquals(":0", redis.command("EXISTS mid_2"));
+        assertEquals(0, get(store.userCount(2)), "user 2's record (its last seq) stays until it expires");
     }
 
     @Test

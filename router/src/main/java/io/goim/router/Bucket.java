@@ -1,6 +1,7 @@
 package io.goim.router;
 
 import io.goim.libs.protocol.RoomKeys;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,19 @@ final class Bucket {
         /** Unknown (router restarted, or it expired): registered again under its seq. */
         RELEARNED,
         /** The seq is held by a connection on another server: the comet should close its own. */
-        CONFLICT
+        CONFLICT,
+        /**
+         * The seq was deleted by name moments ago (a Disconnect or an undo that the renew
+         * crossed): not registered again; the comet should close it (it is closing anyway).
+         */
+        ENDED
+    }
+
+    /** What {@link #put} answers for a login that was undone: nothing stored. */
+    static final int PUT_UNDONE = -1;
+
+    /** A user record left with no connection, and when it was queued for the cleaner. */
+    private record Retired(Session session, long at) {
     }
 
     private final Map<Long, Session> sessions = new HashMap<>();
@@ -35,6 +48,12 @@ final class Bucket {
     private final Map<Integer, Integer> serverCounter = new HashMap<>();
     private final Map<Integer, Map<Long, Integer>> userServerCounter = new HashMap<>();
     private final ConnLru lru = new ConnLru();
+    /**
+     * Records of users left with no connection, oldest first: kept for the session expiry
+     * after their last activity (so seqs are not handed out again), then dropped by
+     * {@link #expire}.
+     */
+    private final ArrayDeque<Retired> retired = new ArrayDeque<>();
     /** The store's index of client-chosen keys, shared by every bucket; changed under this bucket's lock for its own connections. */
     private final Map<String, KeyedConn> keys;
     private int connections;
@@ -48,9 +67,28 @@ final class Bucket {
      * is the key its client chose, or null/empty. A key held by another connection passes to
      * this one (the newest login owns it, as goim v2 overwrites its key mapping); the other
      * keeps its session and gets the key back on a renew once this one is gone.
+     *
+     * <p>{@code loginId} (0: none) names the login: a repeat of a login stored moments ago
+     * answers the seq it got, and a login that was undone, or whose session is gone already,
+     * stores nothing and answers {@link #PUT_UNDONE}.
      */
-    synchronized int put(long userId, int server, String rooms, String key, long now) {
-        Conn c = sessions.computeIfAbsent(userId, Session::new).put(server, RoomKeys.canonical(rooms), key);
+    synchronized int put(long userId, int server, String rooms, String key, long loginId, long now) {
+        Session s = sessions.computeIfAbsent(userId, Session::new);
+        s.prune(now);
+        s.activeNanos = now;
+        if (loginId != 0) {
+            int got = s.login(loginId, now);
+            if (got == Session.UNDONE || got > 0 && s.get(got) == null) {
+                return PUT_UNDONE; // (a record with a login is not new: it is queued already if empty)
+            }
+            if (got > 0) {
+                return got;
+            }
+        }
+        Conn c = s.put(server, RoomKeys.canonical(rooms), key);
+        if (loginId != 0) {
+            s.login(loginId, c.seq, now);
+        }
         lru.add(c, now);
         count(c, 1);
         if (c instanceof KeyedConn k) {
@@ -59,11 +97,50 @@ final class Bucket {
         return c.seq;
     }
 
-    /** Removes one connection; false when unknown. */
-    synchronized boolean del(long userId, int seq) {
+    /**
+     * Removes one connection, when it is held by comet {@code server} (0: by any); false
+     * when unknown there. The seq is remembered as ended, so a renew that crossed this
+     * delete does not register it again.
+     */
+    synchronized boolean del(long userId, int seq, int server, long now) {
         Session s = sessions.get(userId);
-        Conn c = s == null ? null : s.get(seq);
+        if (s == null) {
+            return false;
+        }
+        Conn c = s.get(seq);
+        if (c != null && server != 0 && c.server != server) {
+            return false; // another comet's connection: not the one this delete names
+        }
+        s.prune(now);
+        s.activeNanos = now;
+        s.ended(seq, now);
         if (c == null) {
+            return false;
+        }
+        lru.unlink(c);
+        forget(s, c);
+        return true;
+    }
+
+    /**
+     * Undoes login {@code loginId} of {@code userId}: deletes the session it stored, if any,
+     * and remembers the login as undone, so that a put of it arriving later (a Connect still
+     * on its way, or repeated) stores nothing. True when a session was deleted.
+     */
+    synchronized boolean undo(long userId, long loginId, long now) {
+        Session s = sessions.computeIfAbsent(userId, Session::new);
+        s.prune(now);
+        s.activeNanos = now;
+        int got = s.login(loginId, now);
+        s.login(loginId, Session.UNDONE, now);
+        Conn c = got > 0 ? s.get(got) : null;
+        if (got > 0) {
+            s.ended(got, now);
+        }
+        if (c == null) {
+            if (s.isEmpty()) {
+                retired.add(new Retired(s, now));
+            }
             return false;
         }
         lru.unlink(c);
@@ -78,7 +155,11 @@ final class Bucket {
      */
     synchronized Touched touch(long userId, int seq, int server, String rooms, String key, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
+        s.activeNanos = now;
         Conn c = s.get(seq);
+        if (c == null && s.isEnded(seq, now)) {
+            return Touched.ENDED;
+        }
         if (c == null) {
             c = s.putAt(seq, server, RoomKeys.canonical(rooms), key);
             lru.add(c, now);
@@ -108,7 +189,27 @@ final class Bucket {
 
     /** Forgets every connection touched at or before {@code deadline}; returns how many. */
     synchronized int expire(long deadline) {
-        return lru.expire(deadline, c -> forget(sessions.get(c.userId), c));
+        int n = lru.expire(deadline, c -> forget(sessions.get(c.userId), c));
+        dropRetired(deadline);
+        return n;
+    }
+
+    /** Drops the records of users with no connection and no activity since {@code deadline}. */
+    private void dropRetired(long deadline) {
+        int n = retired.size(); // each entry is looked at once per clean
+        Retired r;
+        while (n-- > 0 && (r = retired.peek()) != null && r.at - deadline <= 0) {
+            retired.poll();
+            Session s = r.session;
+            if (!s.isEmpty() || sessions.get(s.userId()) != s) {
+                continue; // back online (queued again when it empties), or dropped already
+            }
+            if (s.activeNanos - deadline <= 0) {
+                sessions.remove(s.userId());
+            } else {
+                retired.add(new Retired(s, s.activeNanos)); // active since it was queued
+            }
+        }
     }
 
     /** Forgets every connection on {@code server}; returns how many. */
@@ -133,13 +234,20 @@ final class Bucket {
 
     synchronized UserConns get(long userId) {
         Session s = sessions.get(userId);
-        return s == null ? null : snapshot(userId, s);
+        return s == null || s.isEmpty() ? null : snapshot(userId, s);
     }
 
     synchronized void getAll(List<UserConns> out) {
         for (Map.Entry<Long, Session> e : sessions.entrySet()) {
-            out.add(snapshot(e.getKey(), e.getValue()));
+            if (!e.getValue().isEmpty()) {
+                out.add(snapshot(e.getKey(), e.getValue()));
+            }
         }
+    }
+
+    /** User records kept, with or without connections (for tests and the memory estimate). */
+    synchronized int records() {
+        return sessions.size();
     }
 
     synchronized int userCount(long userId) {
@@ -190,7 +298,8 @@ final class Bucket {
             keys.remove(k.key, k); // only if it still owns the key: a newer login may hold it
         }
         if (s.isEmpty()) {
-            sessions.remove(c.userId);
+            // Kept for the session expiry, so the user's next login continues after its seqs.
+            retired.add(new Retired(s, s.activeNanos));
         }
         count(c, -1);
     }
@@ -231,9 +340,6 @@ final class Bucket {
         Map<Integer, Map<Long, Integer>> userServers = new HashMap<>();
         int total = 0;
         for (Session s : sessions.values()) {
-            if (s.isEmpty()) {
-                return false;
-            }
             for (Conn c : s.conns().values()) {
                 total++;
                 for (String room : RoomKeys.split(c.rooms)) {

@@ -87,11 +87,22 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             abandon(out, "before it was applied");
             return;
         }
-        int seq = store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey());
+        int seq = store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey(), req.getLoginId());
+        if (seq == Bucket.PUT_UNDONE) {
+            // A repeat of a login that was undone meanwhile (or whose session is gone): the
+            // comet gave up on it, so nothing is stored.
+            abandon(out, "after it was undone (login " + Long.toHexString(req.getLoginId()) + "); nothing stored");
+            return;
+        }
         if (call.isCancelled()) {
-            // Gave up while it was applied: undone. (A client key it took from another of the
+            // Gave up while it was applied: undone, by its login id when it has one, so a
+            // repeat of it stores nothing either. (A client key it took from another of the
             // user's connections is not given back; that one's next renew reclaims it.)
-            store.del(req.getUserId(), seq);
+            if (req.getLoginId() != 0) {
+                store.undo(req.getUserId(), req.getLoginId());
+            } else {
+                store.del(req.getUserId(), seq, req.getServer());
+            }
             abandon(out, "while it was applied; undone");
             return;
         }
@@ -124,10 +135,15 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         if (!validUser(req.getUserId(), out)) {
             return;
         }
-        if (!validSeq(req.getSeq(), out)) {
+        if (req.getSeq() == 0 && req.getLoginId() != 0) {
+            // An undo: the login is named, its seq may not be known.
+            reply(out, DelReply.newBuilder().setHas(store.undo(req.getUserId(), req.getLoginId())).build());
             return;
         }
-        reply(out, DelReply.newBuilder().setHas(store.del(req.getUserId(), req.getSeq())).build());
+        if (!validSeq(req.getSeq(), out) || req.getServer() != 0 && !validServer(req.getServer(), out)) {
+            return;
+        }
+        reply(out, DelReply.newBuilder().setHas(store.del(req.getUserId(), req.getSeq(), req.getServer())).build());
     }
 
     @Override
@@ -240,7 +256,8 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             switch (store.touch(req.getUserIds(i), req.getSeqs(i), req.getServer(), req.getRooms(i), key)) {
                 case REFRESHED -> refreshed++;
                 case RELEARNED -> relearned++;
-                case CONFLICT -> b.addConflictUserIds(req.getUserIds(i)).addConflictSeqs(req.getSeqs(i));
+                // ENDED: deleted moments ago by a Disconnect this renew crossed; the comet closes it.
+                case CONFLICT, ENDED -> b.addConflictUserIds(req.getUserIds(i)).addConflictSeqs(req.getSeqs(i));
             }
         }
         reply(out, b.setRefreshed(refreshed).setRelearned(relearned).build());

@@ -74,9 +74,27 @@ public final class SessionStore {
 
     /** As {@link #put(long, int, String)}, for a connection whose client chose {@code key} (null or empty: none). */
     public int put(long userId, int server, String rooms, String key) {
+        return put(userId, server, rooms, key, 0);
+    }
+
+    /**
+     * As {@link #put(long, int, String, String)} for login {@code loginId} (0: none): a
+     * repeated login answers the seq it got; a login that was undone ({@link #undo}), or
+     * whose session is gone already, stores nothing and answers {@link Bucket#PUT_UNDONE}.
+     */
+    public int put(long userId, int server, String rooms, String key, long loginId) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).put(userId, server, rooms, key, now);
+        return bucket(userId).put(userId, server, rooms, key, loginId, now);
+    }
+
+    /**
+     * Undoes login {@code loginId} of {@code userId} (its comet or logic gave up on it):
+     * deletes the session it stored, and makes a put of it that arrives later store
+     * nothing. True when a session was deleted.
+     */
+    public boolean undo(long userId, long loginId) {
+        return bucket(userId).undo(userId, loginId, nanoClock.getAsLong());
     }
 
     /** The comet holding the connection that owns client key {@code key}, or 0 when none does. */
@@ -115,7 +133,10 @@ public final class SessionStore {
         return bucket(userId).touch(userId, seq, server, rooms, key, now);
     }
 
-    /** Forgets every connection not Put or Touched within the expiry; returns how many. */
+    /**
+     * Forgets every connection not Put or Touched within the expiry, and the records of
+     * users with no connection and no activity within it; returns how many connections.
+     */
     public int expire() {
         long deadline = nanoClock.getAsLong() - expireNanos;
         int n = 0;
@@ -129,7 +150,16 @@ public final class SessionStore {
 
     /** Removes a connection; false when it was not known. */
     public boolean del(long userId, int seq) {
-        return bucket(userId).del(userId, seq);
+        return del(userId, seq, 0);
+    }
+
+    /**
+     * Removes connection {@code userId_seq} when comet {@code server} holds it (0: any
+     * comet); false when it was not known there. Seqs are never handed out twice (see
+     * {@link Session}), so a late delete cannot remove a newer connection of the user.
+     */
+    public boolean del(long userId, int seq, int server) {
+        return bucket(userId).del(userId, seq, server, nanoClock.getAsLong());
     }
 
     /** Forgets every connection held by comet {@code server}; returns how many. */
@@ -202,6 +232,15 @@ public final class SessionStore {
             b.addServerCounts(out);
         }
         return out;
+    }
+
+    /** For tests: user records kept, with or without connections. */
+    int records() {
+        int n = 0;
+        for (Bucket b : buckets) {
+            n += b.records();
+        }
+        return n;
     }
 
     /** For tests: true when every bucket's counters match its sessions. */
