@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,21 +23,15 @@ import org.junit.jupiter.api.Test;
  * WebSocket clients through the whole cluster (comet → logic → router for auth, logic's
  * HTTP API → Kafka → job → comet for pushes), beside a TCP client in the same room.
  */
+@ClusterTest
 class CometWebSocketE2ETest {
     private static LocalCluster cluster;
     private static final HttpClient http = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.start();
     }
 
     private static void post(String pathAndQuery, String body) throws Exception {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * stops (withdraws) and one that is halted (its announcement expires) disappear from job
  * and from the nodes API. The times are printed (docs/benchmarks.md, "Comet discovery").
  */
+@ClusterTest
 class DiscoveryE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -37,16 +38,16 @@ class DiscoveryE2ETest {
     private static final Duration TTL = Duration.ofSeconds(10);
 
     @Test
-    void routerStore() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().start()) {
+    void routerStore(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.start()) {
             scenario(cluster, "router");
         }
     }
 
     @Test
-    void redisStore() throws Exception {
+    void redisStore(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = LocalCluster.builder()
+                LocalCluster cluster = newCluster
                         .logic("logic.session.store", "redis")
                         .logic("logic.session.redis.uris", List.of(redis.uri()))
                         .start()) {

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,21 +29,15 @@ import org.junit.jupiter.api.Test;
  * compared with what it should have received, so a push that reached a client it was not
  * meant for fails the test.
  */
+@ClusterTest
 class GoimV2E2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.start();
     }
 
     /** One packet as a client sees it. */

@@ -20,13 +20,14 @@ import org.junit.jupiter.api.Test;
  * the epoch change and re-announces its connections, and the client is reachable again
  * within seconds, with comet.renew-interval at its 10-minute default.
  */
+@ClusterTest
 class RedisRestartE2ETest {
     private static final Duration HEALED_WITHIN = Duration.ofSeconds(10);
 
     @Test
-    void aClientStaysReachableAfterRedisRestartsEmpty() throws Exception {
+    void aClientStaysReachableAfterRedisRestartsEmpty(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = LocalCluster.builder()
+                LocalCluster cluster = newCluster
                         .logic("logic.session.store", "redis")
                         .logic("logic.session.redis.uris", List.of(redis.uri()))
                         .start();

@@ -16,13 +16,14 @@ import org.junit.jupiter.api.Test;
  * such a connection (its comet knows it by its key, not its subKey), next to a v2 client
  * with a generated key; and the key's {@code key_<key>} entry goes at the disconnect.
  */
+@ClusterTest
 class RedisV2KeysE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void aPushByMidReachesAKeyedV2ConnectionAndItsKeyGoesAtDisconnect() throws Exception {
+    void aPushByMidReachesAKeyedV2ConnectionAndItsKeyGoesAtDisconnect(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = LocalCluster.builder()
+                LocalCluster cluster = newCluster
                         .logic("logic.session.store", "redis")
                         .logic("logic.session.redis.uris", List.of(redis.uri()))
                         .start();

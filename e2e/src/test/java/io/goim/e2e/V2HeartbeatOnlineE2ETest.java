@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
  * Each comet learns the counts from logic on an interval (comet.online-interval), not per
  * heartbeat. And /goim/online/total's ip_count sums the comets' client addresses.
  */
+@ClusterTest
 class V2HeartbeatOnlineE2ETest {
     private static final Duration WITHIN = Duration.ofSeconds(20);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void aV2HeartbeatReplyCarriesItsRoomsCountAcrossComets() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().comets(2)
+    void aV2HeartbeatReplyCarriesItsRoomsCountAcrossComets(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.comets(2)
                 .comet("comet.online-interval", "200ms")
                 .logic("logic.count-refresh", "200ms")
                 .start();
