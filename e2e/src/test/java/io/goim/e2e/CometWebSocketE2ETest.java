@@ -9,10 +9,6 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.Test;
 @ClusterTest
 class CometWebSocketE2ETest {
     private static LocalCluster cluster;
-    private static final HttpClient http = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
@@ -35,11 +30,7 @@ class CometWebSocketE2ETest {
     }
 
     private static void post(String pathAndQuery, String body) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery))
-                .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals("{\"ret\":1}", res.body());
+        assertEquals("{\"ret\":1}", cluster.post(pathAndQuery, body).body());
     }
 
     private static String wsUri() {

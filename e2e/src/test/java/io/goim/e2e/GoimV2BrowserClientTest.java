@@ -89,10 +89,7 @@ class GoimV2BrowserClientTest {
     }
 
     private static String get(String pathAndQuery) throws Exception {
-        var request = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery)).GET().build();
-        var response = java.net.http.HttpClient.newHttpClient().send(request,
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = cluster.get(pathAndQuery);
         assertTrue(response.statusCode() == 200, pathAndQuery + " answered HTTP " + response.statusCode());
         return response.body();
     }

@@ -9,9 +9,6 @@ import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +29,6 @@ import org.junit.jupiter.api.Test;
 @ClusterTest
 class GoimV2E2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalCluster cluster;
 
     @BeforeAll
@@ -88,9 +84,7 @@ class GoimV2E2ETest {
     }
 
     private static JsonNode v2GetChecked(String pathAndQuery) throws Exception {
-        HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = cluster.get(pathAndQuery);
         assertEquals(200, res.statusCode(), res.body());
         return JSON.readTree(res.body());
     }

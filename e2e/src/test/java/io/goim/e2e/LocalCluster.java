@@ -133,6 +133,13 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
+        /** Logic keeps its sessions in the Redis at {@code uri} instead of the routers. */
+        public Builder redisSessions(String uri) {
+            logicConfig.put("logic.session.store", "redis");
+            logicConfig.put("logic.session.redis.uris", List.of(uri));
+            return this;
+        }
+
         /** The same peer-auth.secret for every service: internal gRPC then needs it (docs/security.md). */
         public Builder peerSecret(String secret) {
             routerConfig.put("router.peer-auth.secret", secret);

@@ -10,7 +10,6 @@ import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.RedisServer;
 import io.goim.libs.testing.TcpTestClient;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +26,7 @@ class RedisRestartE2ETest {
     @Test
     void aClientStaysReachableAfterRedisRestartsEmpty(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = newCluster
-                        .logic("logic.session.store", "redis")
-                        .logic("logic.session.redis.uris", List.of(redis.uri()))
-                        .start();
+                LocalCluster cluster = newCluster.redisSessions(redis.uri()).start();
                 TcpTestClient client = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
             client.send(Op.AUTH, 1, "71");
             assertEquals(Op.AUTH_REPLY, client.receive().op());
