@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,31 +12,24 @@ import org.junit.jupiter.api.Test;
  * WebSocket port, the page's JavaScript client connects and authenticates, and a push sent
  * over logic's HTTP API appears on the page. Skipped only where no Chromium is installed.
  */
+@ClusterTest
 class BrowserDemoTest {
-    private static LocalCluster cluster;
-
     @BeforeAll
-    static void start() throws Exception {
+    static void needsChromium() {
         assumeTrue(HeadlessChromium.binary() != null, "no chromium installed");
-        cluster = new LocalCluster();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+    /** On the shared cluster: a user of its own, pushed to by user id only. */
     @Test
-    void pushSentOverHttpAppearsOnTheDemoPage() throws Exception {
-        String page = "http://127.0.0.1:" + cluster.comet.websocketPort() + "/?uid=777&autoconnect=1";
+    void pushSentOverHttpAppearsOnTheDemoPage(LocalCluster cluster) throws Exception {
+        long uid = cluster.newId();
+        String page = "http://127.0.0.1:" + cluster.comet.websocketPort() + "/?uid=" + uid + "&autoconnect=1";
         try (HeadlessChromium browser = new HeadlessChromium(page)) {
             browser.awaitValue("document.getElementById('state').dataset.state", "authenticated",
                     Duration.ofSeconds(20));
             assertEquals("0", browser.evaluate("String(document.querySelectorAll('#pushes li.push').length)"));
 
-            assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=777", "{\"hello\":\"browser\"}").body());
+            assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=" + uid, "{\"hello\":\"browser\"}").body());
 
             browser.awaitValue("String(document.getElementById('pushes').textContent.includes('hello')"
                     + " && document.getElementById('pushes').textContent.includes('browser'))", "true",

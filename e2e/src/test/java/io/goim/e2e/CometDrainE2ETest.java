@@ -30,16 +30,17 @@ import org.junit.jupiter.api.Test;
  * and closes it, in slices spread over {@code comet.drain.window}; when close returns, the
  * router has forgotten every connection.
  */
+@ClusterTest
 class CometDrainE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long WINDOW_MS = 2_000;
     private static final int TCP_CLIENTS = 20;
 
     @Test
-    void clientsAreToldToGoAndClosedSpreadOverTheWindowAndTheRouterForgetsThem() throws Exception {
+    void clientsAreToldToGoAndClosedSpreadOverTheWindowAndTheRouterForgetsThem(LocalCluster.Builder newCluster) throws Exception {
         ExecutorService readers = Executors.newFixedThreadPool(TCP_CLIENTS);
         List<TcpTestClient> tcp = new ArrayList<>();
-        try (LocalCluster cluster = LocalCluster.builder().comet("comet.drain.window", WINDOW_MS + "ms").start();
+        try (LocalCluster cluster = newCluster.comet("comet.drain.window", WINDOW_MS + "ms").start();
                 WsTestClient text = new WsTestClient(wsUri(cluster), null);
                 WsTestClient binary = new WsTestClient(wsUri(cluster), null)) {
             for (int i = 0; i < TCP_CLIENTS; i++) {

@@ -18,11 +18,12 @@ import org.junit.jupiter.api.Test;
  * periods is never forgotten and still receives pushes, and a router restarted empty on
  * the same port relearns it from the next renew.
  */
+@ClusterTest
 class CometRenewE2ETest {
     private static final Duration EXPIRE = Duration.ofSeconds(2);
 
-    private static LocalCluster cluster() throws Exception {
-        return LocalCluster.builder()
+    private static LocalCluster start(LocalCluster.Builder newCluster) throws Exception {
+        return newCluster
                 .router("router.session-expire", "2s")
                 .router("router.clean-interval", "100ms")
                 .comet("comet.renew-interval", "500ms")
@@ -43,8 +44,8 @@ class CometRenewE2ETest {
     }
 
     @Test
-    void aConnectionOpenForSeveralExpiryPeriodsStaysKnownAndReceivesPushes() throws Exception {
-        try (LocalCluster cluster = cluster(); TcpTestClient client = login(cluster, 51)) {
+    void aConnectionOpenForSeveralExpiryPeriodsStaysKnownAndReceivesPushes(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = start(newCluster); TcpTestClient client = login(cluster, 51)) {
             pushArrives(cluster, client, 51, "first");
             long until = System.nanoTime() + EXPIRE.multipliedBy(3).toNanos();
             while (System.nanoTime() < until) { // watching the router, not waiting for a timeout
@@ -60,13 +61,12 @@ class CometRenewE2ETest {
     }
 
     @Test
-    void aRestartedRouterRelearnsTheConnectionFromTheNextRenew() throws Exception {
-        try (LocalCluster cluster = cluster(); TcpTestClient client = login(cluster, 52)) {
+    void aRestartedRouterRelearnsTheConnectionFromTheNextRenew(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = start(newCluster); TcpTestClient client = login(cluster, 52)) {
             pushArrives(cluster, client, 52, "before");
             int port = cluster.router.grpcPort();
             cluster.router.close();
-            try (RouterServer restarted = RouterServer.start(LocalCluster.config(Map.of(
-                    "router.grpc.port", port, "router.session-expire", "2s", "router.clean-interval", "100ms")))) {
+            try (RouterServer restarted = RouterServer.start(cluster.routerConfig(Map.of("router.grpc.port", port)))) {
                 Await.until("the restarted router relearns the connection", Duration.ofSeconds(15),
                         () -> restarted.sessions().count() == 1);
                 assertEquals(1, restarted.sessions().userCount(52));

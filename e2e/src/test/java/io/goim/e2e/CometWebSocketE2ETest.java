@@ -9,14 +9,9 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,29 +19,18 @@ import org.junit.jupiter.api.Test;
  * WebSocket clients through the whole cluster (comet → logic → router for auth, logic's
  * HTTP API → Kafka → job → comet for pushes), beside a TCP client in the same room.
  */
+@ClusterTest
 class CometWebSocketE2ETest {
     private static LocalCluster cluster;
-    private static final HttpClient http = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.start();
     }
 
     private static void post(String pathAndQuery, String body) throws Exception {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery))
-                .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals("{\"ret\":1}", res.body());
+        assertEquals("{\"ret\":1}", cluster.post(pathAndQuery, body).body());
     }
 
     private static String wsUri() {

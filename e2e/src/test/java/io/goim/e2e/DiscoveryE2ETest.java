@@ -13,9 +13,6 @@ import io.goim.libs.testing.RedisServer;
 import io.goim.libs.testing.TcpTestClient;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,26 +27,23 @@ import org.junit.jupiter.api.Test;
  * stops (withdraws) and one that is halted (its announcement expires) disappear from job
  * and from the nodes API. The times are printed (docs/benchmarks.md, "Comet discovery").
  */
+@ClusterTest
 class DiscoveryE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** comet.discovery.ttl's default; job drops a comet job.discovery.remove-after (3 s) after it leaves the store. */
     private static final Duration TTL = Duration.ofSeconds(10);
 
     @Test
-    void routerStore() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().start()) {
+    void routerStore(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.start()) {
             scenario(cluster, "router");
         }
     }
 
     @Test
-    void redisStore() throws Exception {
+    void redisStore(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = LocalCluster.builder()
-                        .logic("logic.session.store", "redis")
-                        .logic("logic.session.redis.uris", List.of(redis.uri()))
-                        .start()) {
+                LocalCluster cluster = newCluster.redisSessions(redis.uri()).start()) {
             scenario(cluster, "redis");
             assertEquals(":1", redis.command("EXISTS comet_{1}"), "comet 1's announcement lives in Redis");
         }
@@ -200,9 +194,7 @@ class DiscoveryE2ETest {
     }
 
     private static JsonNode get(LocalCluster cluster, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = cluster.get(path);
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }

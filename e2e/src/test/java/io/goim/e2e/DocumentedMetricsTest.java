@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * timer or summary samples ({@code _count}, {@code _sum}, {@code _max}, {@code _bucket}).
  * A line starting {@code **Removed**} names a metric that is gone and is not checked.
  */
+@ClusterTest
 class DocumentedMetricsTest {
     private static final Path DOC = Path.of("../docs/operations.md");
     private static final Pattern SERVICE_NAME = Pattern.compile("`(goim_(comet|logic|job|router)_[a-z0-9_]+)");
@@ -80,42 +81,42 @@ class DocumentedMetricsTest {
     }
 
     @Test
-    void everyDocumentedMetricIsOnItsServicesScrape() throws Exception {
+    void everyDocumentedMetricIsOnItsServicesScrape(LocalCluster c) throws Exception {
         Map<String, Set<String>> doc = documented();
-        try (LocalCluster c = new LocalCluster()) {
-            for (int port : new int[] {c.router.adminPort(), c.logic.adminPort(), c.comet.adminPort(),
-                    c.job.adminPort()}) {
-                Await.until("ready on admin port " + port, Duration.ofSeconds(60),
-                        () -> status(port) == 200);
-            }
-            // A login and a push, so the meters made by a first call (logic's discovery and
-            // RPC timings, job's per-comet and comet's gRPC server ones) exist.
-            try (TcpTestClient client = new TcpTestClient("127.0.0.1", c.comet.tcpPort())) {
-                client.send(Op.AUTH, 1, "42");
-                assertEquals(Op.AUTH_REPLY, client.receive().op());
-                assertEquals("{\"ret\":1}", c.post("/1/push?uid=42", "hello").body());
-                assertEquals("hello", client.receive().bodyText());
-            }
-            Map<String, Integer> ports = Map.of("comet", c.comet.adminPort(), "logic", c.logic.adminPort(),
-                    "job", c.job.adminPort(), "router", c.router.adminPort());
-            List<String> missing = new ArrayList<>();
-            try {
-                Await.until("every documented metric scraped", Duration.ofSeconds(30), () -> {
-                    missing.clear();
-                    for (Map.Entry<String, Set<String>> e : doc.entrySet()) {
-                        AdminScrape.Metrics m = scrape(ports.get(e.getKey()));
-                        for (String name : e.getValue()) {
-                            if (!ELSEWHERE.containsKey(name) && !exists(m, name)) {
-                                missing.add(e.getKey() + ": " + name);
-                            }
+        for (int port : new int[] {c.router.adminPort(), c.logic.adminPort(), c.comet.adminPort(),
+                c.job.adminPort()}) {
+            Await.until("ready on admin port " + port, Duration.ofSeconds(60),
+                    () -> status(port) == 200);
+        }
+        // A login and a push, so the meters made by a first call (logic's discovery and
+        // RPC timings, job's per-comet and comet's gRPC server ones) exist.
+        // On the shared cluster: a user of its own, pushed to by user id only.
+        long uid = c.newId();
+        try (TcpTestClient client = new TcpTestClient("127.0.0.1", c.comet.tcpPort())) {
+            client.send(Op.AUTH, 1, Long.toString(uid));
+            assertEquals(Op.AUTH_REPLY, client.receive().op());
+            assertEquals("{\"ret\":1}", c.post("/1/push?uid=" + uid, "hello").body());
+            assertEquals("hello", client.receive().bodyText());
+        }
+        Map<String, Integer> ports = Map.of("comet", c.comet.adminPort(), "logic", c.logic.adminPort(),
+                "job", c.job.adminPort(), "router", c.router.adminPort());
+        List<String> missing = new ArrayList<>();
+        try {
+            Await.until("every documented metric scraped", Duration.ofSeconds(30), () -> {
+                missing.clear();
+                for (Map.Entry<String, Set<String>> e : doc.entrySet()) {
+                    AdminScrape.Metrics m = scrape(ports.get(e.getKey()));
+                    for (String name : e.getValue()) {
+                        if (!ELSEWHERE.containsKey(name) && !exists(m, name)) {
+                            missing.add(e.getKey() + ": " + name);
                         }
                     }
-                    return missing.isEmpty();
-                });
-            } catch (AssertionError | RuntimeException e) {
-                assertEquals(List.of(), missing, "documented in docs/operations.md, not on the scrape");
-                throw e;
-            }
+                }
+                return missing.isEmpty();
+            });
+        } catch (AssertionError | RuntimeException e) {
+            assertEquals(List.of(), missing, "documented in docs/operations.md, not on the scrape");
+            throw e;
         }
     }
 

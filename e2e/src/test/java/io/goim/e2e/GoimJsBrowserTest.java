@@ -9,8 +9,8 @@ import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.ServerSocket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,25 +20,24 @@ import org.junit.jupiter.api.Test;
  * the server closed it, and a comet found through logic's nodes API (read cross-origin from
  * the page) when the configured URL is dead. Skipped only where no Chromium is installed.
  */
+@ClusterTest
 class GoimJsBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static LocalCluster cluster;
+    private LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void needsChromium() {
         assumeTrue(HeadlessChromium.binary() != null, "no chromium installed");
-        cluster = new LocalCluster();
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    /** The shared cluster: the test's users and rooms are its own, and it pushes only to them. */
+    @BeforeEach
+    void on(LocalCluster shared) {
+        cluster = shared;
     }
 
-    private static void v2(String pathAndQuery, String body) throws Exception {
+    private void v2(String pathAndQuery, String body) throws Exception {
         String answer = cluster.post(pathAndQuery, body).body();
         assertEquals(0, JSON.readTree(answer).path("code").asInt(-1), pathAndQuery + ": " + answer);
     }
@@ -60,6 +59,11 @@ class GoimJsBrowserTest {
 
     @Test
     void v2LoginRoomsAcceptsMessagesRejoinAndNodes() throws Exception {
+        long mid = cluster.newId();
+        long other = cluster.newId();
+        long r1 = cluster.newId();
+        long r2 = cluster.newId();
+        long r3 = cluster.newId();
         int wsPort = cluster.comet.websocketPort();
         String page = "http://127.0.0.1:" + wsPort + "/";
         try (HeadlessChromium b = new HeadlessChromium(page)) {
@@ -71,18 +75,18 @@ class GoimJsBrowserTest {
                              function (e) { r[name] = 'err:' + e.message + (e.ret ? ' ret ' + e.ret : ''); });
                     };
                     window.c = new GoimClient('ws://127.0.0.1:%d/sub', {
-                      login: {mid: 7001, key: 'js-7001', room_id: 'live://91', platform: 'web', accepts: [1000]},
+                      login: {mid: %d, key: 'js-%d', room_id: 'live://%d', platform: 'web', accepts: [1000]},
                       backoffBaseMs: 50, backoffMaxMs: 200,
                       onPush: function (body, p) { pushes.push(p.op + ':' + JSON.stringify(body)); },
                       onState: function (s) { window.state = s; if (s === 'authenticated') { auths++; } }
                     });
-                    c.connect(); 1""".formatted(wsPort));
+                    c.connect(); 1""".formatted(wsPort, mid, mid, r1));
             b.awaitValue("String(auths)", "1", WAIT);
 
-            v2("/goim/push/room?operation=1000&type=live&room=91", "{\"n\":1}");
+            v2("/goim/push/room?operation=1000&type=live&room=" + r1, "{\"n\":1}");
             awaitNextPush(b, "1000:{\"n\":1}");
 
-            track(b, "join", "c.joinRoom('live://92')");
+            track(b, "join", "c.joinRoom('live://" + r2 + "')");
             awaitResult(b, "join", "ok:2");
             track(b, "badJoin", "c.joinRoom('bad\\u0001room')");
             b.awaitValue("String(String(r.badJoin).startsWith('err:') && String(r.badJoin).endsWith('ret 65534'))", "true",
@@ -93,15 +97,15 @@ class GoimJsBrowserTest {
             track(b, "unsub", "c.unsubscribe(1000)");
             awaitResult(b, "unsub", "ok:undefined");
             assertEquals("[1001]", b.evaluate("JSON.stringify(c.accepts)"));
-            v2("/goim/push/mids?operation=1000&mids=7001", "{\"not\":\"accepted\"}");
-            v2("/goim/push/mids?operation=1001&mids=7001", "{\"marker\":1}");
+            v2("/goim/push/mids?operation=1000&mids=" + mid, "{\"not\":\"accepted\"}");
+            v2("/goim/push/mids?operation=1001&mids=" + mid, "{\"marker\":1}");
             awaitNextPush(b, "1001:{\"marker\":1}");
 
-            track(b, "change", "c.changeRoom('live://93')");
+            track(b, "change", "c.changeRoom('live://" + r3 + "')");
             awaitResult(b, "change", "ok:undefined");
-            track(b, "leave", "c.leaveRoom('live://92')");
+            track(b, "leave", "c.leaveRoom('live://" + r2 + "')");
             awaitResult(b, "leave", "ok:1");
-            assertEquals("[\"live://93\"]", b.evaluate("JSON.stringify(c.rooms())"));
+            assertEquals("[\"live://" + r3 + "\"]", b.evaluate("JSON.stringify(c.rooms())"));
 
             track(b, "msg", "c.sendMessage({text: 'hi'})");
             awaitResult(b, "msg", "ok:{\"text\":\"hi\"}");
@@ -109,14 +113,14 @@ class GoimJsBrowserTest {
 
             // The server closes the connection: another login takes its key.
             try (TcpTestClient thief = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
-                thief.send(Op.AUTH, 1, "{\"mid\":7001,\"key\":\"js-7001\",\"room_id\":\"\",\"accepts\":[]}");
+                thief.send(Op.AUTH, 1, "{\"mid\":" + mid + ",\"key\":\"js-" + mid + "\",\"room_id\":\"\",\"accepts\":[]}");
                 assertEquals(Op.AUTH_REPLY, thief.receive().op());
                 b.awaitValue("String(auths)", "2", WAIT);
             }
-            Await.until("back in live://93 only", WAIT,
-                    () -> cluster.comet.roomOnline("live://93") == 1 && cluster.comet.roomOnline("live://91") == 0);
-            v2("/goim/push/mids?operation=1000&mids=7001", "{\"still\":\"not accepted\"}");
-            v2("/goim/push/room?operation=1001&type=live&room=93", "{\"back\":1}");
+            Await.until("back in the changed room only", WAIT,
+                    () -> cluster.comet.roomOnline("live://" + r3) == 1 && cluster.comet.roomOnline("live://" + r1) == 0);
+            v2("/goim/push/mids?operation=1000&mids=" + mid, "{\"still\":\"not accepted\"}");
+            v2("/goim/push/room?operation=1001&type=live&room=" + r3, "{\"back\":1}");
             awaitNextPush(b, "1001:{\"back\":1}");
 
             // Nodes: the configured URL is dead; logic's nodes API names the comet.
@@ -126,10 +130,10 @@ class GoimJsBrowserTest {
             }
             b.evaluate("""
                     window.n = new GoimClient('ws://127.0.0.1:%d/sub', {
-                      token: 7002, nodesUrl: 'http://127.0.0.1:%d',
+                      token: %d, nodesUrl: 'http://127.0.0.1:%d',
                       onState: function (s) { window.nState = s; }
                     });
-                    n.connect(); 1""".formatted(dead, cluster.logic.httpPort()));
+                    n.connect(); 1""".formatted(dead, other, cluster.logic.httpPort()));
             b.awaitValue("String(nState)", "authenticated", WAIT);
             assertEquals("ws://127.0.0.1:" + wsPort + "/sub", b.evaluate("n.currentUrl"));
             b.evaluate("c.close(); n.close(); 1");

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * ours (goim's index.html hard-codes its demo host); it only tells the client where the comet
  * is. Skipped only where no Chromium is installed.
  */
+@ClusterTest
 class GoimV2BrowserClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -31,9 +31,9 @@ class GoimV2BrowserClientTest {
     private static Path site;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start(LocalCluster.Builder newCluster) throws Exception {
         assumeTrue(HeadlessChromium.binary() != null, "no chromium installed");
-        cluster = new LocalCluster();
+        cluster = newCluster.start();
         site = Files.createTempDirectory("goim-v2-client");
         try (InputStream client = GoimV2BrowserClientTest.class.getResourceAsStream("/goim-v2-example/client.js")) {
             Files.write(site.resolve("client.js"), client.readAllBytes());
@@ -54,13 +54,6 @@ class GoimV2BrowserClientTest {
                 <script>new MyClient({notify: function (body) { window.received.push(body); }});</script>
                 </body></html>
                 """.formatted(cluster.comet.websocketPort()), StandardCharsets.UTF_8);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test
@@ -96,10 +89,7 @@ class GoimV2BrowserClientTest {
     }
 
     private static String get(String pathAndQuery) throws Exception {
-        var request = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery)).GET().build();
-        var response = java.net.http.HttpClient.newHttpClient().send(request,
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = cluster.get(pathAndQuery);
         assertTrue(response.statusCode() == 200, pathAndQuery + " answered HTTP " + response.statusCode());
         return response.body();
     }

@@ -9,9 +9,6 @@ import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,21 +26,14 @@ import org.junit.jupiter.api.Test;
  * compared with what it should have received, so a push that reached a client it was not
  * meant for fails the test.
  */
+@ClusterTest
 class GoimV2E2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.start();
     }
 
     /** One packet as a client sees it. */
@@ -95,9 +84,7 @@ class GoimV2E2ETest {
     }
 
     private static JsonNode v2GetChecked(String pathAndQuery) throws Exception {
-        HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.logic.httpPort() + pathAndQuery)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> res = cluster.get(pathAndQuery);
         assertEquals(200, res.statusCode(), res.body());
         return JSON.readTree(res.body());
     }

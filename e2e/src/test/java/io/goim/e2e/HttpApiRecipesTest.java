@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * API. A recipe followed by {@code # {"ret":...}} must answer with the same {@code ret}
  * and the same top-level fields; one ending in {@code # ... NNN} must answer HTTP NNN.
  */
+@ClusterTest
 class HttpApiRecipesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STATUS_COMMENT = Pattern.compile("\\s+#[^#]*?(\\d{3})[^#]*$");
@@ -66,13 +67,13 @@ class HttpApiRecipesTest {
     }
 
     @Test
-    void everyDocumentedCurlRecipeAnswersAsDocumented() throws Exception {
+    void everyDocumentedCurlRecipeAnswersAsDocumented(LocalCluster.Builder newCluster) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "no curl installed");
         Path root = Path.of("..").toAbsolutePath().normalize();
         List<Recipe> recipes = new ArrayList<>(recipes(root.resolve("docs/http-api.md")));
         recipes.addAll(recipes(root.resolve("README.md")));
         assertTrue(recipes.size() >= 10, "found only " + recipes.size() + " recipes");
-        try (LocalCluster cluster = new LocalCluster()) {
+        try (LocalCluster cluster = newCluster.start()) {
             for (Recipe r : recipes) {
                 String command = r.command().replace("127.0.0.1:7172", "127.0.0.1:" + cluster.logic.httpPort())
                         .replace("curl ", "curl -sS "); // no progress meter in the answer

@@ -11,38 +11,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The Java client library against the real cluster: auth, pushes, and reconnect after a comet restart. */
+@ClusterTest
 class JavaClientTest {
-    private static LocalCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static void push(long uid, String body) throws Exception {
-        assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=" + uid, body).body());
-    }
-
+    /** On the shared cluster: a user of its own, pushed to by user id only. */
     @Test
-    void tcpClientAuthenticatesAndReceivesPushes() throws Exception {
+    void tcpClientAuthenticatesAndReceivesPushes(LocalCluster cluster) throws Exception {
+        long uid = cluster.newId();
         ClientRecorder rec = new ClientRecorder();
         try (GoimClient client = GoimClient.tcp("127.0.0.1", cluster.comet.tcpPort())
-                .token("5001").listener(rec).build()) {
+                .token(Long.toString(uid)).listener(rec).build()) {
             client.start().get(10, TimeUnit.SECONDS);
             assertTrue(client.isAuthenticated());
-            push(5001, "{\"n\":1}");
+            assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=" + uid, "{\"n\":1}").body());
             assertEquals("5:{\"n\":1}", rec.pushes.poll(10, TimeUnit.SECONDS));
             assertTrue(client.send(4, "echo".getBytes(StandardCharsets.UTF_8)));
             assertEquals("5:echo", rec.pushes.poll(10, TimeUnit.SECONDS), "op 4 is answered with op 5");
@@ -50,8 +33,8 @@ class JavaClientTest {
     }
 
     @Test
-    void clientReconnectsAndReauthenticatesAfterTheCometRestarts() throws Exception {
-        try (LocalCluster own = LocalCluster.builder().start()) {
+    void clientReconnectsAndReauthenticatesAfterTheCometRestarts(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster own = newCluster.start()) {
             int tcpPort = own.comet.tcpPort();
             ClientRecorder rec = new ClientRecorder();
             try (GoimClient client = GoimClient.tcp("127.0.0.1", tcpPort)
@@ -61,12 +44,7 @@ class JavaClientTest {
                 client.start().get(10, TimeUnit.SECONDS);
                 own.comet.close();
                 Await.until("client notices the comet is gone", Duration.ofSeconds(10), () -> rec.disconnects.get() >= 1);
-                try (CometServer again = CometServer.start(LocalCluster.config(Map.of(
-                        "comet.server-id", 1,
-                        "comet.tcp.port", tcpPort,
-                        "comet.websocket.port", 0,
-                        "comet.grpc.port", 0,
-                        "comet.logic", "127.0.0.1:" + own.logic.grpcPort())))) {
+                try (CometServer again = CometServer.start(own.cometConfig(1, Map.of("comet.tcp.port", tcpPort)))) {
                     Await.until("client re-authenticates", Duration.ofSeconds(10), () -> rec.auths.get() == 2);
                     assertTrue(client.isAuthenticated());
                     assertEquals(1, again.online());

@@ -29,10 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -46,21 +42,15 @@ import org.junit.jupiter.api.Test;
  * <p>Every expectation that a push does <em>not</em> arrive is checked by a marker push
  * sent after it on the same path: the marker arriving first proves the other was not delivered.
  */
+@ClusterTest
 class JavaClientV2E2ETest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.start();
     }
 
     private static void v2(LocalCluster c, String pathAndQuery, String body) throws Exception {
@@ -173,8 +163,8 @@ class JavaClientV2E2ETest {
     }
 
     @Test
-    void v1LoginsKeepTheirApiAndGetTheirChangedRoomBackAfterACometRestart() throws Exception {
-        try (LocalCluster own = LocalCluster.builder().start()) {
+    void v1LoginsKeepTheirApiAndGetTheirChangedRoomBackAfterACometRestart(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster own = newCluster.start()) {
             int tcpPort = own.comet.tcpPort();
             int wsPort = own.comet.websocketPort();
             int grpcPort = own.comet.grpcPort();
@@ -281,7 +271,7 @@ class JavaClientV2E2ETest {
                 assertTrue(acked >= 3 && limited >= 1, "burst 3 at 1/s: " + acked + " acked, " + limited + " limited");
                 // Acknowledged means in Kafka: the acked bodies are the topic's records, in order.
                 List<String> bodies = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> r : records(topic, acked)) {
+                for (ConsumerRecord<byte[], byte[]> r : cluster.records(topic, acked, WAIT)) {
                     bodies.add(io.goim.proto.UpstreamMsg.parseFrom(r.value()).getBody().toStringUtf8());
                 }
                 assertEquals(acked, bodies.size());
@@ -300,27 +290,9 @@ class JavaClientV2E2ETest {
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> records(String topic, int n) throws Exception {
-        Map<String, Object> props = Map.of("bootstrap.servers", cluster.kafka.bootstrapServers(),
-                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class,
-                "enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Await.until(n + " records in " + topic, WAIT, () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= n;
-            });
-        }
-        return out;
-    }
-
     @Test
-    void nodesApiSendsTheClientToTheLeastLoadedCometAndTheConfiguredAddressIsTheFallback() throws Exception {
-        try (LocalCluster own = LocalCluster.builder().comets(2).start()) {
+    void nodesApiSendsTheClientToTheLeastLoadedCometAndTheConfiguredAddressIsTheFallback(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster own = newCluster.comets(2).start()) {
             CometServer one = own.comets.get(0);
             CometServer two = own.comets.get(1);
             URI logic = URI.create("http://127.0.0.1:" + own.logic.httpPort());

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The Java client library over WebSocket against the real cluster: auth, pushes, reconnect after a comet restart. */
+@ClusterTest
 class JavaClientWebSocketTest {
 
     private static URI sub(int port) {
@@ -22,8 +23,8 @@ class JavaClientWebSocketTest {
     }
 
     @Test
-    void webSocketClientAuthenticatesReceivesPushesAndReconnectsAfterTheCometRestarts() throws Exception {
-        try (LocalCluster cluster = new LocalCluster()) {
+    void webSocketClientAuthenticatesReceivesPushesAndReconnectsAfterTheCometRestarts(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.start()) {
             int wsPort = cluster.comet.websocketPort();
             ClientRecorder rec = new ClientRecorder();
             try (GoimClient client = GoimClient.webSocket(sub(wsPort))
@@ -41,12 +42,7 @@ class JavaClientWebSocketTest {
 
                 cluster.comet.close();
                 Await.until("client notices the comet is gone", Duration.ofSeconds(10), () -> rec.disconnects.get() >= 1);
-                try (CometServer again = CometServer.start(LocalCluster.config(Map.of(
-                        "comet.server-id", 1,
-                        "comet.tcp.port", 0,
-                        "comet.websocket.port", wsPort,
-                        "comet.grpc.port", 0,
-                        "comet.logic", "127.0.0.1:" + cluster.logic.grpcPort())))) {
+                try (CometServer again = CometServer.start(cluster.cometConfig(1, Map.of("comet.websocket.port", wsPort)))) {
                     Await.until("client re-authenticates", Duration.ofSeconds(10), () -> rec.auths.get() == 2);
                     assertTrue(client.isAuthenticated());
                     assertEquals(1, again.online());

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * exactly the room's members on every comet, batched and in order, and a job killed in
  * the middle of a burst loses no accepted message once another job takes over.
  */
+@ClusterTest
 class JobDeliveryE2ETest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private final HttpClient http = HttpClient.newHttpClient();
@@ -108,8 +109,8 @@ class JobDeliveryE2ETest {
     }
 
     @Test
-    void roomMessagesReachEveryMemberOnEveryCometInOrderAndNobodyElse() throws Exception {
-        try (LocalCluster c = LocalCluster.builder().comets(2).start();
+    void roomMessagesReachEveryMemberOnEveryCometInOrderAndNobodyElse(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster c = newCluster.comets(2).start();
                 Member a = new Member(c.comets.get(0).tcpPort(), "1001");
                 Member b = new Member(c.comets.get(1).tcpPort(), "1002");
                 Member outsider = new Member(c.comets.get(1).tcpPort(), "not-a-number")) {
@@ -141,8 +142,8 @@ class JobDeliveryE2ETest {
     }
 
     @Test
-    void aJobKilledMidBurstLosesNoAcceptedMessage() throws Exception {
-        try (LocalCluster c = LocalCluster.builder().comets(2).start();
+    void aJobKilledMidBurstLosesNoAcceptedMessage(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster c = newCluster.comets(2).start();
                 Member a = new Member(c.comets.get(0).tcpPort(), "3001");
                 Member b = new Member(c.comets.get(1).tcpPort(), "3002")) {
             awaitRoomRouted(c, a, b);
@@ -163,7 +164,7 @@ class JobDeliveryE2ETest {
                             accepted(r.get());
                         }
                         c.job.halt(); // like a crash: nothing more is committed
-                        second = JobServer.start(LocalCluster.config(jobConfig(c)));
+                        second = JobServer.start(c.jobConfig(Map.of()));
                     }
                 }
                 for (CompletableFuture<HttpResponse<String>> r : responses) {
@@ -202,8 +203,8 @@ class JobDeliveryE2ETest {
      * window until some routing refresh (goim's behaviour, up to job.room.refresh).
      */
     @Test
-    void aClientThatJustJoinedARoomOnAnyCometGetsTheNextPush() throws Exception {
-        try (LocalCluster c = LocalCluster.builder().comets(2).start();
+    void aClientThatJustJoinedARoomOnAnyCometGetsTheNextPush(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster c = newCluster.comets(2).start();
                 Member first = new Member(c.comets.get(0).tcpPort(), "5001")) {
             awaitRoomRouted(c, first); // job is consuming; comet 2 has never had anyone in room 1
             for (int i = 0; i < 5; i++) {
@@ -222,8 +223,8 @@ class JobDeliveryE2ETest {
      * still arrives: room pushes in order, user pushes all of them, nothing given up.
      */
     @Test
-    void aCometThatCannotKeepUpMakesJobWaitAndLosesNothingAccepted() throws Exception {
-        try (LocalCluster c = LocalCluster.builder().comet("comet.push.max-pending", "1B")
+    void aCometThatCannotKeepUpMakesJobWaitAndLosesNothingAccepted(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster c = newCluster.comet("comet.push.max-pending", "1B")
                         .job("job.comet-backoff", "5ms").start();
                 Member a = new Member(c.comet.tcpPort(), "4001");
                 Member b = new Member(c.comet.tcpPort(), "4002")) {
@@ -259,15 +260,5 @@ class JobDeliveryE2ETest {
             assertEquals(refused, busy, "job retried every refused call");
             assertEquals(0, Counts.sum(c.job.registry(), "goim_job_comet_given_up"));
         }
-    }
-
-    /** The config LocalCluster gives its jobs: same broker, same group, same comets. */
-    private static Map<String, Object> jobConfig(LocalCluster c) {
-        Map<String, Object> comets = new HashMap<>();
-        for (int i = 0; i < c.comets.size(); i++) {
-            comets.put(Integer.toString(i + 1), "127.0.0.1:" + c.comets.get(i).grpcPort());
-        }
-        return Map.of("job.kafka.bootstrap-servers", c.kafka.bootstrapServers(), "job.comets", comets,
-                "job.discovery.logic", c.logicAddresses());
     }
 }

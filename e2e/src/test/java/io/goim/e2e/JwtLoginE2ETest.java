@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * payload was changed to another user after signing is refused (the comet closes the
  * connection, nothing is registered) and logic counts it as a bad signature.
  */
+@ClusterTest
 class JwtLoginE2ETest {
     @TempDir
     Path dir;
@@ -46,14 +47,14 @@ class JwtLoginE2ETest {
     }
 
     @Test
-    void aSignedTokenLogsInAndGetsItsUsersPushesAForgedOneIsRefused() throws Exception {
+    void aSignedTokenLogsInAndGetsItsUsersPushesAForgedOneIsRefused(LocalCluster.Builder newCluster) throws Exception {
         // Hex, as `openssl rand -hex 32` makes it: raw random bytes ending in '\n' or '\r'
         // (one time in 128) lose that byte as the file's line end.
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         byte[] secret = java.util.HexFormat.of().formatHex(raw).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         Path secretFile = Files.write(dir.resolve("jwt.secret"), secret);
-        try (LocalCluster cluster = LocalCluster.builder()
+        try (LocalCluster cluster = newCluster
                 .logic("logic.auth.class", "io.goim.logic.JwtAuthenticator")
                 .logic("logic.auth.jwt.secret-file", secretFile.toString())
                 .start()) {

@@ -23,16 +23,17 @@ import org.junit.jupiter.api.Test;
  * API still reach every client. With the closed logic as comet's only address, the logins
  * after the close would have nowhere to go: comet would refuse them (authFailed).
  */
+@ClusterTest
 class LogicFailoverE2ETest {
     private static final int PER_STEP = 20;
 
     @Test
-    void loginsAndPushesGoOnThroughTheSurvivingLogic() throws Exception {
+    void loginsAndPushesGoOnThroughTheSurvivingLogic(LocalCluster.Builder newCluster) throws Exception {
         // The client picks its socket type from the best transport: its group must match.
         EventLoopGroup group = Transport.best().group(2, "failover-clients");
         List<GoimClient> clients = new ArrayList<>();
         List<ClientRecorder> recorders = new ArrayList<>();
-        try (LocalCluster cluster = LocalCluster.builder().logics(2).start()) {
+        try (LocalCluster cluster = newCluster.logics(2).start()) {
             int tcpPort = cluster.comet.tcpPort();
             long uid = 7000;
             // Before: both logics up.

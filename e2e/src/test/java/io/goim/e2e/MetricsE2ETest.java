@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * a real TCP client authenticates, misbehaves and receives a push; {@code /ready} of each
  * service flipping when the dependency it checks goes away.
  */
+@ClusterTest
 class MetricsE2ETest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -29,8 +30,8 @@ class MetricsE2ETest {
     }
 
     @Test
-    void metricsOfEveryServiceFollowAClientAndAPush() throws Exception {
-        try (LocalCluster c = new LocalCluster()) {
+    void metricsOfEveryServiceFollowAClientAndAPush(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster c = newCluster.start()) {
             int comet = c.comet.adminPort();
             AdminScrape.Metrics before = AdminScrape.metrics(comet);
             assertEquals(0.0, before.value("goim_comet_connections", "service", "comet"));
@@ -82,8 +83,8 @@ class MetricsE2ETest {
     }
 
     @Test
-    void readinessFollowsEachServicesDependencies() throws Exception {
-        try (LocalCluster c = new LocalCluster()) {
+    void readinessFollowsEachServicesDependencies(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster c = newCluster.start()) {
             for (int port : new int[] {c.router.adminPort(), c.logic.adminPort(), c.comet.adminPort(),
                     c.job.adminPort()}) {
                 Await.until("ready on admin port " + port, WAIT, () -> ready(port) == 200);

@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
  * and from a speed not divided among the comets (1.5 s), not a precise timing. A paced
  * broadcast refused while comet.push.max-paced-broadcasts run is retried by job, not lost.
  */
+@ClusterTest
 class PacedBroadcastE2ETest {
     private static final int PER_COMET = 30;
 
     @Test
-    void aBroadcastWithASpeedIsPacedAndReachesEveryone() throws Exception {
+    void aBroadcastWithASpeedIsPacedAndReachesEveryone(LocalCluster.Builder newCluster) throws Exception {
         List<TcpTestClient> clients = new ArrayList<>();
         ExecutorService readers = Executors.newFixedThreadPool(2 * PER_COMET);
-        try (LocalCluster cluster = LocalCluster.builder().comets(2)
+        try (LocalCluster cluster = newCluster.comets(2)
                 .comet("comet.push.max-paced-broadcasts", 1)
                 .start()) {
             for (int i = 0; i < 2 * PER_COMET; i++) {

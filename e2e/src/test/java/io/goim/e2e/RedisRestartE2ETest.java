@@ -10,7 +10,6 @@ import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.RedisServer;
 import io.goim.libs.testing.TcpTestClient;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,16 +19,14 @@ import org.junit.jupiter.api.Test;
  * the epoch change and re-announces its connections, and the client is reachable again
  * within seconds, with comet.renew-interval at its 10-minute default.
  */
+@ClusterTest
 class RedisRestartE2ETest {
     private static final Duration HEALED_WITHIN = Duration.ofSeconds(10);
 
     @Test
-    void aClientStaysReachableAfterRedisRestartsEmpty() throws Exception {
+    void aClientStaysReachableAfterRedisRestartsEmpty(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = LocalCluster.builder()
-                        .logic("logic.session.store", "redis")
-                        .logic("logic.session.redis.uris", List.of(redis.uri()))
-                        .start();
+                LocalCluster cluster = newCluster.redisSessions(redis.uri()).start();
                 TcpTestClient client = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
             client.send(Op.AUTH, 1, "71");
             assertEquals(Op.AUTH_REPLY, client.receive().op());

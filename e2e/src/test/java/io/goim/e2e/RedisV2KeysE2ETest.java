@@ -8,7 +8,6 @@ import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
 import io.goim.libs.testing.TcpTestClient;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,16 +15,14 @@ import org.junit.jupiter.api.Test;
  * such a connection (its comet knows it by its key, not its subKey), next to a v2 client
  * with a generated key; and the key's {@code key_<key>} entry goes at the disconnect.
  */
+@ClusterTest
 class RedisV2KeysE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void aPushByMidReachesAKeyedV2ConnectionAndItsKeyGoesAtDisconnect() throws Exception {
+    void aPushByMidReachesAKeyedV2ConnectionAndItsKeyGoesAtDisconnect(LocalCluster.Builder newCluster) throws Exception {
         try (RedisServer redis = RedisServer.start();
-                LocalCluster cluster = LocalCluster.builder()
-                        .logic("logic.session.store", "redis")
-                        .logic("logic.session.redis.uris", List.of(redis.uri()))
-                        .start();
+                LocalCluster cluster = newCluster.redisSessions(redis.uri()).start();
                 TcpTestClient keyed = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort());
                 TcpTestClient generated = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
             keyed.send(Op.AUTH, 1, "{\"mid\":8101,\"key\":\"redis-k1\",\"room_id\":\"live://81\",\"accepts\":[1000]}");

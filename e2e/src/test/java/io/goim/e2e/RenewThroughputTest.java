@@ -24,17 +24,17 @@ import org.junit.jupiter.api.Test;
  * restart is 19,000 sessions relearned within 5 s of the router answering again, and the
  * round has to fit in it next to the epoch watch (0.5 s) and poll (1 s).
  */
+@ClusterTest
 class RenewThroughputTest {
     private static final int SESSIONS = 19_000;
     private static final int BATCH = 1_000;
 
     @Test
-    void aRestartedRouterRelearns19000SessionsFromOneRenewRoundInWellUnderFiveSeconds() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().comets(0).jobs(0).start()) {
+    void aRestartedRouterRelearns19000SessionsFromOneRenewRoundInWellUnderFiveSeconds(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.comets(0).jobs(0).start()) {
             int port = cluster.router.grpcPort();
             cluster.router.close();
-            try (RouterServer restarted = RouterServer.start(LocalCluster.config(Map.of(
-                    "router.grpc.port", port, "router.admin.port", 0)))) {
+            try (RouterServer restarted = RouterServer.start(cluster.routerConfig(Map.of("router.grpc.port", port)))) {
                 ManagedChannel channel = GrpcChannels.plaintext(HostPort.parse("logic", "127.0.0.1:" + cluster.logic.grpcPort()));
                 try {
                     LogicGrpc.LogicBlockingStub logic = LogicGrpc.newBlockingStub(channel);

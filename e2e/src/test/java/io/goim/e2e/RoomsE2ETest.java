@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,21 +27,15 @@ import org.junit.jupiter.api.Test;
  * comet queue per room), so a client that has received a room's end marker has received
  * everything pushed to that room before it: a duplicate would have come first.
  */
+@ClusterTest
 class RoomsE2ETest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder().logic("logic.count-refresh", "200ms").start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.logic("logic.count-refresh", "200ms").start();
     }
 
     private static TcpTestClient login(String user) throws Exception {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * job and comet deliver rooms and broadcasts. goim's default authenticator puts every
  * numeric user in room 1, so each test closes its clients before the next one starts.
  */
+@ClusterTest
 class RouterLogicE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient http = HttpClient.newHttpClient();
@@ -39,15 +39,8 @@ class RouterLogicE2ETest {
     private final List<TcpTestClient> clients = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder().routers(3).comets(2).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.routers(3).comets(2).start();
     }
 
     @AfterEach

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * part. Meanwhile a push to a user of that router is refused (503), never answered
  * {@code ret: 1} and lost.
  */
+@ClusterTest
 class RouterRestartE2ETest {
     private static final Duration HEALED_WITHIN = Duration.ofSeconds(5);
 
@@ -35,8 +36,7 @@ class RouterRestartE2ETest {
         int port = cluster.router.grpcPort();
         long before = cluster.router.incarnation();
         cluster.router.close();
-        RouterServer restarted = RouterServer.start(LocalCluster.config(Map.of(
-                "router.grpc.port", port, "router.admin.port", 0)));
+        RouterServer restarted = RouterServer.start(cluster.routerConfig(Map.of("router.grpc.port", port)));
         assertTrue(restarted.incarnation() != before, "a new incarnation");
         return restarted;
     }
@@ -64,8 +64,8 @@ class RouterRestartE2ETest {
     }
 
     @Test
-    void aPushReachesAClientWithinSecondsOfARouterRestartWithoutThePeriodicRenew() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().start(); TcpTestClient client = login(cluster, 61)) {
+    void aPushReachesAClientWithinSecondsOfARouterRestartWithoutThePeriodicRenew(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.start(); TcpTestClient client = login(cluster, 61)) {
             assertEquals("{\"ret\":1}", cluster.post("/1/push?uid=61", "before").body());
             assertEquals("before", client.receive().bodyText());
             // The comet has learned the routers' epoch (its first answer), so what follows is a change.
@@ -89,8 +89,8 @@ class RouterRestartE2ETest {
     }
 
     @Test
-    void whileTheCometsHaveNotReannouncedAPushToAnUnknownUserIsRefusedThenAnsweredAsGoimDoes() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder()
+    void whileTheCometsHaveNotReannouncedAPushToAnUnknownUserIsRefusedThenAnsweredAsGoimDoes(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster
                 .comet("comet.router-epoch-poll", "1h") // this comet never re-announces: the window stays open
                 .logic("logic.router-heal-window", "5s")
                 .start();

@@ -25,10 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * real TCP client and a real WebSocket client. Echo mode, the default, is what every other
  * end-to-end test runs.
  */
+@ClusterTest
 class UpstreamKafkaE2ETest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,35 +42,20 @@ class UpstreamKafkaE2ETest {
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder().comets(0).jobs(0).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.comets(0).jobs(0).start();
     }
 
     /** A comet of the cluster in kafka mode writing to {@code topic}, with {@code overrides}. */
     private static CometServer comet(String topic, Object... overrides) throws Exception {
         Map<String, Object> c = new HashMap<>();
-        c.put("comet.server-id", serverIds.incrementAndGet());
-        c.put("comet.tcp.port", 0);
-        c.put("comet.websocket.port", 0);
-        c.put("comet.grpc.port", 0);
-        c.put("comet.admin.port", 0);
-        c.put("comet.event-loop-threads", 2);
-        c.put("comet.drain.window", "200ms");
-        c.put("comet.logic", "127.0.0.1:" + cluster.logic.grpcPort());
         c.put("comet.upstream.mode", "kafka");
         c.put("comet.upstream.kafka.bootstrap-servers", cluster.kafka.bootstrapServers());
         c.put("comet.upstream.kafka.topic", topic);
         for (int i = 0; i < overrides.length; i += 2) {
             c.put((String) overrides[i], overrides[i + 1]);
         }
-        return CometServer.start(LocalCluster.config(c));
+        return CometServer.start(cluster.cometConfig(serverIds.incrementAndGet(), c));
     }
 
     @Test
@@ -106,7 +88,7 @@ class UpstreamKafkaE2ETest {
 
             // Acknowledged means in the topic: both records are there, keyed by user id.
             Map<String, UpstreamMsg> byKey = new HashMap<>();
-            List<ConsumerRecord<byte[], byte[]>> records = records(topic, 2);
+            List<ConsumerRecord<byte[], byte[]>> records = cluster.records(topic, 2, WAIT);
             assertEquals(2, records.size());
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 byKey.put(new String(r.key(), StandardCharsets.UTF_8), UpstreamMsg.parseFrom(r.value()));
@@ -195,7 +177,7 @@ class UpstreamKafkaE2ETest {
             Await.until("d in the topic", WAIT, () -> {
                 bodies.clear();
                 try {
-                    for (ConsumerRecord<byte[], byte[]> r : records(topic, 1)) {
+                    for (ConsumerRecord<byte[], byte[]> r : cluster.records(topic, 1, WAIT)) {
                         bodies.add(UpstreamMsg.parseFrom(r.value()).getBody().toStringUtf8());
                     }
                 } catch (Exception e) {
@@ -232,7 +214,7 @@ class UpstreamKafkaE2ETest {
             assertEquals(Op.HEARTBEAT_REPLY, tcp.receive().op(), "a refusal leaves the connection open");
 
             List<String> bodies = new ArrayList<>();
-            List<ConsumerRecord<byte[], byte[]>> records = records(topic, 3);
+            List<ConsumerRecord<byte[], byte[]>> records = cluster.records(topic, 3, WAIT);
             assertEquals(3, records.size());
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 bodies.add(UpstreamMsg.parseFrom(r.value()).getBody().toStringUtf8());
@@ -250,25 +232,6 @@ class UpstreamKafkaE2ETest {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    /** Reads {@code topic} from the beginning until at least {@code n} records arrived (in order within a partition). */
-    private static List<ConsumerRecord<byte[], byte[]>> records(String topic, int n) throws Exception {
-        Map<String, Object> props = Map.of("bootstrap.servers", cluster.kafka.bootstrapServers(),
-                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class,
-                "enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Await.until(n + " records in " + topic, WAIT, () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= n;
-            });
-        }
-        return out;
     }
 
     private static byte[] packet(int op, int seq, String body) {

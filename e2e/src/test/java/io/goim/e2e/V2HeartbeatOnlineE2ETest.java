@@ -6,10 +6,6 @@ import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,13 +18,13 @@ import org.junit.jupiter.api.Test;
  * Each comet learns the counts from logic on an interval (comet.online-interval), not per
  * heartbeat. And /goim/online/total's ip_count sums the comets' client addresses.
  */
+@ClusterTest
 class V2HeartbeatOnlineE2ETest {
     private static final Duration WITHIN = Duration.ofSeconds(20);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void aV2HeartbeatReplyCarriesItsRoomsCountAcrossComets() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().comets(2)
+    void aV2HeartbeatReplyCarriesItsRoomsCountAcrossComets(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.comets(2)
                 .comet("comet.online-interval", "200ms")
                 .logic("logic.count-refresh", "200ms")
                 .start();
@@ -70,8 +66,7 @@ class V2HeartbeatOnlineE2ETest {
 
     private static String onlineTotal(LocalCluster cluster) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.logic.httpPort()
-                    + "/goim/online/total")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            return cluster.get("/goim/online/total").body();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

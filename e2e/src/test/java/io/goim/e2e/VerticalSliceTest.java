@@ -9,7 +9,6 @@ import io.goim.libs.testing.Counts;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,19 +18,13 @@ import org.junit.jupiter.api.Test;
  * to logic's HTTP API through Kafka and job, and is forgotten by the router when it
  * disconnects.
  */
+@ClusterTest
 class VerticalSliceTest {
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = new LocalCluster();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.start();
     }
 
     @Test

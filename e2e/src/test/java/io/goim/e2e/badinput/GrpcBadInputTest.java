@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.goim.client.GoimClient;
 import io.goim.comet.CometServer;
 import io.goim.e2e.ClientRecorder;
+import io.goim.e2e.ClusterTest;
 import io.goim.e2e.LocalCluster;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +49,7 @@ import org.junit.jupiter.api.function.Executable;
  * a comet configured with another secret cannot log anyone in. After each case a good
  * client still logs in and receives a push, through services that all carry the secret.
  */
+@ClusterTest
 class GrpcBadInputTest {
     private static final String SECRET = "e2e-peer-secret-0123456789abcdef";
     private static final PeerAuth WRONG = new PeerAuth("not-the-cluster-secret-0123456789", null);
@@ -57,15 +58,8 @@ class GrpcBadInputTest {
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder().peerSecret(SECRET).start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster.peerSecret(SECRET).start();
     }
 
     @AfterEach
@@ -117,13 +111,7 @@ class GrpcBadInputTest {
     @Test
     void aCometWithAnotherSecretCannotLogClientsIn() throws Exception {
         double before = unauthenticated(cluster.logic.adminPort(), "logic");
-        try (CometServer stranger = CometServer.start(LocalCluster.config(Map.of(
-                "comet.server-id", 9,
-                "comet.tcp.port", 0,
-                "comet.websocket.port", 0,
-                "comet.grpc.port", 0,
-                "comet.logic", "127.0.0.1:" + cluster.logic.grpcPort(),
-                "comet.peer-auth.secret", WRONG.secret())));
+        try (CometServer stranger = CometServer.start(cluster.cometConfig(9, Map.of("comet.peer-auth.secret", WRONG.secret())));
                 TcpTestClient client = new TcpTestClient("127.0.0.1", stranger.tcpPort())) {
             client.send(Op.AUTH, 1, Long.toString(++uids));
             client.setReadTimeout(15_000);

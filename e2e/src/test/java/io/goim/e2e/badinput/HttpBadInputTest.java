@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.client.GoimClient;
 import io.goim.e2e.ClientRecorder;
+import io.goim.e2e.ClusterTest;
 import io.goim.e2e.LocalCluster;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RawHttp;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * a wrong method and junk; slowloris connections; missing and wrong keys. After each
  * case a good client still logs in and receives a push sent through the API.
  */
+@ClusterTest
 class HttpBadInputTest {
     private static final String KEY = "e2e-push-key-7f3a9c";
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(1);
@@ -40,18 +41,11 @@ class HttpBadInputTest {
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder()
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster
                 .logic("logic.http.api-keys", List.of(ApiKeys.hash(KEY)))
                 .logic("logic.http.request-timeout", REQUEST_TIMEOUT.toMillis() + "ms")
                 .start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.goim.client.GoimClient;
 import io.goim.e2e.ClientRecorder;
+import io.goim.e2e.ClusterTest;
 import io.goim.e2e.LocalCluster;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
@@ -25,10 +26,11 @@ import org.junit.jupiter.api.Test;
  * disconnect every client, op 8 fake a login — reach the client as ordinary pushes (op 5),
  * the client stays logged in, and job counts each replaced operation.
  */
+@ClusterTest
 class KafkaRecordBadInputTest {
     @Test
-    void recordsWithControlOperationsReachTheClientAsPushes() throws Exception {
-        try (LocalCluster cluster = new LocalCluster()) {
+    void recordsWithControlOperationsReachTheClientAsPushes(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.start()) {
             ClientRecorder rec = new ClientRecorder();
             // goim's default authenticator: the token is the user id, in room 1.
             try (GoimClient client = GoimClient.tcp("127.0.0.1", cluster.comet.tcpPort()).token("8101")
@@ -38,11 +40,11 @@ class KafkaRecordBadInputTest {
                             ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
                             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
                 client.start().get(10, TimeUnit.SECONDS);
-                producer.send(new ProducerRecord<>(LocalCluster.TOPIC, "all", PushMsg.newBuilder()
+                producer.send(new ProducerRecord<>(cluster.topic, "all", PushMsg.newBuilder()
                         .setType(PushMsg.Type.BROADCAST).setOperation(Op.DISCONNECT_REPLY)
                         .setMsg(ByteString.copyFromUtf8("{\"kick\":1}")).build().toByteArray())).get(10, TimeUnit.SECONDS);
                 assertEquals("5:{\"kick\":1}", rec.pushes.poll(15, TimeUnit.SECONDS), "op 6 arrives as a push");
-                producer.send(new ProducerRecord<>(LocalCluster.TOPIC, "1", PushMsg.newBuilder()
+                producer.send(new ProducerRecord<>(cluster.topic, "1", PushMsg.newBuilder()
                         .setType(PushMsg.Type.BROADCAST_ROOM).setRoomId(1).setOperation(Op.AUTH_REPLY)
                         .setMsg(ByteString.copyFromUtf8("{\"login\":1}")).build().toByteArray())).get(10, TimeUnit.SECONDS);
                 assertEquals("5:{\"login\":1}", rec.pushes.poll(15, TimeUnit.SECONDS), "op 8 arrives as a push");

@@ -3,6 +3,7 @@ package io.goim.e2e.badinput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.e2e.ClusterTest;
 import io.goim.e2e.LocalCluster;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packets;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,23 +26,17 @@ import org.junit.jupiter.api.Test;
  * set low here (4 open, bursts of 20 at 1/s) and tried from their own loopback addresses
  * (127.0.0.2, 127.0.0.3); the good clients come from 127.0.0.1.
  */
+@ClusterTest
 class TcpBadInputTest {
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder()
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster
                 .comet("comet.limits.per-ip-connections", 4)
                 .comet("comet.limits.per-ip-login-rate", 1)
                 .comet("comet.limits.per-ip-login-burst", 20)
                 .start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static byte[] packet(int op, int seq, String body) {

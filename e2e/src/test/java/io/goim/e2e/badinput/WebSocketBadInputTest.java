@@ -3,6 +3,7 @@ package io.goim.e2e.badinput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.e2e.ClusterTest;
 import io.goim.e2e.LocalCluster;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,22 +23,16 @@ import org.junit.jupiter.api.Test;
  * each case is followed by a good client that logs in and receives a push. The
  * per-address cap is 4 here, tried from 127.0.0.2; the good clients come from 127.0.0.1.
  */
+@ClusterTest
 class WebSocketBadInputTest {
     private static LocalCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.builder()
+    static void start(LocalCluster.Builder newCluster) throws Exception {
+        cluster = newCluster
                 .comet("comet.limits.per-ip-connections", 4)
                 .comet("comet.slow-consumer-timeout", "2s")
                 .start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static AdminScrape.Metrics metrics() {
