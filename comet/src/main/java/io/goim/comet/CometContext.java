@@ -1,5 +1,18 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.DisconnectNotifier;
+import io.goim.comet.cluster.LogicClient;
+import io.goim.comet.cluster.RoomOnline;
+import io.goim.comet.cluster.RoomReporter;
+import io.goim.comet.cluster.UpstreamProducer;
+import io.goim.comet.push.Outboxes;
+import io.goim.comet.push.PacedBroadcasts;
+import io.goim.comet.session.Connection;
+import io.goim.comet.session.ConnectionRegistry;
+import io.goim.comet.session.HeartbeatDeadlines;
+import io.goim.comet.session.LoginWindow;
+import io.goim.comet.session.Room;
+import io.goim.comet.session.RoomOps;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Packet;
 import io.goim.libs.protocol.ProtocolException;
@@ -26,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class CometContext implements AutoCloseable {
+public final class CometContext implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometContext.class);
 
     private final CometConfig config;
@@ -34,7 +47,7 @@ final class CometContext implements AutoCloseable {
     private final LoginWindow logins;
     private final CometMeters meters;
     private final Whitelist whitelist;
-    private final Buckets buckets;
+    private final ConnectionRegistry buckets;
     private final Outboxes outboxes;
     private final ScheduledExecutorService retries;
     private final DisconnectNotifier disconnects;
@@ -47,7 +60,7 @@ final class CometContext implements AutoCloseable {
     private final RateLimitedLog protocolLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
     /** Echo mode (no upstream producer). */
-    CometContext(CometConfig config, LogicClient logic, CometMeters meters) {
+    public CometContext(CometConfig config, LogicClient logic, CometMeters meters) {
         this(config, logic, null, meters);
     }
 
@@ -55,13 +68,13 @@ final class CometContext implements AutoCloseable {
      * The parts built here count in {@code meters}.
      * {@code upstream}: where client messages go in kafka mode; null in echo mode.
      */
-    CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, CometMeters meters) {
+    public CometContext(CometConfig config, LogicClient logic, UpstreamProducer upstream, CometMeters meters) {
         this.config = config;
         this.upstream = upstream;
         this.meters = meters;
         this.logic = logic;
         this.whitelist = new Whitelist(config.whitelist());
-        this.buckets = new Buckets(config.buckets());
+        this.buckets = new ConnectionRegistry(config.buckets());
         this.outboxes = new Outboxes(buckets, meters.push, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
                 config.maxBacklog());
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
@@ -83,66 +96,66 @@ final class CometContext implements AutoCloseable {
                 });
     }
 
-    CometConfig config() {
+    public CometConfig config() {
         return config;
     }
 
     /** What the connection handlers count with. */
-    CometMeters meters() {
+    public CometMeters meters() {
         return meters;
     }
 
-    LogicClient logic() {
+    public LogicClient logic() {
         return logic;
     }
 
     /** Connect calls to logic, through the login window. */
-    LoginWindow logins() {
+    public LoginWindow logins() {
         return logins;
     }
 
     /** The heartbeat deadlines of {@code loop}'s sessions; call on that loop. */
-    HeartbeatDeadlines heartbeatDeadlines(EventExecutor loop) {
+    public HeartbeatDeadlines heartbeatDeadlines(EventExecutor loop) {
         HeartbeatDeadlines d = heartbeats.get(loop);
         return d != null ? d : heartbeats.computeIfAbsent(loop,
                 l -> new HeartbeatDeadlines(l, config.heartbeatTimeout().toNanos()));
     }
 
     /** Where client messages (op 4) go in kafka mode; null in echo mode (goim's echo). */
-    UpstreamProducer upstream() {
+    public UpstreamProducer upstream() {
         return upstream;
     }
 
-    Buckets buckets() {
+    public ConnectionRegistry buckets() {
         return buckets;
     }
 
     /** Where pushes wait for the event loops. */
-    Outboxes outboxes() {
+    public Outboxes outboxes() {
         return outboxes;
     }
 
     /** Room operations of the sessions (ops 12, 18, 20). */
-    RoomOps roomOps() {
+    public RoomOps roomOps() {
         return roomOps;
     }
 
     /** The cluster-wide room counts goim v2 heartbeat replies carry; {@link RoomOnline#start} starts its refreshes. */
-    RoomOnline roomOnline() {
+    public RoomOnline roomOnline() {
         return roomOnline;
     }
 
     /** Broadcasts with a speed, paced. */
-    PacedBroadcasts pacedBroadcasts() {
+    public PacedBroadcasts pacedBroadcasts() {
         return pacedBroadcasts;
     }
 
     /** Reports room changes to logic. */
-    RoomReporter roomReporter() {
+    public RoomReporter roomReporter() {
         return roomReporter;
     }
 
-    Whitelist whitelist() {
+    public Whitelist whitelist() {
         return whitelist;
     }
 
@@ -150,7 +163,7 @@ final class CometContext implements AutoCloseable {
      * Makes an authenticated connection reachable by its subKey and in room {@code roomKey}
      * (none when empty); closes a stale one under the same key.
      */
-    void register(Connection c, String roomKey) {
+    public void register(Connection c, String roomKey) {
         outboxes.of(c.channel.eventLoop()); // room and broadcast messages go to every loop that has an outbox
         Connection old = buckets.put(c, roomKey);
         whitelist.log(c.key, "registered {} in room \"{}\"", c, roomKey);
@@ -165,7 +178,7 @@ final class CometContext implements AutoCloseable {
      * with it its session (a v1 reconnect). A connection whose client chose its key has a
      * session of its own, which logic is always told about.
      */
-    void unregister(Connection c) {
+    public void unregister(Connection c) {
         String rooms = buckets.remove(c);
         whitelist.log(c.key, "closed {}{}", c, rooms != null ? "" : " (already replaced by a newer connection)");
         if (rooms != null) {
@@ -177,23 +190,23 @@ final class CometContext implements AutoCloseable {
     }
 
     /** Tells logic a connection in the room set {@code rooms} is gone, without waiting; retried on transient errors. */
-    void disconnectLater(String key, String rooms) {
+    public void disconnectLater(String key, String rooms) {
         disconnects.notify(key, rooms);
     }
 
     /** Waits until every disconnect told to logic so far was acknowledged or given up, at most {@code timeout}. */
-    boolean awaitDisconnects(Duration timeout) throws InterruptedException {
+    public boolean awaitDisconnects(Duration timeout) throws InterruptedException {
         return disconnects.awaitSettled(timeout);
     }
 
     /** Writes and flushes a reply packet to the client, counting it. Event loop only. */
-    void reply(ChannelHandlerContext ctx, Packet p) {
+    public void reply(ChannelHandlerContext ctx, Packet p) {
         meters.packetsWritten.increment();
         ctx.writeAndFlush(p, ctx.voidPromise());
     }
 
     /** Closes a connection that broke the protocol or failed, counting and logging (rate-limited). */
-    void protocolError(ChannelHandlerContext ctx, Throwable cause) {
+    public void protocolError(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (!(c instanceof ProtocolException) && (c instanceof CorruptedFrameException || c instanceof TooLongFrameException)) {
             // A WebSocket frame Netty could not decode (bad masking, oversized, bad UTF-8, ...).

@@ -1,5 +1,14 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.LogicClient;
+import io.goim.comet.cluster.UpstreamProducer;
+import io.goim.comet.push.Outboxes;
+import io.goim.comet.session.ConnectionRegistry;
+import io.goim.comet.session.LoginWindow;
+import io.goim.comet.session.Room;
+import io.goim.comet.transport.PacedWebSocketProtocolHandler;
+import io.goim.comet.transport.PerIpGate;
+import io.goim.comet.transport.PerIpLimits;
 import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
@@ -23,30 +32,30 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Thread-safe: Micrometer counters are.
  */
-final class CometMeters {
+public final class CometMeters {
     // --- connections (the pipeline handlers, through CometContext) ---
-    final Counter authOk;
-    final Counter authFailed;
-    final Counter handshakeTimeouts;
-    final Counter loginTimeouts;
+    public final Counter authOk;
+    public final Counter authFailed;
+    public final Counter handshakeTimeouts;
+    public final Counter loginTimeouts;
     final Counter loginAnswersUndone;
-    final Counter heartbeatTimeouts;
+    public final Counter heartbeatTimeouts;
     private final Map<ProtocolException.Kind, Counter> protocolErrors = new EnumMap<>(ProtocolException.Kind.class);
     /** By op code 0-255; the codes goim does not define share the {@code unknown} series. */
     private final Counter[] opsReceived = new Counter[256];
-    final Counter packetsWritten;
-    final Counter bytesWritten;
-    final Counter drained;
+    public final Counter packetsWritten;
+    public final Counter bytesWritten;
+    public final Counter drained;
     final CounterFamily roomOpsRefused;
-    final Counter subscriptionsRefused;
+    public final Counter subscriptionsRefused;
 
-    final Push push;
+    public final Push push;
     final Disconnects disconnects;
     final RoomReports roomReports;
-    final Renew renew;
-    final PacedWebSocketProtocolHandler.Meters pings;
+    public final Renew renew;
+    public final PacedWebSocketProtocolHandler.Meters pings;
     final Counter reloads;
-    final Counter routerEpochChanges;
+    public final Counter routerEpochChanges;
     final Counter announcedOk;
     final Counter announceFailed;
     final Map<PerIpLimits.Refusal, Counter> connectionsRefused = new EnumMap<>(PerIpLimits.Refusal.class);
@@ -56,27 +65,27 @@ final class CometMeters {
     private final MeterRegistry registry;
 
     /** Pushes to connections: Outboxes and its loops. */
-    record Push(Counter queued, Counter dropped, Counter packetsWritten, Counter slowConsumers, Counter refused,
+    public record Push(Counter queued, Counter dropped, Counter packetsWritten, Counter slowConsumers, Counter refused,
             DistributionSummary merged) {
     }
 
     /** Disconnect calls to logic. */
-    record Disconnects(Counter reported, Counter retries, Counter lost) {
+    public record Disconnects(Counter reported, Counter retries, Counter lost) {
     }
 
     /** Room change reports to logic. */
-    record RoomReports(Counter reported, Counter failed, Counter conflicts) {
+    public record RoomReports(Counter reported, Counter failed, Counter conflicts) {
     }
 
     /** Renew calls to logic and what they said of the connections vouched for. */
-    record Renew(Counter ok, Counter failed, Counter refreshed, Counter relearned, Counter conflictClosed) {
+    public record Renew(Counter ok, Counter failed, Counter refreshed, Counter relearned, Counter conflictClosed) {
     }
 
     /** Client messages sent to Kafka (upstream kafka mode). */
-    record Upstream(Map<UpstreamProducer.Outcome, Counter> outcomes, Timer ack) {
+    public record Upstream(Map<UpstreamProducer.Outcome, Counter> outcomes, Timer ack) {
     }
 
-    CometMeters(MeterRegistry r) {
+    public CometMeters(MeterRegistry r) {
         this.registry = r;
         authOk = counter(r, "goim_comet_auth", AUTH_HELP, "result", "ok");
         authFailed = counter(r, "goim_comet_auth", AUTH_HELP, "result", "failed");
@@ -153,7 +162,7 @@ final class CometMeters {
     }
 
     /** Where the meters are registered: what {@code /metrics} shows. */
-    MeterRegistry registry() {
+    public MeterRegistry registry() {
         return registry;
     }
 
@@ -163,16 +172,16 @@ final class CometMeters {
     }
 
     /** Counts a packet of {@code op} received from a client (codes outside a byte are not counted). */
-    void opReceived(int op) {
+    public void opReceived(int op) {
         if (op >= 0 && op < opsReceived.length) {
             opsReceived[op].increment();
         }
     }
 
     /** The gauges, read from the parts that hold the values when {@code /metrics} is scraped. */
-    void gauges(Buckets buckets, LoginWindow logins, Outboxes outboxes, PerIpGate perIp) {
-        gauge("goim_comet_connections", "Authenticated connections", buckets, Buckets::online);
-        gauge("goim_comet_rooms", "(bucket, room) pairs with someone online", buckets, Buckets::rooms);
+    void gauges(ConnectionRegistry buckets, LoginWindow logins, Outboxes outboxes, PerIpGate perIp) {
+        gauge("goim_comet_connections", "Authenticated connections", buckets, ConnectionRegistry::online);
+        gauge("goim_comet_rooms", "(bucket, room) pairs with someone online", buckets, ConnectionRegistry::rooms);
         gauge("goim_comet_logins_waiting", "Logins waiting for room in the login window"
                 + " (Connect calls to logic in flight at most login-window)", logins, LoginWindow::waiting);
         gauge("goim_comet_push_pending_bytes", "Bytes of pushes waiting for the event loops to write them",

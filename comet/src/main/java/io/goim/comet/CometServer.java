@@ -1,5 +1,17 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.Advertised;
+import io.goim.comet.cluster.CometAnnouncer;
+import io.goim.comet.cluster.Drainer;
+import io.goim.comet.cluster.LogicClient;
+import io.goim.comet.cluster.RouterEpochWatch;
+import io.goim.comet.cluster.SessionRenewer;
+import io.goim.comet.cluster.UpstreamProducer;
+import io.goim.comet.push.PushGrpcService;
+import io.goim.comet.push.RepeatedCalls;
+import io.goim.comet.transport.PerIpGate;
+import io.goim.comet.transport.TcpChannelInitializer;
+import io.goim.comet.transport.WebSocketChannelInitializer;
 import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.Readiness;
@@ -116,7 +128,7 @@ public final class CometServer implements AutoCloseable {
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
                 // Retries of a call already applied are answered, not applied again (in memory,
                 // bounded; nothing to close beyond the server).
-                .addService(ServerInterceptors.intercept(new PushService(comet, meters.pushControlOpsRefused),
+                .addService(ServerInterceptors.intercept(new PushGrpcService(comet, meters.pushControlOpsRefused),
                         new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, registry)))
                 .addService(health.service())
                 .build()

@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.comet.transport.WebSocketChannelInitializer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
