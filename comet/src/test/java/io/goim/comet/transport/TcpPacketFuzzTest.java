@@ -25,7 +25,7 @@ import java.util.List;
  * may stay referenced once the channels are finished.
  *
  * <p>Input layout: byte 0 sets the read size (1 + its value, so 1..256 bytes), the rest
- * is the stream. Seeds: {@code src/test/resources/io/goim/comet/TcpPacketFuzzTestInputs/}.
+ * is the stream. Seeds: {@code src/test/resources/io/goim/comet/transport/TcpPacketFuzzTestInputs/}.
  * {@code mvn verify} replays them; {@code JAZZER_FUZZ=1} fuzzes (see docs/security.md).
  */
 class TcpPacketFuzzTest {

@@ -35,7 +35,7 @@ import java.util.List;
  * {@link ProtocolException}. No buffer may stay referenced afterwards.
  *
  * <p>Input layout: bit 0 of byte 0 picks a text (0) or binary (1) frame, the rest is the
- * frame's payload. Seeds: {@code src/test/resources/io/goim/comet/WebSocketCodecFuzzTestInputs/}.
+ * frame's payload. Seeds: {@code src/test/resources/io/goim/comet/transport/WebSocketCodecFuzzTestInputs/}.
  */
 class WebSocketCodecFuzzTest {
     private static final int MAX_BODY = 1024;
