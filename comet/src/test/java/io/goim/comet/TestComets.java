@@ -24,12 +24,12 @@ public final class TestComets {
         return CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(m)));
     }
 
-    public static CometContext context(CometConfig config) {
-        return new CometContext(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
+    public static CometParts context(CometConfig config) {
+        return new CometParts(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
                 new CometMeters(new SimpleMeterRegistry()));
     }
 
-    public static void close(CometContext comet) throws Exception {
+    public static void close(CometParts comet) throws Exception {
         comet.close();
         comet.logic().close();
     }

@@ -50,7 +50,7 @@ public final class DisconnectNotifier {
     }
 
     /** Waits until every disconnect reported so far was acknowledged or given up, at most {@code timeout}; true if so. */
-    public boolean awaitSettled(Duration timeout) throws InterruptedException {
+    boolean awaitSettled(Duration timeout) throws InterruptedException {
         return inFlight.awaitIdle(timeout);
     }
 

@@ -1,6 +1,9 @@
 package io.goim.comet.cluster;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.Whitelist;
+import io.goim.comet.session.ConnectionRegistry;
+import io.goim.comet.transport.Replies;
+import io.micrometer.core.instrument.Counter;
 import io.goim.comet.session.Connection;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packet;
@@ -40,15 +43,31 @@ public final class Drainer {
     /** Shortest time between two slices. */
     static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final CometContext comet;
+    private final ConnectionRegistry registry;
+    private final DisconnectNotifier disconnects;
+    private final Replies replies;
+    private final Counter drained;
+    private final Whitelist whitelist;
+    private final Duration grace;
 
-    public Drainer(CometContext comet) {
-        this.comet = comet;
+    /**
+     * @param disconnects the Disconnects the drain waits for
+     * @param drained counts the connections told to go
+     * @param grace how long the drain waits for the Disconnects ({@code comet.shutdown-grace})
+     */
+    public Drainer(ConnectionRegistry registry, DisconnectNotifier disconnects, Replies replies, Counter drained,
+            Whitelist whitelist, Duration grace) {
+        this.registry = registry;
+        this.disconnects = disconnects;
+        this.replies = replies;
+        this.drained = drained;
+        this.whitelist = whitelist;
+        this.grace = grace;
     }
 
     /** Sends op 6 to and closes every connection over {@code window}, then waits for their Disconnects. */
     public void drain(Duration window) throws InterruptedException {
-        List<Connection> all = comet.buckets().snapshot();
+        List<Connection> all = registry.snapshot();
         long begin = System.nanoTime();
         int slices = (int) Math.max(1, Math.min(all.size(), window.toNanos() / SLICE_NANOS));
         log.info("draining {} connection(s) in {} slice(s) over {}", all.size(), slices, window);
@@ -65,15 +84,14 @@ public final class Drainer {
             }
         }
         // Connections whose auth completed after the snapshot (the listeners were already closed).
-        List<Connection> late = comet.buckets().snapshot();
+        List<Connection> late = registry.snapshot();
         for (Connection c : late) {
             tellToGo(c);
         }
-        Duration grace = comet.config().shutdownGrace();
         long deadline = System.nanoTime() + grace.toNanos();
         awaitUnregistered(all, deadline);
         awaitUnregistered(late, deadline);
-        if (!comet.awaitDisconnects(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        if (!disconnects.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
             log.warn("drain: not every disconnect reached logic within {}; the routers expire the rest", grace);
         }
         log.info("drained {} connection(s) in {} ms", all.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
@@ -106,11 +124,10 @@ public final class Drainer {
             if (!ch.isActive()) {
                 return;
             }
-            comet.meters().drained.increment();
-            comet.meters().packetsWritten.increment();
-            comet.whitelist().log(c.key, "drain: op 6 and close {}", c);
+            drained.increment();
+            whitelist.log(c.key, "drain: op 6 and close {}", c);
             // Written and flushed on the event loop before the close, so it reaches the socket first.
-            ch.writeAndFlush(new Packet(1, Op.DISCONNECT_REPLY, 0, Unpooled.EMPTY_BUFFER), ch.voidPromise());
+            replies.write(ch, new Packet(1, Op.DISCONNECT_REPLY, 0, Unpooled.EMPTY_BUFFER));
             ch.close();
         });
     }

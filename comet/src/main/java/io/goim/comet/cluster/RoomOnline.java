@@ -1,12 +1,12 @@
 package io.goim.comet.cluster;
 
+import io.goim.comet.CometMeters;
 import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
 import io.goim.comet.session.Room;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.RenewOnlineReply;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,19 +53,14 @@ public final class RoomOnline implements AutoCloseable {
     /** Room key to its cluster-wide count, as of the last refresh. */
     private volatile Map<String, Integer> counts = Map.of();
 
-    public RoomOnline(ConnectionRegistry buckets, LogicClient logic, Duration interval, Duration timeout, MeterRegistry registry) {
+    public RoomOnline(ConnectionRegistry buckets, LogicClient logic, Duration interval, Duration timeout,
+            CometMeters.OnlineRenewals meters) {
         this.buckets = buckets;
         this.logic = logic;
         this.interval = interval;
         this.timeout = timeout;
-        this.ok = outcome(registry, "ok");
-        this.failed = outcome(registry, "failed");
-    }
-
-    private static Counter outcome(MeterRegistry registry, String outcome) {
-        return Counter.builder("goim_comet_online_renewals")
-                .description("RenewOnline calls to logic (the rooms' cluster-wide counts for goim v2 heartbeat replies), by outcome")
-                .tag("outcome", outcome).register(registry);
+        this.ok = meters.ok();
+        this.failed = meters.failed();
     }
 
     /** Refreshes now, then every interval. */

@@ -1,11 +1,14 @@
 package io.goim.comet.cluster;
 
 import io.goim.comet.CometConfig;
-import io.goim.comet.CometContext;
+import io.goim.comet.CometMeters;
+import io.goim.comet.Whitelist;
+import io.goim.comet.session.ConnectionRegistry;
 import io.goim.comet.session.Connection;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.RenewReply;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -44,7 +47,11 @@ import org.slf4j.LoggerFactory;
 public final class SessionRenewer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRenewer.class);
 
-    private final CometContext comet;
+    private final ConnectionRegistry registry;
+    private final LogicClient logic;
+    private final CometMeters.Renew meters;
+    private final Whitelist whitelist;
+    private final Duration logicTimeout;
     private final long intervalNanos;
     private final long retryNanos;
     private final int batch;
@@ -57,9 +64,14 @@ public final class SessionRenewer implements AutoCloseable {
     /** The next scheduled round; touched only on the renewer's thread (and by start, before any round). */
     private ScheduledFuture<?> next;
 
-    public SessionRenewer(CometContext comet) {
-        this.comet = comet;
-        CometConfig config = comet.config();
+    /** {@code config}: the renew interval, retry, batch and parallel calls, and logic's timeout. */
+    public SessionRenewer(CometConfig config, ConnectionRegistry registry, LogicClient logic, CometMeters.Renew meters,
+            Whitelist whitelist) {
+        this.registry = registry;
+        this.logic = logic;
+        this.meters = meters;
+        this.whitelist = whitelist;
+        this.logicTimeout = config.logicTimeout();
         this.intervalNanos = config.renewInterval().toNanos();
         this.retryNanos = config.renewRetry().toNanos();
         this.batch = config.renewBatch();
@@ -119,8 +131,8 @@ public final class SessionRenewer implements AutoCloseable {
      * that (those left wait for the next round), and the calls already sent are waited for.
      */
     boolean renewAll() {
-        List<Connection> all = comet.buckets().snapshot();
-        long timeoutMillis = comet.config().logicTimeout().toMillis();
+        List<Connection> all = registry.snapshot();
+        long timeoutMillis = logicTimeout.toMillis();
         Semaphore slots = new Semaphore(parallel);
         AtomicBoolean failed = new AtomicBoolean();
         try {
@@ -138,14 +150,14 @@ public final class SessionRenewer implements AutoCloseable {
                 boolean keyed = false;
                 for (Connection c : part) {
                     keys.add(c.session());
-                    rooms.add(comet.buckets().rooms(c));
+                    rooms.add(registry.rooms(c));
                     clientKeys.add(c.clientKey());
                     keyed |= !c.clientKey().isEmpty();
                     bySession.put(c.session(), c);
                 }
                 List<String> sentClientKeys = keyed ? clientKeys : List.of();
                 // The call has logic's deadline; the extra second only guards against a lost callback.
-                comet.logic().renew(keys, rooms, sentClientKeys).orTimeout(timeoutMillis + 1_000, TimeUnit.MILLISECONDS)
+                logic.renew(keys, rooms, sentClientKeys).orTimeout(timeoutMillis + 1_000, TimeUnit.MILLISECONDS)
                         .whenComplete((reply, error) -> {
                             try {
                                 if (error != null) {
@@ -169,16 +181,16 @@ public final class SessionRenewer implements AutoCloseable {
     }
 
     private void failed(int keys, Throwable error) {
-        comet.meters().renew.failed().increment();
+        meters.failed().increment();
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         failureLog.warn("renew of {} connection(s) failed, retrying in {} ms: {}", keys,
                 TimeUnit.NANOSECONDS.toMillis(retryNanos), cause.toString());
     }
 
     private void renewed(RenewReply reply, java.util.Map<String, Connection> bySession) {
-        comet.meters().renew.ok().increment();
-        comet.meters().renew.refreshed().increment(reply.getRefreshed());
-        comet.meters().renew.relearned().increment(reply.getRelearned());
+        meters.ok().increment();
+        meters.refreshed().increment(reply.getRefreshed());
+        meters.relearned().increment(reply.getRelearned());
         if (reply.getRelearned() > 0) {
             log.info("routers relearned {} connection(s) of this comet", reply.getRelearned());
         }
@@ -189,11 +201,11 @@ public final class SessionRenewer implements AutoCloseable {
 
     /** {@code c}: the connection renewed under session {@code key}. */
     private void closeConflict(String key, Connection c) {
-        if (c == null || comet.buckets().remove(c) == null) {
+        if (c == null || registry.remove(c) == null) {
             return; // gone meanwhile
         }
-        comet.meters().renew.conflictClosed().increment();
-        comet.whitelist().log(key, "closing {}: a router holds this subKey on another comet", c);
+        meters.conflictClosed().increment();
+        whitelist.log(key, "closing {}: a router holds this subKey on another comet", c);
         failureLog.warn("closing {}: a router holds subKey {} on another comet", c, key);
         c.channel.close();
     }
@@ -202,6 +214,6 @@ public final class SessionRenewer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         scheduler.shutdownNow();
-        scheduler.awaitTermination(comet.config().logicTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        scheduler.awaitTermination(logicTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     }
 }

@@ -4,7 +4,6 @@ import io.goim.comet.CometMeters;
 import io.goim.comet.Whitelist;
 import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
-import io.goim.comet.session.Room;
 import io.goim.libs.log.RateLimitedLog;
 import io.netty.channel.EventLoop;
 import java.util.List;

@@ -1,11 +1,10 @@
 package io.goim.comet.push;
 
+import io.goim.comet.CometMeters;
 import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
 import io.goim.libs.log.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
@@ -70,23 +69,14 @@ public final class PacedBroadcasts implements AutoCloseable {
     private final ScheduledExecutorService pacer =
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-paced-broadcast", true));
 
-    public PacedBroadcasts(ConnectionRegistry buckets, Outboxes outboxes, int max, MeterRegistry registry) {
+    /** {@code max}: broadcasts paced at once at most ({@code comet.push.max-paced-broadcasts}). */
+    public PacedBroadcasts(ConnectionRegistry buckets, Outboxes outboxes, int max, CometMeters.Paced meters) {
         this.buckets = buckets;
         this.outboxes = outboxes;
         this.max = max;
-        this.started = outcome(registry, "started");
-        this.refused = outcome(registry, "refused");
-        this.finished = outcome(registry, "finished");
-        Gauge.builder("goim_comet_paced_broadcasts_running", running, AtomicInteger::get)
-                .description("Broadcasts with a speed being paced now (at most comet.push.max-paced-broadcasts)")
-                .register(registry);
-    }
-
-    private static Counter outcome(MeterRegistry registry, String outcome) {
-        return Counter.builder("goim_comet_paced_broadcasts")
-                .description("Broadcasts with a speed (goim v2's speed): started, refused because"
-                        + " comet.push.max-paced-broadcasts ran (job retries them), finished")
-                .tag("outcome", outcome).register(registry);
+        this.started = meters.started();
+        this.refused = meters.refused();
+        this.finished = meters.finished();
     }
 
     /**
@@ -115,8 +105,8 @@ public final class PacedBroadcasts implements AutoCloseable {
         return true;
     }
 
-    /** Paced broadcasts running now. */
-    int running() {
+    /** Paced broadcasts running now (a gauge). */
+    public int running() {
         return running.get();
     }
 

@@ -1,6 +1,6 @@
 package io.goim.comet.push;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.session.ConnectionRegistry;
 import io.goim.proto.BroadcastReply;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReply;
@@ -49,16 +49,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushGrpcService extends CometGrpc.CometImplBase {
     private static final Logger log = LoggerFactory.getLogger(PushGrpcService.class);
-    private final CometContext comet;
     private final Outboxes outboxes;
+    private final PacedBroadcasts paced;
+    private final ConnectionRegistry registry;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final CounterFamily controlOpsRefused;
     private final RateLimitedLog controlLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    /** {@code controlOpsRefused} counts the calls refused for a control operation, by op. */
-    public PushGrpcService(CometContext comet, CounterFamily controlOpsRefused) {
-        this.comet = comet;
-        this.outboxes = comet.outboxes();
+    /**
+     * @param paced runs the broadcasts with a speed
+     * @param registry the connections: how many a broadcast reaches, which rooms have any
+     * @param controlOpsRefused counts the calls refused for a control operation, by op
+     */
+    public PushGrpcService(Outboxes outboxes, PacedBroadcasts paced, ConnectionRegistry registry,
+            CounterFamily controlOpsRefused) {
+        this.outboxes = outboxes;
+        this.paced = paced;
+        this.registry = registry;
         this.controlOpsRefused = controlOpsRefused;
     }
 
@@ -147,14 +154,14 @@ public final class PushGrpcService extends CometGrpc.CometImplBase {
         if (req.getSpeed() > 0) {
             boolean started;
             try {
-                started = comet.pacedBroadcasts().start(msg, req.getSpeed());
+                started = paced.start(msg, req.getSpeed());
             } finally {
                 msg.release();
             }
             if (started) {
-                reply(out, BroadcastReply.newBuilder().setDelivered(comet.buckets().online()).build());
+                reply(out, BroadcastReply.newBuilder().setDelivered(registry.online()).build());
             } else {
-                out.onError(Status.RESOURCE_EXHAUSTED.withDescription(comet.pacedBroadcasts().running()
+                out.onError(Status.RESOURCE_EXHAUSTED.withDescription(paced.running()
                         + " paced broadcasts run (comet.push.max-paced-broadcasts); retry later").asRuntimeException());
             }
             return;
@@ -197,7 +204,7 @@ public final class PushGrpcService extends CometGrpc.CometImplBase {
     /** The rooms with at least one connection on this comet. */
     @Override
     public void rooms(RoomsReq req, StreamObserver<RoomsReply> out) {
-        out.onNext(RoomsReply.newBuilder().addAllRoomKeys(comet.buckets().roomKeys()).build());
+        out.onNext(RoomsReply.newBuilder().addAllRoomKeys(registry.roomKeys()).build());
         out.onCompleted();
     }
 

@@ -1,5 +1,6 @@
 package io.goim.comet.push;
 
+import io.goim.comet.CometMeters;
 import io.goim.libs.grpc.CallIds;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -9,7 +10,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,18 +48,12 @@ public final class RepeatedCalls implements ServerInterceptor {
     private HashMap<Long, Boolean> previous = new HashMap<>();
     private long generationStart;
 
-    public RepeatedCalls(Duration generation, LongSupplier nanoClock, MeterRegistry registry) {
+    public RepeatedCalls(Duration generation, LongSupplier nanoClock, CometMeters.Repeats meters) {
         this.generationNanos = generation.toNanos();
         this.nanoClock = nanoClock;
         this.generationStart = nanoClock.getAsLong();
-        this.repeats = Counter.builder("goim_comet_push_repeats")
-                .description("Push calls job repeated after comet had applied them (a retry after a late answer):"
-                        + " answered, not applied again")
-                .register(registry);
-        this.overlapping = Counter.builder("goim_comet_push_repeats_overlapping")
-                .description("Push calls repeated while an earlier attempt was still being applied: answered"
-                        + " UNAVAILABLE, for job to retry")
-                .register(registry);
+        this.repeats = meters.applied();
+        this.overlapping = meters.overlapping();
     }
 
     private enum Claim { NEW, APPLIED, IN_HANDLER }

@@ -1,6 +1,9 @@
 package io.goim.comet.session;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.CometMeters;
+import io.goim.comet.Whitelist;
+import io.goim.comet.transport.ProtocolErrors;
+import io.goim.comet.transport.Replies;
 import io.goim.comet.transport.Wire;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.Packet;
@@ -36,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
 
-    private final CometContext comet;
+    private final Shared shared;
     /** The handshake timer until the auth packet, then the login timer. */
     private ScheduledFuture<?> handshakeTimer;
     /** The login in progress, or null before the auth packet. */
@@ -44,15 +47,26 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     /** Packets read behind the auth packet, in order, while its login is under way; null while none. */
     private ArrayDeque<Packet> held;
 
-    public AuthHandler(CometContext comet) {
-        this.comet = comet;
+    /**
+     * What every connection's auth stage shares; one instance per comet.
+     *
+     * @param maxHeld packets a client may send behind its auth packet before op 8 ({@code comet.limits.held-before-auth-reply})
+     * @param session what the session that follows a login shares
+     */
+    public record Shared(Duration handshakeTimeout, Duration loginTimeout, int maxHeld, LoginWindow logins,
+            Sessions sessions, Replies replies, ProtocolErrors errors, CometMeters.Auth meters,
+            CometMeters.OpsReceived ops, Whitelist whitelist, SessionHandler.Shared session) {
+    }
+
+    public AuthHandler(Shared shared) {
+        this.shared = shared;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        Duration timeout = comet.config().handshakeTimeout();
+        Duration timeout = shared.handshakeTimeout();
         handshakeTimer = ctx.executor().schedule(() -> {
-            comet.meters().handshakeTimeouts.increment();
+            shared.meters().handshakeTimeouts().increment();
             log.debug("{}: no auth within {}, closing", ctx.channel().remoteAddress(), timeout);
             ctx.close();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -84,17 +98,17 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
             return;
         }
         if (p.op() != Op.AUTH) {
-            comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.NOT_AUTHENTICATED,
+            shared.errors().close(ctx, new ProtocolException(ProtocolException.Kind.NOT_AUTHENTICATED,
                     "op " + p.op() + " before auth"));
             return;
         }
-        comet.meters().opReceived(p.op());
+        shared.ops().count(p.op());
         // The client did its part in time; what is left is comet's and logic's, which may
         // take longer than the handshake timeout in a login storm.
         handshakeTimer.cancel(false);
-        Duration loginTimeout = comet.config().loginTimeout();
+        Duration loginTimeout = shared.loginTimeout();
         handshakeTimer = ctx.executor().schedule(() -> {
-            comet.meters().loginTimeouts.increment();
+            shared.meters().loginTimeouts().increment();
             log.debug("{}: no answer from logic within {}, closing", ctx.channel().remoteAddress(), loginTimeout);
             ctx.close();
         }, loginTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -102,7 +116,7 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         byte[] token = ByteBufUtil.getBytes(p.body());
         int ver = p.ver();
         int seq = p.seq();
-        login = comet.logins().connect(token);
+        login = shared.logins().connect(token);
         login.whenComplete((reply, error) -> ctx.executor().execute(() -> {
             if (error instanceof java.util.concurrent.CancellationException) {
                 return; // the connection went away while waiting; nothing was sent
@@ -119,10 +133,10 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         if (held == null) {
             held = new ArrayDeque<>(4);
         }
-        if (held.size() >= comet.config().limits().heldBeforeAuthReply()) {
+        if (held.size() >= shared.maxHeld()) {
             releaseHeld();
-            comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.TOO_MANY_BEFORE_AUTH, "more than "
-                    + comet.config().limits().heldBeforeAuthReply() + " packets sent before the auth reply"));
+            shared.errors().close(ctx, new ProtocolException(ProtocolException.Kind.TOO_MANY_BEFORE_AUTH, "more than "
+                    + shared.maxHeld() + " packets sent before the auth reply"));
             return;
         }
         p.retain();
@@ -132,19 +146,19 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int ver, int seq) {
         if (!ctx.channel().isActive()) {
             // Closed while logic answered: undo the registration logic just made.
-            comet.disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(), reply.getRoomKey());
+            shared.sessions().disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(), reply.getRoomKey());
             return;
         }
         V2State v2 = !reply.getV2() ? null : new V2State(reply.getSession().isEmpty() ? null : reply.getSession(),
                 reply.getAcceptsList().stream().mapToInt(Integer::intValue).toArray());
         Connection c = new Connection(reply.getKey(), reply.getUserId(), ctx.channel(), Wire.of(ctx.channel()), v2);
-        comet.register(c, reply.getRoomKey());
-        comet.meters().authOk.increment();
-        comet.whitelist().log(c.key, "authenticated user {} in room \"{}\"", c.userId, reply.getRoomKey());
-        comet.reply(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
+        shared.sessions().register(c, reply.getRoomKey());
+        shared.meters().ok().increment();
+        shared.whitelist().log(c.key, "authenticated user {} in room \"{}\"", c.userId, reply.getRoomKey());
+        shared.replies().write(ctx, new Packet(ver, Op.AUTH_REPLY, seq, Unpooled.EMPTY_BUFFER));
         ArrayDeque<Packet> early = held;
         held = null; // handed to the session, not released when this handler is removed
-        SessionHandler session = new SessionHandler(comet, c);
+        SessionHandler session = new SessionHandler(shared.session(), c);
         ctx.pipeline().replace(this, "session", session);
         if (early != null) {
             // In order, through the session as if just read; it may close the connection
@@ -166,13 +180,13 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
     }
 
     private void authFailed(ChannelHandlerContext ctx, Throwable error) {
-        comet.meters().authFailed.increment();
+        shared.meters().failed().increment();
         log.debug("{}: auth failed: {}", ctx.channel().remoteAddress(), error.toString());
         ctx.close();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        comet.protocolError(ctx, cause);
+        shared.errors().close(ctx, cause);
     }
 }

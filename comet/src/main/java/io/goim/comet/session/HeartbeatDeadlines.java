@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Confined to its event loop.
  */
-public final class HeartbeatDeadlines implements Runnable {
+final class HeartbeatDeadlines implements Runnable {
     /** ~73 years: the anchor never runs, and a loop's clock reading never overflows. */
     private static final long ANCHOR_NANOS = Long.MAX_VALUE / 4;
 
@@ -33,7 +33,7 @@ public final class HeartbeatDeadlines implements Runnable {
     private SessionHandler tail;
     private ScheduledFuture<?> timer;
 
-    public HeartbeatDeadlines(EventExecutor loop, long timeoutNanos) {
+    HeartbeatDeadlines(EventExecutor loop, long timeoutNanos) {
         this.loop = loop;
         this.timeoutNanos = timeoutNanos;
         this.anchor = loop.schedule(() -> { }, ANCHOR_NANOS, TimeUnit.NANOSECONDS);
@@ -105,7 +105,7 @@ public final class HeartbeatDeadlines implements Runnable {
     }
 
     /** Stops the anchor and the timer (the comet is stopping, or a test loop is done). */
-    public void close() {
+    void close() {
         anchor.cancel(false);
         if (timer != null) {
             timer.cancel(false);

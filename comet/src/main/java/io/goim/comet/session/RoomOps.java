@@ -1,6 +1,7 @@
 package io.goim.comet.session;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.Whitelist;
+import io.goim.comet.transport.Replies;
 import io.goim.comet.cluster.RoomReporter;
 import io.goim.comet.transport.Wire;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -45,12 +46,24 @@ public final class RoomOps {
     /** HTTP API's "bad parameter" code, as client-message replies use it. */
     static final int RET_BAD_REQUEST = 65534;
 
-    private final CometContext comet;
+    private final ConnectionRegistry registry;
+    private final RoomReporter reporter;
+    private final Replies replies;
+    private final Whitelist whitelist;
     private final CounterFamily refusals;
     private final int maxRooms;
 
-    public RoomOps(CometContext comet, CounterFamily refusals, int maxRooms) {
-        this.comet = comet;
+    /**
+     * @param reporter tells logic of each connection's changed rooms
+     * @param refusals counts the refused operations, by op and reason
+     * @param maxRooms rooms one connection may be in at most
+     */
+    public RoomOps(ConnectionRegistry registry, RoomReporter reporter, Replies replies, Whitelist whitelist,
+            CounterFamily refusals, int maxRooms) {
+        this.registry = registry;
+        this.reporter = reporter;
+        this.replies = replies;
+        this.whitelist = whitelist;
         this.refusals = refusals;
         this.maxRooms = maxRooms;
     }
@@ -61,14 +74,14 @@ public final class RoomOps {
         String problem = key.isEmpty() ? null : RoomKeys.invalid(key);
         if (problem != null) {
             refused(p.op(), "bad_room_key", c, key, problem);
-            comet.reply(ctx, new Packet(p.ver(), Op.CHANGE_ROOM_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
+            replies.write(ctx, new Packet(p.ver(), Op.CHANGE_ROOM_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
             return;
         }
-        if (comet.buckets().changeRoom(c, key)) {
-            comet.whitelist().log(c.key, "changed room to \"{}\"", key);
-            comet.roomReporter().changed(c);
+        if (registry.changeRoom(c, key)) {
+            whitelist.log(c.key, "changed room to \"{}\"", key);
+            reporter.changed(c);
         }
-        comet.reply(ctx, new Packet(p.ver(), Op.CHANGE_ROOM_REPLY, p.seq(), p.body().retain()));
+        replies.write(ctx, new Packet(p.ver(), Op.CHANGE_ROOM_REPLY, p.seq(), p.body().retain()));
     }
 
     /** Op 18: join one more room. */
@@ -79,10 +92,10 @@ public final class RoomOps {
             refusal(ctx, p, Op.JOIN_ROOM_REPLY, c, key, "bad_room_key", problem);
             return;
         }
-        switch (comet.buckets().join(c, key, maxRooms)) {
+        switch (registry.join(c, key, maxRooms)) {
             case JOINED -> {
-                comet.whitelist().log(c.key, "joined room \"{}\"", key);
-                comet.roomReporter().changed(c);
+                whitelist.log(c.key, "joined room \"{}\"", key);
+                reporter.changed(c);
                 ok(ctx, p, Op.JOIN_ROOM_REPLY, c, key);
             }
             case ALREADY_IN, GONE -> ok(ctx, p, Op.JOIN_ROOM_REPLY, c, key);
@@ -99,9 +112,9 @@ public final class RoomOps {
             refusal(ctx, p, Op.LEAVE_ROOM_REPLY, c, key, "bad_room_key", problem);
             return;
         }
-        if (comet.buckets().leave(c, key)) {
-            comet.whitelist().log(c.key, "left room \"{}\"", key);
-            comet.roomReporter().changed(c);
+        if (registry.leave(c, key)) {
+            whitelist.log(c.key, "left room \"{}\"", key);
+            reporter.changed(c);
         }
         ok(ctx, p, Op.LEAVE_ROOM_REPLY, c, key); // not in it (any more): the client's wish holds
     }
@@ -124,7 +137,7 @@ public final class RoomOps {
 
     private void ok(ChannelHandlerContext ctx, Packet p, int replyOp, Connection c, String key) {
         ObjectNode body = JSON.createObjectNode().put("ret", 1).put("room", key)
-                .put("rooms", comet.buckets().roomCount(c));
+                .put("rooms", registry.roomCount(c));
         reply(ctx, p, replyOp, body);
     }
 
@@ -141,12 +154,12 @@ public final class RoomOps {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }
-        comet.reply(ctx, new Packet(p.ver(), replyOp, p.seq(), Unpooled.wrappedBuffer(bytes)));
+        replies.write(ctx, new Packet(p.ver(), replyOp, p.seq(), Unpooled.wrappedBuffer(bytes)));
     }
 
     private void refused(int op, String reason, Connection c, String key, String msg) {
         refusals.of(Op.name(op), reason).increment(); // an op name and a fixed reason: bounded
-        comet.whitelist().log(c.key, "room operation refused: {}", msg);
+        whitelist.log(c.key, "room operation refused: {}", msg);
         LOG.warn("{}: {} of room \"{}\" refused: {}", c, Op.name(op), key.length() > 64 ? key.substring(0, 64) + "…" : key,
                 msg);
     }

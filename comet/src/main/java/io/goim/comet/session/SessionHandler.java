@@ -1,7 +1,10 @@
 package io.goim.comet.session;
 
-import io.goim.comet.CometContext;
-import io.goim.comet.cluster.UpstreamProducer;
+import io.goim.comet.CometMeters;
+import io.goim.comet.Whitelist;
+import io.goim.comet.cluster.RoomOnline;
+import io.goim.comet.transport.ProtocolErrors;
+import io.goim.comet.transport.Replies;
 import io.goim.comet.transport.Wire;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.libs.protocol.Op;
@@ -34,7 +37,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
             new RateLimitedLog(LoggerFactory.getLogger(SessionHandler.class), 10, TimeUnit.SECONDS);
     private static final byte[] TEST_REPLY = "{\"test\":\"come on\"}".getBytes(StandardCharsets.UTF_8);
 
-    private final CometContext comet;
+    private final Shared shared;
     private final Connection connection;
     private ChannelHandlerContext ctx;
     private HeartbeatDeadlines deadlines;
@@ -46,9 +49,20 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     long deadline;
     boolean armed;
 
+    /**
+     * What every session handler shares; one instance per comet.
+     *
+     * @param roomOnline the room counts goim v2 heartbeat replies carry
+     * @param upstream where client messages go in kafka mode; null in echo mode (goim's echo)
+     */
+    public record Shared(Heartbeats heartbeats, CometMeters.Sessions meters, CometMeters.OpsReceived ops,
+            Whitelist whitelist, Replies replies, ProtocolErrors errors, RoomOps roomOps, RoomOnline roomOnline,
+            UpstreamSession.Shared upstream, Sessions sessions) {
+    }
+
     /** @param connection the registered connection of this channel */
-    public SessionHandler(CometContext comet, Connection connection) {
-        this.comet = comet;
+    public SessionHandler(Shared shared, Connection connection) {
+        this.shared = shared;
         this.connection = connection;
     }
 
@@ -59,14 +73,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.deadlines = comet.heartbeatDeadlines(ctx.executor());
+        this.deadlines = shared.heartbeats().of(ctx.executor());
         deadlines.arm(this);
     }
 
     /** Called by {@link HeartbeatDeadlines} when the timeout passed without a heartbeat. */
     void heartbeatMissed() {
-        comet.meters().heartbeatTimeouts.increment();
-        comet.whitelist().log(connection.key, "no heartbeat for {}, closing", comet.config().heartbeatTimeout());
+        shared.meters().heartbeatTimeouts().increment();
+        shared.whitelist().log(connection.key, "no heartbeat for {}, closing", shared.heartbeats().timeout());
         ctx.close();
     }
 
@@ -78,7 +92,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
         if (connection.v2 == null) {
             return Unpooled.EMPTY_BUFFER;
         }
-        int online = comet.roomOnline().of(connection);
+        int online = shared.roomOnline().of(connection);
         if (connection.wire == Wire.WS_TEXT) {
             return ByteBufUtil.writeAscii(ctx.alloc(), Integer.toString(online));
         }
@@ -87,40 +101,40 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Packet p) {
-        comet.meters().opReceived(p.op());
+        shared.ops().count(p.op());
         switch (p.op()) {
             case Op.HEARTBEAT -> {
                 deadlines.arm(this);
-                comet.whitelist().log(connection.key, "heartbeat seq {}", p.seq());
-                comet.reply(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), heartbeatBody(ctx)));
+                shared.whitelist().log(connection.key, "heartbeat seq {}", p.seq());
+                shared.replies().write(ctx, new Packet(p.ver(), Op.HEARTBEAT_REPLY, p.seq(), heartbeatBody(ctx)));
             }
             case Op.SEND_MSG -> {
-                UpstreamProducer producer = comet.upstream();
-                if (producer == null) {
-                    comet.whitelist().log(connection.key, "message seq {}", p.seq());
-                    comet.reply(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
+                UpstreamSession.Shared toKafka = shared.upstream();
+                if (toKafka == null) {
+                    shared.whitelist().log(connection.key, "message seq {}", p.seq());
+                    shared.replies().write(ctx, new Packet(p.ver(), Op.SEND_MSG_REPLY, p.seq(), p.body().retain()));
                 } else {
                     if (upstream == null) {
-                        upstream = new UpstreamSession(comet, connection, producer);
+                        upstream = new UpstreamSession(toKafka, connection);
                     }
                     upstream.send(ctx, p);
                 }
             }
-            case Op.CHANGE_ROOM -> comet.roomOps().changeRoom(ctx, connection, p);
-            case Op.JOIN_ROOM -> comet.roomOps().join(ctx, connection, p);
-            case Op.LEAVE_ROOM -> comet.roomOps().leave(ctx, connection, p);
-            case Op.TEST -> comet.reply(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
+            case Op.CHANGE_ROOM -> shared.roomOps().changeRoom(ctx, connection, p);
+            case Op.JOIN_ROOM -> shared.roomOps().join(ctx, connection, p);
+            case Op.LEAVE_ROOM -> shared.roomOps().leave(ctx, connection, p);
+            case Op.TEST -> shared.replies().write(ctx, new Packet(p.ver(), Op.TEST_REPLY, p.seq(),
                     Unpooled.wrappedBuffer(TEST_REPLY)));
             case Op.SUB, Op.UNSUB -> {
                 if (connection.v2 == null) {
                     // v1 accepts every operation and knows no subscriptions: as before, an op it does not speak.
-                    comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
+                    shared.errors().close(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
                             "op " + p.op() + " not accepted from a v1 client"));
                     return;
                 }
                 subscribe(ctx, p);
             }
-            default -> comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
+            default -> shared.errors().close(ctx, new ProtocolException(ProtocolException.Kind.UNKNOWN_OP,
                     "op " + p.op() + " not accepted from a client"));
         }
     }
@@ -144,14 +158,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
             }
         }
         if (refused) {
-            comet.meters().subscriptionsRefused.increment();
+            shared.meters().subscriptionsRefused().increment();
             SUBSCRIBE_LOG.warn("{}: subscription refused, it would accept more than {} operations",
                     connection.key, V2State.MAX_ACCEPTS);
-            comet.reply(ctx, new Packet(p.ver(), Op.SUB_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
+            shared.replies().write(ctx, new Packet(p.ver(), Op.SUB_REPLY, p.seq(), Unpooled.EMPTY_BUFFER));
             return;
         }
-        comet.whitelist().log(connection.key, "op {}: accepts now {}", p.op(), connection.v2);
-        comet.reply(ctx, new Packet(p.ver(), p.op() == Op.SUB ? Op.SUB_REPLY : Op.UNSUB_REPLY, p.seq(), p.body().retain()));
+        shared.whitelist().log(connection.key, "op {}: accepts now {}", p.op(), connection.v2);
+        shared.replies().write(ctx, new Packet(p.ver(), p.op() == Op.SUB ? Op.SUB_REPLY : Op.UNSUB_REPLY, p.seq(), p.body().retain()));
     }
 
     @Override
@@ -165,7 +179,7 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         deadlines.disarm(this);
-        comet.unregister(connection);
+        shared.sessions().unregister(connection);
         ctx.fireChannelInactive();
     }
 
@@ -176,6 +190,6 @@ public final class SessionHandler extends SimpleChannelInboundHandler<Packet> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        comet.protocolError(ctx, cause);
+        shared.errors().close(ctx, cause);
     }
 }

@@ -1,7 +1,8 @@
 package io.goim.comet.session;
 
 import io.goim.comet.CometConfig;
-import io.goim.comet.CometContext;
+import io.goim.comet.Whitelist;
+import io.goim.comet.transport.Replies;
 import io.goim.comet.cluster.UpstreamProducer;
 import io.goim.comet.transport.BackpressureHandler;
 import io.goim.comet.transport.PerIpLimits;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Confined to the channel's event loop.
  */
-final class UpstreamSession {
+public final class UpstreamSession {
     private static final Logger log = LoggerFactory.getLogger(UpstreamSession.class);
     private static final RateLimitedLog failures = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private static final byte[] ACKED = "{\"ret\":1}".getBytes(StandardCharsets.UTF_8);
@@ -46,7 +47,7 @@ final class UpstreamSession {
     static final int RET_RATE_LIMITED = 65527;
     static final int RET_IN_FLIGHT = 65526;
 
-    private final CometContext comet;
+    private final Shared shared;
     private final Connection connection;
     private final UpstreamProducer producer;
     private final CometConfig.Upstream config;
@@ -57,11 +58,20 @@ final class UpstreamSession {
     /** This session stopped the connection's reads and has yet to start them again. */
     private boolean pausedReads;
 
-    UpstreamSession(CometContext comet, Connection connection, UpstreamProducer producer) {
-        this.comet = comet;
+    /**
+     * What every connection's upstream session shares; one instance per comet (kafka mode only).
+     *
+     * @param serverId this comet's id, which each record names
+     */
+    public record Shared(UpstreamProducer producer, CometConfig.Upstream config, int serverId,
+            ConnectionRegistry registry, Whitelist whitelist, Replies replies) {
+    }
+
+    UpstreamSession(Shared shared, Connection connection) {
+        this.shared = shared;
         this.connection = connection;
-        this.producer = producer;
-        this.config = comet.config().upstream();
+        this.producer = shared.producer();
+        this.config = shared.config();
         this.interval = config.rate() == 0 ? 0 : Math.max(1, 1_000_000_000L / config.rate());
         this.tolerance = interval * config.burst();
         this.tat = System.nanoTime();
@@ -89,17 +99,17 @@ final class UpstreamSession {
         UpstreamMsg.Builder msg = UpstreamMsg.newBuilder()
                 .setUserId(connection.userId)
                 .setKey(connection.key)
-                .setServer(comet.config().serverId())
+                .setServer(shared.serverId())
                 .setBody(ByteString.copyFrom(p.body().nioBuffer()))
                 .setSeq(p.seq())
                 .setVer(p.ver())
                 .setReceivedAtMillis(System.currentTimeMillis());
-        msg.addAllRooms(RoomKeys.split(comet.buckets().rooms(connection)));
+        msg.addAllRooms(RoomKeys.split(shared.registry().rooms(connection)));
         inFlight++;
         updateReads(ctx);
         int ver = p.ver();
         int seq = p.seq();
-        comet.whitelist().log(connection.key, "message seq {} sent to Kafka", seq);
+        shared.whitelist().log(connection.key, "message seq {} sent to Kafka", seq);
         producer.send(msg.build()).whenComplete((meta, error) -> {
             Outcome outcome = error == null ? Outcome.ACKED : UpstreamProducer.outcome(error);
             if (error == null) {
@@ -119,15 +129,15 @@ final class UpstreamSession {
 
     private void answered(ChannelHandlerContext ctx, int ver, int seq, Outcome outcome) {
         inFlight--;
-        comet.whitelist().log(connection.key, "message seq {}: {}", seq, outcome.label);
+        shared.whitelist().log(connection.key, "message seq {}: {}", seq, outcome.label);
         if (ctx.channel().isActive()) {
             if (outcome == Outcome.ACKED) {
-                comet.reply(ctx, new Packet(ver, Op.SEND_MSG_REPLY, seq, Unpooled.wrappedBuffer(ACKED)));
+                shared.replies().write(ctx, new Packet(ver, Op.SEND_MSG_REPLY, seq, Unpooled.wrappedBuffer(ACKED)));
             } else {
                 String why = outcome == Outcome.TIMED_OUT
                         ? "not acknowledged by Kafka within " + producer.sendTimeout() + ", try again"
                         : outcome == Outcome.REFUSED ? "comet is busy, try again" : "not accepted by Kafka, try again";
-                comet.reply(ctx, error(ver, seq, RET_UNAVAILABLE, why));
+                shared.replies().write(ctx, error(ver, seq, RET_UNAVAILABLE, why));
             }
             updateReads(ctx);
         }
@@ -135,8 +145,8 @@ final class UpstreamSession {
 
     private void refuse(ChannelHandlerContext ctx, Packet p, Outcome outcome, int ret, String why) {
         producer.count(outcome);
-        comet.whitelist().log(connection.key, "message seq {} refused: {}", p.seq(), why);
-        comet.reply(ctx, error(p.ver(), p.seq(), ret, why));
+        shared.whitelist().log(connection.key, "message seq {} refused: {}", p.seq(), why);
+        shared.replies().write(ctx, error(p.ver(), p.seq(), ret, why));
     }
 
     private static Packet error(int ver, int seq, int ret, String msg) {

@@ -1,8 +1,8 @@
 package io.goim.comet.transport;
 
-import io.goim.comet.CometContext;
 import io.goim.comet.push.LoopOutbox;
 import io.goim.libs.protocol.ProtocolException;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,16 +48,21 @@ public final class BackpressureHandler extends ChannelDuplexHandler {
 
     private static final AttributeKey<Behind> BEHIND = AttributeKey.valueOf("goim.behind");
 
-    private final CometContext comet;
+    private final Counter bytesWritten;
+    private final Duration slowConsumerTimeout;
+    private final ProtocolErrors errors;
 
-    BackpressureHandler(CometContext comet) {
-        this.comet = comet;
+    /** {@code bytesWritten} counts the bytes handed to the sockets; {@code errors} closes a slow consumer. */
+    public BackpressureHandler(Counter bytesWritten, Duration slowConsumerTimeout, ProtocolErrors errors) {
+        this.bytesWritten = bytesWritten;
+        this.slowConsumerTimeout = slowConsumerTimeout;
+        this.errors = errors;
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof ByteBuf b) {
-            comet.meters().bytesWritten.increment(b.readableBytes());
+            bytesWritten.increment(b.readableBytes());
         }
         ctx.write(msg, promise);
     }
@@ -81,7 +87,7 @@ public final class BackpressureHandler extends ChannelDuplexHandler {
                 ch.config().setAutoRead(false);
             }
             if (behind.slowTimer == null) {
-                long nanos = comet.config().slowConsumerTimeout().toNanos();
+                long nanos = slowConsumerTimeout.toNanos();
                 behind.slowTimer = ctx.executor().schedule(() -> slowConsumer(ctx), nanos, TimeUnit.NANOSECONDS);
             }
         }
@@ -94,8 +100,8 @@ public final class BackpressureHandler extends ChannelDuplexHandler {
             behind.slowTimer = null;
         }
         if (!ctx.channel().isWritable()) {
-            comet.protocolError(ctx, new ProtocolException(ProtocolException.Kind.SLOW_CONSUMER,
-                    "not writable for " + comet.config().slowConsumerTimeout() + ", "
+            errors.close(ctx, new ProtocolException(ProtocolException.Kind.SLOW_CONSUMER,
+                    "not writable for " + slowConsumerTimeout + ", "
                             + ctx.channel().bytesBeforeWritable() + " bytes above the low-water mark"));
         }
     }

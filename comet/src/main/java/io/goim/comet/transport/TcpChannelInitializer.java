@@ -1,11 +1,11 @@
 package io.goim.comet.transport;
 
-import io.goim.comet.CometContext;
 import io.goim.comet.session.AuthHandler;
-import io.goim.comet.session.SessionHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of a client TCP connection, used by the server and by tests alike:
@@ -17,19 +17,22 @@ import io.netty.handler.ssl.SslContext;
  * <p>Sharable: holds no per-channel state.
  */
 public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
-    private final CometContext comet;
+    private final int maxBody;
     private final BackpressureHandler backpressure;
     private final SslContext tls;
+    private final Supplier<ChannelHandler> auth;
 
-    /** @param tls the server TLS context, or null for plain TCP */
-    public TcpChannelInitializer(CometContext comet, SslContext tls) {
-        this.comet = comet;
-        this.backpressure = new BackpressureHandler(comet);
+    /**
+     * @param maxBody the largest packet body a client may send
+     * @param tls the server TLS context, or null for plain TCP
+     * @param auth makes each connection's first stage (its {@link AuthHandler})
+     */
+    public TcpChannelInitializer(int maxBody, BackpressureHandler backpressure, SslContext tls,
+            Supplier<ChannelHandler> auth) {
+        this.maxBody = maxBody;
+        this.backpressure = backpressure;
         this.tls = tls;
-    }
-
-    public TcpChannelInitializer(CometContext comet) {
-        this(comet, null);
+        this.auth = auth;
     }
 
     @Override
@@ -38,7 +41,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("codec", new TcpPacketCodec(comet.config().maxBody()));
-        ch.pipeline().addLast("auth", new AuthHandler(comet));
+        ch.pipeline().addLast("codec", new TcpPacketCodec(maxBody));
+        ch.pipeline().addLast("auth", auth.get());
     }
 }

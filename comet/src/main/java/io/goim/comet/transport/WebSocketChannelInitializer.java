@@ -1,15 +1,16 @@
 package io.goim.comet.transport;
 
-import io.goim.comet.CometContext;
 import io.goim.comet.session.AuthHandler;
-import io.goim.comet.session.SessionHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The pipeline of a client WebSocket connection ({@code ws://host:port/sub}, or wss with
@@ -31,7 +32,7 @@ public final class WebSocketChannelInitializer extends ChannelInitializer<Channe
     /** The demo page handler's name; the codec removes it once the WebSocket handshake is done. */
     static final String DEMO_PAGE = "demo-page";
 
-    private final CometContext comet;
+    private final Supplier<ChannelHandler> auth;
     private final BackpressureHandler backpressure;
     private final SslContext tls;
     private final WebSocketServerProtocolConfig protocol;
@@ -40,19 +41,25 @@ public final class WebSocketChannelInitializer extends ChannelInitializer<Channe
     private final WebSocketPacketCodec codec;
     private final PacedWebSocketProtocolHandler.Meters pings;
 
-    /** @param tls the server TLS context, or null for plain ws */
-    public WebSocketChannelInitializer(CometContext comet, SslContext tls) {
-        this.comet = comet;
-        this.backpressure = new BackpressureHandler(comet);
+    /**
+     * @param maxBody the largest packet body a client may send
+     * @param handshakeTimeout how long the WebSocket handshake may take
+     * @param tls the server TLS context, or null for plain ws
+     * @param auth makes each connection's first stage (its {@link AuthHandler})
+     */
+    public WebSocketChannelInitializer(int maxBody, Duration handshakeTimeout, PacedWebSocketProtocolHandler.Meters pings,
+            BackpressureHandler backpressure, SslContext tls, Supplier<ChannelHandler> auth) {
+        this.auth = auth;
+        this.backpressure = backpressure;
         this.tls = tls;
-        this.maxFrame = comet.config().maxBody() + 1024;
-        this.codec = new WebSocketPacketCodec(comet.config().maxBody());
-        this.pings = comet.meters().pings;
+        this.maxFrame = maxBody + 1024;
+        this.codec = new WebSocketPacketCodec(maxBody);
+        this.pings = pings;
         this.protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 .checkStartsWith(true) // also /sub?query, which some goim browser clients add
                 .maxFramePayloadLength(maxFrame)
-                .handshakeTimeoutMillis(comet.config().handshakeTimeout().toMillis())
+                .handshakeTimeoutMillis(handshakeTimeout.toMillis())
                 .dropPongFrames(true)
                 .build();
     }
@@ -69,6 +76,6 @@ public final class WebSocketChannelInitializer extends ChannelInitializer<Channe
         ch.pipeline().addLast("websocket", new PacedWebSocketProtocolHandler(protocol, pings));
         ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
         ch.pipeline().addLast("codec", codec);
-        ch.pipeline().addLast("auth", new AuthHandler(comet));
+        ch.pipeline().addLast("auth", auth.get());
     }
 }

@@ -1,5 +1,6 @@
 package io.goim.comet.cluster;
 
+import io.goim.comet.CometMeters;
 import io.goim.comet.FakeLogic;
 import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
@@ -36,7 +37,7 @@ class RoomOnlineTest {
         fake = new FakeLogic();
         logic = new LogicClient(List.of(io.goim.libs.config.HostPort.parse("logic", "127.0.0.1:" + fake.port())),
                 Duration.ofSeconds(5), 3);
-        online = new RoomOnline(buckets, logic, Duration.ofHours(1), Duration.ofSeconds(5), registry);
+        online = new RoomOnline(buckets, logic, Duration.ofHours(1), Duration.ofSeconds(5), new CometMeters(registry).onlineRenewals);
     }
 
     @AfterEach

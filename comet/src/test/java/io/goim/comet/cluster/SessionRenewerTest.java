@@ -1,6 +1,7 @@
 package io.goim.comet.cluster;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.CometConfig;
+import io.goim.comet.CometParts;
 import io.goim.comet.TestComets;
 import io.goim.comet.session.Connection;
 import io.goim.comet.transport.Wire;
@@ -70,18 +71,19 @@ class SessionRenewerTest {
     private final RenewLogic logic = new RenewLogic();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private Server server;
-    private CometContext comet;
+    private CometParts comet;
     private SessionRenewer renewer;
 
     @BeforeEach
     void setUp() throws Exception {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(logic).build().start();
-        comet = TestComets.context(TestComets.config(Map.of(
+        CometConfig config = TestComets.config(Map.of(
                 "comet.logic", "127.0.0.1:" + server.getPort(),
                 "comet.server-id", 7,
                 "comet.renew-batch", 2,
-                "comet.renew-parallel", 1)));
-        renewer = new SessionRenewer(comet);
+                "comet.renew-parallel", 1));
+        comet = TestComets.context(config);
+        renewer = renewer(config, comet);
     }
 
     @AfterEach
@@ -94,11 +96,15 @@ class SessionRenewerTest {
         }
     }
 
+    private static SessionRenewer renewer(CometConfig config, CometParts comet) {
+        return new SessionRenewer(config, comet.connections(), comet.logic(), comet.meters().renew, comet.whitelist());
+    }
+
     private Connection register(String key, int room) {
         EmbeddedChannel ch = new EmbeddedChannel();
         channels.add(ch);
         Connection c = new Connection(key, Long.parseLong(key.split("_")[0]), ch, Wire.TCP);
-        comet.register(c, RoomKeys.ofV1(room));
+        comet.connections().put(c, RoomKeys.ofV1(room));
         return c;
     }
 
@@ -136,11 +142,11 @@ class SessionRenewerTest {
         assertTrue(renewer.renewAll());
 
         assertFalse(lost.channel.isOpen(), "the conflicting connection is closed");
-        assertNull(comet.buckets().get("2_1"), "and forgotten before it closes, so no Disconnect deletes the other comet's session");
+        assertNull(comet.connections().get("2_1"), "and forgotten before it closes, so no Disconnect deletes the other comet's session");
         assertTrue(keep.channel.isOpen());
-        assertSame(keep, comet.buckets().get("1_1"));
+        assertSame(keep, comet.connections().get("1_1"));
         assertEquals(1, Counts.of(comet.meters().registry(), "goim_comet_renewed_connections", "outcome", "conflict_closed"));
-        assertEquals(1, comet.buckets().roomOnline("1"));
+        assertEquals(1, comet.connections().roomOnline("1"));
 
         assertTrue(renewer.renewAll());
         assertEquals(List.of("1_1"), logic.calls.get(logic.calls.size() - 1).getKeysList(), "the closed one is not renewed again");
@@ -190,15 +196,16 @@ class SessionRenewerTest {
     void aRoundKeepsRenewParallelCallsOutstandingAndNoMore() throws Exception {
         HoldingLogic holding = new HoldingLogic();
         Server slow = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(holding).build().start();
-        CometContext parallel = TestComets.context(TestComets.config(Map.of(
+        CometConfig config = TestComets.config(Map.of(
                 "comet.logic", "127.0.0.1:" + slow.getPort(),
                 "comet.renew-batch", 2,
-                "comet.renew-parallel", 3)));
-        try (SessionRenewer r = new SessionRenewer(parallel)) {
+                "comet.renew-parallel", 3));
+        CometParts parallel = TestComets.context(config);
+        try (SessionRenewer r = renewer(config, parallel)) {
             for (int i = 1; i <= 14; i++) {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 channels.add(ch);
-                parallel.register(new Connection(i + "_1", i, ch, Wire.TCP), "1");
+                parallel.connections().put(new Connection(i + "_1", i, ch, Wire.TCP), "1");
             }
             CompletableFuture<Boolean> round = CompletableFuture.supplyAsync(r::renewAll);
             Await.until("three calls outstanding at once", Duration.ofSeconds(10), () -> holding.held.size() == 3);

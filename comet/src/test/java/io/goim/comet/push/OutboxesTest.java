@@ -8,7 +8,6 @@ import io.goim.comet.Whitelist;
 import io.goim.comet.WsClientFrames;
 import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
-import io.goim.comet.session.Room;
 import io.goim.comet.transport.Wire;
 import io.goim.libs.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package io.goim.comet.push;
 
+import io.goim.comet.CometMeters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -62,7 +63,7 @@ class RepeatedCallsTest {
             }
         };
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(service, new RepeatedCalls(Duration.ofSeconds(30), now::get, registry)))
+                .addService(ServerInterceptors.intercept(service, new RepeatedCalls(Duration.ofSeconds(30), now::get, new CometMeters(registry).repeats)))
                 .build().start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     }

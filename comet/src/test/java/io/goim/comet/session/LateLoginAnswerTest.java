@@ -1,12 +1,11 @@
 package io.goim.comet.session;
 
 import io.goim.comet.CometConfig;
-import io.goim.comet.CometContext;
+import io.goim.comet.CometParts;
 import io.goim.comet.CometMeters;
 import io.goim.comet.FakeLogic;
 import io.goim.comet.TestComets;
 import io.goim.comet.cluster.LogicClient;
-import io.goim.comet.transport.TcpChannelInitializer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -35,10 +34,10 @@ class LateLoginAnswerTest {
                     "comet.login-timeout", "30s"));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             LogicClient client = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-            CometContext comet = new CometContext(config, client, new CometMeters(registry));
+            CometParts comet = new CometParts(config, client, new CometMeters(registry));
             try {
                 EmbeddedChannel ch = new EmbeddedChannel();
-                ch.pipeline().addLast(new TcpChannelInitializer(comet));
+                ch.pipeline().addLast(comet.tcp(null));
                 ch.writeInbound(TestComets.packet(Op.AUTH, 1, "7"));
                 String key = logic.nextKey(7); // logic stored the session; its answer is late
                 Await.until("the login refused after logic-timeout", Duration.ofSeconds(30), () -> {

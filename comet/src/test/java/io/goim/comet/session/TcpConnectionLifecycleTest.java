@@ -1,11 +1,10 @@
 package io.goim.comet.session;
 
 import io.goim.comet.CometConfig;
-import io.goim.comet.CometContext;
+import io.goim.comet.CometParts;
 import io.goim.comet.CometCounts;
 import io.goim.comet.CometMeters;
 import io.goim.comet.cluster.LogicClient;
-import io.goim.comet.transport.TcpChannelInitializer;
 import io.goim.comet.transport.Wire;
 import io.goim.libs.testing.Counts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /** Connection timers and first-packet rules, on the production pipeline with virtual time. */
 class TcpConnectionLifecycleTest {
     private LogicClient logic;
-    private CometContext comet;
+    private CometParts comet;
 
     @BeforeEach
     void setUp() {
@@ -40,7 +39,7 @@ class TcpConnectionLifecycleTest {
                 // Nothing listens here: these tests never reach logic successfully.
                 "comet.logic", "127.0.0.1:1"))));
         logic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-        comet = new CometContext(config, logic, new CometMeters(new SimpleMeterRegistry()));
+        comet = new CometParts(config, logic, new CometMeters(new SimpleMeterRegistry()));
     }
 
     @AfterEach
@@ -52,7 +51,7 @@ class TcpConnectionLifecycleTest {
     private EmbeddedChannel newConnection() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast(new TcpChannelInitializer(comet));
+        ch.pipeline().addLast(comet.tcp(null));
         return ch;
     }
 
@@ -85,11 +84,11 @@ class TcpConnectionLifecycleTest {
                     "comet.logic-timeout", "10m",
                     "comet.logic", "127.0.0.1:" + silent.getLocalPort()))));
             LogicClient silentLogic = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-            CometContext waiting = new CometContext(config, silentLogic, new CometMeters(new SimpleMeterRegistry()));
+            CometParts waiting = new CometParts(config, silentLogic, new CometMeters(new SimpleMeterRegistry()));
             try {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 ch.freezeTime();
-                ch.pipeline().addLast(new TcpChannelInitializer(waiting));
+                ch.pipeline().addLast(waiting.tcp(null));
                 ch.advanceTimeBy(4, TimeUnit.SECONDS);
                 ch.writeInbound(packet(Op.AUTH, 1, "7"));
                 ch.advanceTimeBy(10, TimeUnit.SECONDS);
@@ -133,8 +132,8 @@ class TcpConnectionLifecycleTest {
     private EmbeddedChannel authenticatedConnection() {
         EmbeddedChannel ch = newConnection();
         Connection c = new Connection("7_1", 7, ch, Wire.TCP);
-        comet.register(c, "1");
-        ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
+        comet.auth().sessions().register(c, "1");
+        ch.pipeline().replace("auth", "session", new SessionHandler(comet.auth().session(), c));
         return ch;
     }
 
@@ -286,11 +285,11 @@ class TcpConnectionLifecycleTest {
     @Test
     void authenticatedConnectionIsRegisteredAndForgottenOnClose() {
         EmbeddedChannel ch = authenticatedConnection();
-        assertEquals(1, comet.buckets().online());
-        assertEquals(1, comet.buckets().roomOnline("1"));
+        assertEquals(1, comet.connections().online());
+        assertEquals(1, comet.connections().roomOnline("1"));
         ch.close();
-        assertEquals(0, comet.buckets().online());
-        assertEquals(0, comet.buckets().rooms());
+        assertEquals(0, comet.connections().online());
+        assertEquals(0, comet.connections().rooms());
         ch.finishAndReleaseAll();
     }
 

@@ -1,6 +1,6 @@
 package io.goim.comet.transport;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.CometParts;
 import io.goim.comet.TestComets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The demo page and its script, served on the WebSocket port by the production pipeline. */
 class DemoPageHandlerTest {
-    private CometContext comet;
+    private CometParts comet;
 
     @BeforeEach
     void setUp() {
@@ -31,7 +31,7 @@ class DemoPageHandlerTest {
 
     /** Sends one raw HTTP/1.1 request through comet's WebSocket pipeline; the raw response. */
     private String request(String requestLine, String... headers) {
-        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketChannelInitializer(comet, null));
+        EmbeddedChannel ch = new EmbeddedChannel(comet.websocket(null));
         ch.freezeTime();
         StringBuilder req = new StringBuilder(requestLine).append("\r\nHost: localhost\r\n");
         for (String h : headers) {
@@ -107,7 +107,7 @@ class DemoPageHandlerTest {
 
     @Test
     void subIsStillTheWebSocketEndpoint() {
-        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketChannelInitializer(comet, null));
+        EmbeddedChannel ch = new EmbeddedChannel(comet.websocket(null));
         ch.freezeTime();
         ch.writeInbound(Unpooled.copiedBuffer("GET /sub HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"

@@ -1,6 +1,7 @@
 package io.goim.comet.transport;
 
-import io.goim.comet.CometContext;
+import io.goim.comet.CometConfig;
+import io.goim.comet.CometParts;
 import io.goim.comet.CometCounts;
 import io.goim.comet.TestComets;
 import io.goim.comet.session.AuthHandler;
@@ -26,11 +27,13 @@ import org.junit.jupiter.api.Test;
 
 /** WebSocket frames into the same auth and session handlers as TCP, and replies back into frames. */
 class WebSocketPacketCodecTest {
-    private CometContext comet;
+    private CometConfig config;
+    private CometParts comet;
 
     @BeforeEach
     void setUp() {
-        comet = TestComets.context(TestComets.config(Map.of()));
+        config = TestComets.config(Map.of());
+        comet = TestComets.context(config);
     }
 
     @AfterEach
@@ -42,8 +45,8 @@ class WebSocketPacketCodecTest {
     private EmbeddedChannel newConnection() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast("codec", new WebSocketPacketCodec(comet.config().maxBody()));
-        ch.pipeline().addLast("auth", new AuthHandler(comet));
+        ch.pipeline().addLast("codec", new WebSocketPacketCodec(config.maxBody()));
+        ch.pipeline().addLast("auth", new AuthHandler(comet.auth()));
         return ch;
     }
 
@@ -52,8 +55,8 @@ class WebSocketPacketCodecTest {
         EmbeddedChannel ch = newConnection();
         ch.attr(Wire.ATTR).set(Wire.WS_TEXT); // as after a first text frame
         Connection c = new Connection("9_1", 9, ch, Wire.WS_TEXT);
-        comet.register(c, "1");
-        ch.pipeline().replace("auth", "session", new SessionHandler(comet, c));
+        comet.connections().put(c, "1");
+        ch.pipeline().replace("auth", "session", new SessionHandler(comet.auth().session(), c));
         return ch;
     }
 
@@ -99,7 +102,7 @@ class WebSocketPacketCodecTest {
         EmbeddedChannel ch = newConnection();
         ch.attr(Wire.ATTR).set(null);
         ch.pipeline().remove("auth");
-        ch.pipeline().addLast("session", new SessionHandler(comet, new Connection("9_2", 9, ch, Wire.of(ch))));
+        ch.pipeline().addLast("session", new SessionHandler(comet.auth().session(), new Connection("9_2", 9, ch, Wire.of(ch))));
         ByteBuf two = TestComets.packet(Op.HEARTBEAT, 5, "");
         ByteBuf second = TestComets.packet(Op.TEST, 6, "");
         two.writeBytes(second);
