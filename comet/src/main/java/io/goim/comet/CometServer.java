@@ -10,6 +10,7 @@ import io.goim.comet.cluster.UpstreamProducer;
 import io.goim.comet.push.PushGrpcService;
 import io.goim.comet.push.RepeatedCalls;
 import io.goim.comet.transport.PerIpGate;
+import io.goim.comet.transport.ServerTls;
 import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.Readiness;
@@ -35,10 +36,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.NetUtil;
 import java.time.Duration;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -113,8 +112,7 @@ public final class CometServer implements AutoCloseable {
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()));
-        SslContext ssl = config.tls().enabled() ? SslContextBuilder.forServer(
-                new File(config.tls().certFile()), new File(config.tls().keyFile())).build() : null;
+        SslContext ssl = ServerTls.context(config.tls());
         // Closes those bound so far; registered before the first bind.
         lifecycle.onClose(Phase.STOP_ACCEPTING, "client accept", this::closeListeners);
         tcp = bind(bootstrap, config.tcp(), parts.tcp(null));
