@@ -31,7 +31,7 @@ import java.util.concurrent.Executor;
  * <p>Thread-safe. Kafka sends run on {@code sendExecutor}, never on the caller's
  * (event loop) thread.
  */
-final class PushService {
+final class PushDomainService {
     private final SessionStore routers;
     private final LookupBatcher lookups;
     private final PushProducer producer;
@@ -39,7 +39,7 @@ final class PushService {
     private final RouterEpochs epochs;
     private final Duration serverDelAliveWindow;
 
-    PushService(SessionStore routers, LookupBatcher lookups, RouterEpochs epochs, PushProducer producer,
+    PushDomainService(SessionStore routers, LookupBatcher lookups, RouterEpochs epochs, PushProducer producer,
             Executor sendExecutor, Duration serverDelAliveWindow) {
         this.routers = routers;
         this.lookups = lookups;
