@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.CometAnnouncer;
 import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;

@@ -1,5 +1,14 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.LogicClient;
+import io.goim.comet.cluster.UpstreamProducer;
+import io.goim.comet.push.Outboxes;
+import io.goim.comet.push.PacedBroadcasts;
+import io.goim.comet.session.ConnectionRegistry;
+import io.goim.comet.session.LoginWindow;
+import io.goim.comet.transport.PacedWebSocketProtocolHandler;
+import io.goim.comet.transport.PerIpGate;
+import io.goim.comet.transport.PerIpLimits;
 import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.protocol.Op;
 import io.goim.libs.protocol.ProtocolException;
@@ -8,6 +17,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -23,95 +33,143 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Thread-safe: Micrometer counters are.
  */
-final class CometMeters {
-    // --- connections (the pipeline handlers, through CometContext) ---
-    final Counter authOk;
-    final Counter authFailed;
-    final Counter handshakeTimeouts;
-    final Counter loginTimeouts;
-    final Counter loginAnswersUndone;
-    final Counter heartbeatTimeouts;
-    private final Map<ProtocolException.Kind, Counter> protocolErrors = new EnumMap<>(ProtocolException.Kind.class);
-    /** By op code 0-255; the codes goim does not define share the {@code unknown} series. */
-    private final Counter[] opsReceived = new Counter[256];
-    final Counter packetsWritten;
-    final Counter bytesWritten;
-    final Counter drained;
-    final CounterFamily roomOpsRefused;
-    final Counter subscriptionsRefused;
+public final class CometMeters {
+    // --- connections: the pipeline handlers ---
+    /** Handshakes and logins (AuthHandler, and the login window's late answers). */
+    public final Auth auth;
+    /** Authenticated connections (SessionHandler). */
+    public final Sessions sessions;
+    /** Connections closed for a protocol error, by kind (transport ProtocolErrors). */
+    public final Map<ProtocolException.Kind, Counter> protocolErrors;
+    public final OpsReceived opsReceived;
+    /** goim packets written to clients: replies (transport Replies) and pushes (LoopOutbox). */
+    public final Counter packetsWritten;
+    public final Counter bytesWritten;
+    public final Counter drained;
+    public final CounterFamily roomOpsRefused;
 
-    final Push push;
-    final Disconnects disconnects;
-    final RoomReports roomReports;
-    final Renew renew;
-    final PacedWebSocketProtocolHandler.Meters pings;
+    public final Push push;
+    public final Paced paced;
+    public final Repeats repeats;
+    public final OnlineRenewals onlineRenewals;
+    public final Disconnects disconnects;
+    public final RoomReports roomReports;
+    public final Renew renew;
+    public final PacedWebSocketProtocolHandler.Meters pings;
     final Counter reloads;
-    final Counter routerEpochChanges;
+    public final Counter routerEpochChanges;
     final Counter announcedOk;
     final Counter announceFailed;
-    final Map<PerIpLimits.Refusal, Counter> connectionsRefused = new EnumMap<>(PerIpLimits.Refusal.class);
-    final CounterFamily pushControlOpsRefused;
-    final Upstream upstream;
+    public final Map<PerIpLimits.Refusal, Counter> connectionsRefused;
+    public final CounterFamily pushControlOpsRefused;
+    public final Upstream upstream;
 
     private final MeterRegistry registry;
 
+    /** Handshakes and logins. */
+    public record Auth(Counter ok, Counter failed, Counter handshakeTimeouts, Counter loginTimeouts, Counter answersUndone) {
+    }
+
+    /** Authenticated connections. */
+    public record Sessions(Counter heartbeatTimeouts, Counter subscriptionsRefused) {
+    }
+
+    /** Packets received from clients, by op code 0-255; the codes goim does not define share the {@code unknown} series. */
+    public static final class OpsReceived {
+        private final Counter[] byOp = new Counter[256];
+
+        private OpsReceived(MeterRegistry r) {
+            // One series per operation goim defines, and one for every other code (bounded tags).
+            Counter unknown = counter(r, "goim_comet_ops_received", OPS_HELP, "op", "unknown");
+            for (int op = 0; op < byOp.length; op++) {
+                String name = Op.name(op);
+                byOp[op] = name.equals("unknown") ? unknown : counter(r, "goim_comet_ops_received", OPS_HELP, "op", name);
+            }
+        }
+
+        /** Counts a packet of {@code op} received from a client (codes outside a byte are not counted). */
+        public void count(int op) {
+            if (op >= 0 && op < byOp.length) {
+                byOp[op].increment();
+            }
+        }
+    }
+
+    /** Broadcasts with a speed (PacedBroadcasts). */
+    public record Paced(Counter started, Counter refused, Counter finished) {
+    }
+
+    /** Push calls job repeated (RepeatedCalls). */
+    public record Repeats(Counter applied, Counter overlapping) {
+    }
+
+    /** RenewOnline calls to logic (RoomOnline). */
+    public record OnlineRenewals(Counter ok, Counter failed) {
+    }
+
     /** Pushes to connections: Outboxes and its loops. */
-    record Push(Counter queued, Counter dropped, Counter packetsWritten, Counter slowConsumers, Counter refused,
+    public record Push(Counter queued, Counter dropped, Counter packetsWritten, Counter slowConsumers, Counter refused,
             DistributionSummary merged) {
     }
 
     /** Disconnect calls to logic. */
-    record Disconnects(Counter reported, Counter retries, Counter lost) {
+    public record Disconnects(Counter reported, Counter retries, Counter lost) {
     }
 
     /** Room change reports to logic. */
-    record RoomReports(Counter reported, Counter failed, Counter conflicts) {
+    public record RoomReports(Counter reported, Counter failed, Counter conflicts) {
     }
 
     /** Renew calls to logic and what they said of the connections vouched for. */
-    record Renew(Counter ok, Counter failed, Counter refreshed, Counter relearned, Counter conflictClosed) {
+    public record Renew(Counter ok, Counter failed, Counter refreshed, Counter relearned, Counter conflictClosed) {
     }
 
     /** Client messages sent to Kafka (upstream kafka mode). */
-    record Upstream(Map<UpstreamProducer.Outcome, Counter> outcomes, Timer ack) {
+    public record Upstream(Map<UpstreamProducer.Outcome, Counter> outcomes, Timer ack) {
     }
 
-    CometMeters(MeterRegistry r) {
+    public CometMeters(MeterRegistry r) {
         this.registry = r;
-        authOk = counter(r, "goim_comet_auth", AUTH_HELP, "result", "ok");
-        authFailed = counter(r, "goim_comet_auth", AUTH_HELP, "result", "failed");
-        handshakeTimeouts = counter(r, "goim_comet_handshake_timeouts", "Connections closed before auth completed in time");
-        loginTimeouts = counter(r, "goim_comet_login_timeouts",
-                "Connections closed because logic did not answer their login within login-timeout");
-        loginAnswersUndone = counter(r, "goim_comet_login_answers_undone", "Connect answers that came after their login"
-                + " was given up (client gone, or logic-timeout passed): the session logic stored is disconnected again");
-        heartbeatTimeouts = counter(r, "goim_comet_heartbeat_timeouts", "Connections closed for a missed heartbeat");
+        auth = new Auth(counter(r, "goim_comet_auth", AUTH_HELP, "result", "ok"),
+                counter(r, "goim_comet_auth", AUTH_HELP, "result", "failed"),
+                counter(r, "goim_comet_handshake_timeouts", "Connections closed before auth completed in time"),
+                counter(r, "goim_comet_login_timeouts",
+                        "Connections closed because logic did not answer their login within login-timeout"),
+                counter(r, "goim_comet_login_answers_undone", "Connect answers that came after their login"
+                        + " was given up (client gone, or logic-timeout passed): the session logic stored is disconnected again"));
+        Map<ProtocolException.Kind, Counter> errors = new EnumMap<>(ProtocolException.Kind.class);
         for (ProtocolException.Kind kind : ProtocolException.Kind.values()) {
-            protocolErrors.put(kind, counter(r, "goim_comet_protocol_errors", "Connections closed for a protocol error, by kind",
+            errors.put(kind, counter(r, "goim_comet_protocol_errors", "Connections closed for a protocol error, by kind",
                     "kind", kind.name().toLowerCase(Locale.ROOT)));
         }
-        // One series per operation goim defines, and one for every other code (bounded tags).
-        Counter unknown = counter(r, "goim_comet_ops_received", OPS_HELP, "op", "unknown");
-        for (int op = 0; op < opsReceived.length; op++) {
-            String name = Op.name(op);
-            opsReceived[op] = name.equals("unknown") ? unknown : counter(r, "goim_comet_ops_received", OPS_HELP, "op", name);
-        }
+        protocolErrors = Collections.unmodifiableMap(errors);
+        opsReceived = new OpsReceived(r);
         packetsWritten = counter(r, "goim_comet_packets_written", "goim packets written to connections");
         bytesWritten = counter(r, "goim_comet_bytes_written", "Bytes handed to client sockets");
         drained = counter(r, "goim_comet_drained", "Connections sent op 6 and closed by a graceful drain");
         // Tagged by op name and a fixed reason: bounded.
-        subscriptionsRefused = counter(r, "goim_comet_subscriptions_refused", "Subscriptions (op 14) refused because"
-                + " the connection would accept more than 64 operations: answered op 15 with an empty body");
+        sessions = new Sessions(counter(r, "goim_comet_heartbeat_timeouts", "Connections closed for a missed heartbeat"),
+                counter(r, "goim_comet_subscriptions_refused", "Subscriptions (op 14) refused because"
+                        + " the connection would accept more than 64 operations: answered op 15 with an empty body"));
         roomOpsRefused = new CounterFamily(r, "goim_comet_room_ops_refused", "Room operations (ops 12, 18, 20) refused:"
                 + " a malformed room key, or a join past comet.max-rooms-per-connection", "op", "reason");
         push = new Push(counter(r, "goim_comet_pushes", PUSHES_HELP, "outcome", "queued"),
                 counter(r, "goim_comet_pushes", PUSHES_HELP, "outcome", "dropped"),
-                packetsWritten, protocolErrors.get(ProtocolException.Kind.SLOW_CONSUMER),
+                packetsWritten, errors.get(ProtocolException.Kind.SLOW_CONSUMER),
                 counter(r, "goim_comet_push_refused", "Push calls answered RESOURCE_EXHAUSTED because"
                         + " comet.push.max-pending bytes were waiting (job retries them)"),
                 DistributionSummary.builder("goim_comet_push_merged_messages")
                         .description("Messages per room or broadcast write: more than one when they piled up while the loop was busy")
                         .register(r));
+        paced = new Paced(counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "started"),
+                counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "refused"),
+                counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "finished"));
+        repeats = new Repeats(counter(r, "goim_comet_push_repeats", "Push calls job repeated after comet had applied them"
+                        + " (a retry after a late answer): answered, not applied again"),
+                counter(r, "goim_comet_push_repeats_overlapping", "Push calls repeated while an earlier attempt was still"
+                        + " being applied: answered UNAVAILABLE, for job to retry"));
+        onlineRenewals = new OnlineRenewals(counter(r, "goim_comet_online_renewals", ONLINE_RENEWALS_HELP, "outcome", "ok"),
+                counter(r, "goim_comet_online_renewals", ONLINE_RENEWALS_HELP, "outcome", "failed"));
         disconnects = new Disconnects(counter(r, "goim_comet_disconnects", DISCONNECTS_HELP, "outcome", "reported"),
                 counter(r, "goim_comet_disconnect_retries", "Disconnect calls to logic retried"),
                 counter(r, "goim_comet_disconnects", DISCONNECTS_HELP, "outcome", "lost"));
@@ -132,12 +190,14 @@ final class CometMeters {
                 "Router epoch changes seen (a router restarted or came back); each renews every connection");
         announcedOk = counter(r, "goim_comet_announcements", ANNOUNCEMENTS_HELP, "outcome", "ok");
         announceFailed = counter(r, "goim_comet_announcements", ANNOUNCEMENTS_HELP, "outcome", "failed");
+        Map<PerIpLimits.Refusal, Counter> refusals = new EnumMap<>(PerIpLimits.Refusal.class);
         for (PerIpLimits.Refusal refusal : PerIpLimits.Refusal.values()) {
-            connectionsRefused.put(refusal, counter(r, "goim_comet_connections_refused",
+            refusals.put(refusal, counter(r, "goim_comet_connections_refused",
                     "Client connections closed as soon as accepted: too many open from one address"
                             + " (comet.limits.per-ip-connections) or opened too fast (per-ip-login-rate/-burst)",
                     "reason", refusal.label));
         }
+        connectionsRefused = Collections.unmodifiableMap(refusals);
         // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
         pushControlOpsRefused = new CounterFamily(r, "goim_comet_push_control_ops_refused", "Push calls refused"
                 + " INVALID_ARGUMENT because they carried a control operation (handshake, heartbeat, auth, disconnect...),"
@@ -153,26 +213,14 @@ final class CometMeters {
     }
 
     /** Where the meters are registered: what {@code /metrics} shows. */
-    MeterRegistry registry() {
+    public MeterRegistry registry() {
         return registry;
     }
 
-    /** Counts a connection closed for {@code kind} of protocol error. */
-    void protocolError(ProtocolException.Kind kind) {
-        protocolErrors.get(kind).increment();
-    }
-
-    /** Counts a packet of {@code op} received from a client (codes outside a byte are not counted). */
-    void opReceived(int op) {
-        if (op >= 0 && op < opsReceived.length) {
-            opsReceived[op].increment();
-        }
-    }
-
     /** The gauges, read from the parts that hold the values when {@code /metrics} is scraped. */
-    void gauges(Buckets buckets, LoginWindow logins, Outboxes outboxes, PerIpGate perIp) {
-        gauge("goim_comet_connections", "Authenticated connections", buckets, Buckets::online);
-        gauge("goim_comet_rooms", "(bucket, room) pairs with someone online", buckets, Buckets::rooms);
+    void gauges(ConnectionRegistry buckets, LoginWindow logins, Outboxes outboxes, PerIpGate perIp, PacedBroadcasts paced) {
+        gauge("goim_comet_connections", "Authenticated connections", buckets, ConnectionRegistry::online);
+        gauge("goim_comet_rooms", "(bucket, room) pairs with someone online", buckets, ConnectionRegistry::rooms);
         gauge("goim_comet_logins_waiting", "Logins waiting for room in the login window"
                 + " (Connect calls to logic in flight at most login-window)", logins, LoginWindow::waiting);
         gauge("goim_comet_push_pending_bytes", "Bytes of pushes waiting for the event loops to write them",
@@ -182,6 +230,9 @@ final class CometMeters {
         gauge("goim_comet_client_addresses_open",
                 "Client addresses (IPv6: /64s) with at least one connection open (goim v2's ip_count)",
                 perIp, PerIpGate::addressesOpen);
+        gauge("goim_comet_paced_broadcasts_running",
+                "Broadcasts with a speed being paced now (at most comet.push.max-paced-broadcasts)",
+                paced, PacedBroadcasts::running);
     }
 
     private <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> value) {
@@ -203,5 +254,9 @@ final class CometMeters {
             + " (refreshed), forgotten and learned again (relearned), or closed because their key is held on another comet";
     private static final String PINGS_HELP = "WebSocket pings: answered with a pong, or left unanswered because the"
             + " connection was not writable and a later ping was answered instead (or it closed first)";
+    private static final String PACED_HELP = "Broadcasts with a speed (goim v2's speed): started, refused because"
+            + " comet.push.max-paced-broadcasts ran (job retries them), finished";
+    private static final String ONLINE_RENEWALS_HELP = "RenewOnline calls to logic (the rooms' cluster-wide counts for"
+            + " goim v2 heartbeat replies), by outcome";
     private static final String ANNOUNCEMENTS_HELP = "Announcements to logic (comet discovery), by outcome";
 }

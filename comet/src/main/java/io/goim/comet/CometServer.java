@@ -1,5 +1,16 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.Advertised;
+import io.goim.comet.cluster.CometAnnouncer;
+import io.goim.comet.cluster.Drainer;
+import io.goim.comet.cluster.LogicClient;
+import io.goim.comet.cluster.RouterEpochWatch;
+import io.goim.comet.cluster.SessionRenewer;
+import io.goim.comet.cluster.UpstreamProducer;
+import io.goim.comet.push.PushGrpcService;
+import io.goim.comet.push.RepeatedCalls;
+import io.goim.comet.transport.PerIpGate;
+import io.goim.comet.transport.ServerTls;
 import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.Readiness;
@@ -25,10 +36,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.NetUtil;
 import java.time.Duration;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +58,7 @@ public final class CometServer implements AutoCloseable {
     private static final FixedRecvByteBufAllocator READS = new FixedRecvByteBufAllocator(2048);
 
     private final Lifecycle lifecycle;
-    private final CometContext comet;
+    private final CometParts parts;
     private final ConfigReloader reloader;
     private final Channel tcp;
     private final Channel websocket;
@@ -76,13 +85,13 @@ public final class CometServer implements AutoCloseable {
             // Before the logic client, after the connections: records still in flight get their acknowledgement (or timeout).
             lifecycle.onClose(Phase.REST, "upstream kafka producer", upstream::close);
         }
-        comet = new CometContext(config, logic, upstream, meters);
+        parts = new CometParts(config, logic, upstream, meters);
         // Heartbeat timers, disconnect retries (and the room counts and pacer, if not stopped earlier).
-        lifecycle.onClose(Phase.REST, "disconnect retries", comet::close);
+        lifecycle.onClose(Phase.REST, "disconnect retries", parts::close);
         // After the push server (no broadcast starts any more), before the client event loops
         // stop: the broadcasts still being paced end and release their messages.
-        lifecycle.onClose(Phase.SERVERS, "paced broadcasts", comet.pacedBroadcasts()::close);
-        reloader = new ConfigReloader(reloadSource, comet.whitelist(), meters.reloads, reloadLogging);
+        lifecycle.onClose(Phase.SERVERS, "paced broadcasts", parts.pacedBroadcasts()::close);
+        reloader = new ConfigReloader(reloadSource, parts.whitelist(), meters.reloads, reloadLogging);
         EventLoopGroup boss = transport.group(1, "comet-accept");
         lifecycle.onClose(Phase.EVENT_LOOPS, "accept loop", () -> boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).await());
         EventLoopGroup workers = transport.group(config.eventLoopThreads(), "comet-io");
@@ -103,21 +112,21 @@ public final class CometServer implements AutoCloseable {
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()));
-        SslContext ssl = config.tls().enabled() ? SslContextBuilder.forServer(
-                new File(config.tls().certFile()), new File(config.tls().keyFile())).build() : null;
+        SslContext ssl = ServerTls.context(config.tls());
         // Closes those bound so far; registered before the first bind.
         lifecycle.onClose(Phase.STOP_ACCEPTING, "client accept", this::closeListeners);
-        tcp = bind(bootstrap, config.tcp(), new TcpChannelInitializer(comet));
-        websocket = bind(bootstrap, config.websocket(), new WebSocketChannelInitializer(comet, null));
-        tlsTcp = ssl == null ? null : bind(bootstrap, config.tls().tcp(), new TcpChannelInitializer(comet, ssl));
+        tcp = bind(bootstrap, config.tcp(), parts.tcp(null));
+        websocket = bind(bootstrap, config.websocket(), parts.websocket(null));
+        tlsTcp = ssl == null ? null : bind(bootstrap, config.tls().tcp(), parts.tcp(ssl));
         tlsWebsocket = ssl == null ? null
-                : bind(bootstrap, config.tls().websocket(), new WebSocketChannelInitializer(comet, ssl));
+                : bind(bootstrap, config.tls().websocket(), parts.websocket(ssl));
         // GrpcChannels.server counts the pushes received, by RPC.
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "comet")
                 // Retries of a call already applied are answered, not applied again (in memory,
                 // bounded; nothing to close beyond the server).
-                .addService(ServerInterceptors.intercept(new PushService(comet, meters.pushControlOpsRefused),
-                        new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, registry)))
+                .addService(ServerInterceptors.intercept(new PushGrpcService(parts.outboxes(), parts.pacedBroadcasts(),
+                        parts.connections(), meters.pushControlOpsRefused),
+                        new RepeatedCalls(Duration.ofSeconds(30), System::nanoTime, meters.repeats)))
                 .addService(health.service())
                 .build()
                 .start();
@@ -126,7 +135,7 @@ public final class CometServer implements AutoCloseable {
         lifecycle.onClose(Phase.SERVERS, "grpc health NOT_SERVING", health::stopServing);
         // The drain steps run last registered first: epoch watch, room counts, renewer, drain, withdraw.
         CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
-                Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), comet.buckets()::online,
+                Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), parts.connections()::online,
                 perIp::addressesOpen, logic::announce, logic::withdraw, config.logicTimeout(), meters.announcedOk,
                 meters.announceFailed) : null;
         if (announcer != null) {
@@ -146,21 +155,22 @@ public final class CometServer implements AutoCloseable {
             });
         }
         // Graceful drain: no more renews; op 6 and close every client over the window; Disconnects reach logic.
-        Drainer drainer = new Drainer(comet);
+        Drainer drainer = new Drainer(parts.connections(), parts.disconnects(), parts.replies(), meters.drained,
+                parts.whitelist(), config.shutdownGrace());
         lifecycle.onClose(Phase.DRAIN, "drain clients", () -> drainer.drain(config.drainWindow()));
-        SessionRenewer renewer = new SessionRenewer(comet);
+        SessionRenewer renewer = new SessionRenewer(config, parts.connections(), logic, meters.renew, parts.whitelist());
         lifecycle.onClose(Phase.DRAIN, "session renewer", renewer::close);
         renewer.start();
         // Stops before the drain, as the renewer: draining clients' heartbeats carry the last counts.
-        lifecycle.onClose(Phase.DRAIN, "room online counts", comet.roomOnline()::close);
-        comet.roomOnline().start();
+        lifecycle.onClose(Phase.DRAIN, "room online counts", parts.roomOnline()::close);
+        parts.roomOnline().start();
         RouterEpochWatch epochWatch = new RouterEpochWatch(logic::routerEpoch, renewer::renewNow,
                 config.routerEpochPoll(), meters.routerEpochChanges);
         lifecycle.onClose(Phase.DRAIN, "router epoch watch", epochWatch::close);
         if (announcer != null) {
             announcer.start(config.discovery().announceInterval());
         }
-        meters.gauges(comet.buckets(), comet.logins(), comet.outboxes(), perIp);
+        meters.gauges(parts.connections(), parts.logins(), parts.outboxes(), perIp, parts.pacedBroadcasts());
         // Kafka mode: not ready while the upstream topic cannot be described (no client message could be answered).
         admin = new AdminServer("comet", config.admin(), registry, upstream == null
                 ? () -> logic.ready(config.admin().checkDeadline())
@@ -246,17 +256,17 @@ public final class CometServer implements AutoCloseable {
 
     /** Number of authenticated connections. */
     public int online() {
-        return comet.buckets().online();
+        return parts.connections().online();
     }
 
     /** Logins waiting for room in the login window. */
     public int loginsWaiting() {
-        return comet.logins().waiting();
+        return parts.logins().waiting();
     }
 
     /** Number of (bucket, room) pairs with someone online; a room spread over k buckets counts k. */
     public int rooms() {
-        return comet.buckets().rooms();
+        return parts.connections().rooms();
     }
 
     /** Connections in v1 room {@code roomId} (room key "{@code roomId}"). */
@@ -266,7 +276,7 @@ public final class CometServer implements AutoCloseable {
 
     /** Connections in room {@code roomKey}. */
     public int roomOnline(String roomKey) {
-        return comet.buckets().roomOnline(roomKey);
+        return parts.connections().roomOnline(roomKey);
     }
 
     /** The admin HTTP port: /metrics, /health, /ready. */

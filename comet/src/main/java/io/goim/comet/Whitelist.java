@@ -13,12 +13,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; the check is one volatile read when the list is empty.
  */
-final class Whitelist {
+public final class Whitelist {
     static final Logger LOG = LoggerFactory.getLogger("goim.whitelist");
 
     private volatile List<String> prefixes;
 
-    Whitelist(List<String> prefixes) {
+    public Whitelist(List<String> prefixes) {
         this.prefixes = List.copyOf(prefixes);
     }
 
@@ -43,13 +43,13 @@ final class Whitelist {
         return false;
     }
 
-    void log(String key, String format, Object arg) {
+    public void log(String key, String format, Object arg) {
         if (contains(key)) {
             LOG.info("[" + key + "] " + format, arg);
         }
     }
 
-    void log(String key, String format, Object arg1, Object arg2) {
+    public void log(String key, String format, Object arg1, Object arg2) {
         if (contains(key)) {
             LOG.info("[" + key + "] " + format, arg1, arg2);
         }

@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.comet.transport.WebSocketChannelInitializer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -164,10 +165,10 @@ class ClientEdgesTest {
     void webSocketPingFloodFromAClientThatReadsNothingIsBoundedAndClosed() throws Exception {
         CometConfig config = TestComets.config(Map.of("comet.logic", "127.0.0.1:" + logic.port(),
                 "comet.logic-timeout", "30s", "comet.slow-consumer-timeout", "3s"));
-        CometContext context = TestComets.context(config);
+        CometParts context = TestComets.context(config);
         EventLoopGroup group = new NioEventLoopGroup(1);
         AtomicReference<Channel> accepted = new AtomicReference<>();
-        WebSocketChannelInitializer ws = new WebSocketChannelInitializer(context, null);
+        WebSocketChannelInitializer ws = context.websocket(null);
         Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.lowWaterMark(), config.highWaterMark()))

@@ -27,17 +27,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (a WebSocket JSON string body) are ignored. Disconnects are recorded, and the first
  * {@link #failDisconnects} of them fail with UNAVAILABLE.
  */
-final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
+public final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     final LinkedBlockingQueue<String> disconnects = new LinkedBlockingQueue<>();
     /** The subKey of every accepted connection, in order. */
     final LinkedBlockingQueue<String> connects = new LinkedBlockingQueue<>();
     final AtomicInteger failDisconnects = new AtomicInteger();
     /** When above 0, Connect answers this many milliseconds after it stored the session (a logic under load). */
-    volatile long connectDelayMillis;
+    public volatile long connectDelayMillis;
     /** The last room set comet reported for each subKey (Renew: renew rounds and room changes). */
-    final Map<String, String> renewedRooms = new ConcurrentHashMap<>();
+    public final Map<String, String> renewedRooms = new ConcurrentHashMap<>();
     /** The room set each disconnected subKey was in. */
-    final Map<String, String> disconnectedRooms = new ConcurrentHashMap<>();
+    public final Map<String, String> disconnectedRooms = new ConcurrentHashMap<>();
     private final AtomicInteger seq = new AtomicInteger();
     private final Server server;
     private final java.util.concurrent.ScheduledExecutorService late =
@@ -47,17 +47,17 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
                 return t;
             });
 
-    FakeLogic() throws Exception {
+    public FakeLogic() throws Exception {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this).build().start();
     }
 
     /** The key logic gave user {@code userId}'s next connection (keys of other users are skipped). */
-    String nextKey(long userId) throws InterruptedException {
+    public String nextKey(long userId) throws InterruptedException {
         return next(connects, userId + "_", "connect of user " + userId);
     }
 
     /** Waits until logic was told that {@code key} disconnected. */
-    void awaitDisconnect(String key) throws InterruptedException {
+    public void awaitDisconnect(String key) throws InterruptedException {
         next(disconnects, key, "disconnect of " + key);
     }
 
@@ -74,7 +74,7 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getPort();
     }
 
@@ -132,12 +132,12 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     }
 
     /** What RenewOnline answers: room key to its cluster-wide count; empty by default. */
-    final Map<String, Integer> allRoomCount = new ConcurrentHashMap<>();
+    public final Map<String, Integer> allRoomCount = new ConcurrentHashMap<>();
     /** The room counts of the last RenewOnline call. */
-    final java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> renewedOnline =
+    public final java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> renewedOnline =
             new java.util.concurrent.atomic.AtomicReference<>();
     /** RenewOnline fails with UNAVAILABLE while set. */
-    volatile boolean failRenewOnline;
+    public volatile boolean failRenewOnline;
 
     @Override
     public void renewOnline(io.goim.proto.RenewOnlineReq req, StreamObserver<io.goim.proto.RenewOnlineReply> out) {

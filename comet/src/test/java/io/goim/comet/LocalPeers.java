@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the server end stands for a client connection in comet, the client end decodes goim packets
  * and counts those that arrive. For delivery tests that need thread-safe channels.
  */
-final class LocalPeers implements AutoCloseable {
+public final class LocalPeers implements AutoCloseable {
     /** One pair: {@code server} is what comet writes to; {@code received} counts what arrived. */
-    record Peer(Channel server, Channel client, AtomicInteger received) {
+    public record Peer(Channel server, Channel client, AtomicInteger received) {
     }
 
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
@@ -32,7 +32,7 @@ final class LocalPeers implements AutoCloseable {
     private final Channel acceptor;
     private final InetSocketAddress address;
 
-    LocalPeers() throws InterruptedException {
+    public LocalPeers() throws InterruptedException {
         acceptor = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -43,7 +43,7 @@ final class LocalPeers implements AutoCloseable {
         address = (InetSocketAddress) acceptor.localAddress();
     }
 
-    Peer connect() throws InterruptedException {
+    public Peer connect() throws InterruptedException {
         AtomicInteger received = new AtomicInteger();
         Channel client = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<SocketChannel>() {

@@ -1,5 +1,6 @@
 package io.goim.comet;
 
+import io.goim.comet.cluster.LogicClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
@@ -11,30 +12,30 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Test support: comet configurations and contexts built the way the server builds them. */
-final class TestComets {
+public final class TestComets {
     private TestComets() {
     }
 
     /** The reference config with {@code overrides}; logic points at a closed port unless overridden. */
-    static CometConfig config(Map<String, Object> overrides) {
+    public static CometConfig config(Map<String, Object> overrides) {
         Map<String, Object> m = new HashMap<>();
         m.put("comet.logic", "127.0.0.1:1");
         m.putAll(overrides);
         return CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(m)));
     }
 
-    static CometContext context(CometConfig config) {
-        return new CometContext(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
+    public static CometParts context(CometConfig config) {
+        return new CometParts(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
                 new CometMeters(new SimpleMeterRegistry()));
     }
 
-    static void close(CometContext comet) throws Exception {
+    public static void close(CometParts comet) throws Exception {
         comet.close();
         comet.logic().close();
     }
 
     /** One goim TCP packet. */
-    static ByteBuf packet(int op, int seq, String body) {
+    public static ByteBuf packet(int op, int seq, String body) {
         ByteBuf b = Unpooled.buffer();
         Packets.write(b, 1, op, seq, body.getBytes(StandardCharsets.UTF_8));
         return b;

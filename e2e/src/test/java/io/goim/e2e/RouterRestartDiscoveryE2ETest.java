@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * (job may drop one for a moment, job.discovery.remove-after), and pushes reach the clients
  * of the comet started last. (docs/benchmarks.md, "Comet discovery".)
  */
+@ClusterTest
 class RouterRestartDiscoveryE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -35,8 +36,8 @@ class RouterRestartDiscoveryE2ETest {
     private static final Duration RECOVERED_WITHIN = Duration.ofSeconds(30);
 
     @Test
-    void discoveryRecoversFromARouterRestart() throws Exception {
-        try (LocalCluster cluster = LocalCluster.builder().start()) {
+    void discoveryRecoversFromARouterRestart(LocalCluster.Builder newCluster) throws Exception {
+        try (LocalCluster cluster = newCluster.start()) {
             Await.until("comet 1 announced", Duration.ofSeconds(15), () -> servers(cluster).contains(1));
             CometServer added = cluster.addComet(2, Map.of());
             try (TcpTestClient client = new TcpTestClient("127.0.0.1", added.tcpPort())) {
@@ -48,8 +49,8 @@ class RouterRestartDiscoveryE2ETest {
                 long before = cluster.router.incarnation();
                 cluster.router.close(); // gone with everything it held, as a killed one
                 long killed = System.nanoTime();
-                try (RouterServer restarted = RouterServer.start(LocalCluster.config(Map.of(
-                        "router.grpc.port", port, "router.admin.port", 0)))) {
+                try (RouterServer restarted = RouterServer.start(cluster.routerConfig(Map.of(
+                        "router.grpc.port", port)))) {
                     assertTrue(restarted.incarnation() != before, "a new, empty router");
                     Await.until("the nodes API lists comets 1 and 2 again", RECOVERED_WITHIN,
                             () -> servers(cluster).containsAll(List.of(1, 2)));

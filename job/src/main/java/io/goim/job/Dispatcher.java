@@ -138,7 +138,7 @@ final class Dispatcher {
      * the server: an {@code operation} that is not a push (op 6 would disconnect clients, op 8
      * fake a login, op 11 smuggle a batch) is replaced by op 5 and the message still
      * delivered, counted as {@code goim_job_record_operations_replaced_total{op}}. Comet
-     * refuses such calls too (its PushService), should anything else call it.
+     * refuses such calls too (its PushGrpcService), should anything else call it.
      */
     int pushOp(int op, String where) {
         if (op == 0 || Op.isPush(op)) {

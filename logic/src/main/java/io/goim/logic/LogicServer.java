@@ -43,7 +43,7 @@ public final class LogicServer implements AutoCloseable {
     private final LogicMeters meters = new LogicMeters(registry);
     private final ServingHealth health = new ServingHealth(LogicGrpc.SERVICE_NAME);
     private final AdminServer admin;
-    private final PushService pushes;
+    private final PushDomainService pushes;
 
     private LogicServer(LogicConfig config, Lifecycle lifecycle) throws Exception {
         this.lifecycle = lifecycle;
@@ -72,7 +72,7 @@ public final class LogicServer implements AutoCloseable {
                 System::nanoTime, meters.routerRestarts);
         // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
         LookupBatcher lookups = new LookupBatcher(routers, 1024, meters);
-        pushes = new PushService(routers, lookups, epochs, producer, sendExecutor,
+        pushes = new PushDomainService(routers, lookups, epochs, producer, sendExecutor,
                 config.serverDelAliveWindow());
 
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
@@ -160,7 +160,7 @@ public final class LogicServer implements AutoCloseable {
         lifecycle.close();
     }
 
-    private static HttpApiHandler.PushApi api(PushService pushes, Counts counts, CometView comets) {
+    private static HttpApiHandler.PushApi api(PushDomainService pushes, Counts counts, CometView comets) {
         return new HttpApiHandler.PushApi() {
             @Override
             public CompletableFuture<Void> pushUsers(List<Long> userIds, byte[] msg) {

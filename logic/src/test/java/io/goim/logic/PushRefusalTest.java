@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The push service's one translation of backend failures into its own refusals. */
 class PushRefusalTest {
     private static PushRefused refused(Throwable backend) {
-        return assertInstanceOf(PushRefused.class, PushService.refusal(new CompletionException(backend)));
+        return assertInstanceOf(PushRefused.class, PushDomainService.refusal(new CompletionException(backend)));
     }
 
     @Test
@@ -37,8 +37,8 @@ class PushRefusalTest {
     @Test
     void refusalsAndBugsPassAsTheyAre() {
         PushRefused alive = new PushRefused(PushRefused.Reason.COMET_ALIVE, "comet 1 looks alive", null);
-        assertSame(alive, PushService.refusal(new CompletionException(alive)));
+        assertSame(alive, PushDomainService.refusal(new CompletionException(alive)));
         NullPointerException bug = new NullPointerException("bug");
-        assertSame(bug, PushService.refusal(bug));
+        assertSame(bug, PushDomainService.refusal(bug));
     }
 }

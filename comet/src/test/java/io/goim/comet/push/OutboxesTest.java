@@ -1,0 +1,314 @@
+package io.goim.comet.push;
+
+import io.goim.comet.CometCounts;
+import io.goim.comet.CometMeters;
+import io.goim.comet.LocalPeers;
+import io.goim.comet.TestComets;
+import io.goim.comet.Whitelist;
+import io.goim.comet.WsClientFrames;
+import io.goim.comet.session.Connection;
+import io.goim.comet.session.ConnectionRegistry;
+import io.goim.comet.transport.Wire;
+import io.goim.libs.protocol.RoomKeys;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.goim.libs.protocol.Op;
+import io.goim.libs.protocol.ProtocolException;
+import io.goim.libs.testing.Await;
+import io.goim.libs.testing.Counts;
+import io.goim.proto.Proto;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pushes wait in their loops' outboxes and leave in one write per connection per pass;
+ * nothing is dropped for a full queue; comet's budget refuses calls instead.
+ *
+ * <p>An {@link EmbeddedChannel}'s loop runs queued tasks only when the test says so, which
+ * stands for a loop that is busy while messages arrive.
+ */
+class OutboxesTest {
+    private final ConnectionRegistry buckets = new ConnectionRegistry(8);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final CometMeters meters = new CometMeters(registry);
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private Outboxes outboxes = outboxes(1 << 20, 0, 1 << 20);
+
+    /** Room window 0 unless a test says otherwise: every room call is answered once written. */
+    private Outboxes outboxes(long maxPending, int roomWindow, long maxBacklog) {
+        return new Outboxes(buckets, meters.push, new Whitelist(List.of()), maxPending, roomWindow, maxBacklog);
+    }
+
+    @AfterEach
+    void tearDown() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    private static PushMessage message(String body) {
+        return PushMessage.of(ByteBufAllocator.DEFAULT, Proto.newBuilder().setVer(0).setOp(Op.SEND_MSG_REPLY)
+                .setBody(ByteString.copyFromUtf8(body)).build());
+    }
+
+    /** A connection in {@code room} on its own embedded channel (its own loop), registered as comet does. */
+    private Connection join(String key, int room, Wire wire) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        channels.add(ch);
+        Connection c = new Connection(key, 1, ch, wire);
+        outboxes.of(ch.eventLoop());
+        buckets.put(c, RoomKeys.ofV1(room));
+        return c;
+    }
+
+    private static EmbeddedChannel ch(Connection c) {
+        return (EmbeddedChannel) c.channel;
+    }
+
+    /** Queues {@code bodies} for {@code room}, one call each, releasing the caller's references; returns the calls. */
+    private List<CompletableFuture<Integer>> toRoom(int room, String... bodies) {
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (String body : bodies) {
+            PushMessage msg = message(body);
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            outboxes.toRoom(RoomKeys.ofV1(room), msg, done::complete);
+            msg.release();
+            calls.add(done);
+        }
+        return calls;
+    }
+
+    @Test
+    void roomMessagesQueuedWhileTheLoopIsBusyLeaveInOneWritePerTcpConnectionInOrder() {
+        Connection a = join("1_1", 7, Wire.TCP);
+        Connection outsider = join("2_1", 8, Wire.TCP);
+        List<CompletableFuture<Integer>> calls = toRoom(7, "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+        assertFalse(calls.get(0).isDone()); // the loop has not run: nothing written, the call waits
+        assertNull(ch(a).readOutbound());
+
+        ch(a).runPendingTasks();
+        ch(outsider).runPendingTasks();
+
+        ByteBuf out = ch(a).readOutbound();
+        ByteBuf expected = ByteBufAllocator.DEFAULT.buffer();
+        for (int n = 1; n <= 3; n++) {
+            ByteBuf p = TestComets.packet(Op.SEND_MSG_REPLY, 0, "{\"n\":" + n + "}");
+            p.setShort(6, 0); // pushes carry version 0
+            expected.writeBytes(p);
+            p.release();
+        }
+        assertTrue(ByteBufUtil.equals(expected, out), ByteBufUtil.prettyHexDump(out));
+        assertNull(ch(a).readOutbound()); // one write carried all three
+        assertNull(ch(outsider).readOutbound());
+        for (CompletableFuture<Integer> call : calls) {
+            assertEquals(1, call.getNow(-1)); // each message reached the one member
+        }
+        assertEquals(3, Counts.of(registry, "goim_comet_packets_written"));
+        assertEquals(0, outboxes.pending());
+        assertEquals(3.0, registry.get("goim_comet_push_merged_messages").summary().max());
+        out.release();
+        expected.release();
+    }
+
+    @Test
+    void roomMessagesQueuedWhileTheLoopIsBusyLeaveInOneWebSocketArrayFrameInOrder() {
+        Connection ws = join("1_1", 7, Wire.WS_TEXT);
+        toRoom(7, "{\"n\":1}", "\"two\"", "{\"n\":3}");
+        ch(ws).runPendingTasks();
+        TextWebSocketFrame frame = (TextWebSocketFrame) WsClientFrames.decode(ch(ws).readOutbound());
+        assertEquals("[{\"ver\":0,\"op\":5,\"seq\":0,\"body\":{\"n\":1}},{\"ver\":0,\"op\":5,\"seq\":0,\"body\":\"two\"},"
+                + "{\"ver\":0,\"op\":5,\"seq\":0,\"body\":{\"n\":3}}]", frame.text());
+        assertNull(ch(ws).readOutbound());
+        frame.release();
+    }
+
+    @Test
+    void pushesToOneKeyQueuedWhileTheLoopIsBusyAreFlushedOnceInOrder() {
+        Connection c = join("1_1", -1, Wire.TCP);
+        int[] flushes = {0};
+        ch(c).pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                flushes[0]++;
+                ctx.flush();
+            }
+        });
+        for (int n = 1; n <= 3; n++) {
+            PushMessage msg = message("{\"n\":" + n + "}");
+            Outboxes.Queued q = outboxes.toKeys(List.of("nobody", "1_1"), msg);
+            assertEquals(new Outboxes.Queued(1, 1), q);
+            msg.release();
+        }
+        ch(c).runPendingTasks();
+        for (int n = 1; n <= 3; n++) {
+            ByteBuf out = ch(c).readOutbound();
+            assertTrue(out.toString(io.netty.util.CharsetUtil.UTF_8).endsWith("{\"n\":" + n + "}"));
+            out.release();
+        }
+        assertNull(ch(c).readOutbound());
+        assertEquals(1, flushes[0]); // three pushes, one flush: one socket write
+    }
+
+    @Test
+    void broadcastReachesEveryLoopAndCompletesWithTheNumberWritten() {
+        List<Connection> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            all.add(join(i + "_1", i % 2 == 0 ? 3 : -1, i % 2 == 0 ? Wire.TCP : Wire.WS_BINARY));
+        }
+        PushMessage msg = message("{}");
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        outboxes.toAll(msg, done::complete);
+        msg.release();
+        for (int i = 0; i < 4; i++) {
+            ch(all.get(i)).runPendingTasks();
+        }
+        assertFalse(done.isDone()); // one loop has not written yet
+        ch(all.get(4)).runPendingTasks();
+        assertEquals(5, done.getNow(-1));
+        for (Connection c : all) {
+            Object out = ch(c).readOutbound();
+            assertTrue(out != null, c + " got nothing");
+            io.netty.util.ReferenceCountUtil.release(out);
+        }
+    }
+
+    @Test
+    void roomCallsWithinTheWindowAreAnsweredWhenQueuedTheRestWhenWritten() {
+        outboxes = outboxes(1 << 20, 2, 1 << 20);
+        Connection c = join("1_1", 7, Wire.TCP);
+        List<CompletableFuture<Integer>> calls = toRoom(7, "{\"n\":1}", "{\"n\":2}", "{\"n\":3}");
+        assertEquals(-1, calls.get(0).getNow(0)); // answered at once: job may send the room's next batch
+        assertEquals(-1, calls.get(1).getNow(0));
+        assertFalse(calls.get(2).isDone(), "past the window a call waits for the loops");
+        ch(c).runPendingTasks();
+        assertEquals(1, calls.get(2).getNow(0));
+        ByteBuf out = ch(c).readOutbound();
+        assertEquals(3 * (16 + 7), out.readableBytes()); // the three calls left in one write
+        assertNull(ch(c).readOutbound());
+        out.release();
+        assertEquals(-1, toRoom(7, "{\"n\":4}").get(0).getNow(0), "written: the window is free again");
+        ch(c).runPendingTasks();
+        ((ByteBuf) ch(c).readOutbound()).release();
+    }
+
+    @Test
+    void aCallWhoseAnswerFailsDoesNotStrandTheOthersInThePass() {
+        Connection c = join("1_1", 7, Wire.TCP);
+        PushMessage first = message("{\"n\":1}");
+        outboxes.toRoom("7", first, written -> {
+            throw new IllegalStateException("the caller gave up"); // as gRPC does for a cancelled call
+        });
+        first.release();
+        CompletableFuture<Integer> second = toRoom(7, "{\"n\":2}").get(0);
+        ch(c).runPendingTasks();
+        assertEquals(1, second.getNow(-1));
+        assertEquals(0, outboxes.pending());
+        ByteBuf out = ch(c).readOutbound();
+        assertEquals(2 * (16 + 7), out.readableBytes());
+        out.release();
+    }
+
+    @Test
+    void aConnectionAboveItsHighWaterMarkStillGetsItsPushes() {
+        Connection c = join("1_1", 7, Wire.TCP);
+        ch(c).config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        ch(c).write(ByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[64])); // written, not flushed: a backlog
+        assertFalse(ch(c).isWritable());
+        toRoom(7, "{}");
+        ch(c).runPendingTasks();
+        ByteBuf backlog = ch(c).readOutbound();
+        ByteBuf push = ch(c).readOutbound();
+        assertEquals(64, backlog.readableBytes());
+        assertEquals(16 + 2, push.readableBytes());
+        assertEquals(1, Counts.of(registry, "goim_comet_pushes", "outcome", "queued"));
+        assertEquals(0, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
+        backlog.release();
+        push.release();
+    }
+
+    @Test
+    void aConnectionWhoseBacklogPassesMaxBacklogIsClosedAsASlowConsumer() {
+        outboxes = outboxes(1 << 20, 0, 100);
+        Connection slow = join("1_1", 7, Wire.TCP);
+        Connection fine = join("2_1", 7, Wire.TCP);
+        ch(slow).write(ByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[90]));
+        toRoom(7, "{\"n\":1}");
+        ch(slow).runPendingTasks();
+        ch(fine).runPendingTasks();
+        assertFalse(ch(slow).isOpen());
+        assertEquals(1, CometCounts.protocolErrors(registry, ProtocolException.Kind.SLOW_CONSUMER));
+        assertEquals(1, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
+        ByteBuf out = ch(fine).readOutbound();
+        assertEquals(16 + 7, out.readableBytes());
+        out.release();
+    }
+
+    @Test
+    void callsAreRefusedWhileMaxPendingBytesWaitAndAdmittedOnceWritten() {
+        outboxes = outboxes(10, 0, 1 << 20);
+        Connection c = join("1_1", 7, Wire.TCP);
+        assertTrue(outboxes.admit());
+        CompletableFuture<Integer> first = toRoom(7, "{\"first\":1}").get(0);
+        assertEquals(16 + 11, outboxes.pending());
+        assertFalse(outboxes.admit()); // the loop is behind: comet says so rather than queueing more
+        assertEquals(1.0, registry.get("goim_comet_push_refused").counter().count());
+        ch(c).runPendingTasks();
+        assertEquals(1, first.getNow(-1));
+        assertEquals(0, outboxes.pending());
+        assertTrue(outboxes.admit());
+        ByteBuf out = ch(c).readOutbound();
+        out.release();
+    }
+
+    @Test
+    void roomMessagesUnderChurnReachEveryStayingMemberExactlyOnceOverRealSockets() throws Exception {
+        int members = 50;
+        int messages = 100;
+        try (LocalPeers peers = new LocalPeers()) {
+            List<LocalPeers.Peer> staying = new ArrayList<>();
+            for (int i = 0; i < members; i++) {
+                LocalPeers.Peer p = peers.connect();
+                staying.add(p);
+                outboxes.of(p.server().eventLoop());
+                buckets.put(new Connection("m_" + i, i, p.server(), Wire.TCP), "1");
+            }
+            LocalPeers.Peer churner = peers.connect();
+            outboxes.of(churner.server().eventLoop());
+            Thread churn = new Thread(() -> {
+                for (int i = 0; i < 2_000; i++) {
+                    Connection c = new Connection("c_" + (i % 10), i, churner.server(), Wire.TCP);
+                    buckets.put(c, "1");
+                    buckets.remove(c);
+                }
+            });
+            churn.start();
+            List<CompletableFuture<Integer>> calls = new ArrayList<>();
+            for (int m = 0; m < messages; m++) {
+                calls.addAll(toRoom(1, "{\"m\":" + m + "}"));
+            }
+            churn.join();
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+            Await.until("every member got every message", Duration.ofSeconds(20),
+                    () -> staying.stream().allMatch(p -> p.received().get() >= messages));
+            for (LocalPeers.Peer p : staying) {
+                assertEquals(messages, p.received().get()); // none lost, none duplicated
+            }
+            assertEquals(0, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
+            assertEquals(0, outboxes.pending());
+        }
+    }
+}
