@@ -1,9 +1,9 @@
 package io.goim.bench;
 
 import io.goim.libs.config.HostPort;
-import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Transport;
+import io.goim.protocol.PacketDecoder;
+import io.goim.protocol.Packets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

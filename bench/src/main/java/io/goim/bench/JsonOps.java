@@ -1,6 +1,6 @@
 package io.goim.bench;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongConsumer;

@@ -1,8 +1,8 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.ProtocolException;
 import io.goim.proto.ConnectReply;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;

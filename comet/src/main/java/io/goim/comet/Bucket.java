@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.HashMap;

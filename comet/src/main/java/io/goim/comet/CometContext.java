@@ -1,8 +1,8 @@
 package io.goim.comet;
 
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Packet;
+import io.goim.protocol.ProtocolException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;

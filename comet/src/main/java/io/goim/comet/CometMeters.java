@@ -1,8 +1,8 @@
 package io.goim.comet;
 
 import io.goim.libs.admin.CounterFamily;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Op;
+import io.goim.protocol.ProtocolException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

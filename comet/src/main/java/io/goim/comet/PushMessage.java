@@ -1,7 +1,7 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

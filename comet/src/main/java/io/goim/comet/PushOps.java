@@ -1,8 +1,8 @@
 package io.goim.comet;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
 import java.util.OptionalInt;
 

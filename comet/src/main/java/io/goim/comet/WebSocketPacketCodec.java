@@ -1,8 +1,8 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.Packets;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Packet;
+import io.goim.protocol.Packets;
+import io.goim.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelDuplexHandler;

@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.PacketDecoder;
+import io.goim.protocol.PacketDecoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -3,9 +3,9 @@ package io.goim.comet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketDecoder;
+import io.goim.protocol.ProtocolException;
 import io.goim.libs.testing.FuzzLeaks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -3,10 +3,10 @@ package io.goim.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.comet.CometServer;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketDecoder;
+import io.goim.protocol.Packets;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.Counts;
 import io.goim.logic.LogicServer;

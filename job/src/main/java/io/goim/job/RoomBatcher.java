@@ -1,7 +1,7 @@
 package io.goim.job;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.proto.Proto;
 import java.time.Duration;
 import java.util.ArrayDeque;

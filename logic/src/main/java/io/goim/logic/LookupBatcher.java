@@ -1,6 +1,6 @@
 package io.goim.logic;
 
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.SubKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;

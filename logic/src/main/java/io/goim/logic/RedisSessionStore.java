@@ -2,8 +2,8 @@ package io.goim.logic;
 
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.RoomKeys;
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.RoomKeys;
+import io.goim.protocol.SubKey;
 import io.grpc.Status;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;

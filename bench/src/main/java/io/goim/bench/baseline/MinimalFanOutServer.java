@@ -1,8 +1,8 @@
 package io.goim.bench.baseline;
 
-import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Transport;
+import io.goim.protocol.PacketDecoder;
+import io.goim.protocol.Packets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
