@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A load connection over goim's binary TCP protocol. Pipeline
- * {@code PacketDecoder ("decoder") → this}; on the auth reply the decoder is replaced by a
+ * {@code PacketCodec ("decoder") → this}; on the auth reply the decoder is replaced by a
  * {@link PushCounter}, which also receives the bytes that followed the reply in the same read.
  * One instance per channel; event loop only.
  */

@@ -22,7 +22,7 @@ final class FanOutSessions {
     private FanOutSessions() {
     }
 
-    /** goim's binary TCP protocol, behind a {@code PacketDecoder}. */
+    /** goim's binary TCP protocol, behind a {@code PacketCodec}. */
     @ChannelHandler.Sharable
     static final class Tcp extends SimpleChannelInboundHandler<Packet> {
         private final ChannelGroup room;
