@@ -5,7 +5,6 @@ import io.goim.protocol.PacketBatch;
 import io.goim.protocol.Packets;
 import io.goim.protocol.ProtocolException;
 import io.goim.protocol.WsJson;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler.Sharable;
