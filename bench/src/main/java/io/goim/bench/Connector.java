@@ -1,9 +1,9 @@
 package io.goim.bench;
 
 import io.goim.libs.config.HostPort;
-import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Transport;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -88,7 +88,7 @@ final class Connector {
             protected void initChannel(Channel ch) {
                 Runnable onFailed = () -> failed(i, attempt);
                 if (config.websocketPath() == null) {
-                    ch.pipeline().addLast("decoder", new PacketDecoder(Packets.DEFAULT_MAX_BODY));
+                    ch.pipeline().addLast("decoder", new PacketCodec(Packets.DEFAULT_MAX_BODY));
                     ch.pipeline().addLast("connection", new TcpLoadConnection(stats, userId, heartbeat, authTimeout,
                             onAuthenticated, onFailed, lifecycle));
                 } else {

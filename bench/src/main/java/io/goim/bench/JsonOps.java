@@ -1,6 +1,6 @@
 package io.goim.bench;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongConsumer;
@@ -11,7 +11,10 @@ import java.util.function.LongConsumer;
  * key and reading the number after it, without parsing the JSON. For each push (op 5)
  * whose {@code "body"} is a {@link SendStamp} object, the send time is handed to a
  * callback, and, if a second callback is given, the stamp's sequence to that one. A body containing the text {@code "op":} inside a string would be miscounted;
- * the load tool's pushes never do. Immutable result; {@link #count} is stateless and
+ * the load tool's pushes never do. Not a reader of the envelope (that is the protocol
+ * module's {@code WsJson}, which builds a JSON tree and packets per frame): a load
+ * connection must cost far less CPU per push than the comet it measures, whose cost per
+ * connection is one shared-buffer write. Immutable result; {@link #count} is stateless and
  * thread-safe.
  */
 public record JsonOps(int pushes, int authReplies, int heartbeatReplies) {

@@ -2,7 +2,7 @@ package io.goim.bench;
 
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.InvalidConfigException;
-import io.goim.libs.net.Transport;
+import io.goim.protocol.Transport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;

@@ -3,7 +3,7 @@ package io.goim.bench;
 import com.typesafe.config.Config;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Settings;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Packets;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,8 +1,9 @@
 package io.goim.bench;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -18,7 +19,7 @@ import org.HdrHistogram.SingleWriterRecorder;
  * on the wire, so each is counted and timed. When the stats keep {@link Receipts}, the head
  * copy also takes the stamp's sequence ({@link SendStamp#WITH_SEQ} body bytes instead of
  * {@link SendStamp#PREFIX_AND_DIGITS}) and logs it with the receive time; otherwise the
- * hot path is as before (no allocation, no lock). It replaces the {@code PacketDecoder} after
+ * hot path is as before (no allocation, no lock). It replaces the {@code PacketCodec} after
  * auth because on a shared 2-core machine the load client must cost far less CPU per
  * packet than the comet it measures; the decoder would allocate a frame and a slice per packet.
  *
@@ -36,6 +37,8 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
     private final int headMax;
     /** The head of the current packet, possibly split across reads. */
     private final byte[] head;
+    /** {@link #head} as a buffer, made once, so the header fields are read by {@link Packets}. */
+    private final ByteBuf headView;
     private int headFill;
     /** Head bytes wanted for the current packet (its length, at most {@link #headMax}); 0 until its length is read. */
     private int headWanted;
@@ -54,6 +57,7 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
         this.receipts = stats.receipts;
         this.headMax = receipts == null ? HEAD : HEAD_WITH_SEQ;
         this.head = new byte[headMax];
+        this.headView = Unpooled.wrappedBuffer(head);
     }
 
     @Override
@@ -90,7 +94,7 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
                 if (headFill < 4) {
                     return true;
                 }
-                length = intAt(0);
+                length = Packets.lengthAt(headView, 0);
                 if (length < Packets.HEADER_LENGTH) {
                     return false;
                 }
@@ -102,7 +106,7 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
             if (headFill < headWanted) {
                 return true;
             }
-            packet(intAt(8), headWanted);
+            packet(Packets.opAt(headView, 0), headWanted);
             skip = length - headWanted;
             headFill = 0;
             headWanted = 0;
@@ -141,9 +145,5 @@ final class PushCounter extends ChannelInboundHandlerAdapter {
             stats.heartbeatReplies.add(heartbeatReplies);
             heartbeatReplies = 0;
         }
-    }
-
-    private int intAt(int i) {
-        return (head[i] & 0xff) << 24 | (head[i + 1] & 0xff) << 16 | (head[i + 2] & 0xff) << 8 | head[i + 3] & 0xff;
     }
 }

@@ -4,8 +4,9 @@ import com.google.protobuf.ByteString;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.InvalidConfigException;
 import io.goim.libs.grpc.GrpcChannels;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.PacketBatch;
+import io.goim.protocol.Packets;
 import io.goim.proto.BroadcastRoomReply;
 import io.goim.proto.BroadcastRoomReq;
 import io.goim.proto.CometGrpc;
@@ -64,17 +65,17 @@ public final class RoomPushDriver {
         Arrays.fill(body, (byte) 'x');
         if (config.batch() == 1) {
             return BroadcastRoomReq.newBuilder().setRoomKey(Integer.toString(config.room()))
-                    .setProto(Proto.newBuilder().setVer(1).setOp(Op.SEND_MSG_REPLY).setBody(ByteString.copyFrom(body)))
+                    .setProto(Proto.newBuilder().setVer(Packets.PUSH_VER).setOp(Op.SEND_MSG_REPLY).setBody(ByteString.copyFrom(body)))
                     .build();
         }
         ByteBuf raw = Unpooled.buffer(config.batch() * (Packets.HEADER_LENGTH + body.length));
         for (int i = 0; i < config.batch(); i++) {
-            Packets.write(raw, 1, Op.SEND_MSG_REPLY, 0, body);
+            PacketBatch.writePush(raw, Op.SEND_MSG_REPLY, body);
         }
         ByteString batch = ByteString.copyFrom(ByteBufUtil.getBytes(raw));
         raw.release();
         return BroadcastRoomReq.newBuilder().setRoomKey(Integer.toString(config.room()))
-                .setProto(Proto.newBuilder().setVer(1).setOp(Op.RAW).setBody(batch))
+                .setProto(Proto.newBuilder().setVer(Packets.PUSH_VER).setOp(Op.RAW).setBody(batch))
                 .build();
     }
 

@@ -1,15 +1,15 @@
 package io.goim.bench;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.Packets;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
  * A load connection over goim's binary TCP protocol. Pipeline
- * {@code PacketDecoder ("decoder") → this}; on the auth reply the decoder is replaced by a
+ * {@code PacketCodec ("decoder") → this}; on the auth reply the decoder is replaced by a
  * {@link PushCounter}, which also receives the bytes that followed the reply in the same read.
  * One instance per channel; event loop only.
  */

@@ -1,6 +1,6 @@
 package io.goim.bench;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;

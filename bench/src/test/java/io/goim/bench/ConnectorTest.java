@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Transport;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.goim.libs.testing.Await;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -79,7 +79,7 @@ class ConnectorTest {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new PacketDecoder(Packets.DEFAULT_MAX_BODY), new RefuseFirstAttempt());
+                        ch.pipeline().addLast(new PacketCodec(Packets.DEFAULT_MAX_BODY), new RefuseFirstAttempt());
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();

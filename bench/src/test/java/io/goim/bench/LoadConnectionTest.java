@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** One TCP load connection on its real pipeline (PacketDecoder + TcpLoadConnection), with virtual time. */
+/** One TCP load connection on its real pipeline (PacketCodec + TcpLoadConnection), with virtual time. */
 class LoadConnectionTest {
     private static final long HEARTBEAT = TimeUnit.SECONDS.toNanos(60);
     private static final long AUTH_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
@@ -30,7 +30,7 @@ class LoadConnectionTest {
     private EmbeddedChannel connect() {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.freezeTime();
-        ch.pipeline().addLast("decoder", new PacketDecoder(Packets.DEFAULT_MAX_BODY));
+        ch.pipeline().addLast("decoder", new PacketCodec(Packets.DEFAULT_MAX_BODY));
         ch.pipeline().addLast("connection",
                 new TcpLoadConnection(stats, 42, HEARTBEAT, AUTH_TIMEOUT, slotsReturned::incrementAndGet, () -> {
                     slotsReturned.incrementAndGet();

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.goim.proto.BroadcastRoomReq;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -26,7 +26,7 @@ class RoomPushDriverTest {
         BroadcastRoomReq req = RoomPushDriver.request(config(3));
         assertEquals("7", req.getRoomKey());
         assertEquals(Op.RAW, req.getProto().getOp());
-        EmbeddedChannel ch = new EmbeddedChannel(new PacketDecoder(Packets.DEFAULT_MAX_BODY));
+        EmbeddedChannel ch = new EmbeddedChannel(new PacketCodec(Packets.DEFAULT_MAX_BODY));
         ch.writeInbound(Unpooled.wrappedBuffer(req.getProto().getBody().toByteArray()));
         for (int i = 0; i < 3; i++) {
             Packet p = ch.readInbound();

@@ -9,10 +9,9 @@ import io.goim.client.internal.ClientHandler;
 import io.goim.client.internal.NodesLookup;
 import io.goim.client.internal.RoomState;
 import io.goim.client.internal.WsJsonCodec;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.PacketEncoder;
+import io.goim.protocol.Op;
+import io.goim.protocol.Transport;
+import io.goim.protocol.PacketCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -509,7 +508,7 @@ public final class GoimClient implements AutoCloseable {
         self[0] = h;
         handler = h;
         if (config.uri == null) {
-            ch.pipeline().addLast(new PacketDecoder(config.maxBody), PacketEncoder.INSTANCE, h);
+            ch.pipeline().addLast(new PacketCodec(config.maxBody), h);
         } else {
             URI uri;
             try {

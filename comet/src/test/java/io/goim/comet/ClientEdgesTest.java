@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Op;
+import io.goim.protocol.ProtocolException;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RawWsClient;
 import io.goim.libs.testing.TcpTestClient;

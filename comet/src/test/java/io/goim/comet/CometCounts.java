@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.ProtocolException;
 import io.goim.libs.testing.Counts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Op;
+import io.goim.protocol.ProtocolException;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.Counts;

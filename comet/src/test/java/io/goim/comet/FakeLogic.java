@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import io.goim.proto.DisconnectReply;

@@ -1,6 +1,6 @@
 package io.goim.comet;
 
-import io.goim.libs.protocol.PacketDecoder;
+import io.goim.protocol.PacketCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -49,7 +49,7 @@ public final class LocalPeers implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new PacketDecoder(1 << 16), new ChannelInboundHandlerAdapter() {
+                        ch.pipeline().addLast(new PacketCodec(1 << 16), new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 received.incrementAndGet();

@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Packets;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

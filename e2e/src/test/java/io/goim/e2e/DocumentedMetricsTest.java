@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

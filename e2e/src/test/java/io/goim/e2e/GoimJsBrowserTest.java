@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import java.net.ServerSocket;

@@ -12,7 +12,7 @@ import io.goim.client.GoimClient;
 import io.goim.client.RefusedException;
 import io.goim.client.V2Login;
 import io.goim.comet.CometServer;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;

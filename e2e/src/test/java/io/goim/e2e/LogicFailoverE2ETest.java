@@ -3,7 +3,7 @@ package io.goim.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.client.GoimClient;
-import io.goim.libs.net.Transport;
+import io.goim.protocol.Transport;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.Counts;

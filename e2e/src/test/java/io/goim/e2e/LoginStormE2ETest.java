@@ -3,10 +3,10 @@ package io.goim.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.comet.CometServer;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.Counts;
 import io.goim.logic.LogicServer;
@@ -64,7 +64,7 @@ class LoginStormE2ETest {
                 Channel ch = b.clone().handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new PacketDecoder(Packets.DEFAULT_MAX_BODY), new Client(user, loggedIn,
+                        ch.pipeline().addLast(new PacketCodec(Packets.DEFAULT_MAX_BODY), new Client(user, loggedIn,
                                 closedBeforeLogin));
                     }
                 }).connect("127.0.0.1", comet.tcpPort()).channel();

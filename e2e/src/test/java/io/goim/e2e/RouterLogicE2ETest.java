@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.router.RouterServer;

@@ -2,7 +2,7 @@ package io.goim.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;
 import io.goim.libs.testing.WsTestClient;

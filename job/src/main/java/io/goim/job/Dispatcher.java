@@ -3,9 +3,9 @@ package io.goim.job;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.RoomKeys;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.RoomKeys;
+import io.goim.protocol.Packets;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReq;
 import io.goim.proto.Proto;
@@ -40,9 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    /** Version field of pushed packets, as goim's push examples show it. */
-    static final int PUSH_VER = 0;
-
     /** Bytes of user pushes one call to a comet carries at most (see {@link UserPushBatcher}). */
     static final int USER_BATCH_BYTES = 1 << 20;
 
@@ -187,14 +184,14 @@ final class Dispatcher {
     }
 
     private static Proto proto(int op, PushMsg msg) {
-        return Proto.newBuilder().setVer(PUSH_VER).setOp(op).setBody(msg.getMsg()).build();
+        return Proto.newBuilder().setVer(Packets.PUSH_VER).setOp(op).setBody(msg.getMsg()).build();
     }
 
-    /** One complete client packet (libs {@link Packets} layout, seq 0): 16-byte header, then {@code body}. */
+    /** One complete client packet ({@link Packets} layout, seq 0): 16-byte header, then {@code body}. */
     static ByteString packet(int op, ByteString body) {
         byte[] header = new byte[Packets.HEADER_LENGTH];
         ByteBuf out = Unpooled.wrappedBuffer(header).clear();
-        Packets.writeHeader(out, PUSH_VER, op, 0, body.size());
+        Packets.writeHeader(out, Packets.PUSH_VER, op, 0, body.size());
         return ByteString.copyFrom(header).concat(body);
     }
 

@@ -97,7 +97,7 @@ final class JobMeters {
                 // Tagged by name: Op.name maps every undefined code to "unknown", so the tag stays bounded.
                 new CounterFamily(r, "goim_job_record_operations_replaced", "Kafka records whose operation was not a"
                         + " push (a control operation such as disconnect or auth reply): delivered as op 5 instead", "op")
-                        .register(io.goim.libs.protocol.Op.controlNames()));
+                        .register(io.goim.protocol.Op.controlNames()));
         AtomicLong lag = new AtomicLong();
         Gauge.builder("goim_job_consumer_lag", lag, AtomicLong::get)
                 .description("Records in the assigned partitions not yet consumed").register(r);

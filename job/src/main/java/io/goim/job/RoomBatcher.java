@@ -1,7 +1,8 @@
 package io.goim.job;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -16,7 +17,7 @@ import java.util.function.Consumer;
  *
  * <pre>
  *  Proto { ver = 0, op = 11 (OP_RAW), seq = 0, body = packet packet packet ... }
- *  packet = | length int32 | 16 int16 | ver int16 | op int32 | seq int32 | body |   (see libs Packets)
+ *  packet = | length int32 | 16 int16 | ver int16 | op int32 | seq int32 | body |   (see the protocol module's Packets and PacketBatch)
  * </pre>
  *
  * <p>When to send (goim waits for N messages or the signal time; this sends as soon as it
@@ -168,7 +169,7 @@ final class RoomBatcher {
             packets.add(m.packet());
         }
         Proto raw = Proto.newBuilder()
-                .setVer(Dispatcher.PUSH_VER)
+                .setVer(Packets.PUSH_VER)
                 .setOp(Op.RAW)
                 .setBody(ByteString.copyFrom(packets)) // a rope: the packets are not copied
                 .build();

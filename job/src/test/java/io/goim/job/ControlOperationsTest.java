@@ -12,7 +12,7 @@ import static io.goim.job.JobFixture.topic;
 import static io.goim.job.JobFixture.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.goim.proto.PushMsg;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package io.goim.job;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;

@@ -9,7 +9,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Packets;
 import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;

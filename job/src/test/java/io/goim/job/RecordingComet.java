@@ -1,7 +1,7 @@
 package io.goim.job;
 
-import io.goim.libs.protocol.RoomKeys;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.RoomKeys;
+import io.goim.protocol.Op;
 import io.goim.proto.BroadcastReply;
 import io.goim.proto.BroadcastReq;
 import io.goim.proto.BroadcastRoomReply;

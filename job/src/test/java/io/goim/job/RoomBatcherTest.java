@@ -1,12 +1,13 @@
 package io.goim.job;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
@@ -50,7 +51,7 @@ class RoomBatcherTest {
         while (b.hasRemaining()) {
             int length = b.getInt();
             assertEquals(16, b.getShort());
-            assertEquals(Dispatcher.PUSH_VER, b.getShort());
+            assertEquals(Packets.PUSH_VER, b.getShort());
             assertEquals(Op.SEND_MSG_REPLY, b.getInt());
             assertEquals(0, b.getInt());
             byte[] body = new byte[length - 16];

@@ -1,6 +1,6 @@
 package io.goim.logic;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import java.util.List;
 
 /**

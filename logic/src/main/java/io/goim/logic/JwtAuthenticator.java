@@ -1,6 +1,6 @@
 package io.goim.logic;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;

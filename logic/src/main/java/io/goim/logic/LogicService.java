@@ -1,8 +1,8 @@
 package io.goim.logic;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.SubKey;
 import io.goim.proto.CometInstance;
 import io.goim.proto.CometsReply;
 import io.goim.proto.ConnectReply;

@@ -1,6 +1,6 @@
 package io.goim.logic;
 
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.SubKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

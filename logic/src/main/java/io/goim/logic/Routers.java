@@ -9,7 +9,7 @@ import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.grpc.HealthChecks;
 import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.hash.Ketama;
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.SubKey;
 import io.goim.proto.CounterReply;
 import io.goim.proto.DelReq;
 import io.goim.proto.DelServerReply;

@@ -1,7 +1,7 @@
 package io.goim.logic;
 
 import io.goim.libs.admin.Readiness;
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.SubKey;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

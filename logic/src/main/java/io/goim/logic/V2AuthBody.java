@@ -2,8 +2,8 @@ package io.goim.logic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.goim.libs.protocol.RoomKeys;
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.RoomKeys;
+import io.goim.protocol.SubKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

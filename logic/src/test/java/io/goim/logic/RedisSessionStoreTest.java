@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.goim.libs.protocol.SubKey;
+import io.goim.protocol.SubKey;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
 import io.grpc.Status;

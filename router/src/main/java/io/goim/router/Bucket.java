@@ -1,6 +1,6 @@
 package io.goim.router;
 
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;

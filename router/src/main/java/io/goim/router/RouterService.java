@@ -1,7 +1,7 @@
 package io.goim.router;
 
 import io.goim.libs.discovery.Announcements;
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import io.goim.proto.CometInstance;
 import io.goim.proto.CometsReply;
 import io.goim.proto.CountReply;

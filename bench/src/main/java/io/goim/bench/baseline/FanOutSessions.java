@@ -1,9 +1,9 @@
 package io.goim.bench.baseline;
 
 import io.goim.bench.JsonOps;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.Packets;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -22,7 +22,7 @@ final class FanOutSessions {
     private FanOutSessions() {
     }
 
-    /** goim's binary TCP protocol, behind a {@code PacketDecoder}. */
+    /** goim's binary TCP protocol, behind a {@code PacketCodec}. */
     @ChannelHandler.Sharable
     static final class Tcp extends SimpleChannelInboundHandler<Packet> {
         private final ChannelGroup room;

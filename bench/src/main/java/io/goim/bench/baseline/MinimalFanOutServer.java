@@ -1,8 +1,8 @@
 package io.goim.bench.baseline;
 
-import io.goim.libs.net.Transport;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Transport;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -55,7 +55,7 @@ public final class MinimalFanOutServer {
             server(transport, boss, loops).childHandler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new PacketDecoder(Packets.DEFAULT_MAX_BODY), tcp);
+                    ch.pipeline().addLast(new PacketCodec(Packets.DEFAULT_MAX_BODY), tcp);
                 }
             }).bind(host, Integer.parseInt(args[1])).sync();
             server(transport, boss, loops).childHandler(new ChannelInitializer<Channel>() {

@@ -2,8 +2,8 @@ package io.goim.bench.baseline;
 
 import io.goim.bench.Latencies;
 import io.goim.bench.SendStamp;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;

@@ -5,7 +5,7 @@ import io.goim.bench.realpath.Cluster;
 import io.goim.bench.realpath.Processes;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.InvalidConfigException;
-import io.goim.libs.net.Transport;
+import io.goim.protocol.Transport;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.URI;

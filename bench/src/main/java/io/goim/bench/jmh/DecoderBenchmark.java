@@ -1,9 +1,9 @@
 package io.goim.bench.jmh;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.PacketDecoder;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketCodec;
+import io.goim.protocol.Packets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * libs' PacketDecoder on a stream of {@value #PACKETS} small packets arriving in one read
+ * the protocol module's PacketCodec on a stream of {@value #PACKETS} small packets arriving in one read
  * (heartbeats and client messages as comet sees them). Score is per packet.
  */
 @State(Scope.Thread)
@@ -43,7 +43,7 @@ public class DecoderBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        channel = new EmbeddedChannel(new PacketDecoder(Packets.DEFAULT_MAX_BODY), new ChannelInboundHandlerAdapter() {
+        channel = new EmbeddedChannel(new PacketCodec(Packets.DEFAULT_MAX_BODY), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 decoded += ((Packet) msg).op();

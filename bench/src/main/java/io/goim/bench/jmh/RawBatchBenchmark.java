@@ -1,7 +1,8 @@
 package io.goim.bench.jmh;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.PacketBatch;
+import io.goim.protocol.Packets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -22,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Building an OP_RAW batch body as job does for a room: {@code batch} queued messages laid
- * end to end as complete op 5 packets in one buffer sized up front.
+ * end to end as complete op 5 packets in one buffer sized up front ({@link PacketBatch}, as job's).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,7 +55,7 @@ public class RawBatchBenchmark {
     public int build() {
         ByteBuf raw = alloc.buffer(size);
         for (byte[] m : messages) {
-            Packets.write(raw, 1, Op.SEND_MSG_REPLY, 0, m);
+            PacketBatch.writePush(raw, Op.SEND_MSG_REPLY, m);
         }
         int n = raw.readableBytes();
         raw.release();

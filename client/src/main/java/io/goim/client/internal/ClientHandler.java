@@ -1,7 +1,7 @@
 package io.goim.client.internal;
 
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packet;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packet;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

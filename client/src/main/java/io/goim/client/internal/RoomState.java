@@ -1,6 +1,6 @@
 package io.goim.client.internal;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;

@@ -17,7 +17,7 @@ import io.goim.proto.PushMsgReq;
 import io.goim.proto.RoomsReply;
 import io.goim.proto.RoomsReq;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.grpc.Status;
 import io.goim.libs.admin.CounterFamily;
 import io.grpc.StatusRuntimeException;

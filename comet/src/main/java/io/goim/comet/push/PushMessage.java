@@ -1,10 +1,11 @@
 package io.goim.comet.push;
 
 import io.goim.comet.session.V2State;
-import io.goim.comet.transport.WebSocketJson;
 import io.goim.comet.transport.Wire;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
+import io.goim.protocol.PacketBatch;
+import io.goim.protocol.WsJson;
 import io.goim.proto.Proto;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -39,17 +40,15 @@ final class PushMessage extends AbstractReferenceCounted {
         this.ops = opsOf(tcp);
     }
 
+    /** The distinct operations of a batch, first first; of() has checked that its packets tile it. */
     private static int[] opsOf(ByteBuf tcp) {
-        int first = tcp.readableBytes() >= Packets.HEADER_LENGTH ? tcp.getInt(tcp.readerIndex() + 8) : 0;
+        int first = tcp.readableBytes() >= Packets.HEADER_LENGTH ? Packets.opAt(tcp, tcp.readerIndex()) : 0;
         int[] out = {first};
-        for (int i = tcp.readerIndex(), end = tcp.writerIndex(); i + Packets.HEADER_LENGTH <= end; i += tcp.getInt(i)) {
-            int op = tcp.getInt(i + 8);
+        for (int i = tcp.readerIndex(); i >= 0 && i < tcp.writerIndex(); i = PacketBatch.next(tcp, i)) {
+            int op = Packets.opAt(tcp, i);
             if (op != first && java.util.Arrays.stream(out).noneMatch(o -> o == op)) {
                 out = java.util.Arrays.copyOf(out, out.length + 1);
                 out[out.length - 1] = op;
-            }
-            if (tcp.getInt(i) < Packets.HEADER_LENGTH) {
-                break; // malformed; of() has refused it already
             }
         }
         return out;
@@ -76,13 +75,11 @@ final class PushMessage extends AbstractReferenceCounted {
         }
         ByteBuf out = alloc.buffer(tcp.readableBytes());
         int n = 0;
-        for (int i = tcp.readerIndex(), end = tcp.writerIndex(); i + Packets.HEADER_LENGTH <= end; ) {
-            int length = tcp.getInt(i);
-            if (accepts.accepts(tcp.getInt(i + 8))) {
-                out.writeBytes(tcp, i, length);
+        for (int i = tcp.readerIndex(); i >= 0 && i < tcp.writerIndex(); i = PacketBatch.next(tcp, i)) {
+            if (accepts.accepts(Packets.opAt(tcp, i))) {
+                out.writeBytes(tcp, i, Packets.lengthAt(tcp, i));
                 n++;
             }
-            i += length;
         }
         return new PushMessage(alloc, out, n);
     }
@@ -98,7 +95,7 @@ final class PushMessage extends AbstractReferenceCounted {
             ByteBuf out = alloc.buffer(size);
             out.writeBytes(p.getBody().asReadOnlyByteBuffer());
             try {
-                return new PushMessage(alloc, out, WebSocketJson.countPackets(out));
+                return new PushMessage(alloc, out, PacketBatch.count(out));
             } catch (IllegalArgumentException e) {
                 out.release();
                 throw e;
@@ -127,7 +124,7 @@ final class PushMessage extends AbstractReferenceCounted {
      */
     synchronized ByteBuf webSocketText() {
         if (wsText == null) {
-            ByteBuf json = WebSocketJson.encodeBatch(alloc, tcp);
+            ByteBuf json = WsJson.writeServerBatch(alloc, tcp);
             try {
                 wsText = frame(alloc, OPCODE_TEXT, json);
             } finally {

@@ -1,9 +1,11 @@
 package io.goim.comet.push;
 
-import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.PacketBatch;
+import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.OptionalInt;
 
 /**
@@ -25,25 +27,22 @@ final class PushOps {
         if (p.getOp() != Op.RAW) {
             return Op.isPush(p.getOp()) ? OptionalInt.empty() : OptionalInt.of(p.getOp());
         }
-        ByteString body = p.getBody();
-        int size = body.size();
-        int at = 0;
-        while (at + Packets.HEADER_LENGTH <= size) {
-            int length = intAt(body, at);
-            if (length < Packets.HEADER_LENGTH) {
-                return OptionalInt.empty(); // malformed: the encoder says so
+        // A view of the body's bytes (a parsed message's body is one array: no copy), walked
+        // packet by packet; the walk ends at the first packet that is not whole.
+        ByteBuf batch = Unpooled.wrappedBuffer(p.getBody().asReadOnlyByteBuffer());
+        try {
+            for (int at = 0; at >= 0 && at + Packets.HEADER_LENGTH <= batch.writerIndex(); at = PacketBatch.next(batch, at)) {
+                if (Packets.lengthAt(batch, at) < Packets.HEADER_LENGTH) {
+                    return OptionalInt.empty(); // malformed: the encoder says so
+                }
+                int op = Packets.opAt(batch, at);
+                if (!Op.isPush(op)) {
+                    return OptionalInt.of(op);
+                }
             }
-            int op = intAt(body, at + 8); // packet length 4, header length 2, version 2, then op
-            if (!Op.isPush(op)) {
-                return OptionalInt.of(op);
-            }
-            at += length;
+            return OptionalInt.empty();
+        } finally {
+            batch.release();
         }
-        return OptionalInt.empty();
-    }
-
-    private static int intAt(ByteString b, int at) {
-        return (b.byteAt(at) & 0xff) << 24 | (b.byteAt(at + 1) & 0xff) << 16 | (b.byteAt(at + 2) & 0xff) << 8
-                | (b.byteAt(at + 3) & 0xff);
     }
 }

@@ -1,7 +1,7 @@
 package io.goim.comet.session;
 
 import io.goim.comet.push.LoopOutbox;
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.goim.comet.transport;
 
 import io.goim.comet.push.LoopOutbox;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.ProtocolException;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -3,7 +3,7 @@ package io.goim.comet.transport;
 import io.goim.comet.Whitelist;
 import io.goim.comet.session.Connection;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.ProtocolException;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;

@@ -1,6 +1,6 @@
 package io.goim.comet.transport;
 
-import io.goim.libs.protocol.Packet;
+import io.goim.protocol.Packet;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

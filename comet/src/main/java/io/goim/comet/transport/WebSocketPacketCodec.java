@@ -1,9 +1,10 @@
 package io.goim.comet.transport;
 
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.Packets;
-import io.goim.libs.protocol.ProtocolException;
-import io.netty.buffer.ByteBuf;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketBatch;
+import io.goim.protocol.Packets;
+import io.goim.protocol.ProtocolException;
+import io.goim.protocol.WsJson;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -24,10 +25,10 @@ import java.util.List;
  * same auth and session handlers as TCP, and turns their reply packets back into frames.
  *
  * <ul>
- *   <li>A text frame is one JSON object ({@link WebSocketJson}); replies go out as text
+ *   <li>A text frame is one JSON object ({@link WsJson}); replies go out as text
  *       frames holding a JSON array.</li>
- *   <li>A binary frame carries one or more goim binary packets laid end to end (goim v2
- *       clients); replies go out as binary frames in the same format.</li>
+ *   <li>A binary frame carries one or more goim binary packets laid end to end
+ *       ({@link PacketBatch}; goim v2 clients); replies go out as binary frames in the same format.</li>
  * </ul>
  * The first data frame decides the connection's {@link Wire}, which pushes use too. A
  * frame that breaks these rules raises {@link ProtocolException} ({@code BAD_FRAME},
@@ -59,7 +60,7 @@ final class WebSocketPacketCodec extends ChannelDuplexHandler {
             Packet p;
             try {
                 chooseWire(ctx, Wire.WS_TEXT);
-                p = WebSocketJson.decode(text.content(), maxBody);
+                p = WsJson.readClientFrame(text.content(), maxBody);
             } finally {
                 text.release();
             }
@@ -68,7 +69,7 @@ final class WebSocketPacketCodec extends ChannelDuplexHandler {
             List<Packet> out = new ArrayList<>(1);
             try {
                 chooseWire(ctx, Wire.WS_BINARY);
-                decodePackets(binary.content(), out);
+                PacketBatch.read(binary.content(), maxBody, out);
             } finally {
                 binary.release();
                 for (Packet p : out) {
@@ -101,35 +102,6 @@ final class WebSocketPacketCodec extends ChannelDuplexHandler {
         super.userEventTriggered(ctx, evt);
     }
 
-    /** Splits a binary frame into packets, enforcing the same limits as the TCP decoder. */
-    private void decodePackets(ByteBuf in, List<Packet> out) {
-        int maxPacket = Packets.HEADER_LENGTH + maxBody;
-        if (!in.isReadable()) {
-            throw new ProtocolException(ProtocolException.Kind.BAD_FRAME, "empty binary frame");
-        }
-        while (in.isReadable()) {
-            if (in.readableBytes() < Packets.HEADER_LENGTH) {
-                throw new ProtocolException(ProtocolException.Kind.PACKET_LENGTH,
-                        "binary frame ends with " + in.readableBytes() + " bytes (expected: a 16-byte header)");
-            }
-            int packetLength = in.getInt(in.readerIndex());
-            if (packetLength < Packets.HEADER_LENGTH || packetLength > maxPacket || packetLength > in.readableBytes()) {
-                throw new ProtocolException(ProtocolException.Kind.PACKET_LENGTH, "packet length " + packetLength
-                        + " (expected: " + Packets.HEADER_LENGTH + ".." + Math.min(maxPacket, in.readableBytes()) + ")");
-            }
-            int headerLength = in.getShort(in.readerIndex() + 4);
-            if (headerLength != Packets.HEADER_LENGTH) {
-                throw new ProtocolException(ProtocolException.Kind.HEADER_LENGTH,
-                        "header length " + headerLength + " (expected: " + Packets.HEADER_LENGTH + ")");
-            }
-            in.skipBytes(6);
-            int ver = in.readShort();
-            int op = in.readInt();
-            int seq = in.readInt();
-            out.add(new Packet(ver, op, seq, in.readRetainedSlice(packetLength - Packets.HEADER_LENGTH)));
-        }
-    }
-
     /** Packets in, frames out, framed as the connection's wire says. */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -140,8 +112,8 @@ final class WebSocketPacketCodec extends ChannelDuplexHandler {
         WebSocketFrame frame;
         try {
             frame = Wire.of(ctx.channel()) == Wire.WS_BINARY
-                    ? new BinaryWebSocketFrame(Packets.encode(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body()))
-                    : new TextWebSocketFrame(WebSocketJson.encode(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body()));
+                    ? new BinaryWebSocketFrame(Packets.encode(ctx.alloc(), p))
+                    : new TextWebSocketFrame(WsJson.writeServerFrame(ctx.alloc(), p.ver(), p.op(), p.seq(), p.body()));
         } finally {
             p.release();
         }

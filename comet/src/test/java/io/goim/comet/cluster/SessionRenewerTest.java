@@ -5,7 +5,7 @@ import io.goim.comet.CometParts;
 import io.goim.comet.TestComets;
 import io.goim.comet.session.Connection;
 import io.goim.comet.transport.Wire;
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

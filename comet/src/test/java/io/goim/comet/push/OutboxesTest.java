@@ -9,15 +9,15 @@ import io.goim.comet.WsClientFrames;
 import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
 import io.goim.comet.transport.Wire;
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Op;
+import io.goim.protocol.ProtocolException;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.proto.Proto;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

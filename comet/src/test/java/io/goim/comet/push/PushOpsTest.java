@@ -3,8 +3,8 @@ package io.goim.comet.push;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -9,7 +9,7 @@ import io.goim.comet.cluster.LogicClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;

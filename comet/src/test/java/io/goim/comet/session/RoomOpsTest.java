@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;

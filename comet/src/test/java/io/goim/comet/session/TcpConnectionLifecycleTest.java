@@ -14,9 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.libs.protocol.Op;
-import io.goim.libs.protocol.Packets;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Op;
+import io.goim.protocol.Packets;
+import io.goim.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

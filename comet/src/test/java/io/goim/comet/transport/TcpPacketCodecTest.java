@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.Packets;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Packet;
+import io.goim.protocol.Packets;
+import io.goim.protocol.ProtocolException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -7,8 +7,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.goim.libs.protocol.Packet;
-import io.goim.libs.protocol.ProtocolException;
+import io.goim.protocol.Packet;
+import io.goim.protocol.PacketBatch;
+import io.goim.protocol.WsJson;
+import io.goim.protocol.ProtocolException;
 import io.goim.libs.testing.FuzzLeaks;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -26,11 +28,11 @@ import java.util.List;
 
 /**
  * Fuzzes the comet's WebSocket codec ({@link WebSocketPacketCodec} with
- * {@link WebSocketJson}): one client frame, text or binary, goes in; whatever it decodes to
+ * {@link WsJson}): one client frame, text or binary, goes in; whatever it decodes to
  * is written back out, and what a client would receive must be well formed: a text reply
  * is a JSON array of one goim object with the packet's ver/op/seq, a binary reply is the
  * packet's bytes. The same bytes are also read as a server-side OP_RAW batch: when
- * {@link WebSocketJson#countPackets} accepts them, {@link WebSocketJson#encodeBatch} must
+ * {@link PacketBatch#count} accepts them, {@link WsJson#writeServerBatch} must
  * give a JSON array of that many objects. A refused frame may only raise
  * {@link ProtocolException}. No buffer may stay referenced afterwards.
  *
@@ -110,11 +112,11 @@ class WebSocketCodecFuzzTest {
         try {
             int n;
             try {
-                n = WebSocketJson.countPackets(batch);
+                n = PacketBatch.count(batch);
             } catch (IllegalArgumentException notABatch) {
                 return;
             }
-            ByteBuf json = WebSocketJson.encodeBatch(leaks.allocator(), batch);
+            ByteBuf json = WsJson.writeServerBatch(leaks.allocator(), batch);
             try {
                 JsonNode array = parse(json);
                 assertTrue(array.isArray(), "a batch is a JSON array");

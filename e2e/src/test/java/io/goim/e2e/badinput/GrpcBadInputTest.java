@@ -13,7 +13,7 @@ import io.goim.e2e.LocalCluster;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.libs.grpc.PeerAuth;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.TcpTestClient;

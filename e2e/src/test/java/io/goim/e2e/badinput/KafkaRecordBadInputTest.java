@@ -8,7 +8,7 @@ import io.goim.client.GoimClient;
 import io.goim.e2e.ClientRecorder;
 import io.goim.e2e.ClusterTest;
 import io.goim.e2e.LocalCluster;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.proto.PushMsg;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.goim.libs.admin;
 import io.goim.libs.http.HttpConnectionGuard;
 import io.goim.libs.http.HttpDeadlines;
 import io.goim.libs.http.HttpLimits;
-import io.goim.libs.net.Transport;
+import io.goim.protocol.Transport;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

@@ -4,7 +4,7 @@ import io.goim.libs.http.HttpConnectionGuard;
 import io.goim.libs.http.HttpDeadlines;
 import io.goim.libs.http.HttpLimits;
 import io.goim.libs.lifecycle.InFlight;
-import io.goim.libs.net.Transport;
+import io.goim.protocol.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -2,7 +2,7 @@ package io.goim.logic.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.goim.libs.protocol.RoomKeys;
+import io.goim.protocol.RoomKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

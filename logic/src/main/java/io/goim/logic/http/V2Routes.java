@@ -1,7 +1,7 @@
 package io.goim.logic.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.goim.libs.protocol.Op;
+import io.goim.protocol.Op;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;

@@ -1,4 +1,4 @@
-package io.goim.libs.protocol;
+package io.goim.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.goim.libs.net;
+package io.goim.protocol;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;

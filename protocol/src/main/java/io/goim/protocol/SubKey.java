@@ -1,4 +1,4 @@
-package io.goim.libs.protocol;
+package io.goim.protocol;
 
 /**
  * A connection's key in the cluster: {@code "<userId>_<seq>"}, where {@code seq} is the

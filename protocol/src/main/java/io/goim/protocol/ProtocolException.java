@@ -1,4 +1,4 @@
-package io.goim.libs.protocol;
+package io.goim.protocol;
 
 import io.netty.handler.codec.CorruptedFrameException;
 

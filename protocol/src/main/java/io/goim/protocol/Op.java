@@ -1,4 +1,4 @@
-package io.goim.libs.protocol;
+package io.goim.protocol;
 
 /**
  * goim operation codes, in one place. The numbers are a wire contract with existing
