@@ -43,8 +43,10 @@ class RedisV2KeysE2ETest {
             keyed.close();
             Await.until("key_redis-k1 deleted at the disconnect", Duration.ofSeconds(10),
                     () -> redis.command("EXISTS key_redis-k1").equals(":0"));
+            // The user's hash stays (its last seq, so the seq is not handed out again); the session goes.
             Await.until("the session gone with its key field", Duration.ofSeconds(10),
-                    () -> redis.command("EXISTS mid_8101").equals(":0"));
+                    () -> redis.command("HEXISTS mid_8101 8101_1").equals(":0")
+                            && redis.command("HEXISTS mid_8101 k8101_1").equals(":0"));
             // The other client is still reached by mid.
             post(cluster, "/goim/push/mids?operation=1000&mids=8102", "after");
             assertEquals("after", generated.receive().bodyText());
