@@ -74,8 +74,7 @@ final class Bucket {
      */
     synchronized int put(long userId, int server, String rooms, String key, long loginId, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
-        s.prune(now);
-        s.activeNanos = now;
+        s.changed(now);
         if (loginId != 0) {
             int got = s.login(loginId, now);
             if (got == Session.UNDONE || got > 0 && s.get(got) == null) {
@@ -111,8 +110,7 @@ final class Bucket {
         if (c != null && server != 0 && c.server != server) {
             return false; // another comet's connection: not the one this delete names
         }
-        s.prune(now);
-        s.activeNanos = now;
+        s.changed(now);
         s.ended(seq, now);
         if (c == null) {
             return false;
@@ -129,8 +127,7 @@ final class Bucket {
      */
     synchronized boolean undo(long userId, long loginId, long now) {
         Session s = sessions.computeIfAbsent(userId, Session::new);
-        s.prune(now);
-        s.activeNanos = now;
+        s.changed(now);
         int got = s.login(loginId, now);
         s.login(loginId, Session.UNDONE, now);
         Conn c = got > 0 ? s.get(got) : null;

@@ -117,8 +117,14 @@ final class Session {
         logins.put(loginId, new long[] {seq, now});
     }
 
+    /** A put, delete or undo at {@code now}: forgets what is no longer recent and restarts the record's expiry. */
+    void changed(long now) {
+        prune(now);
+        activeNanos = now;
+    }
+
     /** Forgets deleted seqs and login ids older than {@link #RECENT_NANOS}; keeps the record small. */
-    void prune(long now) {
+    private void prune(long now) {
         if (ended != null) {
             ended.values().removeIf(at -> now - at >= RECENT_NANOS);
             if (ended.isEmpty()) {
