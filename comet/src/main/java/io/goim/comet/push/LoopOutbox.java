@@ -35,16 +35,32 @@ import org.slf4j.LoggerFactory;
  *
  * At idle a pass holds one message, which leaves at once; when the loop is behind, the
  * messages that piled up for a room leave together, one write per member, so the cost of
- * a pass stays one write per connection however many messages it carries. A room's (and
- * everyone's) messages keep their order; a connection's pushes to its key keep theirs.
- * Order across those kinds is not kept (nor is it in goim).
+ * a pass stays one write per connection however many messages it carries.
+ *
+ * <p>A loop that is busy but not behind would still make one room pass per push call, and
+ * a write to a socket costs about as much as the bytes of several small messages. So after
+ * a pass that wrote to rooms or everyone, that lane <em>cools</em> for
+ * {@code comet.push.merge-window} (counted from the pass's start): room and broadcast
+ * messages that arrive meanwhile wait and leave in one pass when the window ends. The
+ * first message after a quiet spell still leaves at once, and under steady load each
+ * member gets at most one write per window:
+ *
+ * <pre>
+ *   room offers   m1        m2  m3   m4        (quiet)        m5
+ *   room passes   [m1]──window──[m2 m3 m4]──window──          [m5]──window──
+ * </pre>
+ *
+ * Pushes to keys (and a paced broadcast's steps) have their own lane that never waits for
+ * a window: a user push stays as quick as at idle, whatever the rooms on its loop do.
+ * A room's (and everyone's) messages keep their order; a connection's pushes to its key
+ * keep theirs. Order across those kinds is not kept (nor is it in goim).
  *
  * <p>Nothing is dropped because something is full: a connection whose own backlog passes
  * {@code comet.write-buffer.max-backlog} is closed as a slow consumer (counted), and a
  * connection that is closed is skipped. The comet bounds what may wait here in bytes
  * ({@link Outboxes}); past that, job is told to retry later.
  *
- * <p>Thread-safe: {@link #offer} from any thread; the pass is confined to the loop.
+ * <p>Thread-safe: {@link #offer} from any thread; the passes are confined to the loop.
  */
 public final class LoopOutbox {
     /** Deliveries one pass takes at most, so a flood of offers cannot hold the loop forever. */
@@ -54,51 +70,101 @@ public final class LoopOutbox {
 
     private final EventLoop loop;
     private final Outboxes outboxes;
-    private final Queue<Delivery> queue = PlatformDependent.newMpscQueue();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Pushes to keys and paced broadcasts' steps: passed as soon as the loop gets to them. */
+    private final Lane keys = new Lane();
+    /** Room and broadcast messages: passed at once, or when the merge window after the last such pass ends. */
+    private final Lane rooms = new Lane();
+    private final long mergeWindowNanos;
+    /** Loop-confined: a room pass began less than the merge window ago, and {@link #cooled} makes the next. */
+    private boolean cooling;
     // Scratch state of a pass, confined to the loop and emptied after each pass.
     private final List<Delivery> taken = new ArrayList<>();
     private final Map<String, List<Delivery>> byRoom = new LinkedHashMap<>();
     private final List<Delivery> toAll = new ArrayList<>();
     private final Members members = new Members();
     private final Members written = new Members();
+    /** In a pass that writes each connection at most once: flush each right after its write. */
+    private boolean flushEach;
 
-    LoopOutbox(EventLoop loop, Outboxes outboxes) {
+    /** One kind of waiting delivery: its queue, and whether a pass over it is on the loop's way. */
+    private static final class Lane {
+        final Queue<Delivery> queue = PlatformDependent.newMpscQueue();
+        final AtomicBoolean scheduled = new AtomicBoolean();
+    }
+
+    LoopOutbox(EventLoop loop, Outboxes outboxes, long mergeWindowNanos) {
         this.loop = loop;
         this.outboxes = outboxes;
+        this.mergeWindowNanos = mergeWindowNanos;
     }
 
     /** Queues {@code d} for this loop's next pass; the delivery owns a reference to its message. */
     void offer(Delivery d) {
-        queue.offer(d);
-        schedule();
+        if (d.kind == Delivery.Kind.KEY || d.kind == Delivery.Kind.SOME) {
+            keys.queue.offer(d);
+            schedule(keys, this::passKeys);
+        } else {
+            rooms.queue.offer(d);
+            schedule(rooms, mergeWindowNanos > 0 ? this::passRoomsUnlessCooling : this::passRooms);
+        }
     }
 
-    private void schedule() {
-        if (!scheduled.compareAndSet(false, true)) {
-            return; // a pass is queued and has not started: it will take this delivery too
+    private void schedule(Lane lane, Runnable pass) {
+        if (lane.scheduled.compareAndSet(false, true)) { // else a pass is on its way: it takes this delivery too
+            start(pass);
         }
+    }
+
+    /** Runs {@code pass} on the loop, or, when the loop is stopping, finishes what waits here unwritten. */
+    private void start(Runnable pass) {
         try {
-            loop.execute(this::pass);
+            loop.execute(pass);
         } catch (RejectedExecutionException e) { // the loop is stopping; its connections are closing
-            scheduled.set(false);
-            Delivery d;
-            while ((d = queue.poll()) != null) {
-                d.finish(outboxes);
+            for (Lane lane : new Lane[] {keys, rooms}) {
+                lane.scheduled.set(false);
+                Delivery d;
+                while ((d = lane.queue.poll()) != null) {
+                    d.finish(outboxes);
+                }
             }
         }
     }
 
-    /** One pass: see the class comment. */
-    private void pass() {
-        scheduled.set(false); // an offer from now on schedules another pass
+    private void passKeys() {
+        pass(keys);
+    }
+
+    private void passRooms() {
+        pass(rooms);
+    }
+
+    /** On the loop: a room pass now, unless one began within the merge window; then {@link #cooled} makes it. */
+    private void passRoomsUnlessCooling() {
+        if (!cooling) {
+            pass(rooms);
+        }
+    }
+
+    /** On the loop, when the merge window after a room pass ends: a pass if anything arrived meanwhile. */
+    private void cooled() {
+        cooling = false;
+        if (rooms.scheduled.get()) {
+            pass(rooms);
+        }
+    }
+
+    /** One pass over {@code lane}: see the class comment. */
+    private void pass(Lane lane) {
+        long started = System.nanoTime();
+        lane.scheduled.set(false); // an offer from now on schedules another pass
         Delivery d;
-        while (taken.size() < MAX_PER_PASS && (d = queue.poll()) != null) {
+        while (taken.size() < MAX_PER_PASS && (d = lane.queue.poll()) != null) {
             taken.add(d);
         }
-        if (!queue.isEmpty()) {
-            schedule();
+        if (!lane.queue.isEmpty() && lane.scheduled.compareAndSet(false, true)) {
+            start(lane == keys ? this::passKeys : this::passRooms); // more than a pass takes: the rest next, no window
         }
+        boolean cool = lane == rooms && mergeWindowNanos > 0 && !taken.isEmpty();
         try {
             for (Delivery t : taken) {
                 switch (t.kind) {
@@ -122,6 +188,10 @@ public final class LoopOutbox {
                     case ALL -> toAll.add(t);
                 }
             }
+            // One group (the common room pass: one room, or only a broadcast) writes each
+            // connection once, so each is flushed right after its write, while its channel
+            // is still in the cache; otherwise after the pass, once per connection.
+            flushEach = byRoom.size() + (toAll.isEmpty() ? 0 : 1) == 1;
             for (Map.Entry<String, List<Delivery>> e : byRoom.entrySet()) {
                 outboxes.buckets().collectRoom(e.getKey(), loop, members);
                 writeToMembers(e.getValue());
@@ -133,7 +203,7 @@ public final class LoopOutbox {
             for (int i = 0; i < written.size(); i++) {
                 Connection c = written.get(i);
                 c.flushPending = false;
-                c.channel.flush();
+                c.flushPushes();
             }
         } finally {
             for (Delivery t : taken) {
@@ -143,6 +213,7 @@ public final class LoopOutbox {
                     FINISH_LOG.warn("completing a push call failed: {}", e.toString());
                 }
             }
+            flushEach = false;
             taken.clear();
             byRoom.clear();
             toAll.clear();
@@ -151,6 +222,32 @@ public final class LoopOutbox {
                 written.get(i).flushPending = false; // after a failed pass too, so the next one flushes it
             }
             written.clear();
+            if (cool) {
+                coolFrom(started);
+            }
+        }
+    }
+
+    /**
+     * Holds the next room pass until the merge window from {@code started} ends. A pass that
+     * took the whole window leaves none: the loop is behind, and the next pass merges anyway.
+     */
+    private void coolFrom(long started) {
+        long left = mergeWindowNanos - (System.nanoTime() - started);
+        if (left <= 0 || cooling || loop.isShuttingDown()) {
+            return;
+        }
+        cooling = true;
+        try {
+            // A loop that stops cancels what it has scheduled: what waits is then written (or
+            // skipped, its connections closing) at once, so no call is left unanswered.
+            loop.schedule(this::cooled, left, TimeUnit.NANOSECONDS).addListener(f -> {
+                if (f.isCancelled()) {
+                    cooled();
+                }
+            });
+        } catch (RejectedExecutionException e) { // the loop is stopping: no window to wait for
+            cooling = false;
         }
     }
 
@@ -229,8 +326,10 @@ public final class LoopOutbox {
             outboxes.slowConsumer(c, backlog.totalPendingWriteBytes());
             return false;
         }
-        ch.write(msg.frame(c.wire, c.v2 != null), ch.voidPromise());
-        if (!c.flushPending) {
+        c.writePush(msg.frame(c.wire, c.v2 != null));
+        if (flushEach) {
+            c.flushPushes();
+        } else if (!c.flushPending) {
             c.flushPending = true;
             written.add(c);
         }

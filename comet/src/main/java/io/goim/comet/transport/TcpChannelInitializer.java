@@ -41,7 +41,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("codec", new TcpPacketCodec(maxBody));
+        ch.pipeline().addLast(Wire.CODEC, new TcpPacketCodec(maxBody));
         ch.pipeline().addLast("auth", auth.get());
     }
 }

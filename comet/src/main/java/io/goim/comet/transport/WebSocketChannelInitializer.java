@@ -75,7 +75,7 @@ public final class WebSocketChannelInitializer extends ChannelInitializer<Channe
         ch.pipeline().addLast(DEMO_PAGE, demoPage);
         ch.pipeline().addLast("websocket", new PacedWebSocketProtocolHandler(protocol, pings));
         ch.pipeline().addLast("frame-aggregator", new WebSocketFrameAggregator(maxFrame));
-        ch.pipeline().addLast("codec", codec);
+        ch.pipeline().addLast(Wire.CODEC, codec);
         ch.pipeline().addLast("auth", auth.get());
     }
 }

@@ -17,6 +17,11 @@ public enum Wire {
     WS_BINARY;
 
     static final AttributeKey<Wire> ATTR = AttributeKey.valueOf("goim.wire");
+    /**
+     * The pipeline name of the handler that turns packets into the wire's bytes or frames
+     * (every listener has one); pushes, already encoded, are written from its context.
+     */
+    public static final String CODEC = "codec";
 
     /** The wire of {@code ch}; TCP when the pipeline did not say otherwise. */
     public static Wire of(Channel ch) {

@@ -50,9 +50,13 @@ class OutboxesTest {
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private Outboxes outboxes = outboxes(1 << 20, 0, 1 << 20);
 
-    /** Room window 0 unless a test says otherwise: every room call is answered once written. */
+    /**
+     * Room window 0 unless a test says otherwise: every room call is answered once written;
+     * merge window 0: a loop passes whenever it runs.
+     */
     private Outboxes outboxes(long maxPending, int roomWindow, long maxBacklog) {
-        return new Outboxes(buckets, meters.push, new Whitelist(List.of()), maxPending, roomWindow, maxBacklog);
+        return new Outboxes(buckets, meters.push, new Whitelist(List.of()), maxPending, roomWindow, Duration.ZERO,
+                maxBacklog);
     }
 
     @AfterEach
@@ -161,6 +165,107 @@ class OutboxesTest {
         }
         assertNull(ch(c).readOutbound());
         assertEquals(1, flushes[0]); // three pushes, one flush: one socket write
+    }
+
+    @Test
+    void afterARoomPassWhatArrivesWithinTheMergeWindowLeavesTogetherWhenItEnds() {
+        outboxes = new Outboxes(buckets, meters.push, new Whitelist(List.of()), 1 << 20, 0, Duration.ofMillis(50),
+                1 << 20);
+        Connection c = join("1_1", 7, Wire.TCP);
+        ch(c).freezeTime();
+        CompletableFuture<Integer> first = toRoom(7, "{\"n\":1}").get(0);
+        ch(c).runPendingTasks();
+        assertEquals(1, first.getNow(-1), "after a quiet spell the first message leaves at once");
+        ByteBuf one = ch(c).readOutbound();
+        assertEquals(16 + 7, one.readableBytes());
+        one.release();
+
+        List<CompletableFuture<Integer>> next = toRoom(7, "{\"n\":2}", "{\"n\":3}");
+        ch(c).runPendingTasks();
+        assertNull(ch(c).readOutbound(), "within the window no room message is written");
+        assertFalse(next.get(0).isDone());
+        assertEquals(2 * (16 + 7), outboxes.pending());
+
+        PushMessage toKey = message("{\"k\":4}");
+        outboxes.toKeys(List.of("1_1"), toKey);
+        toKey.release();
+        ch(c).runPendingTasks();
+        ByteBuf pushed = ch(c).readOutbound();
+        assertEquals(16 + 7, pushed.readableBytes(), "a push to a key never waits for a room's window");
+        pushed.release();
+
+        ch(c).advanceTimeBy(50, TimeUnit.MILLISECONDS);
+        ch(c).runScheduledPendingTasks();
+        assertEquals(1, next.get(0).getNow(-1));
+        assertEquals(1, next.get(1).getNow(-1));
+        ByteBuf merged = ch(c).readOutbound();
+        assertEquals(2 * (16 + 7), merged.readableBytes()); // both room messages in one write
+        assertNull(ch(c).readOutbound());
+        merged.release();
+        assertEquals(0, outboxes.pending());
+        assertEquals(2.0, registry.get("goim_comet_push_merged_messages").summary().max());
+
+        ch(c).advanceTimeBy(50, TimeUnit.MILLISECONDS); // a window with nothing in it: quiet again
+        ch(c).runScheduledPendingTasks();
+        CompletableFuture<Integer> later = toRoom(7, "{\"n\":5}").get(0);
+        ch(c).runPendingTasks();
+        assertEquals(1, later.getNow(-1), "after a quiet window the next message leaves at once again");
+        ((ByteBuf) ch(c).readOutbound()).release();
+    }
+
+    @Test
+    void pushesWaitingOutTheMergeWindowAreAnsweredWhenTheLoopStops() {
+        outboxes = new Outboxes(buckets, meters.push, new Whitelist(List.of()), 1 << 20, 0, Duration.ofMillis(50),
+                1 << 20);
+        Connection c = join("1_1", 7, Wire.TCP);
+        ch(c).freezeTime();
+        toRoom(7, "{\"n\":1}");
+        ch(c).runPendingTasks();
+        ((ByteBuf) ch(c).readOutbound()).release();
+        CompletableFuture<Integer> waiting = toRoom(7, "{\"n\":2}").get(0);
+        ch(c).runPendingTasks();
+        assertFalse(waiting.isDone());
+
+        ch(c).close(); // cancels what the loop has scheduled, the end of the window with it
+        assertEquals(0, waiting.getNow(-1), "answered: nothing written, its connection closed");
+        assertEquals(0, outboxes.pending());
+    }
+
+    @Test
+    void pushesEnterThePipelineAtTheCodecSoEverythingBelowItStillSeesThem() {
+        List<Object> below = new ArrayList<>();
+        List<Object> above = new ArrayList<>();
+        EmbeddedChannel ch = new EmbeddedChannel();
+        channels.add(ch);
+        ch.pipeline().addLast("below", recorder(below)); // TLS and backpressure sit here
+        ch.pipeline().addLast(Wire.CODEC, new io.goim.protocol.PacketCodec(1024));
+        ch.pipeline().addLast("above", recorder(above)); // where the session handler sits
+        outboxes.of(ch.eventLoop());
+        buckets.put(new Connection("1_1", 1, ch, Wire.TCP), RoomKeys.ofV1(7));
+        toRoom(7, "{\"n\":1}");
+        ch.runPendingTasks();
+        assertEquals(List.of("write", "flush"), below);
+        assertEquals(List.of(), above, "an encoded push has nothing to do with the handlers above the codec");
+        ByteBuf out = ch.readOutbound();
+        assertEquals(16 + 7, out.readableBytes());
+        out.release();
+    }
+
+    private static io.netty.channel.ChannelOutboundHandlerAdapter recorder(List<Object> seen) {
+        return new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg,
+                    io.netty.channel.ChannelPromise promise) {
+                seen.add("write");
+                ctx.write(msg, promise);
+            }
+
+            @Override
+            public void flush(io.netty.channel.ChannelHandlerContext ctx) {
+                seen.add("flush");
+                ctx.flush();
+            }
+        };
     }
 
     @Test
