@@ -1,6 +1,7 @@
 package io.goim.comet;
 
 import io.goim.comet.cluster.CometAnnouncer;
+import io.goim.comet.push.PassRest;
 import com.typesafe.config.Config;
 import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
@@ -33,7 +34,7 @@ public record CometConfig(
         Duration disconnectBackoff,
         long pushMaxPending,
         int pushRoomWindow,
-        Duration pushMergeWindow,
+        PassRest pushRest,
         int lowWaterMark,
         int highWaterMark,
         long maxBacklog,
@@ -166,7 +167,7 @@ public record CometConfig(
                 s.positiveDuration("disconnect-backoff"),
                 s.bytesAtLeast("push.max-pending", 1),
                 s.intAtLeast("push.room-window", 0),
-                s.nonNegativeDuration("push.merge-window"),
+                new PassRest(s.doubleAtLeast("push.rest.ratio", 0), s.nonNegativeDuration("push.rest.max")),
                 low,
                 high,
                 s.bytesAtLeast("write-buffer.max-backlog", high),

@@ -71,7 +71,7 @@ public final class CometParts implements AutoCloseable {
         this.whitelist = new Whitelist(config.whitelist());
         this.connections = new ConnectionRegistry(config.buckets());
         this.outboxes = new Outboxes(connections, meters.push, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
-                config.pushMergeWindow(), config.maxBacklog());
+                config.pushRest(), config.maxBacklog());
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
                 meters.disconnects, whitelist);

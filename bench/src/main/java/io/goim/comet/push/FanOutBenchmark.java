@@ -25,7 +25,6 @@ import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -84,7 +83,7 @@ public class FanOutBenchmark {
     public void setUp() throws InterruptedException {
         ConnectionRegistry buckets = new ConnectionRegistry(32);
         outboxes = new Outboxes(buckets, new CometMeters(new SimpleMeterRegistry()).push, new Whitelist(List.of()),
-                1L << 30, 0, Duration.ZERO, 4L << 20);
+                1L << 30, 0, PassRest.NONE, 4L << 20);
         Wire w = Wire.valueOf(wire);
         server = new DefaultEventLoopGroup(1);
         // The client ends share the members' loop: an in-VM write to a channel of the same loop

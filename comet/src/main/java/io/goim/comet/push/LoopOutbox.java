@@ -37,17 +37,17 @@ import org.slf4j.LoggerFactory;
  * messages that piled up for a room leave together, one write per member, so the cost of
  * a pass stays one write per connection however many messages it carries.
  *
- * <p>A loop that is busy but not behind would still make one room pass per push call, and
- * a write to a socket costs about as much as the bytes of several small messages. So after
- * a pass that wrote to rooms or everyone, that lane <em>cools</em> for
- * {@code comet.push.merge-window} (counted from the pass's start): room and broadcast
- * messages that arrive meanwhile wait and leave in one pass when the window ends. The
- * first message after a quiet spell still leaves at once, and under steady load each
- * member gets at most one write per window:
+ * <p>A pass costs about one socket write per member, whatever it carries, and on a busy
+ * loop passes follow each other as fast as they finish, each with what arrived during the
+ * last: the quicker the writes, the more of them. So after a room pass the room lane
+ * <em>rests</em> ({@link PassRest}, {@code comet.push.rest}): a share of the time the
+ * pass took, capped. Room and broadcast messages that arrive meanwhile leave together
+ * when the rest ends. A small room's pass is short and so is its rest; the first message
+ * after a quiet spell leaves at once:
  *
  * <pre>
- *   room offers   m1        m2  m3   m4        (quiet)        m5
- *   room passes   [m1]──window──[m2 m3 m4]──window──          [m5]──window──
+ *   room offers   m1          m2  m3   m4              (quiet)        m5
+ *   room passes   [ m1 ]─rest─[ m2 m3 m4 ]─rest─                      [ m5 ]─rest─
  * </pre>
  *
  * Pushes to keys (and a paced broadcast's steps) have their own lane that never waits for
@@ -72,10 +72,10 @@ public final class LoopOutbox {
     private final Outboxes outboxes;
     /** Pushes to keys and paced broadcasts' steps: passed as soon as the loop gets to them. */
     private final Lane keys = new Lane();
-    /** Room and broadcast messages: passed at once, or when the merge window after the last such pass ends. */
+    /** Room and broadcast messages: passed at once, or when the rest after the last such pass ends. */
     private final Lane rooms = new Lane();
-    private final long mergeWindowNanos;
-    /** Loop-confined: a room pass began less than the merge window ago, and {@link #cooled} makes the next. */
+    private final PassRest rest;
+    /** Loop-confined: the room lane rests after a pass, and {@link #cooled} makes the next. */
     private boolean cooling;
     // Scratch state of a pass, confined to the loop and emptied after each pass.
     private final List<Delivery> taken = new ArrayList<>();
@@ -92,10 +92,10 @@ public final class LoopOutbox {
         final AtomicBoolean scheduled = new AtomicBoolean();
     }
 
-    LoopOutbox(EventLoop loop, Outboxes outboxes, long mergeWindowNanos) {
+    LoopOutbox(EventLoop loop, Outboxes outboxes, PassRest rest) {
         this.loop = loop;
         this.outboxes = outboxes;
-        this.mergeWindowNanos = mergeWindowNanos;
+        this.rest = rest;
     }
 
     /** Queues {@code d} for this loop's next pass; the delivery owns a reference to its message. */
@@ -105,7 +105,7 @@ public final class LoopOutbox {
             schedule(keys, this::passKeys);
         } else {
             rooms.queue.offer(d);
-            schedule(rooms, mergeWindowNanos > 0 ? this::passRoomsUnlessCooling : this::passRooms);
+            schedule(rooms, rest.none() ? this::passRooms : this::passRoomsUnlessCooling);
         }
     }
 
@@ -138,14 +138,14 @@ public final class LoopOutbox {
         pass(rooms);
     }
 
-    /** On the loop: a room pass now, unless one began within the merge window; then {@link #cooled} makes it. */
+    /** On the loop: a room pass now, unless the room lane rests; then {@link #cooled} makes it. */
     private void passRoomsUnlessCooling() {
         if (!cooling) {
             pass(rooms);
         }
     }
 
-    /** On the loop, when the merge window after a room pass ends: a pass if anything arrived meanwhile. */
+    /** On the loop, when the rest after a room pass ends: a pass if anything arrived meanwhile. */
     private void cooled() {
         cooling = false;
         if (rooms.scheduled.get()) {
@@ -164,7 +164,7 @@ public final class LoopOutbox {
         if (!lane.queue.isEmpty() && lane.scheduled.compareAndSet(false, true)) {
             start(lane == keys ? this::passKeys : this::passRooms); // more than a pass takes: the rest next, no window
         }
-        boolean cool = lane == rooms && mergeWindowNanos > 0 && !taken.isEmpty();
+        boolean cool = lane == rooms && !rest.none() && !taken.isEmpty();
         try {
             for (Delivery t : taken) {
                 switch (t.kind) {
@@ -228,12 +228,9 @@ public final class LoopOutbox {
         }
     }
 
-    /**
-     * Holds the next room pass until the merge window from {@code started} ends. A pass that
-     * took the whole window leaves none: the loop is behind, and the next pass merges anyway.
-     */
+    /** Holds the next room pass for the rest that a pass begun at {@code started} earns. */
     private void coolFrom(long started) {
-        long left = mergeWindowNanos - (System.nanoTime() - started);
+        long left = rest.afterNanos(System.nanoTime() - started);
         if (left <= 0 || cooling || loop.isShuttingDown()) {
             return;
         }

@@ -6,7 +6,6 @@ import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
 import io.goim.libs.log.RateLimitedLog;
 import io.netty.channel.EventLoop;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -26,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * comet's memory. Up to {@code comet.push.room-window} room calls are answered as soon as
  * they are queued, so job keeps the loops fed; beyond that, and for broadcasts, a call
  * is answered when every loop has written it, so job's batches grow exactly while comet
- * is behind. After a pass, a loop's outbox waits {@code comet.push.merge-window} before the
- * next ({@link LoopOutbox}), so a busy loop writes to each connection at most once per window.
+ * is behind. After a room pass, a loop's room lane rests in proportion to the pass
+ * ({@link PassRest}), so a busy loop makes fewer, fuller writes.
  *
  * <p>Thread-safe.
  */
@@ -42,26 +41,26 @@ public final class Outboxes {
     private final long maxPending;
     private final long maxBacklog;
     private final int roomWindow;
-    private final long mergeWindowNanos;
+    private final PassRest rest;
     private final AtomicLong pending = new AtomicLong();
     /** Room calls answered before their writes and not yet written. */
     private final AtomicInteger answeredEarly = new AtomicInteger();
 
     public Outboxes(ConnectionRegistry buckets, CometMeters.Push meters, Whitelist whitelist, long maxPending, int roomWindow,
-            Duration mergeWindow, long maxBacklog) {
+            PassRest rest, long maxBacklog) {
         this.buckets = buckets;
         this.meters = meters;
         this.whitelist = whitelist;
         this.maxPending = maxPending;
         this.roomWindow = roomWindow;
-        this.mergeWindowNanos = mergeWindow.toNanos();
+        this.rest = rest;
         this.maxBacklog = maxBacklog;
     }
 
     /** The outbox of {@code loop}, made on first use. */
     public LoopOutbox of(EventLoop loop) {
         LoopOutbox o = byLoop.get(loop);
-        return o != null ? o : byLoop.computeIfAbsent(loop, l -> new LoopOutbox(l, this, mergeWindowNanos));
+        return o != null ? o : byLoop.computeIfAbsent(loop, l -> new LoopOutbox(l, this, rest));
     }
 
     /**

@@ -52,10 +52,10 @@ class OutboxesTest {
 
     /**
      * Room window 0 unless a test says otherwise: every room call is answered once written;
-     * merge window 0: a loop passes whenever it runs.
+     * no rest: a loop passes whenever it runs.
      */
     private Outboxes outboxes(long maxPending, int roomWindow, long maxBacklog) {
-        return new Outboxes(buckets, meters.push, new Whitelist(List.of()), maxPending, roomWindow, Duration.ZERO,
+        return new Outboxes(buckets, meters.push, new Whitelist(List.of()), maxPending, roomWindow, PassRest.NONE,
                 maxBacklog);
     }
 
@@ -168,9 +168,9 @@ class OutboxesTest {
     }
 
     @Test
-    void afterARoomPassWhatArrivesWithinTheMergeWindowLeavesTogetherWhenItEnds() {
-        outboxes = new Outboxes(buckets, meters.push, new Whitelist(List.of()), 1 << 20, 0, Duration.ofMillis(50),
-                1 << 20);
+    void afterARoomPassWhatArrivesWhileTheRoomLaneRestsLeavesTogetherWhenTheRestEnds() {
+        outboxes = new Outboxes(buckets, meters.push, new Whitelist(List.of()), 1 << 20, 0,
+                new PassRest(1, Duration.ofSeconds(1)), 1 << 20);
         Connection c = join("1_1", 7, Wire.TCP);
         ch(c).freezeTime();
         CompletableFuture<Integer> first = toRoom(7, "{\"n\":1}").get(0);
@@ -182,7 +182,7 @@ class OutboxesTest {
 
         List<CompletableFuture<Integer>> next = toRoom(7, "{\"n\":2}", "{\"n\":3}");
         ch(c).runPendingTasks();
-        assertNull(ch(c).readOutbound(), "within the window no room message is written");
+        assertNull(ch(c).readOutbound(), "while the room lane rests no room message is written");
         assertFalse(next.get(0).isDone());
         assertEquals(2 * (16 + 7), outboxes.pending());
 
@@ -191,10 +191,10 @@ class OutboxesTest {
         toKey.release();
         ch(c).runPendingTasks();
         ByteBuf pushed = ch(c).readOutbound();
-        assertEquals(16 + 7, pushed.readableBytes(), "a push to a key never waits for a room's window");
+        assertEquals(16 + 7, pushed.readableBytes(), "a push to a key never waits for a room's rest");
         pushed.release();
 
-        ch(c).advanceTimeBy(50, TimeUnit.MILLISECONDS);
+        ch(c).advanceTimeBy(1, TimeUnit.SECONDS); // the rest: as long as the pass took, at most 1 s
         ch(c).runScheduledPendingTasks();
         assertEquals(1, next.get(0).getNow(-1));
         assertEquals(1, next.get(1).getNow(-1));
@@ -205,18 +205,18 @@ class OutboxesTest {
         assertEquals(0, outboxes.pending());
         assertEquals(2.0, registry.get("goim_comet_push_merged_messages").summary().max());
 
-        ch(c).advanceTimeBy(50, TimeUnit.MILLISECONDS); // a window with nothing in it: quiet again
+        ch(c).advanceTimeBy(1, TimeUnit.SECONDS); // a rest with nothing in it: quiet again
         ch(c).runScheduledPendingTasks();
         CompletableFuture<Integer> later = toRoom(7, "{\"n\":5}").get(0);
         ch(c).runPendingTasks();
-        assertEquals(1, later.getNow(-1), "after a quiet window the next message leaves at once again");
+        assertEquals(1, later.getNow(-1), "after a quiet rest the next message leaves at once again");
         ((ByteBuf) ch(c).readOutbound()).release();
     }
 
     @Test
-    void pushesWaitingOutTheMergeWindowAreAnsweredWhenTheLoopStops() {
-        outboxes = new Outboxes(buckets, meters.push, new Whitelist(List.of()), 1 << 20, 0, Duration.ofMillis(50),
-                1 << 20);
+    void pushesWaitingOutARestAreAnsweredWhenTheLoopStops() {
+        outboxes = new Outboxes(buckets, meters.push, new Whitelist(List.of()), 1 << 20, 0,
+                new PassRest(1, Duration.ofSeconds(1)), 1 << 20);
         Connection c = join("1_1", 7, Wire.TCP);
         ch(c).freezeTime();
         toRoom(7, "{\"n\":1}");
@@ -226,7 +226,7 @@ class OutboxesTest {
         ch(c).runPendingTasks();
         assertFalse(waiting.isDone());
 
-        ch(c).close(); // cancels what the loop has scheduled, the end of the window with it
+        ch(c).close(); // cancels what the loop has scheduled, the end of the rest with it
         assertEquals(0, waiting.getNow(-1), "answered: nothing written, its connection closed");
         assertEquals(0, outboxes.pending());
     }

@@ -83,6 +83,20 @@ public final class Settings {
         return value;
     }
 
+    /** A number such as {@code 0.5} that must be at least {@code min}. */
+    public double doubleAtLeast(String path, double min) {
+        double value;
+        try {
+            value = config.getDouble(path);
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
+        }
+        if (!(value >= min)) {
+            throw invalid(path, Double.toString(value), ">= " + min);
+        }
+        return value;
+    }
+
     /** A TCP port, 0 (pick a free one) to 65535. */
     public int port(String path) {
         int value = integer(path);
