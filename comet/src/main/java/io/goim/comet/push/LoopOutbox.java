@@ -162,7 +162,7 @@ public final class LoopOutbox {
             taken.add(d);
         }
         if (!lane.queue.isEmpty() && lane.scheduled.compareAndSet(false, true)) {
-            start(lane == keys ? this::passKeys : this::passRooms); // more than a pass takes: the rest next, no window
+            start(lane == keys ? this::passKeys : this::passRooms); // more than one pass takes: the others next, without a rest
         }
         boolean cool = lane == rooms && !rest.none() && !taken.isEmpty();
         try {
@@ -243,7 +243,7 @@ public final class LoopOutbox {
                     cooled();
                 }
             });
-        } catch (RejectedExecutionException e) { // the loop is stopping: no window to wait for
+        } catch (RejectedExecutionException e) { // the loop is stopping: no rest to wait for
             cooling = false;
         }
     }
