@@ -1,6 +1,7 @@
-package io.goim.job;
+package io.goim.job.discovery;
 
-import io.goim.libs.admin.RpcMetrics;
+import io.goim.job.JobMeters;
+import io.goim.job.comets.CometSet;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.Futures;
 import io.goim.libs.grpc.GrpcChannels;
@@ -10,6 +11,7 @@ import io.goim.proto.CometInstance;
 import io.goim.proto.CometsReply;
 import io.goim.proto.Empty;
 import io.goim.proto.LogicGrpc;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Polls run one at a time on the watcher's own thread (closing a removed
  * comet's channel may wait), never on job's timer.
  */
-final class CometWatcher implements AutoCloseable {
+public final class CometWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometWatcher.class);
 
     private final Supplier<CompletableFuture<List<CometInstance>>> source;
@@ -64,27 +66,30 @@ final class CometWatcher implements AutoCloseable {
     private final ManagedChannel channel;
 
     CometWatcher(Supplier<CompletableFuture<List<CometInstance>>> source, CometSet comets, Duration removeAfter,
-            LongSupplier nanoClock, JobMeters meters) {
+            LongSupplier nanoClock, JobMeters.Discovery meters) {
         this(source, null, comets, removeAfter, nanoClock, meters);
     }
 
     private CometWatcher(Supplier<CompletableFuture<List<CometInstance>>> source, ManagedChannel channel,
-            CometSet comets, Duration removeAfter, LongSupplier nanoClock, JobMeters meters) {
+            CometSet comets, Duration removeAfter, LongSupplier nanoClock, JobMeters.Discovery meters) {
         this.source = source;
         this.channel = channel;
         this.comets = comets;
         this.removeAfterNanos = removeAfter.toNanos();
         this.nanoClock = nanoClock;
-        this.ok = meters.discoveryPollsOk;
-        this.failed = meters.discoveryPollsFailed;
+        this.ok = meters.pollsOk();
+        this.failed = meters.pollsFailed();
     }
 
-    /** A watcher asking the logics at {@code logic} over gRPC, each call with {@code deadline}. */
-    static CometWatcher overGrpc(List<HostPort> logic, PeerAuth auth, Duration deadline, CometSet comets,
-            Duration removeAfter, JobMeters meters) {
+    /**
+     * A watcher asking the logics at {@code logic} over gRPC, each call with {@code deadline}
+     * and timed by {@code rpc}.
+     */
+    public static CometWatcher overGrpc(List<HostPort> logic, PeerAuth auth, Duration deadline, CometSet comets,
+            Duration removeAfter, JobMeters.Discovery meters, ClientInterceptor rpc) {
         ManagedChannel channel = GrpcChannels.channelDirect(logic, LogicGrpc.SERVICE_NAME, true, auth);
         LogicGrpc.LogicFutureStub stub = LogicGrpc.newFutureStub(channel)
-                .withInterceptors(RpcMetrics.interceptor(meters.registry(), "logic"));
+                .withInterceptors(rpc);
         Supplier<CompletableFuture<List<CometInstance>>> source = () -> Futures.of(stub
                 .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).comets(Empty.getDefaultInstance()))
                 .thenApply(CometsReply::getCometsList);
@@ -92,11 +97,12 @@ final class CometWatcher implements AutoCloseable {
     }
 
     /** Polls now, then every {@code interval} after each answer. */
-    void start(Duration interval) {
+    public void start(Duration interval) {
         timer.scheduleWithFixedDelay(this::pollOnce, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    int followedCount() {
+    /** Comets followed from discovery now (besides job.comets). */
+    public int followedCount() {
         return followed.size();
     }
 

@@ -1,6 +1,9 @@
-package io.goim.job;
+package io.goim.job.comets;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import io.goim.job.JobConfig;
+import io.goim.job.JobMeters;
+import io.goim.job.Scheduler;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.admin.RpcMetrics;
 import io.goim.libs.config.HostPort;
@@ -50,12 +53,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class CometClient implements AutoCloseable {
+public final class CometClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometClient.class);
 
     /** One RPC, started on a stub that already carries the deadline. */
     @FunctionalInterface
-    interface Call {
+    public interface Call {
         ListenableFuture<?> start(CometGrpc.CometFutureStub stub);
     }
 
@@ -73,7 +76,7 @@ final class CometClient implements AutoCloseable {
     private volatile boolean closed;
 
     /** Calls are timed and counted by {@code meters.rpc()} with {@code peer="comet-<id>"} (see {@link RpcMetrics}). */
-    CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobMeters.PerComet meters) {
+    public CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobMeters.PerComet meters) {
         this.id = id;
         // No gRPC retry policy: this client retries failed pushes itself (comet-attempts), with backoff.
         this.channel = GrpcChannels.channel(addresses, CometGrpc.SERVICE_NAME, false, config.peerAuth());
@@ -87,7 +90,7 @@ final class CometClient implements AutoCloseable {
         }
     }
 
-    int id() {
+    public int id() {
         return id;
     }
 
@@ -96,7 +99,7 @@ final class CometClient implements AutoCloseable {
     }
 
     /** Ready when this comet reports SERVING on its gRPC health service within {@code deadline}. */
-    CompletableFuture<Readiness> ready(Duration deadline) {
+    public CompletableFuture<Readiness> ready(Duration deadline) {
         return HealthChecks.readiness("comet " + id, stub.getChannel(), CometGrpc.SERVICE_NAME, deadline);
     }
 
@@ -120,12 +123,12 @@ final class CometClient implements AutoCloseable {
     }
 
     /** Submits {@code call} on the lane of {@code key} (same key, same lane, same order). */
-    CompletableFuture<Boolean> submit(int key, String what, Call call) {
+    public CompletableFuture<Boolean> submit(int key, String what, Call call) {
         return lanes[Math.floorMod(key, lanes.length)].submit(what, call);
     }
 
     /** Submits {@code call} on the next lane, round robin. */
-    CompletableFuture<Boolean> submit(String what, Call call) {
+    public CompletableFuture<Boolean> submit(String what, Call call) {
         return lanes[Math.floorMod(roundRobin.getAndIncrement(), lanes.length)].submit(what, call);
     }
 

@@ -1,5 +1,6 @@
-package io.goim.job;
+package io.goim.job.comets;
 
+import io.goim.job.JobMeters;
 import io.goim.proto.MPushMsgReq;
 import io.goim.proto.MPushMsgsReq;
 import io.goim.proto.Proto;
@@ -33,7 +34,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safe: guarded by its own monitor; calls are made outside it.
  */
-final class UserPushBatcher {
+public final class UserPushBatcher {
+    /** Bytes of user pushes one call to a comet carries at most. */
+    static final int MAX_BYTES = 1 << 20;
+
     private record Push(List<String> keys, Proto proto, CompletableFuture<Boolean> handed) {
     }
 
@@ -52,7 +56,7 @@ final class UserPushBatcher {
     }
 
     /** Queues a push of {@code proto} to {@code keys}; the future completes when the comet took it or it was given up. */
-    CompletableFuture<Boolean> submit(List<String> keys, Proto proto) {
+    public CompletableFuture<Boolean> submit(List<String> keys, Proto proto) {
         Push p = new Push(keys, proto, new CompletableFuture<>());
         List<Push> batch;
         synchronized (this) {

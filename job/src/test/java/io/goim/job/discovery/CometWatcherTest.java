@@ -1,10 +1,14 @@
-package io.goim.job;
+package io.goim.job.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.typesafe.config.ConfigFactory;
+import io.goim.job.JobConfig;
+import io.goim.job.JobMeters;
+import io.goim.job.comets.CometClient;
+import io.goim.job.comets.CometSet;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.config.HostPort;
 import io.goim.proto.CometInstance;
@@ -35,7 +39,7 @@ class CometWatcherTest {
             meters::comet);
     private CompletableFuture<List<CometInstance>> answer = CompletableFuture.completedFuture(List.of());
     private final CometWatcher watcher = new CometWatcher(() -> answer, comets, Duration.ofSeconds(3), clock::get,
-            meters);
+            meters.discovery);
 
     @AfterEach
     void close() throws Exception {

@@ -1,6 +1,9 @@
-package io.goim.job;
+package io.goim.job.rooms;
 
 import com.google.protobuf.ByteString;
+import io.goim.job.JobConfig;
+import io.goim.job.JobMeters;
+import io.goim.job.Scheduler;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,14 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe.
  */
-final class RoomBatchers {
+public final class RoomBatchers {
     private final Map<String, RoomBatcher> rooms = new ConcurrentHashMap<>();
     private final JobConfig.Room config;
     private final Scheduler scheduler;
     private final RoomBatcher.Sender sender;
     private final JobMeters.Rooms meters;
 
-    RoomBatchers(JobConfig.Room config, Scheduler scheduler, RoomBatcher.Sender sender, JobMeters.Rooms meters) {
+    public RoomBatchers(JobConfig.Room config, Scheduler scheduler, RoomBatcher.Sender sender, JobMeters.Rooms meters) {
         this.config = config;
         this.scheduler = scheduler;
         this.sender = sender;
@@ -26,7 +29,7 @@ final class RoomBatchers {
     }
 
     /** Offers one packet to {@code room}'s batcher: {@link RoomBatcher.Offer#ACCEPTED} or {@link RoomBatcher.Offer#FULL}. */
-    RoomBatcher.Offer offer(String room, ByteString packet, CompletableFuture<Void> handed) {
+    public RoomBatcher.Offer offer(String room, ByteString packet, CompletableFuture<Void> handed) {
         while (true) {
             RoomBatcher b = rooms.computeIfAbsent(room,
                     r -> new RoomBatcher(r, config, scheduler, sender, meters, this::forget));
@@ -39,7 +42,7 @@ final class RoomBatchers {
     }
 
     /** Rooms with messages queued. */
-    int active() {
+    public int active() {
         return rooms.size();
     }
 

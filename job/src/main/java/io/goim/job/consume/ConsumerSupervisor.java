@@ -1,4 +1,4 @@
-package io.goim.job;
+package io.goim.job.consume;
 
 import io.goim.libs.admin.Readiness;
 import io.micrometer.core.instrument.Counter;
@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class ConsumerSupervisor implements AutoCloseable {
+public final class ConsumerSupervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerSupervisor.class);
 
     /** The wait before restarting a failed loop: {@code backoff}, doubling per consecutive failure up to {@code maxBackoff}. */
-    record Backoff(Duration backoff, Duration maxBackoff) {
+    public record Backoff(Duration backoff, Duration maxBackoff) {
         Duration after(int failures) {
             long millis = backoff.toMillis() << Math.min(20, Math.max(0, failures - 1));
             return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
@@ -51,7 +51,7 @@ final class ConsumerSupervisor implements AutoCloseable {
     private boolean halt; // guarded by lock
     private volatile String down = "kafka consumer starting";
 
-    ConsumerSupervisor(Supplier<Consumer<byte[], byte[]>> consumers,
+    public ConsumerSupervisor(Supplier<Consumer<byte[], byte[]>> consumers,
             Function<Consumer<byte[], byte[]>, PushConsumer> loops, Backoff backoff, Counter restarts) {
         this.consumers = consumers;
         this.loops = loops;
@@ -60,7 +60,7 @@ final class ConsumerSupervisor implements AutoCloseable {
         this.thread = new Thread(this::supervise, "job-consumer");
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
@@ -118,7 +118,7 @@ final class ConsumerSupervisor implements AutoCloseable {
     }
 
     /** See the class comment. */
-    Readiness readiness() {
+    public Readiness readiness() {
         String why = down;
         if (why != null) {
             return Readiness.notReady(why);
@@ -132,7 +132,7 @@ final class ConsumerSupervisor implements AutoCloseable {
     }
 
     /** What the running loop owns ({@link PushConsumer#ownedPartitions}); -1 when no loop runs. */
-    int ownedPartitions() {
+    public int ownedPartitions() {
         PushConsumer loop;
         synchronized (lock) {
             loop = current;
@@ -147,7 +147,7 @@ final class ConsumerSupervisor implements AutoCloseable {
     }
 
     /** Stops the loop without committing anything more, as a crash would. */
-    void halt() throws InterruptedException {
+    public void halt() throws InterruptedException {
         stop(true);
     }
 

@@ -1,4 +1,4 @@
-package io.goim.job;
+package io.goim.job.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,10 +1,13 @@
-package io.goim.job;
+package io.goim.job.consume;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
-/** What became of one record offered to the {@link Dispatcher}: taken, or to be offered again later. */
-sealed interface Dispatched permits Dispatched.Taken, Dispatched.Wait {
+/**
+ * What became of one record offered to the consumer's {@link PushConsumer.Handler} (job's
+ * {@link io.goim.job.dispatch.Dispatcher}): taken, or to be offered again later.
+ */
+public sealed interface Dispatched permits Dispatched.Taken, Dispatched.Wait {
     /** Not taken now: its room's queue is full (see {@link Wait}). */
     Dispatched WAIT = new Wait();
 

@@ -1,6 +1,9 @@
-package io.goim.job;
+package io.goim.job.rooms;
 
 import com.google.protobuf.ByteString;
+import io.goim.job.JobConfig;
+import io.goim.job.JobMeters;
+import io.goim.job.Scheduler;
 import io.goim.protocol.Op;
 import io.goim.protocol.Packets;
 import io.goim.proto.Proto;
@@ -29,7 +32,7 @@ import java.util.function.Consumer;
  *       whichever comes first.</li>
  * </ul>
  * Several batches may be in flight; each comet still receives them in order because a
- * room always uses the same lane of each {@link CometClient}.
+ * room always uses the same lane of each {@link io.goim.job.comets.CometClient}.
  *
  * <p>The room's queue holds the messages accepted and not yet handed to every comet
  * (collected plus in flight); {@link #offer} refuses a message when it holds
@@ -38,9 +41,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: guarded by its own monitor; batches are sent outside it.
  */
-final class RoomBatcher {
+public final class RoomBatcher {
     /** What {@link #offer} did with a message. */
-    enum Offer {
+    public enum Offer {
         /** Queued; its future completes when it was handed to every comet that needed it. */
         ACCEPTED,
         /** The room's queue is full; the message was not taken. */
@@ -51,7 +54,7 @@ final class RoomBatcher {
 
     /** Sends one batch to the comets that host the room; the future completes when all answered or gave up. */
     @FunctionalInterface
-    interface Sender {
+    public interface Sender {
         CompletableFuture<?> send(String room, Proto batch);
     }
 

@@ -1,14 +1,19 @@
-package io.goim.job;
+package io.goim.job.rooms;
 
-import io.goim.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.goim.job.JobConfig;
+import io.goim.job.JobCounts;
+import io.goim.job.JobMeters;
+import io.goim.job.ManualScheduler;
+import io.goim.job.dispatch.Dispatcher;
+import io.goim.proto.Proto;
 import io.goim.protocol.Op;
 import io.goim.protocol.Packets;
-import io.goim.proto.Proto;
+import io.goim.protocol.RoomKeys;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
-package io.goim.job;
+package io.goim.job.consume;
 
+import io.goim.job.JobConfig;
+import io.goim.job.JobMeters;
 import io.goim.libs.log.RateLimitedLog;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only {@link #stop} and {@link #ownedPartitions} may be called from other threads.
  */
-final class PushConsumer {
+public final class PushConsumer {
     private static final Logger log = LoggerFactory.getLogger(PushConsumer.class);
     /** Poll timeout while some partition waits for room: how soon a waiting record is offered again. */
     private static final Duration RETRY_INTERVAL = Duration.ofMillis(5);
@@ -76,13 +78,13 @@ final class PushConsumer {
     /** Partitions owned after the last completed rebalance; -1 before the first one and while rebalancing. */
     private volatile int owned = -1;
 
-    /** What the loop does with one record ({@link Dispatcher#dispatch}): takes it, or has it wait for room. */
+    /** What the loop does with one record ({@link io.goim.job.dispatch.Dispatcher#dispatch}): takes it, or has it wait for room. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         Dispatched dispatch(byte[] value, String where);
     }
 
-    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters) {
+    public PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters) {
         this(consumer, config, dispatcher, meters, System::nanoTime);
     }
 
@@ -99,7 +101,7 @@ final class PushConsumer {
     }
 
     /** The production Kafka consumer for {@code config}: manual commits, byte arrays. */
-    static KafkaConsumer<byte[], byte[]> kafkaConsumer(JobConfig config) {
+    public static KafkaConsumer<byte[], byte[]> kafkaConsumer(JobConfig config) {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());

@@ -1,7 +1,14 @@
-package io.goim.job;
+package io.goim.job.dispatch;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.goim.job.JobMeters;
+import io.goim.job.comets.CometClient;
+import io.goim.job.comets.CometSet;
+import io.goim.job.comets.UserPushBatcher;
+import io.goim.job.consume.Dispatched;
+import io.goim.job.rooms.RoomBatcher;
+import io.goim.job.rooms.RoomBatchers;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.protocol.Op;
 import io.goim.protocol.RoomKeys;
@@ -38,10 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class Dispatcher {
+public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-    /** Bytes of user pushes one call to a comet carries at most (see {@link UserPushBatcher}). */
-    static final int USER_BATCH_BYTES = 1 << 20;
 
     private final CometSet comets;
     private final RoomBatchers rooms;
@@ -50,7 +55,7 @@ final class Dispatcher {
     private final RateLimitedLog unknownCometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog replacedOpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    Dispatcher(CometSet comets, RoomBatchers rooms, JobMeters.Dispatch meters) {
+    public Dispatcher(CometSet comets, RoomBatchers rooms, JobMeters.Dispatch meters) {
         this.comets = comets;
         this.rooms = rooms;
         this.meters = meters;
@@ -61,7 +66,7 @@ final class Dispatcher {
      * the push was accepted gets it, on any comet; a comet with no member writes nothing.
      * Used as the batchers' {@link RoomBatcher.Sender}.
      */
-    static RoomBatcher.Sender roomSender(Supplier<Collection<CometClient>> comets, JobMeters.Dispatch meters) {
+    public static RoomBatcher.Sender roomSender(Supplier<Collection<CometClient>> comets, JobMeters.Dispatch meters) {
         return (room, batch) -> {
             BroadcastRoomReq req = BroadcastRoomReq.newBuilder().setRoomKey(room).setProto(batch).build();
             List<CompletableFuture<?>> calls = new ArrayList<>();
@@ -75,7 +80,7 @@ final class Dispatcher {
     }
 
     /** See the class comment; {@code where} names the record in log lines. */
-    Dispatched dispatch(byte[] value, String where) {
+    public Dispatched dispatch(byte[] value, String where) {
         PushMsg msg;
         try {
             msg = PushMsg.parseFrom(value == null ? new byte[0] : value);
@@ -188,7 +193,7 @@ final class Dispatcher {
     }
 
     /** One complete client packet ({@link Packets} layout, seq 0): 16-byte header, then {@code body}. */
-    static ByteString packet(int op, ByteString body) {
+    public static ByteString packet(int op, ByteString body) {
         byte[] header = new byte[Packets.HEADER_LENGTH];
         ByteBuf out = Unpooled.wrappedBuffer(header).clear();
         Packets.writeHeader(out, Packets.PUSH_VER, op, 0, body.size());

@@ -1,14 +1,23 @@
-package io.goim.job;
+package io.goim.job.consume;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.goim.job.JobConfig;
+import io.goim.job.JobFixture;
+import io.goim.job.JobMeters;
+import io.goim.job.ManualScheduler;
+import io.goim.job.RecordingComet;
+import io.goim.job.comets.CometSet;
+import io.goim.job.dispatch.Dispatcher;
+import io.goim.job.rooms.RoomBatchers;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
-package io.goim.job;
+package io.goim.job.comets;
 
+import io.goim.job.JobMeters;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.log.RateLimitedLog;
 import java.util.function.IntFunction;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The comets job pushes to, by server id: those configured in {@code job.comets}, fixed for
- * the life of the process, and those discovered ({@link CometWatcher}), which
+ * the life of the process, and those discovered ({@link io.goim.job.discovery.CometWatcher}), which
  * {@link #follow} adds, moves (a comet back at a new address gets a new channel) and
  * removes (its client is closed: calls still queued for it are given up and counted, as
  * for a comet that went away). A configured id keeps its configured addresses whatever is
@@ -26,11 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: reads are lock-free; {@link #follow} and {@link #close} are serialised.
  */
-final class CometSet implements AutoCloseable {
+public final class CometSet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CometSet.class);
 
     /** One comet: its client, its user-push batcher, where it is, and whether job.comets lists it. */
-    record Member(CometClient client, UserPushBatcher users, List<HostPort> addresses, boolean configured) {
+    public record Member(CometClient client, UserPushBatcher users, List<HostPort> addresses, boolean configured) {
     }
 
     private final Map<Integer, Member> members = new ConcurrentHashMap<>();
@@ -40,7 +41,7 @@ final class CometSet implements AutoCloseable {
     private volatile boolean closed;
 
     /** {@code clients} makes the client of comet id at its addresses. */
-    CometSet(Map<Integer, List<HostPort>> configured, BiFunction<Integer, List<HostPort>, CometClient> clients,
+    public CometSet(Map<Integer, List<HostPort>> configured, BiFunction<Integer, List<HostPort>, CometClient> clients,
             IntFunction<JobMeters.PerComet> meters) {
         this.clients = clients;
         this.meters = meters;
@@ -48,7 +49,7 @@ final class CometSet implements AutoCloseable {
     }
 
     /** A set with no comet that never adds one (for tests of dispatch alone). */
-    static CometSet empty() {
+    public static CometSet empty() {
         return new CometSet(Map.of(), (id, addresses) -> {
             throw new IllegalStateException("no comet expected");
         }, id -> {
@@ -58,17 +59,17 @@ final class CometSet implements AutoCloseable {
 
     private void add(int id, List<HostPort> addresses, boolean configured) {
         CometClient client = clients.apply(id, addresses);
-        members.put(id, new Member(client, new UserPushBatcher(client, Dispatcher.USER_BATCH_BYTES, meters.apply(id)),
+        members.put(id, new Member(client, new UserPushBatcher(client, UserPushBatcher.MAX_BYTES, meters.apply(id)),
                 List.copyOf(addresses), configured));
     }
 
     /** Comet {@code id}, or null when job does not know it. */
-    Member get(int id) {
+    public Member get(int id) {
         return members.get(id);
     }
 
     /** Every comet's client, as the set is now. */
-    Collection<CometClient> clients() {
+    public Collection<CometClient> clients() {
         List<CometClient> out = new ArrayList<>(members.size());
         for (Member m : members.values()) {
             out.add(m.client());
@@ -77,7 +78,7 @@ final class CometSet implements AutoCloseable {
     }
 
     /** The ids known now. */
-    Collection<Integer> ids() {
+    public Collection<Integer> ids() {
         return List.copyOf(members.keySet());
     }
 
@@ -92,7 +93,7 @@ final class CometSet implements AutoCloseable {
      * new ids are added, an id whose address changed gets a new client, discovered ids
      * absent from it are removed. Configured ids are left as they are.
      */
-    synchronized void follow(Map<Integer, HostPort> discovered) {
+    public synchronized void follow(Map<Integer, HostPort> discovered) {
         if (closed) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.goim.job;
+package io.goim.job.comets;
 
 import io.goim.libs.log.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class CometPoller {
+public final class CometPoller {
     private static final Logger log = LoggerFactory.getLogger(CometPoller.class);
 
     private final Supplier<Collection<CometClient>> comets;
@@ -32,14 +32,14 @@ final class CometPoller {
     private final Counter failures;
     private final RateLimitedLog failedLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    CometPoller(Supplier<Collection<CometClient>> comets, Duration deadline, Counter failures) {
+    public CometPoller(Supplier<Collection<CometClient>> comets, Duration deadline, Counter failures) {
         this.comets = comets;
         this.deadline = deadline;
         this.failures = failures;
     }
 
     /** Health-checks every comet; completes when every answer or failure is in. Never fails. */
-    CompletableFuture<Void> poll() {
+    public CompletableFuture<Void> poll() {
         List<CompletableFuture<?>> calls = new ArrayList<>();
         for (CometClient c : comets.get()) {
             CompletableFuture<?> call;

@@ -1,4 +1,4 @@
-package io.goim.job;
+package io.goim.job.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,11 +8,17 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.typesafe.config.ConfigFactory;
+import io.goim.job.JobConfig;
+import io.goim.job.JobMeters;
+import io.goim.job.ManualScheduler;
+import io.goim.job.comets.CometSet;
+import io.goim.job.consume.Dispatched;
+import io.goim.job.rooms.RoomBatchers;
 import io.goim.libs.config.ConfigLoader;
-import io.goim.protocol.Packets;
 import io.goim.libs.testing.Counts;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
+import io.goim.protocol.Packets;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.goim.job;
+package io.goim.job.consume;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
