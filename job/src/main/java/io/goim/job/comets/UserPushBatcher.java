@@ -1,13 +1,12 @@
 package io.goim.job.comets;
 
 import io.goim.job.JobMeters;
+import io.goim.libs.batch.CallCoalescer;
 import io.goim.proto.MPushMsgReq;
 import io.goim.proto.MPushMsgsReq;
 import io.goim.proto.Proto;
 import io.goim.proto.PushMsgReq;
 import io.micrometer.core.instrument.Counter;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * partition ({@code job.kafka.max-in-flight}). Meters: {@code goim_job_user_batches_total}
  * (calls) and {@code goim_job_user_batched_pushes_total} (pushes in them), tagged by comet.
  *
- * <p>Thread-safe: guarded by its own monitor; calls are made outside it.
+ * <p>Thread-safe: the queue is a {@link CallCoalescer}, guarded by its monitor; calls are made outside it.
  */
 public final class UserPushBatcher {
     /** Bytes of user pushes one call to a comet carries at most. */
@@ -42,49 +41,22 @@ public final class UserPushBatcher {
     }
 
     private final CometClient comet;
-    private final int maxBytes;
     private final Counter batches;
     private final Counter batched;
-    private final ArrayDeque<Push> waiting = new ArrayDeque<>();
-    private boolean sending;
+    private final CallCoalescer<Push, Boolean> calls;
 
     UserPushBatcher(CometClient comet, int maxBytes, JobMeters.PerComet meters) {
         this.comet = comet;
-        this.maxBytes = maxBytes;
         this.batches = meters.userBatches();
         this.batched = meters.userBatchedPushes();
+        this.calls = new CallCoalescer<>(maxBytes, UserPushBatcher::size, this::send, UserPushBatcher::complete);
     }
 
-    /** Queues a push of {@code proto} to {@code keys}; the future completes when the comet took it or it was given up. */
+    /** Queues one push of {@code proto} to {@code keys}; completes with true when the comet took it, false when given up. */
     public CompletableFuture<Boolean> submit(List<String> keys, Proto proto) {
         Push p = new Push(keys, proto, new CompletableFuture<>());
-        List<Push> batch;
-        synchronized (this) {
-            waiting.add(p);
-            if (sending) {
-                return p.handed(); // leaves with the next call
-            }
-            sending = true;
-            batch = take();
-        }
-        send(batch);
+        calls.add(p);
         return p.handed();
-    }
-
-    /** The next call's pushes, at least one, up to maxBytes of entries; null (and idle) when none wait. Under the monitor. */
-    private List<Push> take() {
-        if (waiting.isEmpty()) {
-            sending = false;
-            return null;
-        }
-        List<Push> batch = new ArrayList<>();
-        long bytes = 0;
-        while (!waiting.isEmpty() && (batch.isEmpty() || bytes + size(waiting.peek()) <= maxBytes)) {
-            Push p = waiting.poll();
-            batch.add(p);
-            bytes += size(p);
-        }
-        return batch;
     }
 
     /** Bytes of {@code p}'s entries in an MPushMsgs call, roughly: each key with its own copy of the packet. */
@@ -96,29 +68,12 @@ public final class UserPushBatcher {
         return perEntry * p.keys().size();
     }
 
-    /** Sends {@code batch}, then whatever waits, until nothing does; a call that completes at once loops rather than recurses. */
-    private void send(List<Push> batch) {
-        while (batch != null) {
-            CompletableFuture<Boolean> call = batch.size() == 1 ? one(batch.get(0)) : many(batch);
-            batches.increment();
-            batched.increment(batch.size());
-            if (!call.isDone()) {
-                List<Push> sent = batch;
-                call.whenComplete((ok, error) -> {
-                    complete(sent, ok);
-                    List<Push> next;
-                    synchronized (this) {
-                        next = take();
-                    }
-                    send(next);
-                });
-                return;
-            }
-            complete(batch, call.getNow(false));
-            synchronized (this) {
-                batch = take();
-            }
-        }
+    /** One call to the comet: MPushMsg for a single push, MPushMsgs for several. */
+    private CompletableFuture<Boolean> send(List<Push> batch) {
+        CompletableFuture<Boolean> call = batch.size() == 1 ? one(batch.get(0)) : many(batch);
+        batches.increment();
+        batched.increment(batch.size());
+        return call;
     }
 
     private CompletableFuture<Boolean> one(Push p) {
@@ -137,8 +92,8 @@ public final class UserPushBatcher {
         return comet.submit(batch.size() + " user pushes", stub -> stub.mPushMsgs(built));
     }
 
-    private static void complete(List<Push> batch, Boolean ok) {
-        boolean handed = ok != null && ok;
+    private static void complete(List<Push> batch, Boolean ok, Throwable error) {
+        boolean handed = error == null && ok != null && ok;
         for (Push p : batch) {
             p.handed().complete(handed);
         }
