@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +53,7 @@ class ClientKeyIndexTest {
         assertEquals(1, store.expire());
         assertEquals(0, store.keyServer("k1"));
         assertEquals(0, store.keyCount());
-        assertEquals(Bucket.Touched.RELEARNED, store.touch(42, seq, 3, "1", "k1"));
+        assertEquals(SessionShard.Touched.RELEARNED, store.touch(42, seq, 3, "1", "k1"));
         assertEquals(3, store.keyServer("k1"), "a restarted or expired router relearns the key from the renew");
     }
 }

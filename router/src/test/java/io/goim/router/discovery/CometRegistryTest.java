@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

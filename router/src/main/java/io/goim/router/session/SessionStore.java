@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import io.goim.libs.hash.Buckets;
 import java.time.Duration;
@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * All sessions of this router, split over buckets by user id so that unrelated users
+ * All sessions of this router, split over shards ({@link SessionShard}) by user id so that unrelated users
  * never contend for one lock.
  *
  * <p>Expiry: every connection carries the time of its last Put or Touch. {@link #expire}
@@ -30,12 +30,12 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe.
  */
 public final class SessionStore {
-    private final Bucket[] buckets;
+    private final SessionShard[] shards;
     private final long expireNanos;
     private final LongSupplier nanoClock;
     /**
      * Client-chosen key (goim v2) to the connection that owns it. Only keyed connections
-     * have an entry, so v1 sessions pay nothing for it; each bucket changes the entries of
+     * have an entry, so v1 sessions pay nothing for it; each shard changes the entries of
      * its own connections under its lock.
      */
     private final ConcurrentMap<String, KeyedConn> keys = new ConcurrentHashMap<>();
@@ -47,7 +47,7 @@ public final class SessionStore {
     }
 
     /**
-     * @param buckets number of buckets (locks)
+     * @param buckets number of shards (locks): {@code router.buckets}
      * @param expire how long a connection lives after its last Put or Touch
      * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime} in production)
      */
@@ -55,16 +55,16 @@ public final class SessionStore {
         if (buckets < 1) {
             throw new IllegalArgumentException("buckets: " + buckets + " (expected: >= 1)");
         }
-        this.buckets = new Bucket[buckets];
+        this.shards = new SessionShard[buckets];
         for (int i = 0; i < buckets; i++) {
-            this.buckets[i] = new Bucket(keys);
+            this.shards[i] = new SessionShard(keys);
         }
         this.expireNanos = expire.toNanos();
         this.nanoClock = nanoClock;
     }
 
-    private Bucket bucket(long userId) {
-        return buckets[Buckets.index(userId, buckets.length)];
+    private SessionShard shard(long userId) {
+        return shards[Buckets.index(userId, shards.length)];
     }
 
     /** Registers a connection of {@code userId} on comet {@code server} in the room set {@code rooms} (empty: none); returns its seq. */
@@ -80,12 +80,12 @@ public final class SessionStore {
     /**
      * As {@link #put(long, int, String, String)} for login {@code loginId} (0: none): a
      * repeated login answers the seq it got; a login that was undone ({@link #undo}), or
-     * whose session is gone already, stores nothing and answers {@link Bucket#PUT_UNDONE}.
+     * whose session is gone already, stores nothing and answers {@link SessionShard#PUT_UNDONE}.
      */
     public int put(long userId, int server, String rooms, String key, long loginId) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).put(userId, server, rooms, key, loginId, now);
+        return shard(userId).put(userId, server, rooms, key, loginId, now);
     }
 
     /**
@@ -94,7 +94,7 @@ public final class SessionStore {
      * nothing. True when a session was deleted.
      */
     public boolean undo(long userId, long loginId) {
-        return bucket(userId).undo(userId, loginId, nanoClock.getAsLong());
+        return shard(userId).undo(userId, loginId, nanoClock.getAsLong());
     }
 
     /** The comet holding the connection that owns client key {@code key}, or 0 when none does. */
@@ -122,15 +122,15 @@ public final class SessionStore {
      * (restarted, or expired), it is registered again under the same seq. A connection
      * that changed rooms since moves between the room counters.
      */
-    public Bucket.Touched touch(long userId, int seq, int server, String rooms) {
+    public SessionShard.Touched touch(long userId, int seq, int server, String rooms) {
         return touch(userId, seq, server, rooms, null);
     }
 
     /** As {@link #touch(long, int, int, String)}, with the key its client chose (null or empty: none). */
-    public Bucket.Touched touch(long userId, int seq, int server, String rooms, String key) {
+    public SessionShard.Touched touch(long userId, int seq, int server, String rooms, String key) {
         long now = nanoClock.getAsLong();
         heard(server, now);
-        return bucket(userId).touch(userId, seq, server, rooms, key, now);
+        return shard(userId).touch(userId, seq, server, rooms, key, now);
     }
 
     /**
@@ -140,8 +140,8 @@ public final class SessionStore {
     public int expire() {
         long deadline = nanoClock.getAsLong() - expireNanos;
         int n = 0;
-        for (Bucket b : buckets) {
-            n += b.expire(deadline);
+        for (SessionShard s : shards) {
+            n += s.expire(deadline);
         }
         // A comet silent for a whole expiry has no session left here to protect.
         lastHeard.values().removeIf(t -> t.get() - deadline < 0);
@@ -159,7 +159,7 @@ public final class SessionStore {
      * {@link Session}), so a late delete cannot remove a newer connection of the user.
      */
     public boolean del(long userId, int seq, int server) {
-        return bucket(userId).del(userId, seq, server, nanoClock.getAsLong());
+        return shard(userId).del(userId, seq, server, nanoClock.getAsLong());
     }
 
     /** Forgets every connection held by comet {@code server}; returns how many. */
@@ -179,57 +179,57 @@ public final class SessionStore {
         }
         lastHeard.remove(server);
         int removed = 0;
-        for (Bucket b : buckets) {
-            removed += b.delServer(server);
+        for (SessionShard s : shards) {
+            removed += s.delServer(server);
         }
         return new DelServerResult(removed, false, ago);
     }
 
     /** One user's connections, or null when the user has none. */
-    public Bucket.UserConns get(long userId) {
-        return bucket(userId).get(userId);
+    public SessionShard.UserConns get(long userId) {
+        return shard(userId).get(userId);
     }
 
-    public List<Bucket.UserConns> getAll() {
-        List<Bucket.UserConns> all = new ArrayList<>();
-        for (Bucket b : buckets) {
-            b.getAll(all);
+    public List<SessionShard.UserConns> getAll() {
+        List<SessionShard.UserConns> all = new ArrayList<>();
+        for (SessionShard s : shards) {
+            s.getAll(all);
         }
         return all;
     }
 
     public int count() {
         int n = 0;
-        for (Bucket b : buckets) {
-            n += b.count();
+        for (SessionShard s : shards) {
+            n += s.count();
         }
         return n;
     }
 
     public int roomCount(String room) {
         int n = 0;
-        for (Bucket b : buckets) {
-            n += b.roomCount(room);
+        for (SessionShard s : shards) {
+            n += s.roomCount(room);
         }
         return n;
     }
 
     public int userCount(long userId) {
-        return bucket(userId).userCount(userId);
+        return shard(userId).userCount(userId);
     }
 
     public Map<String, Integer> allRoomCount() {
         Map<String, Integer> out = new HashMap<>();
-        for (Bucket b : buckets) {
-            b.addRoomCounts(out);
+        for (SessionShard s : shards) {
+            s.addRoomCounts(out);
         }
         return out;
     }
 
     public Map<Integer, Integer> allServerCount() {
         Map<Integer, Integer> out = new HashMap<>();
-        for (Bucket b : buckets) {
-            b.addServerCounts(out);
+        for (SessionShard s : shards) {
+            s.addServerCounts(out);
         }
         return out;
     }
@@ -237,16 +237,16 @@ public final class SessionStore {
     /** For tests: user records kept, with or without connections. */
     int records() {
         int n = 0;
-        for (Bucket b : buckets) {
-            n += b.records();
+        for (SessionShard s : shards) {
+            n += s.records();
         }
         return n;
     }
 
-    /** For tests: true when every bucket's counters match its sessions. */
-    boolean countersAgreeWithSessions() {
-        for (Bucket b : buckets) {
-            if (!b.countersAgreeWithSessions()) {
+    /** For tests: true when every shard's counters match its sessions. */
+    public boolean countersAgreeWithSessions() {
+        for (SessionShard s : shards) {
+            if (!s.countersAgreeWithSessions()) {
                 return false;
             }
         }

@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; {@link #close} stops it.
  */
-final class Cleaner implements AutoCloseable {
+public final class Cleaner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cleaner.class);
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -26,7 +26,7 @@ final class Cleaner implements AutoCloseable {
     private final SessionStore store;
     private final Counter expired;
 
-    Cleaner(SessionStore store, Duration interval, Counter expired) {
+    public Cleaner(SessionStore store, Duration interval, Counter expired) {
         this.store = store;
         this.expired = expired;
         timer.scheduleWithFixedDelay(() -> {
@@ -39,7 +39,7 @@ final class Cleaner implements AutoCloseable {
     }
 
     /** One run: forgets the expired connections and counts them; returns how many. */
-    int clean() {
+    public int clean() {
         int n = store.expire();
         if (n > 0) {
             expired.increment(n);

@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.discovery;
 
 import io.goim.proto.CometInstance;
 import java.util.ArrayList;
@@ -18,24 +18,24 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe.
  */
-final class CometRegistry {
+public final class CometRegistry {
     private record Entry(CometInstance instance, long storedNanos, long expiresNanos) {
     }
 
     /** What {@link #announce} did. */
-    enum Announced { STORED, FULL }
+    public enum Announced { STORED, FULL }
 
     private final Map<Integer, Entry> comets = new ConcurrentHashMap<>();
     private final int maxComets;
     private final LongSupplier nanoClock;
 
-    CometRegistry(int maxComets, LongSupplier nanoClock) {
+    public CometRegistry(int maxComets, LongSupplier nanoClock) {
         this.maxComets = maxComets;
         this.nanoClock = nanoClock;
     }
 
     /** Stores {@code instance} (server > 0 and ttl_ms > 0, checked by the caller) for its ttl. */
-    Announced announce(CometInstance instance) {
+    public Announced announce(CometInstance instance) {
         long now = nanoClock.getAsLong();
         Entry entry = new Entry(instance.toBuilder().clearAgeMs().build(), now,
                 now + TimeUnit.MILLISECONDS.toNanos(instance.getTtlMs()));
@@ -50,7 +50,7 @@ final class CometRegistry {
     }
 
     /** Removes {@code server}'s announcement when its incarnation is {@code incarnation} (0: any); true if removed. */
-    boolean withdraw(int server, long incarnation) {
+    public boolean withdraw(int server, long incarnation) {
         Entry[] removed = new Entry[1];
         comets.computeIfPresent(server, (id, e) -> {
             if (incarnation == 0 || e.instance().getIncarnation() == incarnation) {
@@ -63,7 +63,7 @@ final class CometRegistry {
     }
 
     /** The announcements not expired, each with {@code age_ms} set. */
-    List<CometInstance> list() {
+    public List<CometInstance> list() {
         long now = nanoClock.getAsLong();
         dropExpired(now);
         List<CometInstance> out = new ArrayList<>(comets.size());
@@ -77,7 +77,7 @@ final class CometRegistry {
     }
 
     /** Announcements held (expired ones included until the next read). */
-    int size() {
+    public int size() {
         return comets.size();
     }
 

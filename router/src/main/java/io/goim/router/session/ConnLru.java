@@ -1,9 +1,9 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import java.util.function.Consumer;
 
 /**
- * goim's cleaner list: a bucket's connections in order of their last Put or Touch,
+ * goim's cleaner list: a shard's connections in order of their last Put or Touch,
  * oldest first, as an intrusive doubly linked list through {@link Conn#prev} and
  * {@link Conn#next}. Because touch times only grow, the expired connections are always
  * a prefix of the list, so expiring walks only what it removes.
@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  *  head (oldest) ⇄ conn ⇄ conn ⇄ ... ⇄ tail (newest)
  * </pre>
  *
- * <p>Not thread-safe: guarded by its {@link Bucket}'s lock.
+ * <p>Not thread-safe: guarded by its {@link SessionShard}'s lock.
  */
 final class ConnLru {
     private Conn head;

@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import java.util.HashMap;
 import java.util.Iterator;
@@ -9,7 +9,7 @@ import java.util.Map;
  * keeps a seq from naming two sessions (docs/router-sessions.md, "Session identity").
  *
  * <p>The sequence generator hands out 1, 2, 3, ... and never goes back: a user's record
- * outlives the user's last connection by the session expiry ({@link Bucket} keeps it, the
+ * outlives the user's last connection by the session expiry ({@link SessionShard} keeps it, the
  * cleaner drops it), so a user who logs in again continues after the seqs already handed
  * out, and a late Disconnect for an old seq cannot remove a newer connection. (Past
  * {@code Integer.MAX_VALUE} it wraps to 1 and skips seqs still in use.)
@@ -20,7 +20,7 @@ import java.util.Map;
  * a repeated Connect gets the same session and a Connect that arrives after its undo
  * stores nothing.
  *
- * <p>Not thread-safe: guarded by its {@link Bucket}'s lock.
+ * <p>Not thread-safe: guarded by its {@link SessionShard}'s lock.
  */
 final class Session {
     /**

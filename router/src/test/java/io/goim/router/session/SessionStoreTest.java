@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +24,7 @@ class SessionStoreTest {
         assertEquals(1, store.put(42, 1, "1"));
         assertEquals(2, store.put(42, 2, "1"));
         assertEquals(1, store.put(43, 1, ""));
-        Bucket.UserConns c = store.get(42);
+        SessionShard.UserConns c = store.get(42);
         assertEquals(2, c.seqs().length);
         assertEquals(2, store.userCount(42));
         assertEquals(3, store.count());
@@ -125,7 +125,7 @@ class SessionStoreTest {
         int dead = store.put(42, 2, "1");
         for (int i = 0; i < 5; i++) {
             advance(Duration.ofMinutes(20));
-            assertEquals(Bucket.Touched.REFRESHED, store.touch(42, live, 1, "1"));
+            assertEquals(SessionShard.Touched.REFRESHED, store.touch(42, live, 1, "1"));
             store.expire();
         }
         assertEquals(1, store.userCount(42), "only the untouched connection expired");
@@ -136,7 +136,7 @@ class SessionStoreTest {
 
     @Test
     void touchOfAnUnknownConnectionRelearnsItUnderItsSeqAndLaterPutsSkipIt() {
-        assertEquals(Bucket.Touched.RELEARNED, store.touch(42, 7, 3, "1"));
+        assertEquals(SessionShard.Touched.RELEARNED, store.touch(42, 7, 3, "1"));
         assertEquals(1, store.userCount(42));
         assertEquals(Map.of("1", 1), store.allRoomCount());
         assertEquals(Map.of(3, 1), store.allServerCount());
@@ -147,7 +147,7 @@ class SessionStoreTest {
     @Test
     void touchOfASeqHeldOnAnotherCometIsAConflictAndChangesNothing() {
         int seq = store.put(42, 1, "1");
-        assertEquals(Bucket.Touched.CONFLICT, store.touch(42, seq, 2, "1"));
+        assertEquals(SessionShard.Touched.CONFLICT, store.touch(42, seq, 2, "1"));
         assertArrayEquals(new int[] {1}, store.get(42).servers());
         assertEquals(Map.of(1, 1), store.allServerCount());
         assertTrue(store.countersAgreeWithSessions());
@@ -157,7 +157,7 @@ class SessionStoreTest {
     void aConnectionInSeveralRoomsCountsInEachAndLeavesThemAll() {
         int seq = store.put(42, 1, "live://1000");
         store.put(43, 1, "live://1000");
-        assertEquals(Bucket.Touched.REFRESHED, store.touch(42, seq, 1, "live://1000\nlive://2000"));
+        assertEquals(SessionShard.Touched.REFRESHED, store.touch(42, seq, 1, "live://1000\nlive://2000"));
         assertEquals(Map.of("live://1000", 2, "live://2000", 1), store.allRoomCount());
         assertEquals(1, store.roomCount("live://2000"));
         assertTrue(store.countersAgreeWithSessions());
@@ -169,7 +169,7 @@ class SessionStoreTest {
     @Test
     void touchWithAnotherRoomMovesTheConnectionsRoomCount() {
         int seq = store.put(42, 1, "1");
-        assertEquals(Bucket.Touched.REFRESHED, store.touch(42, seq, 1, "9"));
+        assertEquals(SessionShard.Touched.REFRESHED, store.touch(42, seq, 1, "9"));
         assertEquals(Map.of("9", 1), store.allRoomCount());
         assertTrue(store.countersAgreeWithSessions());
     }

@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,7 +63,7 @@ class SessionIdentityTest {
         long login = 0x1234_5678_9abcL;
         // The comet (or logic) gave up on the login before its put reached the router.
         assertFalse(store.undo(42, login), "nothing stored yet");
-        assertEquals(Bucket.PUT_UNDONE, store.put(42, 1, "1", "", login), "the late put stores nothing");
+        assertEquals(SessionShard.PUT_UNDONE, store.put(42, 1, "1", "", login), "the late put stores nothing");
         assertEquals(0, store.count());
         assertEquals(0, store.userCount(42));
         assertEquals(0, store.allServerCount().getOrDefault(1, 0));
@@ -78,8 +78,8 @@ class SessionIdentityTest {
         assertTrue(store.undo(42, login));
         assertEquals(1, store.userCount(42), "the user's other session stays");
         assertEquals(other, store.get(42).seqs()[0]);
-        assertEquals(Bucket.PUT_UNDONE, store.put(42, 1, "1", "", login), "a repeat of the undone login");
-        assertEquals(Bucket.Touched.ENDED, store.touch(42, seq, 1, "1"), "a renew crossing the undo does not bring it back");
+        assertEquals(SessionShard.PUT_UNDONE, store.put(42, 1, "1", "", login), "a repeat of the undone login");
+        assertEquals(SessionShard.Touched.ENDED, store.touch(42, seq, 1, "1"), "a renew crossing the undo does not bring it back");
         assertEquals(1, store.count());
     }
 
@@ -94,11 +94,11 @@ class SessionIdentityTest {
     void aRenewThatCrossedADisconnectDoesNotBringTheSessionBack() {
         int seq = store.put(42, 1, "1");
         store.del(42, seq, 1);
-        assertEquals(Bucket.Touched.ENDED, store.touch(42, seq, 1, "1"));
+        assertEquals(SessionShard.Touched.ENDED, store.touch(42, seq, 1, "1"));
         assertEquals(0, store.count());
         // Long after, a comet vouching for it is believed again (a router that lost it, say).
         advance(Duration.ofMinutes(3));
-        assertEquals(Bucket.Touched.RELEARNED, store.touch(42, seq, 1, "1"));
+        assertEquals(SessionShard.Touched.RELEARNED, store.touch(42, seq, 1, "1"));
         assertEquals(1, store.count());
     }
 

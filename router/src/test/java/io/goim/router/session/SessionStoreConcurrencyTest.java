@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import io.goim.protocol.RoomKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Many threads racing on few users and buckets; the counters must still add up. */
+/** Many threads racing on few users and shards; the counters must still add up. */
 class SessionStoreConcurrencyTest {
     private static final int THREADS = 8;
     private static final int OPS = 20_000;

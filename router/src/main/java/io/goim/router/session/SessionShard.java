@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 import io.goim.protocol.RoomKeys;
 import java.util.ArrayDeque;
@@ -11,18 +11,18 @@ import java.util.Map;
  * counters derived from them: connections per room, per comet server, and which users
  * have connections on each server (so forgetting a server does not scan every user).
  * Counters are changed only together with the sessions they count, under one lock, so
- * they always agree. Every connection is also in the bucket's {@link ConnLru}, which the
+ * they always agree. Every connection is also in the shard's {@link ConnLru}, which the
  * cleaner walks to forget connections no comet vouched for within the expiry.
  *
- * <p>Thread-safe: every method takes the bucket's lock.
+ * <p>Thread-safe: every method takes the shard's lock.
  */
-final class Bucket {
+public final class SessionShard {
     /** A snapshot of one user's connections, in seq order of insertion. */
-    record UserConns(long userId, int[] seqs, int[] servers, String[] clientKeys) {
+    public record UserConns(long userId, int[] seqs, int[] servers, String[] clientKeys) {
     }
 
     /** What a Touch did with one connection. */
-    enum Touched {
+    public enum Touched {
         /** Known on that server: its expiry starts again. */
         REFRESHED,
         /** Unknown (router restarted, or it expired): registered again under its seq. */
@@ -37,7 +37,7 @@ final class Bucket {
     }
 
     /** What {@link #put} answers for a login that was undone: nothing stored. */
-    static final int PUT_UNDONE = -1;
+    public static final int PUT_UNDONE = -1;
 
     /** A user record left with no connection, and when it was queued for the cleaner. */
     private record Retired(Session session, long at) {
@@ -54,11 +54,11 @@ final class Bucket {
      * {@link #expire}.
      */
     private final ArrayDeque<Retired> retired = new ArrayDeque<>();
-    /** The store's index of client-chosen keys, shared by every bucket; changed under this bucket's lock for its own connections. */
+    /** The store's index of client-chosen keys, shared by every shard; changed under this shard's lock for its own connections. */
     private final Map<String, KeyedConn> keys;
     private int connections;
 
-    Bucket(Map<String, KeyedConn> keys) {
+    SessionShard(Map<String, KeyedConn> keys) {
         this.keys = keys;
     }
 

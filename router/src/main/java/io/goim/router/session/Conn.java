@@ -1,11 +1,11 @@
-package io.goim.router;
+package io.goim.router.session;
 
 /**
  * Where one connection lives (comet server, rooms) and when a comet last vouched for it.
- * Also a node of its bucket's {@link ConnLru}, so refreshing or forgetting it is O(1)
+ * Also a node of its shard's {@link ConnLru}, so refreshing or forgetting it is O(1)
  * and costs no allocation.
  *
- * <p>Not thread-safe: guarded by its {@link Bucket}'s lock.
+ * <p>Not thread-safe: guarded by its {@link SessionShard}'s lock.
  */
 class Conn {
     final long userId;

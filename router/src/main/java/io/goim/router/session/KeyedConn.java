@@ -1,4 +1,4 @@
-package io.goim.router;
+package io.goim.router.session;
 
 /**
  * A connection whose client chose its key (a goim v2 login): the key a push names it by.
