@@ -24,9 +24,14 @@ class CometWebSocketE2ETest {
     private static LocalCluster cluster;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The run's shared cluster: the users and the room pushed to are this test's own (its
+     * clients change into that room with op 12; tests on the shared cluster never push to
+     * v1's room 1), and no other test logs in anonymously as user 0.
+     */
     @BeforeAll
-    static void start(LocalCluster.Builder newCluster) throws Exception {
-        cluster = newCluster.start();
+    static void on(LocalCluster shared) {
+        cluster = shared;
     }
 
     private static void post(String pathAndQuery, String body) throws Exception {
@@ -52,18 +57,28 @@ class CometWebSocketE2ETest {
 
     @Test
     void roomPushReachesTextBinaryAndTcpClientsInTheirOwnFormat() throws Exception {
+        long textUser = cluster.newId();
+        long rid = cluster.newId();
+        String room = Long.toString(rid); // v1 room rid's key
         try (WsTestClient text = new WsTestClient(wsUri(), null);
                 WsTestClient binary = new WsTestClient(wsUri(), null);
                 TcpTestClient tcp = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
-            text.sendText("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":5001}");
+            text.sendText("{\"ver\":1,\"op\":7,\"seq\":1,\"body\":" + textUser + "}");
             text.nextText();
-            binary.sendBinary(packet(Op.AUTH, 1, "5002"));
+            binary.sendBinary(packet(Op.AUTH, 1, Long.toString(cluster.newId())));
             binary.nextBinary();
-            tcp.send(Op.AUTH, 1, "5003");
+            tcp.send(Op.AUTH, 1, Long.toString(cluster.newId()));
             tcp.receive();
-            Await.until("three in room 1", Duration.ofSeconds(10), () -> cluster.comet.roomOnline(1) == 3);
+            // From the login's room 1 into the test's own room, each in its own format.
+            text.sendText("{\"ver\":1,\"op\":12,\"seq\":2,\"body\":\"" + room + "\"}");
+            assertEquals(Op.CHANGE_ROOM_REPLY, JSON.readTree(text.nextText()).get(0).get("op").asInt());
+            binary.sendBinary(packet(Op.CHANGE_ROOM, 2, room));
+            assertEquals(Op.CHANGE_ROOM_REPLY, binary.nextBinary().getInt(8));
+            tcp.send(Op.CHANGE_ROOM, 2, room);
+            assertEquals(Op.CHANGE_ROOM_REPLY, tcp.receive().op());
+            Await.until("three in room " + room, Duration.ofSeconds(10), () -> cluster.comet.roomOnline(room) == 3);
 
-            post("/1/push/room?rid=1", "{\"room\":\"hi\"}");
+            post("/1/push/room?rid=" + rid, "{\"room\":\"hi\"}");
             JsonNode frame = JSON.readTree(text.nextText());
             assertEquals(Op.SEND_MSG_REPLY, frame.get(0).get("op").asInt());
             assertEquals("hi", frame.get(0).get("body").get("room").asText());
@@ -72,7 +87,7 @@ class CometWebSocketE2ETest {
             assertEquals("{\"room\":\"hi\"}", new String(b.array(), 16, b.getInt(0) - 16, StandardCharsets.UTF_8));
             assertEquals("{\"room\":\"hi\"}", tcp.receive().bodyText());
 
-            post("/1/push?uid=5001", "plain text, not JSON");
+            post("/1/push?uid=" + textUser, "plain text, not JSON");
             JsonNode s = JSON.readTree(text.nextText());
             assertTrue(s.get(0).get("body").isTextual());
             assertEquals("plain text, not JSON", s.get(0).get("body").asText());

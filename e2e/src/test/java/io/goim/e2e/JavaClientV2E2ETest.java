@@ -48,9 +48,13 @@ class JavaClientV2E2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalCluster cluster;
 
+    /**
+     * The run's shared cluster, for the tests that address only users, keys and rooms of
+     * their own; the tests that restart a comet or need two start their own.
+     */
     @BeforeAll
-    static void start(LocalCluster.Builder newCluster) throws Exception {
-        cluster = newCluster.start();
+    static void on(LocalCluster shared) {
+        cluster = shared;
     }
 
     private static void v2(LocalCluster c, String pathAndQuery, String body) throws Exception {
@@ -87,28 +91,33 @@ class JavaClientV2E2ETest {
     @Test
     void tcpV2LoginRoomsAcceptsSendAndBackInPlaceAfterTheServerClosedTheConnection() throws Exception {
         ClientRecorder rec = new ClientRecorder();
-        long mid = 6001;
+        long mid = cluster.newId();
+        String key = "java-" + mid;
+        String r61 = "live://" + cluster.newId();
+        String r62 = "live://" + cluster.newId();
+        String r63 = "live://" + cluster.newId();
+        String r64 = "live://" + cluster.newId();
         try (GoimClient client = GoimClient.tcp("127.0.0.1", cluster.comet.tcpPort())
-                .login(V2Login.mid(mid).key("java-6001").room("live://61").platform("java").accepts(1000))
+                .login(V2Login.mid(mid).key(key).room(r61).platform("java").accepts(1000))
                 .backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(100)))
                 .listener(rec).build()) {
             get(client.start());
             assertTrue(client.isAuthenticated());
-            assertEquals(List.of("live://61"), client.rooms());
+            assertEquals(List.of(r61), client.rooms());
 
             // The login's room and accepts.
-            pushRoom(cluster, "live://61", 1000, "in-61");
+            pushRoom(cluster, r61, 1000, "in-61");
             assertEquals("1000:in-61", next(rec));
 
             // Join, and a join the server refuses with its message.
-            assertEquals(2, get(client.joinRoom("live://62")));
-            pushRoom(cluster, "live://62", 1000, "in-62");
+            assertEquals(2, get(client.joinRoom(r62)));
+            pushRoom(cluster, r62, 1000, "in-62");
             assertEquals("1000:in-62", next(rec));
             Throwable refused = failure(client.joinRoom("bad\u0001room"));
             assertInstanceOf(RefusedException.class, refused);
             assertEquals(65534, ((RefusedException) refused).ret());
             assertTrue(refused.getMessage().contains("control"), refused.getMessage());
-            assertEquals(List.of("live://61", "live://62"), client.rooms());
+            assertEquals(List.of(r61, r62), client.rooms());
 
             // Accepts: 1001 arrives only once subscribed; 1000 no more once unsubscribed.
             pushMid(cluster, mid, 1001, "before-sub");
@@ -122,13 +131,13 @@ class JavaClientV2E2ETest {
             assertEquals("1001:marker-2", next(rec), "op 1000 is no longer accepted");
 
             // Change room: out of 61, into 63; then leave 62 and join 64.
-            get(client.changeRoom("live://63"));
-            assertEquals(1, get(client.leaveRoom("live://62")));
-            assertEquals(2, get(client.joinRoom("live://64")));
-            assertEquals(List.of("live://63", "live://64"), client.rooms());
-            pushRoom(cluster, "live://61", 1001, "left-61");
-            pushRoom(cluster, "live://62", 1001, "left-62");
-            pushRoom(cluster, "live://63", 1001, "in-63");
+            get(client.changeRoom(r63));
+            assertEquals(1, get(client.leaveRoom(r62)));
+            assertEquals(2, get(client.joinRoom(r64)));
+            assertEquals(List.of(r63, r64), client.rooms());
+            pushRoom(cluster, r61, 1001, "left-61");
+            pushRoom(cluster, r62, 1001, "left-62");
+            pushRoom(cluster, r63, 1001, "in-63");
             assertEquals("1001:in-63", next(rec), "rooms 61 and 62 were left");
 
             // Upstream send (echo mode): each future gets the reply of its own seq.
@@ -143,23 +152,23 @@ class JavaClientV2E2ETest {
 
             // The server closes the connection: another login takes its key (goim v2's bucket closes the older one).
             try (TcpTestClient thief = new TcpTestClient("127.0.0.1", cluster.comet.tcpPort())) {
-                thief.send(Op.AUTH, 1, "{\"mid\":6001,\"key\":\"java-6001\",\"room_id\":\"\",\"accepts\":[]}");
+                thief.send(Op.AUTH, 1, "{\"mid\":" + mid + ",\"key\":\"" + key + "\",\"room_id\":\"\",\"accepts\":[]}");
                 assertEquals(Op.AUTH_REPLY, thief.receive().op());
                 Await.until("the client is back, in its rooms", WAIT, () -> rec.auths.get() == 2 && client.isAuthenticated());
             }
             assertTrue(rec.disconnects.get() >= 1);
-            assertEquals(List.of("live://63", "live://64"), client.rooms());
+            assertEquals(List.of(r63, r64), client.rooms());
             assertArrayEquals(new int[] {1001}, client.accepts());
             pushMid(cluster, mid, 1000, "not-accepted-after-reconnect");
-            pushRoom(cluster, "live://61", 1001, "left-61-again");
-            pushRoom(cluster, "live://63", 1001, "first-room-again");
-            pushRoom(cluster, "live://64", 1001, "joined-again");
+            pushRoom(cluster, r61, 1001, "left-61-again");
+            pushRoom(cluster, r63, 1001, "first-room-again");
+            pushRoom(cluster, r64, 1001, "joined-again");
             assertEquals("1001:first-room-again", next(rec));
             assertEquals("1001:joined-again", next(rec));
-            assertEquals(2, cluster.comet.roomOnline("live://63") + cluster.comet.roomOnline("live://64"));
+            assertEquals(2, cluster.comet.roomOnline(r63) + cluster.comet.roomOnline(r64));
             assertEquals("m", new String(get(client.send("m".getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8));
         }
-        Await.until("the client's rooms are empty after close", WAIT, () -> cluster.comet.roomOnline("live://64") == 0);
+        Await.until("the client's rooms are empty after close", WAIT, () -> cluster.comet.roomOnline(r64) == 0);
     }
 
     @Test
@@ -248,7 +257,7 @@ class JavaClientV2E2ETest {
             Await.until("comet ready (logic and the upstream topic answer)", WAIT, () -> ready(comet.adminPort()));
             ClientRecorder rec = new ClientRecorder();
             try (GoimClient client = GoimClient.tcp("127.0.0.1", comet.tcpPort())
-                    .login(V2Login.mid(6201).room("live://81")).listener(rec).build()) {
+                    .login(V2Login.mid(cluster.newId()).room("live://" + cluster.newId())).listener(rec).build()) {
                 get(client.start());
                 List<CompletableFuture<byte[]>> sent = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {

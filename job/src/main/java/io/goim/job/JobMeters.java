@@ -1,6 +1,9 @@
 package io.goim.job;
 
 import io.goim.libs.admin.CounterFamily;
+import io.goim.job.consume.ConsumerSupervisor;
+import io.goim.job.discovery.CometWatcher;
+import io.goim.job.rooms.RoomBatchers;
 import io.goim.libs.admin.RpcMetrics;
 import io.grpc.ClientInterceptor;
 import io.micrometer.core.instrument.Counter;
@@ -23,9 +26,9 @@ import java.util.concurrent.atomic.LongAccumulator;
  *
  * <p>Thread-safe.
  */
-final class JobMeters {
+public final class JobMeters {
     /** What a push record is for, as counted and tagged in metrics. */
-    enum Kind {
+    public enum Kind {
         /** MULTIPLE: to subKeys on one comet. */
         USER,
         /** BROADCAST: to every connection on every comet. */
@@ -34,7 +37,7 @@ final class JobMeters {
         ROOM;
 
         /** Lower-case name for metric tags. */
-        String tag() {
+        public String tag() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
@@ -45,40 +48,43 @@ final class JobMeters {
      * one per comet); records skipped; room offers refused by a full queue; records whose
      * operation was replaced.
      */
-    record Dispatch(Map<Kind, Counter> records, Map<Kind, Counter> callsOk, Map<Kind, Counter> callsGivenUp,
+    public record Dispatch(Map<Kind, Counter> records, Map<Kind, Counter> callsOk, Map<Kind, Counter> callsGivenUp,
             Counter malformed, Counter unknownComet, Counter roomBackpressure, CounterFamily operationsReplaced) {
         /** Counts one comet call for a push of {@code kind}: succeeded ({@code ok}) or given up. */
-        void call(Kind kind, boolean ok) {
+        public void call(Kind kind, boolean ok) {
             (ok ? callsOk : callsGivenUp).get(kind).increment();
         }
     }
 
     /** What a consumer loop counts; {@code lag} is the gauge's value, set by the loop. */
-    record Consume(Counter consumed, Counter commits, Counter pauses, Counter partitionsRevoked,
+    public record Consume(Counter consumed, Counter commits, Counter pauses, Counter partitionsRevoked,
             Counter revokeAbandoned, AtomicLong lag) {
     }
 
     /** Room batches sent: how many, the messages in them, the largest (a gauge's value). */
-    record Rooms(Counter batches, Counter messages, LongAccumulator largest) {
+    public record Rooms(Counter batches, Counter messages, LongAccumulator largest) {
     }
 
     /** One comet's meters: its calls' timings, busy answers, calls given up, user-push batches. */
-    record PerComet(ClientInterceptor rpc, Counter busy, Counter givenUp, Counter retries, Counter userBatches,
+    public record PerComet(ClientInterceptor rpc, Counter busy, Counter givenUp, Counter retries, Counter userBatches,
             Counter userBatchedPushes) {
     }
 
-    final Dispatch dispatch;
-    final Consume consume;
-    final Rooms rooms;
-    final Counter cometPollFailures;
-    final Counter consumerRestarts;
-    final Counter discoveryPollsOk;
-    final Counter discoveryPollsFailed;
+    /** Polls of logic for the comets announced, by outcome (comet discovery). */
+    public record Discovery(Counter pollsOk, Counter pollsFailed) {
+    }
+
+    public final Dispatch dispatch;
+    public final Consume consume;
+    public final Rooms rooms;
+    public final Counter cometPollFailures;
+    public final Counter consumerRestarts;
+    public final Discovery discovery;
     private final Counter cometRetries;
     private final ConcurrentMap<Integer, PerComet> comets = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
 
-    JobMeters(MeterRegistry r) {
+    public JobMeters(MeterRegistry r) {
         this.registry = r;
         Map<Kind, Counter> records = new EnumMap<>(Kind.class);
         Map<Kind, Counter> ok = new EnumMap<>(Kind.class);
@@ -117,12 +123,12 @@ final class JobMeters {
         cometRetries = counter("goim_job_comet_retries", "Comet calls retried after a transient failure");
         cometPollFailures = counter("goim_job_comet_poll_failures", "Polls of comets that got no answer");
         consumerRestarts = counter("goim_job_consumer_restarts", "Consumer loops restarted after an unexpected failure");
-        discoveryPollsOk = counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "ok");
-        discoveryPollsFailed = counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "failed");
+        discovery = new Discovery(counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "ok"),
+                counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "failed"));
     }
 
     /** Comet {@code id}'s meters, made when job first meets it and kept (a comet that comes back counts on). */
-    PerComet comet(int id) {
+    public PerComet comet(int id) {
         PerComet m = comets.get(id);
         return m != null ? m : comets.computeIfAbsent(id, this::newComet);
     }
@@ -153,8 +159,13 @@ final class JobMeters {
         }
     }
 
-    MeterRegistry registry() {
+    public MeterRegistry registry() {
         return registry;
+    }
+
+    /** Timings of job's calls to logic (comet discovery), made only when discovery is on. */
+    public ClientInterceptor logicRpc() {
+        return RpcMetrics.interceptor(registry, "logic");
     }
 
     private Counter counter(String name, String help, String... tags) {

@@ -1,6 +1,14 @@
 package io.goim.job;
 
 import com.typesafe.config.Config;
+import io.goim.job.comets.CometClient;
+import io.goim.job.comets.CometPoller;
+import io.goim.job.comets.CometSet;
+import io.goim.job.consume.ConsumerSupervisor;
+import io.goim.job.consume.PushConsumer;
+import io.goim.job.discovery.CometWatcher;
+import io.goim.job.dispatch.Dispatcher;
+import io.goim.job.rooms.RoomBatchers;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.KafkaReadiness;
 import io.goim.libs.admin.Readiness;
@@ -81,7 +89,8 @@ public final class JobServer implements AutoCloseable {
         // First on close: stops polling, waits for the records handed on, commits them.
         lifecycle.onClose(Phase.STOP_ACCEPTING, "kafka consumer", consumer::close);
         CometWatcher watcher = config.discovery().enabled() ? CometWatcher.overGrpc(config.discovery().logic(),
-                config.peerAuth(), config.cometTimeout(), comets, config.discovery().removeAfter(), meters) : null;
+                config.peerAuth(), config.cometTimeout(), comets, config.discovery().removeAfter(), meters.discovery,
+                meters.logicRpc()) : null;
         meters.gauges(rooms, consumer, watcher);
         if (watcher != null) {
             // Registered after the comet clients, so it stops before they close.

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * backoff are tested without sleeping. Implementations are thread-safe.
  */
 @FunctionalInterface
-interface Scheduler {
+public interface Scheduler {
     void schedule(Duration delay, Runnable task);
 
     static Scheduler of(ScheduledExecutorService timer) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.goim.job.consume.PushConsumer;
 import io.goim.libs.config.ConfigLoader;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;

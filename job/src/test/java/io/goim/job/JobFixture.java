@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * What job's Kafka tests share: one real in-process broker for the test JVM (started on
  * first use, stopped at exit), a producer, record builders, and a job wired to test comets.
  */
-final class JobFixture {
+public final class JobFixture {
     static final Duration WAIT = Duration.ofSeconds(30);
     private static final AtomicInteger names = new AtomicInteger();
     private static KafkaBroker kafka;
@@ -97,7 +97,7 @@ final class JobFixture {
     }
 
     /** A room record as logic writes it: the room key, and the v1 room number for a job from before room keys. */
-    static PushMsg room(int room, String body, boolean ensure) {
+    public static PushMsg room(int room, String body, boolean ensure) {
         return PushMsg.newBuilder().setType(PushMsg.Type.BROADCAST_ROOM).setRoomKey(RoomKeys.ofV1(room)).setRoomId(room)
                 .setMsg(ByteString.copyFromUtf8(body)).setEnsure(ensure).build();
     }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link Scheduler} driven by the test: tasks run when {@link #advance} passes their time. Thread-safe. */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
     private record Task(long due, Runnable run) {
     }
 
@@ -18,7 +18,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Moves time forward and runs, outside the lock, every task that became due. */
-    void advance(Duration by) {
+    public void advance(Duration by) {
         List<Runnable> due = new ArrayList<>();
         synchronized (this) {
             now += by.toNanos();
@@ -33,7 +33,7 @@ final class ManualScheduler implements Scheduler {
         due.forEach(Runnable::run);
     }
 
-    synchronized int pending() {
+    public synchronized int pending() {
         return tasks.size();
     }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pushes, broadcasts and room batches (unpacked into their messages). It can hold back
  * its replies to play a slow comet, or refuse calls as a busy one. Thread-safe.
  */
-final class RecordingComet implements AutoCloseable {
+public final class RecordingComet implements AutoCloseable {
     /** One message as a client would see it, with the RPC that carried it. */
     /** {@code room}: the room key of a room batch; "" for the other calls. */
     record Received(String rpc, String room, List<String> keys, String body, long atNanos) {
@@ -171,7 +171,7 @@ final class RecordingComet implements AutoCloseable {
     }
 
     /** Splits an OP_RAW body into its packets' bodies. */
-    static List<String> unpack(Proto raw) {
+    public static List<String> unpack(Proto raw) {
         ByteBuffer b = raw.getBody().asReadOnlyByteBuffer();
         List<String> out = new ArrayList<>();
         while (b.hasRemaining()) {

@@ -1,5 +1,6 @@
 package io.goim.logic;
 
+import io.goim.libs.batch.CallCoalescer;
 import io.goim.protocol.SubKey;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -7,9 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -79,87 +78,27 @@ final class LookupBatcher {
     private record Waiting(List<Long> users, CompletableFuture<SessionStore.Lookup> result) {
     }
 
-    /** The requests of one shard: one lookup in flight, the rest waiting. */
+    /** The requests of one shard: one lookup in flight, the rest waiting ({@link CallCoalescer}). */
     private final class Shard {
-        private final ArrayList<Waiting> waiting = new ArrayList<>();
-        private final LogicMeters.Lookups counted;
-        private boolean inFlight;
+        private final CallCoalescer<Waiting, SessionStore.Lookup> lookups;
 
         Shard(int id) {
-            counted = meters.lookups(store.shardName(id));
-        }
-
-        CompletableFuture<SessionStore.Lookup> lookup(List<Long> users) {
-            Waiting w = new Waiting(users, new CompletableFuture<>());
-            List<Waiting> batch;
-            synchronized (this) {
-                waiting.add(w);
-                if (inFlight) {
-                    return w.result();
-                }
-                inFlight = true;
-                batch = take();
-            }
-            send(batch);
-            return w.result();
-        }
-
-        /** Requests for the next lookup (at least one, up to maxUsers users); null, and idle, when none wait. Under the monitor. */
-        private List<Waiting> take() {
-            if (waiting.isEmpty()) {
-                inFlight = false;
-                return null;
-            }
-            int n = 0;
-            int users = 0;
-            while (n < waiting.size() && (n == 0 || users + waiting.get(n).users().size() <= maxUsers)) {
-                users += waiting.get(n).users().size();
-                n++;
-            }
-            List<Waiting> batch = new ArrayList<>(waiting.subList(0, n));
-            waiting.subList(0, n).clear();
-            return batch;
-        }
-
-        private void send(List<Waiting> batch) {
-            while (batch != null) {
+            LogicMeters.Lookups counted = meters.lookups(store.shardName(id));
+            lookups = new CallCoalescer<>(maxUsers, w -> w.users().size(), batch -> {
                 List<Long> users = new ArrayList<>();
                 for (Waiting w : batch) {
                     users.addAll(w.users());
                 }
                 counted.lookups().increment();
                 counted.requests().increment(batch.size());
-                CompletableFuture<SessionStore.Lookup> call;
-                try {
-                    call = store.lookup(users);
-                } catch (RuntimeException e) {
-                    call = CompletableFuture.failedFuture(e);
-                }
-                if (!call.isDone()) {
-                    List<Waiting> sent = batch;
-                    call.whenComplete((l, error) -> {
-                        answer(sent, l, error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause() : error);
-                        List<Waiting> next;
-                        synchronized (this) {
-                            next = take();
-                        }
-                        send(next);
-                    });
-                    return;
-                }
-                SessionStore.Lookup l = null;
-                Throwable error = null;
-                try {
-                    l = call.join();
-                } catch (CompletionException | CancellationException e) {
-                    error = e.getCause() != null ? e.getCause() : e;
-                }
-                answer(batch, l, error);
-                synchronized (this) {
-                    batch = take();
-                }
-            }
+                return store.lookup(users);
+            }, LookupBatcher::answer);
+        }
+
+        CompletableFuture<SessionStore.Lookup> lookup(List<Long> users) {
+            Waiting w = new Waiting(users, new CompletableFuture<>());
+            lookups.add(w);
+            return w.result();
         }
     }
 

@@ -106,20 +106,14 @@ final class RedisSessionStore implements SessionStore {
             if (config.cluster()) {
                 List<RedisURI> seeds = config.uris().stream().map(RedisURI::create).toList();
                 RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
-                cluster.setOptions(ClusterClientOptions.builder()
-                        .timeoutOptions(timeouts)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .build());
+                cluster.setOptions(failFast(ClusterClientOptions.builder(), timeouts).build());
                 client = cluster;
                 StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
                 connection = c;
                 redis = c.async();
             } else {
                 RedisClient standalone = RedisClient.create(resources, RedisURI.create(config.uris().get(0)));
-                standalone.setOptions(ClientOptions.builder()
-                        .timeoutOptions(timeouts)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .build());
+                standalone.setOptions(failFast(ClientOptions.builder(), timeouts).build());
                 client = standalone;
                 StatefulRedisConnection<String, String> c = standalone.connect(StringCodec.UTF8);
                 connection = c;
@@ -130,6 +124,15 @@ final class RedisSessionStore implements SessionStore {
             throw e;
         }
         directory = new RedisComets(redis, this::guarded);
+    }
+
+    /**
+     * The options of either client: each command times out after {@code timeouts}, and
+     * while disconnected commands fail at once rather than queue up behind the reconnect.
+     */
+    private static <B extends ClientOptions.Builder> B failFast(B options, TimeoutOptions timeouts) {
+        options.timeoutOptions(timeouts).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        return options;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.goim.router;
 
 import io.goim.libs.admin.AdminServer;
+import io.goim.router.discovery.CometRegistry;
+import io.goim.router.session.SessionStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +24,7 @@ final class RouterMeters {
     }
 
     final Calls calls;
-    /** Connections forgotten by expiry, counted by the {@link Cleaner}. */
+    /** Connections forgotten by expiry, counted by the {@link io.goim.router.session.Cleaner}. */
     final Counter sessionsExpired;
     private final MeterRegistry registry;
 

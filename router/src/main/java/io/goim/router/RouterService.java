@@ -27,6 +27,9 @@ import io.goim.proto.TouchReq;
 import io.goim.proto.UserCountReq;
 import io.goim.proto.WithdrawReq;
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.router.discovery.CometRegistry;
+import io.goim.router.session.SessionShard;
+import io.goim.router.session.SessionStore;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -88,7 +91,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             return;
         }
         int seq = store.put(req.getUserId(), req.getServer(), req.getRoomKey(), req.getClientKey(), req.getLoginId());
-        if (seq == Bucket.PUT_UNDONE) {
+        if (seq == SessionShard.PUT_UNDONE) {
             // A repeat of a login that was undone meanwhile (or whose session is gone): the
             // comet gave up on it, so nothing is stored.
             abandon(out, "after it was undone (login " + Long.toHexString(req.getLoginId()) + "); nothing stored");
@@ -179,7 +182,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         if (!validUser(req.getUserId(), out)) {
             return;
         }
-        Bucket.UserConns c = store.get(req.getUserId());
+        SessionShard.UserConns c = store.get(req.getUserId());
         reply(out, c == null ? Session.getDefaultInstance() : toProto(c));
     }
 
@@ -190,7 +193,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
             if (!validUser(userId, out)) {
                 return;
             }
-            Bucket.UserConns c = store.get(userId);
+            SessionShard.UserConns c = store.get(userId);
             if (c != null) {
                 b.addUserIds(userId).addSessions(toProto(c));
             }
@@ -201,7 +204,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
     @Override
     public void getAll(Empty req, StreamObserver<MGetReply> out) {
         MGetReply.Builder b = MGetReply.newBuilder().setIncarnation(incarnation);
-        for (Bucket.UserConns c : store.getAll()) {
+        for (SessionShard.UserConns c : store.getAll()) {
             b.addUserIds(c.userId()).addSessions(toProto(c));
         }
         reply(out, b.build());
@@ -294,7 +297,7 @@ final class RouterService extends RouterGrpc.RouterImplBase {
         reply(out, CometsReply.newBuilder().addAllComets(comets.list()).build());
     }
 
-    private static Session toProto(Bucket.UserConns c) {
+    private static Session toProto(SessionShard.UserConns c) {
         Session.Builder b = Session.newBuilder();
         for (int i = 0; i < c.seqs().length; i++) {
             b.addSeqs(c.seqs()[i]).addServers(c.servers()[i]);

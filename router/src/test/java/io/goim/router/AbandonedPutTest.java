@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.goim.proto.PutReply;
 import io.goim.proto.PutReq;
+import io.goim.router.discovery.CometRegistry;
+import io.goim.router.session.SessionStore;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;

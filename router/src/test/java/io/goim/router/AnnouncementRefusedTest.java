@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.proto.CometInstance;
 import io.goim.proto.Empty;
+import io.goim.router.discovery.CometRegistry;
+import io.goim.router.session.SessionStore;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -2,6 +2,8 @@ package io.goim.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.goim.router.session.Cleaner;
+import io.goim.router.session.SessionStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

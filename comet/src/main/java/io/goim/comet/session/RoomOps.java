@@ -86,10 +86,8 @@ public final class RoomOps {
 
     /** Op 18: join one more room. */
     void join(ChannelHandlerContext ctx, Connection c, Packet p) {
-        String key = roomKey(c, p.body());
-        String problem = RoomKeys.invalid(key);
-        if (problem != null) {
-            refusal(ctx, p, Op.JOIN_ROOM_REPLY, c, key, "bad_room_key", problem);
+        String key = validRoomKey(ctx, c, p, Op.JOIN_ROOM_REPLY);
+        if (key == null) {
             return;
         }
         switch (registry.join(c, key, maxRooms)) {
@@ -106,10 +104,8 @@ public final class RoomOps {
 
     /** Op 20: leave one room. */
     void leave(ChannelHandlerContext ctx, Connection c, Packet p) {
-        String key = roomKey(c, p.body());
-        String problem = RoomKeys.invalid(key);
-        if (problem != null) {
-            refusal(ctx, p, Op.LEAVE_ROOM_REPLY, c, key, "bad_room_key", problem);
+        String key = validRoomKey(ctx, c, p, Op.LEAVE_ROOM_REPLY);
+        if (key == null) {
             return;
         }
         if (registry.leave(c, key)) {
@@ -117,6 +113,17 @@ public final class RoomOps {
             reporter.changed(c);
         }
         ok(ctx, p, Op.LEAVE_ROOM_REPLY, c, key); // not in it (any more): the client's wish holds
+    }
+
+    /** The room key of op 18 or 20, or null when it is malformed: then refused with {@code replyOp}. */
+    private String validRoomKey(ChannelHandlerContext ctx, Connection c, Packet p, int replyOp) {
+        String key = roomKey(c, p.body());
+        String problem = RoomKeys.invalid(key);
+        if (problem != null) {
+            refusal(ctx, p, replyOp, c, key, "bad_room_key", problem);
+            return null;
+        }
+        return key;
     }
 
     /**
