@@ -62,7 +62,8 @@ public record CometConfig(
      * address (a wildcard bind announces this machine's address instead).
      */
     public record Discovery(boolean enabled, Duration announceInterval, Duration ttl, int weight,
-            List<HostPort> tcp, List<HostPort> websocket, List<HostPort> tlsTcp, List<HostPort> wss, String grpc) {
+            Duration cpuSmoothing, List<HostPort> tcp, List<HostPort> websocket, List<HostPort> tlsTcp,
+            List<HostPort> wss, String grpc) {
         static Discovery read(Settings s) {
             Duration interval = s.positiveDuration("announce-interval");
             Duration ttl = s.positiveDuration("ttl");
@@ -75,7 +76,7 @@ public record CometConfig(
                 HostPort.parse("comet.discovery.public.grpc", grpc);
             }
             return new Discovery(s.bool("enabled"), interval, ttl, s.intAtLeast("weight", 0),
-                    optionalAddresses(s, "public.tcp"), optionalAddresses(s, "public.websocket"),
+                    s.nonNegativeDuration("cpu-smoothing"), optionalAddresses(s, "public.tcp"), optionalAddresses(s, "public.websocket"),
                     optionalAddresses(s, "public.tls-tcp"), optionalAddresses(s, "public.wss"), grpc);
         }
 

@@ -2,6 +2,7 @@ package io.goim.comet;
 
 import io.goim.comet.cluster.Advertised;
 import io.goim.comet.cluster.CometAnnouncer;
+import io.goim.comet.cluster.CpuLoad;
 import io.goim.comet.cluster.Drainer;
 import io.goim.comet.cluster.LogicClient;
 import io.goim.comet.cluster.RouterEpochWatch;
@@ -136,8 +137,9 @@ public final class CometServer implements AutoCloseable {
         // The drain steps run last registered first: epoch watch, room counts, renewer, drain, withdraw.
         CometAnnouncer announcer = config.discovery().enabled() ? new CometAnnouncer(
                 Advertised.instance(config, tcp, websocket, tlsTcp, tlsWebsocket, grpc), parts.connections()::online,
-                perIp::addressesOpen, logic::announce, logic::withdraw, config.logicTimeout(), meters.announcedOk,
-                meters.announceFailed) : null;
+                perIp::addressesOpen, CpuLoad.ofThisProcess(config.discovery().cpuSmoothing())::sample,
+                logic::announce, logic::withdraw, config.logicTimeout(), meters.announcedOk, meters.announceFailed)
+                : null;
         if (announcer != null) {
             // The clients are gone: job may stop pushing here (it drops the comet at its next poll).
             lifecycle.onClose(Phase.DRAIN, "withdraw announcement", () -> {

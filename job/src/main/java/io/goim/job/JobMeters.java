@@ -1,6 +1,7 @@
 package io.goim.job;
 
 import io.goim.libs.admin.CounterFamily;
+import io.goim.job.comets.CometClient;
 import io.goim.job.consume.ConsumerSupervisor;
 import io.goim.job.discovery.CometWatcher;
 import io.goim.job.rooms.RoomBatchers;
@@ -65,9 +66,12 @@ public final class JobMeters {
     public record Rooms(Counter batches, Counter messages, LongAccumulator largest) {
     }
 
-    /** One comet's meters: its calls' timings, busy answers, calls given up, user-push batches. */
-    public record PerComet(ClientInterceptor rpc, Counter busy, Counter givenUp, Counter retries, Counter userBatches,
-            Counter userBatchedPushes) {
+    /**
+     * One comet's meters: its calls' timings, busy answers, calls given up by reason, the
+     * times it passed the stall limit, retries (shared by every comet), user-push batches.
+     */
+    public record PerComet(ClientInterceptor rpc, Counter busy, Map<CometClient.GiveUp, Counter> givenUp, Counter stalls,
+            Counter retries, Counter userBatches, Counter userBatchedPushes) {
     }
 
     /** Polls of logic for the comets announced, by outcome (comet discovery). */
@@ -120,7 +124,8 @@ public final class JobMeters {
                 counter("goim_job_room_batched_messages",
                         "Room messages sent in batches (divided by goim_job_room_batches_total: mean batch size)"),
                 largest);
-        cometRetries = counter("goim_job_comet_retries", "Comet calls retried after a transient failure");
+        cometRetries = counter("goim_job_comet_retries",
+                "Comet calls retried after a transient failure (no answer: unavailable or past the deadline)");
         cometPollFailures = counter("goim_job_comet_poll_failures", "Polls of comets that got no answer");
         consumerRestarts = counter("goim_job_consumer_restarts", "Consumer loops restarted after an unexpected failure");
         discovery = new Discovery(counter("goim_job_discovery_polls", DISCOVERY_HELP, "outcome", "ok"),
@@ -135,10 +140,16 @@ public final class JobMeters {
 
     private PerComet newComet(int id) {
         String comet = Integer.toString(id);
+        Map<CometClient.GiveUp, Counter> givenUp = new EnumMap<>(CometClient.GiveUp.class);
+        for (CometClient.GiveUp reason : CometClient.GiveUp.values()) {
+            givenUp.put(reason, counter("goim_job_comet_given_up", GIVEN_UP_HELP, "comet", comet, "reason", reason.tag()));
+        }
         return new PerComet(RpcMetrics.interceptor(registry, "comet-" + id),
                 counter("goim_job_comet_busy",
                         "Comet calls answered RESOURCE_EXHAUSTED (comet behind) and retried after a backoff", "comet", comet),
-                counter("goim_job_comet_given_up", "Push calls given up, per comet", "comet", comet),
+                givenUp,
+                counter("goim_job_comet_stalls", "Times a comet answered no push call for job.comet-stall-limit"
+                        + " (its queued and new calls given up until it answered again)", "comet", comet),
                 cometRetries,
                 counter("goim_job_user_batches", "Calls that carried user pushes to a comet (MPushMsgs)", "comet", comet),
                 counter("goim_job_user_batched_pushes",
@@ -175,5 +186,8 @@ public final class JobMeters {
     private static final String PUSH_CALLS_HELP = "Pushes handed to comets, by kind and outcome: one per push and comet"
             + " (given_up: that push did not reach that comet); user pushes that piled up share one call,"
             + " see goim_job_user_batches_total";
+    private static final String GIVEN_UP_HELP = "Push calls given up, per comet and reason: gone (the comet left"
+            + " discovery), stalled (it answered nothing for job.comet-stall-limit), refused (a status a retry cannot"
+            + " change), stopping (job stopped; the records are read again)";
     private static final String DISCOVERY_HELP = "Polls of logic for the comets announced, by outcome";
 }

@@ -116,8 +116,9 @@ public final class JobServer implements AutoCloseable {
     }
 
     /**
-     * Job can deliver as long as one comet answers (pushes to the others are retried, then
-     * counted as given up), so one comet down must not take every job out of service: any, not all.
+     * Job can deliver as long as one comet answers (pushes to the others are retried until
+     * they answer, leave discovery or stall), so one comet down must not take every job out
+     * of service: any, not all.
      */
     private static CompletableFuture<Readiness> anyCometAnswers(Iterable<CometClient> comets, Duration deadline) {
         List<CompletableFuture<Readiness>> pings = new ArrayList<>();

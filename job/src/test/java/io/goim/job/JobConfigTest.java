@@ -29,6 +29,15 @@ class JobConfigTest {
     }
 
     @Test
+    void aCometIsGivenUpOnlyAfterTheStallLimitAndZeroNeverGivesUp() {
+        assertEquals(Duration.ofSeconds(60), load(Map.of()).cometStallLimit());
+        assertEquals(Duration.ZERO, load(Map.of("job.comet-stall-limit", "0s")).cometStallLimit());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> load(Map.of("job.comet-stall-limit", "-1s")));
+        assertEquals("job.comet-stall-limit", e.getMessage().substring(0, "job.comet-stall-limit".length()));
+    }
+
+    @Test
     void aRoomQueueSmallerThanABatchIsRefused() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> load(Map.of("job.room.batch", 50, "job.room.queue-size", 10)));

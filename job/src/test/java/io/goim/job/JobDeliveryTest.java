@@ -80,20 +80,31 @@ class JobDeliveryTest {
         }
     }
 
+    /**
+     * A comet that answers nothing (here: nothing listens) holds its calls, and the
+     * partitions they are in, only for job.comet-stall-limit: then it is stalled, what
+     * waits for it is given up (counted as stalled) and the live comet gets everything.
+     * Its first answer to job's poll takes it back.
+     */
     @Test
-    void aDeadCometNeitherStallsALiveOneNorThePartitionAndIsUsedAgainWhenItComesBack() throws Exception {
+    void aCometThatAnswersNothingPastTheStallLimitHoldsNeitherALiveOneNorThePartitionAndIsUsedAgainWhenItComesBack()
+            throws Exception {
         String topic = topic(1);
         int deadPort = freePort();
         try (RecordingComet live = RecordingComet.start()) {
             try (JobServer job = jobAt(topic, Map.of("1", live.address(), "2", "127.0.0.1:" + deadPort),
-                    "job.comet-timeout", "500ms")) {
+                    "job.comet-timeout", "500ms", "job.comet-stall-limit", "1s", "job.kafka.max-in-flight", 50)) {
                 for (int i = 0; i < 200; i++) {
                     send(topic, "", broadcast("b" + i));
                 }
                 flush();
                 Await.until("live comet got all 200", WAIT, () -> live.received.size() == 200);
-                Await.until("dead comet's calls given up", WAIT, () -> Counts.of(job.registry(), "goim_job_comet_given_up", "comet", "2") == 200);
-                assertEquals(0, Counts.of(job.registry(), "goim_job_comet_given_up", "comet", "1"));
+                Await.until("dead comet's calls given up", WAIT, () -> Counts.of(job.registry(), "goim_job_comet_given_up",
+                        "comet", "2", "reason", "stalled") == 200);
+                assertEquals(1, Counts.of(job.registry(), "goim_job_comet_stalls", "comet", "2"));
+                assertTrue(Counts.of(job.registry(), "goim_job_pauses") > 0, "the partition waited, for a while");
+                assertEquals(0, Counts.of(job.registry(), "goim_job_comet_stalls", "comet", "1"));
+                assertEquals(200, JobCounts.givenUp(job.registry()), "every call given up is comet 2's");
                 assertEquals(200, JobCounts.calls(job.registry(), JobMeters.Kind.BROADCAST, false), "given up, by kind");
 
                 try (RecordingComet back = RecordingComet.startOn(deadPort)) {
@@ -229,9 +240,9 @@ class JobDeliveryTest {
     void aCometThatAnswersBusyGetsEveryPushOnceItCatchesUpAndNothingIsGivenUp() throws Exception {
         String topic = topic(1);
         try (RecordingComet comet = RecordingComet.start()) {
-            try (JobServer job = job(topic, Map.of(1, comet), "job.comet-backoff", "10ms", "job.comet-attempts", 2)) {
+            try (JobServer job = job(topic, Map.of(1, comet), "job.comet-backoff", "10ms")) {
                 awaitPolled(comet);
-                comet.busyFor(25); // more refusals than comet-attempts: being behind is not being down
+                comet.busyFor(25); // a busy answer is an answer: retried without limit, being behind is not being down
                 for (int i = 0; i < 10; i++) {
                     send(topic, "1", room(1, "r" + i, false));
                     send(topic, "u", user(1, "u" + i, "k_1"));

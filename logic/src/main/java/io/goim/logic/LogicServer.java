@@ -82,7 +82,8 @@ public final class LogicServer implements AutoCloseable {
                 .build()
                 .start();
         lifecycle.onClose(Phase.SERVERS, "grpc server", () -> GrpcChannels.close(grpc, config.shutdownGrace()));
-        CometView cometView = new CometView(routers.directory(), meters.nodesRefreshFailures);
+        CometView cometView = new CometView(routers.directory(), meters.nodesRefreshFailures,
+                config.nodes().cpuWeight());
         meters.gauges(cometView);
         http = new HttpApiServer(config.http().socketAddress(), config.httpThreads(), config.httpMaxBody(),
                 config.httpMaxPipelined(), config.httpLimits(), registry,

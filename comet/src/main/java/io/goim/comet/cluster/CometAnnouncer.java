@@ -4,12 +4,12 @@ import io.goim.libs.log.RateLimitedLog;
 import io.goim.proto.CometInstance;
 import io.micrometer.core.instrument.Counter;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Announces this comet to logic (docs/operations.md, "Comet discovery"): at start, then
  * every {@code comet.discovery.announce-interval}, {@code Logic.Announce} with its
- * addresses, weight, connections and CPU load, and the time to live
+ * addresses, weight, connections and CPU load (smoothed, {@link CpuLoad}), and the time to live
  * {@code comet.discovery.ttl}: logic keeps the announcement in the session store, job
  * pushes to every comet announced there and the nodes API sends clients to them. A comet
  * that dies stops announcing and disappears from them one ttl later.
@@ -41,6 +41,7 @@ public final class CometAnnouncer implements AutoCloseable {
     private final CometInstance template;
     private final IntSupplier connections;
     private final IntSupplier clientAddresses;
+    private final DoubleSupplier cpu;
     private final Function<CometInstance, CompletableFuture<?>> announce;
     private final Function<Long, CompletableFuture<?>> withdraw;
     private final Duration deadline;
@@ -53,15 +54,17 @@ public final class CometAnnouncer implements AutoCloseable {
 
     /**
      * @param template the announcement without load: server, incarnation, addresses, weight, ttl
+     * @param cpu the process CPU load to announce, 0..1, -1 when unknown (sampled once per announcement)
      * @param withdraw withdraws the announcement of the given incarnation
      * @param deadline how long {@link #draining} and {@link #withdraw} wait for logic
      */
     public CometAnnouncer(CometInstance template, IntSupplier connections, IntSupplier clientAddresses,
-            Function<CometInstance, CompletableFuture<?>> announce, Function<Long, CompletableFuture<?>> withdraw,
+            DoubleSupplier cpu, Function<CometInstance, CompletableFuture<?>> announce, Function<Long, CompletableFuture<?>> withdraw,
             Duration deadline, Counter ok, Counter failed) {
         this.template = template;
         this.connections = connections;
         this.clientAddresses = clientAddresses;
+        this.cpu = cpu;
         this.announce = announce;
         this.withdraw = withdraw;
         this.deadline = deadline;
@@ -82,7 +85,7 @@ public final class CometAnnouncer implements AutoCloseable {
         return template.toBuilder()
                 .setConnections(connections.getAsInt())
                 .setClientAddresses(clientAddresses.getAsInt())
-                .setCpu(cpuLoad())
+                .setCpu(cpu.getAsDouble())
                 .setDraining(draining)
                 .build();
     }
@@ -128,14 +131,6 @@ public final class CometAnnouncer implements AutoCloseable {
             failed.increment();
             failureLog.warn("withdrawal not confirmed (the announcement expires after its ttl): {}", e.toString());
         }
-    }
-
-    private static double cpuLoad() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            double load = os.getProcessCpuLoad();
-            return load < 0 ? -1 : load;
-        }
-        return -1;
     }
 
     /** Stops announcing (without withdrawing). */

@@ -13,10 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls every comet every {@code job.comet-poll}: a comet marked down after failed pushes
- * ({@link CometClient}) is marked up by the first answer, and the channel of one that
- * does not answer is told to reconnect now rather than after gRPC's growing backoff. So
- * a comet that comes back is used again within about one poll, without a restart.
+ * Calls every comet every {@code job.comet-poll}: a comet marked stalled after its pushes
+ * got no answer for {@code job.comet-stall-limit} ({@link CometClient}) is taken back by
+ * the first answer, and the channel of one that does not answer is told to reconnect now
+ * rather than after gRPC's growing backoff. So a comet that comes back is used again
+ * within about one poll, without a restart.
  *
  * <p>Room messages go to every comet (as goim v2 does), not only to those that last said
  * they host the room, so a client that joined a room before a push was accepted receives
@@ -46,7 +47,7 @@ public final class CometPoller {
             try {
                 // Any answer, SERVING or not, means the comet is reachable: pushes to it may go on.
                 call = c.health(deadline).whenComplete((reply, error) -> {
-                    c.reachable(error == null);
+                    c.polled(error == null);
                     if (error != null) {
                         failures.increment();
                         failedLog.warn("comet {}: no answer to the poll: {}", c.id(), error.toString());

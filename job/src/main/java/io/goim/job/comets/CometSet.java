@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * The comets job pushes to, by server id: those configured in {@code job.comets}, fixed for
  * the life of the process, and those discovered ({@link io.goim.job.discovery.CometWatcher}), which
  * {@link #follow} adds, moves (a comet back at a new address gets a new channel) and
- * removes (its client is closed: calls still queued for it are given up and counted, as
- * for a comet that went away). A configured id keeps its configured addresses whatever is
- * announced for it.
+ * removes (its client is closed: calls still queued or retrying for it are given up and
+ * counted with reason {@code gone}: the process they were for is gone, and its clients
+ * with it). Until then a comet's calls are retried, never dropped ({@link CometClient}).
+ * A configured id keeps its configured addresses whatever is announced for it.
  *
  * <p>Each comet has its client (lanes, channel) and its user-push batcher; dispatch reads the
  * set at each record, so a comet added is used from the next record on.
@@ -125,7 +126,7 @@ public final class CometSet implements AutoCloseable {
 
     private void closeClient(CometClient c) {
         try {
-            c.close();
+            c.close(CometClient.GiveUp.GONE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -113,7 +113,7 @@ public final class NodesEndpoint {
         for (CometInstance c : comets) {
             ObjectNode o = detail.addObject().put("server", c.getServer());
             addresses(o, c);
-            o.put("connections", c.getConnections()).put("weight", c.getWeight());
+            o.put("connections", c.getConnections()).put("weight", c.getWeight()).put("cpu", c.getCpu());
         }
         return data;
     }
