@@ -40,6 +40,9 @@ public final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoClos
     public final LinkedBlockingQueue<Long> loginIds = new LinkedBlockingQueue<>();
     /** Every Undo: "<token> <login id in hex>", in order. */
     public final LinkedBlockingQueue<String> undos = new LinkedBlockingQueue<>();
+    /** The last RenewOnline request. */
+    public final java.util.concurrent.atomic.AtomicReference<io.goim.proto.RenewOnlineReq> lastRenewOnline =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** The last room set comet reported for each subKey (Renew: renew rounds and room changes). */
     public final Map<String, String> renewedRooms = new ConcurrentHashMap<>();
     /** The room set each disconnected subKey was in. */
@@ -152,6 +155,7 @@ public final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoClos
     @Override
     public void renewOnline(io.goim.proto.RenewOnlineReq req, StreamObserver<io.goim.proto.RenewOnlineReply> out) {
         renewedOnline.set(Map.copyOf(req.getRoomCountMap()));
+        lastRenewOnline.set(req);
         if (failRenewOnline) {
             out.onError(io.grpc.Status.UNAVAILABLE.withDescription("failing on purpose").asRuntimeException());
             return;

@@ -45,6 +45,8 @@ public final class LogicMeters {
     final Logins logins;
     /** Undos of logins retried, and given up ({@link LoginUndos}). */
     final LoginUndos.Meters undos;
+    /** Corrections of a comet's counts in the Redis session store, from its own counts (RenewOnline). */
+    final Counter countsCorrected;
     /** Comet discovery calls (announce, withdraw, comets), by call and outcome. */
     final CounterFamily discoveryCalls;
     final KafkaSend kafkaSend;
@@ -74,6 +76,9 @@ public final class LogicMeters {
                 counter("goim_logic_undos_given_up", "Undos of a login given up: every retry failed, the store refused"
                         + " it, or logic.undo-retry.max-pending undos waited already (the session, if stored, stays"
                         + " until the store expires it)"));
+        countsCorrected = counter("goim_logic_counts_corrected", "Online counts (a comet's total or one of its rooms)"
+                + " the Redis session store corrected from the comet's own counts, after the same difference in two"
+                + " reports in a row (a count update lost to a timeout)");
         discoveryCalls = new CounterFamily(r, "goim_logic_discovery_calls",
                 "Comet discovery calls (announce, withdraw, comets) by outcome", "call", "outcome");
         kafkaSend = new KafkaSend(kafkaTimer("ok"), kafkaTimer("error"));

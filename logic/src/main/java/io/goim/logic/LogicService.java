@@ -23,6 +23,7 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final DiscoveryCalls discovery;
     private final Supplier<Map<String, Integer>> roomCounts;
     private final LoginUndos undos;
+    private final Counter countsCorrected;
 
     /**
      * @param maxSessionsPerUser most connections of one user, 0 for no limit
@@ -76,6 +78,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             Supplier<Map<String, Integer>> roomCounts, LoginUndos undos, LogicMeters meters) {
         this.auth = auth;
         this.undos = undos;
+        this.countsCorrected = meters.countsCorrected;
         this.roomCounts = roomCounts;
         this.routers = routers;
         this.epochs = epochs;
@@ -101,11 +104,22 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     /**
      * goim v2's RenewOnline, from the last counts snapshot: a map lookup per room the comet
-     * holds, never a store call. The comet's own counts are not needed: the store already
-     * counts every comet's connections per room (renews and room reports keep it right).
+     * holds, never waiting for the store. The store counts every comet's connections per
+     * room itself; the comet's own counts ({@code counted}) only let a store whose counts
+     * can drift (Redis) correct them, in the background.
      */
     @Override
     public void renewOnline(RenewOnlineReq req, StreamObserver<RenewOnlineReply> out) {
+        if (req.getCounted() && req.getServer() > 0) {
+            routers.correctCounts(req.getServer(), req.getRoomCountMap(), req.getConnections(), req.getAllRooms())
+                    .whenComplete((n, error) -> {
+                        if (n != null && n > 0) {
+                            countsCorrected.increment(n);
+                            refusedLog.warn("corrected {} online count(s) of comet {} from its own (a count update"
+                                    + " was lost)", n, req.getServer());
+                        }
+                    }); // a failure is counted and logged by the store; the next report tries again
+        }
         Map<String, Integer> all = roomCounts.get();
         RenewOnlineReply.Builder reply = RenewOnlineReply.newBuilder();
         for (String room : req.getRoomCountMap().keySet()) {

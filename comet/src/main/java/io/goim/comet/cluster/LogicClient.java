@@ -138,6 +138,18 @@ public final class LogicClient implements AutoCloseable {
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renewOnline(req));
     }
 
+    /**
+     * As {@link #renewOnline(Map)}, with this comet's own counts: {@code roomCount} its
+     * connections per room, {@code connections} its total, {@code allRooms} when
+     * {@code roomCount} holds every room it has. A session store whose counts can drift
+     * (Redis) corrects them from these.
+     */
+    CompletableFuture<RenewOnlineReply> renewOnline(Map<String, Integer> roomCount, int connections, boolean allRooms) {
+        RenewOnlineReq req = RenewOnlineReq.newBuilder().setServer(serverId).putAllRoomCount(roomCount)
+                .setCounted(true).setConnections(connections).setAllRooms(allRooms).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renewOnline(req));
+    }
+
     public CompletableFuture<Empty> announce(CometInstance instance) {
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).announce(instance));
     }
