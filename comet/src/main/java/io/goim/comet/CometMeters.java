@@ -53,6 +53,7 @@ public final class CometMeters {
     public final Repeats repeats;
     public final OnlineRenewals onlineRenewals;
     public final Disconnects disconnects;
+    public final Disconnects loginUndos;
     public final RoomReports roomReports;
     public final Renew renew;
     public final PacedWebSocketProtocolHandler.Meters pings;
@@ -173,6 +174,9 @@ public final class CometMeters {
         disconnects = new Disconnects(counter(r, "goim_comet_disconnects", DISCONNECTS_HELP, "outcome", "reported"),
                 counter(r, "goim_comet_disconnect_retries", "Disconnect calls to logic retried"),
                 counter(r, "goim_comet_disconnects", DISCONNECTS_HELP, "outcome", "lost"));
+        loginUndos = new Disconnects(counter(r, "goim_comet_login_undos", UNDOS_HELP, "outcome", "reported"),
+                counter(r, "goim_comet_login_undo_retries", "Undo calls to logic retried"),
+                counter(r, "goim_comet_login_undos", UNDOS_HELP, "outcome", "lost"));
         roomReports = new RoomReports(
                 counter(r, "goim_comet_room_reports", "Connections whose room change was reported to logic (renew path)"),
                 counter(r, "goim_comet_room_report_failures", "Room change reports to logic that failed (retried)"),
@@ -247,6 +251,8 @@ public final class CometMeters {
     private static final String OPS_HELP = "Packets received from clients, by operation";
     private static final String PUSHES_HELP = "Pushes to connections: queued for writing, or dropped"
             + " (the connection's backlog passed comet.write-buffer.max-backlog and it was closed as a slow consumer)";
+    private static final String UNDOS_HELP = "Logins whose Connect got no answer within its deadline, undone by"
+            + " their login id (Logic.Undo): acknowledged by logic (reported) or not (lost)";
     private static final String DISCONNECTS_HELP = "Disconnects sent to logic: acknowledged, or lost after retries";
     private static final String RENEW_CALLS_HELP =
             "Renew calls to logic (periodic rounds and epoch renews after a router or Redis restart), by outcome";

@@ -74,7 +74,7 @@ public final class CometParts implements AutoCloseable {
                 config.pushRest(), config.maxBacklog());
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
-                meters.disconnects, whitelist);
+                meters.disconnects, meters.loginUndos, whitelist);
         RoomReporter roomReporter = new RoomReporter(connections, logic, retries, config.renewRetry(), meters.roomReports);
         this.replies = new Replies(meters.packetsWritten);
         ProtocolErrors errors = new ProtocolErrors(meters.protocolErrors, whitelist);
@@ -89,13 +89,15 @@ public final class CometParts implements AutoCloseable {
         // A login fails after logic-timeout, but its call lives on until login-timeout more,
         // so that logic's late answer names the session it stored and comet undoes it.
         Duration connectDeadline = config.logicTimeout().plus(config.loginTimeout());
+        // A call that got no answer at all names no session; its login id does (logic undoes by it).
         this.logins = new LoginWindow(config.loginWindow(), config.logicTimeout(),
-                token -> logic.connect(token, connectDeadline),
+                (token, loginId) -> logic.connect(token, connectDeadline, loginId),
                 reply -> {
                     meters.auth.answersUndone().increment();
                     sessions.disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
                             reply.getRoomKey());
-                });
+                },
+                disconnects::undoLogin);
         UpstreamSession.Shared toKafka = upstream == null ? null : new UpstreamSession.Shared(upstream, config.upstream(),
                 config.serverId(), connections, whitelist, replies);
         SessionHandler.Shared session = new SessionHandler.Shared(heartbeats, meters.sessions, meters.opsReceived,

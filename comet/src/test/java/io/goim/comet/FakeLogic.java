@@ -34,6 +34,15 @@ public final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoClos
     final AtomicInteger failDisconnects = new AtomicInteger();
     /** When above 0, Connect answers this many milliseconds after it stored the session (a logic under load). */
     public volatile long connectDelayMillis;
+    /** While set, Connect stores the session and never answers (the answer lost on the way). */
+    public volatile boolean connectAnswersLost;
+    /** The login id of every Connect, in order. */
+    public final LinkedBlockingQueue<Long> loginIds = new LinkedBlockingQueue<>();
+    /** Every Undo: "<token> <login id in hex>", in order. */
+    public final LinkedBlockingQueue<String> undos = new LinkedBlockingQueue<>();
+    /** The last RenewOnline request. */
+    public final java.util.concurrent.atomic.AtomicReference<io.goim.proto.RenewOnlineReq> lastRenewOnline =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** The last room set comet reported for each subKey (Renew: renew rounds and room changes). */
     public final Map<String, String> renewedRooms = new ConcurrentHashMap<>();
     /** The room set each disconnected subKey was in. */
@@ -91,7 +100,11 @@ public final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoClos
             // goim's default: not a number → user 0, no room
         }
         String key = user + "_" + seq.incrementAndGet();
+        loginIds.add(req.getLoginId());
         connects.add(key);
+        if (connectAnswersLost) {
+            return; // stored; the comet's deadline passes before any answer reaches it
+        }
         ConnectReply reply = ConnectReply.newBuilder().setUserId(user).setRoomKey(RoomKeys.ofV1(room)).setKey(key).build();
         long delay = connectDelayMillis;
         if (delay <= 0) {
@@ -142,11 +155,19 @@ public final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoClos
     @Override
     public void renewOnline(io.goim.proto.RenewOnlineReq req, StreamObserver<io.goim.proto.RenewOnlineReply> out) {
         renewedOnline.set(Map.copyOf(req.getRoomCountMap()));
+        lastRenewOnline.set(req);
         if (failRenewOnline) {
             out.onError(io.grpc.Status.UNAVAILABLE.withDescription("failing on purpose").asRuntimeException());
             return;
         }
         out.onNext(io.goim.proto.RenewOnlineReply.newBuilder().putAllAllRoomCount(allRoomCount).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void undo(io.goim.proto.UndoReq req, StreamObserver<io.goim.proto.UndoReply> out) {
+        undos.add(req.getToken().toString(StandardCharsets.UTF_8) + " " + Long.toHexString(req.getLoginId()));
+        out.onNext(io.goim.proto.UndoReply.newBuilder().setHas(true).build());
         out.onCompleted();
     }
 

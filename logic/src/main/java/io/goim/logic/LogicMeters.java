@@ -43,6 +43,10 @@ public final class LogicMeters {
     /** The HTTP API's answers by {@code ret}, and connections closed on an error. */
     public final ApiCounters http;
     final Logins logins;
+    /** Undos of logins retried, and given up ({@link LoginUndos}). */
+    final LoginUndos.Meters undos;
+    /** Corrections of a comet's counts in the Redis session store, from its own counts (RenewOnline). */
+    final Counter countsCorrected;
     /** Comet discovery calls (announce, withdraw, comets), by call and outcome. */
     final CounterFamily discoveryCalls;
     final KafkaSend kafkaSend;
@@ -66,6 +70,15 @@ public final class LogicMeters {
                         "Logins refused because the user already held logic.auth.max-sessions-per-user connections"),
                 counter("goim_logic_connects_abandoned", "Connect calls the comet gave up on before logic answered:"
                         + " no session stored, or the one stored deleted again"));
+        undos = new LoginUndos.Meters(
+                counter("goim_logic_undo_retries", "Undos of a login (its comet gave up, or the store's put failed)"
+                        + " retried after the session store failed them"),
+                counter("goim_logic_undos_given_up", "Undos of a login given up: every retry failed, the store refused"
+                        + " it, or logic.undo-retry.max-pending undos waited already (the session, if stored, stays"
+                        + " until the store expires it)"));
+        countsCorrected = counter("goim_logic_counts_corrected", "Online counts (a comet's total or one of its rooms)"
+                + " the Redis session store corrected from the comet's own counts, after the same difference in two"
+                + " reports in a row (a count update lost to a timeout)");
         discoveryCalls = new CounterFamily(r, "goim_logic_discovery_calls",
                 "Comet discovery calls (announce, withdraw, comets) by outcome", "call", "outcome");
         kafkaSend = new KafkaSend(kafkaTimer("ok"), kafkaTimer("error"));
@@ -98,6 +111,14 @@ public final class LogicMeters {
     void gauges(CometView nodes) {
         Gauge.builder("goim_logic_nodes_comets", nodes, CometView::cometCount)
                 .description("Comets announced, as logic's nodes API last read them").register(registry);
+    }
+
+    /** The undos waiting for a retry, read from {@code undos}. */
+    void gauges(LoginUndos undos) {
+        Gauge.builder("goim_logic_undos_pending", undos, LoginUndos::pending)
+                .description("Undos of a login waiting for a retry (at most logic.undo-retry.max-pending)")
+                .strongReference(true)
+                .register(registry);
     }
 
     private static final String HTTP_HELP = "HTTP API requests by ret code (1: accepted and acknowledged by Kafka)";

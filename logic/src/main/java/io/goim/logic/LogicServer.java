@@ -68,6 +68,9 @@ public final class LogicServer implements AutoCloseable {
         });
         lifecycle.onClose(Phase.REST, "count timer", timer::shutdownNow);
         Counts counts = new Counts(routers);
+        // Retries only start store calls on the timer; they never wait there.
+        LoginUndos undos = new LoginUndos(routers, timer, config.undoRetry(), meters.undos);
+        meters.gauges(undos);
         RouterEpochs epochs = new RouterEpochs(routers, routers.shardCount(), config.routerHealWindow(),
                 System::nanoTime, meters.routerRestarts);
         // 1,024 users per merged lookup: a few KB per router MGet, far below gRPC's message limit.
@@ -77,7 +80,7 @@ public final class LogicServer implements AutoCloseable {
 
         grpc = GrpcChannels.server(config.grpc().socketAddress(), config.peerAuth(), registry, "logic")
                 .addService(new LogicService(authenticator, routers, epochs, config.maxSessionsPerUser(),
-                        () -> counts.snapshot().rooms(), meters))
+                        () -> counts.snapshot().rooms(), undos, meters))
                 .addService(health.service())
                 .build()
                 .start();

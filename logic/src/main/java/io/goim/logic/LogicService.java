@@ -16,11 +16,14 @@ import io.goim.proto.RenewOnlineReq;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
 import io.goim.proto.RouterEpochReply;
+import io.goim.proto.UndoReply;
+import io.goim.proto.UndoReq;
 import io.goim.proto.WithdrawReq;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,14 +66,19 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     private final LogicMeters.Logins meters;
     private final DiscoveryCalls discovery;
     private final Supplier<Map<String, Integer>> roomCounts;
+    private final LoginUndos undos;
+    private final Counter countsCorrected;
 
     /**
      * @param maxSessionsPerUser most connections of one user, 0 for no limit
      * @param roomCounts         the last cluster-wide room counts snapshot ({@link Counts})
+     * @param undos              undoes logins in {@code routers}, retrying failed undos
      */
     LogicService(Authenticator auth, SessionStore routers, RouterEpochs epochs, int maxSessionsPerUser,
-            Supplier<Map<String, Integer>> roomCounts, LogicMeters meters) {
+            Supplier<Map<String, Integer>> roomCounts, LoginUndos undos, LogicMeters meters) {
         this.auth = auth;
+        this.undos = undos;
+        this.countsCorrected = meters.countsCorrected;
         this.roomCounts = roomCounts;
         this.routers = routers;
         this.epochs = epochs;
@@ -96,11 +104,22 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     /**
      * goim v2's RenewOnline, from the last counts snapshot: a map lookup per room the comet
-     * holds, never a store call. The comet's own counts are not needed: the store already
-     * counts every comet's connections per room (renews and room reports keep it right).
+     * holds, never waiting for the store. The store counts every comet's connections per
+     * room itself; the comet's own counts ({@code counted}) only let a store whose counts
+     * can drift (Redis) correct them, in the background.
      */
     @Override
     public void renewOnline(RenewOnlineReq req, StreamObserver<RenewOnlineReply> out) {
+        if (req.getCounted() && req.getServer() > 0) {
+            routers.correctCounts(req.getServer(), req.getRoomCountMap(), req.getConnections(), req.getAllRooms())
+                    .whenComplete((n, error) -> {
+                        if (n != null && n > 0) {
+                            countsCorrected.increment(n);
+                            refusedLog.warn("corrected {} online count(s) of comet {} from its own (a count update"
+                                    + " was lost)", n, req.getServer());
+                        }
+                    }); // a failure is counted and logged by the store; the next report tries again
+        }
         Map<String, Integer> all = roomCounts.get();
         RenewOnlineReply.Builder reply = RenewOnlineReply.newBuilder();
         for (String room : req.getRoomCountMap().keySet()) {
@@ -199,7 +218,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 // (RouterService.put); one that succeeded is deleted here.
                 meters.connectsAbandoned().increment();
                 if (loginId != 0) {
-                    undo(req.getServer(), id, loginId, null); // also stops a put of it still on its way
+                    undos.undo(id.userId(), loginId, req.getServer()); // also stops a put of it still on its way
                 } else if (error == null) {
                     undo(req.getServer(), id, seq);
                 }
@@ -213,8 +232,11 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 // The put may have been applied all the same (a store too slow for its
                 // deadline): undo it by its login id before answering, so that neither it
                 // nor the comet's retry of this Connect (same login id, sent only after this
-                // answer) leaves a session nobody holds.
-                undo(req.getServer(), id, loginId, () -> out.onError(routerError("put", error)));
+                // answer) leaves a session nobody holds. The answer waits for the retries
+                // too: a retry that came after the comet's repeated Connect got the
+                // session would delete the session of a live connection.
+                undos.undo(id.userId(), loginId, req.getServer()).settled
+                        .whenComplete((has, undoError) -> out.onError(routerError("put", error)));
                 return;
             }
             String subKey = SubKey.encode(id.userId(), seq);
@@ -235,20 +257,42 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     }
 
     /**
-     * Undoes login {@code loginId} (the session it stored, and any put of it still on its
-     * way); then runs {@code then}, if any.
+     * A login whose answer never reached its comet (its Connect ended DEADLINE_EXCEEDED
+     * there): the comet knows the token and the login id it drew, not the session; the token
+     * names the user again, and the login id the session. Answered after the first attempt:
+     * when the store failed it, logic keeps retrying ({@code retrying}), so the comet's own
+     * retries do not pile up on a store that is already behind.
      */
-    private void undo(int server, Authenticator.Identity id, long loginId, Runnable then) {
-        // Outside the call's context: a call made in a cancelled one would be cancelled with it.
-        Context.current().fork().run(() -> routers.undo(id.userId(), loginId).whenComplete((has, error) -> {
+    @Override
+    public void undo(UndoReq req, StreamObserver<UndoReply> out) {
+        if (req.getLoginId() == 0) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("login_id 0 (expected: the login's non-zero id)")
+                    .asRuntimeException());
+            return;
+        }
+        Authenticator.Identity id;
+        try {
+            id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
+        } catch (Authenticator.AuthRefusedException e) {
+            countRefused(e.reason());
+            refusedLog.warn("undo of login {} from comet {} refused ({}): {}; its session, if stored, stays until the"
+                    + " store expires it", Long.toHexString(req.getLoginId()), req.getServer(), e.reason(), e.getMessage());
+            out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            log.error("authenticator failed", e);
+            out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
+            return;
+        }
+        LoginUndos.Undo undo = undos.undo(id.userId(), req.getLoginId(), req.getServer());
+        undo.firstTry.whenComplete((has, error) -> {
             if (error != null) {
-                refusedLog.warn("could not undo login {} of user {} on comet {} (the store expires its session, if any): {}",
-                        Long.toHexString(loginId), id.userId(), server, error.toString());
+                out.onError(routerError("undo", error));
+                return;
             }
-            if (then != null) {
-                then.run();
-            }
-        }));
+            out.onNext(UndoReply.newBuilder().setHas(has).setRetrying(undo.retrying()).build());
+            out.onCompleted();
+        });
     }
 
     /** Deletes the session {@code seq} stored for a login its comet gave up on (a comet that names no login). */

@@ -19,6 +19,9 @@ package io.goim.logic;
  *   <li>{@code ol_{<server>}}: hash, one comet's online counts: {@code n} its connections,
  *       {@code r<room key>} its connections in that room. TTL refreshed by the comet's logins
  *       and renews, so a comet that died disappears from the counts after one expiry.
+ *   <li>{@code olc_{<server>}}: hash, the differences between that comet's counts here and
+ *       its own, as seen at its last report ({@code comet.online-interval}): a difference seen
+ *       twice in a row is corrected (recount.lua). TTL: the session expiry.
  *   <li>{@code olu_{<server>}}: set of the user ids with connections on that comet, so
  *       forgetting a dead comet does not scan every user.
  *   <li>{@code ol_servers}: sorted set, comet id scored by when logic last heard from it
@@ -92,6 +95,11 @@ final class RedisKeys {
 
     static String serverCounts(int server) {
         return "ol_{" + server + "}";
+    }
+
+    /** A comet's count differences seen at its last report (recount.lua), in its count hash's slot. */
+    static String countDifferences(int server) {
+        return "olc_{" + server + "}";
     }
 
     static String serverUsers(int server) {

@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * script on that user's key ({@link RedisScript}), so seqs, the session cap's count and
  * conflicts are decided atomically by Redis however many logics run. The per-comet online
  * counts are then updated by a second script on the comet's keys, from the changes the
- * first one reports (a Redis Cluster script cannot span the two slots).
+ * first one reports (a Redis Cluster script cannot span the two slots); a count update
+ * lost on the way (a reply lost to a timeout, a logic that died between the two) is
+ * corrected from the comet's own counts, which it reports every {@code comet.online-interval}
+ * ({@link #correctCounts}).
  *
  * <p>Everything goes through Lettuce's asynchronous API on one shared connection: commands
  * issued together are pipelined (a push to many users sends one HGETALL per user without
@@ -73,6 +76,7 @@ final class RedisSessionStore implements SessionStore {
     private static final RedisScript TOUCH = RedisScript.load("touch");
     private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
     private static final RedisScript COUNT = RedisScript.load("count");
+    private static final RedisScript RECOUNT = RedisScript.load("recount");
     private static final RedisScript CLAIM_KEY = RedisScript.load("claimkey");
     private static final RedisScript RELEASE_KEY = RedisScript.load("releasekey");
 
@@ -421,7 +425,8 @@ final class RedisSessionStore implements SessionStore {
             }
             return guarded("server del", CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)));
         }).thenCompose(v -> {
-            CompletableFuture<Long> keys = redis.del(RedisKeys.serverCounts(server), RedisKeys.serverUsers(server))
+            CompletableFuture<Long> keys = redis.del(RedisKeys.serverCounts(server), RedisKeys.serverUsers(server),
+                    RedisKeys.countDifferences(server))
                     .toCompletableFuture();
             CompletableFuture<Long> listed = redis.zrem(RedisKeys.SERVERS, id).toCompletableFuture();
             return guarded("server del", CompletableFuture.allOf(keys, listed));
@@ -462,6 +467,29 @@ final class RedisSessionStore implements SessionStore {
         });
     }
 
+    /**
+     * Corrects comet {@code server}'s count hash from its own counts (recount.lua): a
+     * difference seen unchanged in two reports in a row is a lost update and is added
+     * back; a single one may be changes in flight and is only remembered.
+     */
+    @Override
+    public CompletableFuture<Integer> correctCounts(int server, Map<String, Integer> rooms, int connections,
+            boolean allRooms) {
+        List<String> args = new ArrayList<>(4 + 2 * rooms.size());
+        args.add(allRooms ? "1" : "0");
+        args.add(Long.toString(expireMillis));
+        args.add(RedisKeys.TOTAL_FIELD);
+        args.add(Integer.toString(Math.max(0, connections)));
+        rooms.forEach((room, n) -> {
+            args.add(RedisKeys.roomField(room));
+            args.add(Integer.toString(Math.max(0, n)));
+        });
+        CompletableFuture<Long> call = RECOUNT.run(redis, ScriptOutputType.INTEGER,
+                new String[] {RedisKeys.serverCounts(server), RedisKeys.countDifferences(server)},
+                args.toArray(String[]::new));
+        return guarded("count correction", call).thenApply(Long::intValue);
+    }
+
     /** The count hash of every comet heard from within one expiry: one pipelined HGETALL each. */
     private CompletableFuture<Map<Integer, Map<String, String>>> serverCounts() {
         long since = clockMillis.getAsLong() - expireMillis;
@@ -486,8 +514,9 @@ final class RedisSessionStore implements SessionStore {
     /**
      * Applies count changes, one script per comet, pipelined. The caller's comet (if any)
      * is marked as heard from now and its count keys' TTL refreshed. Never fails: the
-     * sessions are already changed, and a count that missed a change is corrected when
-     * that comet's count keys expire (docs/operations.md); the failure is counted.
+     * sessions are already changed, and a count that missed a change is corrected from
+     * the comet's own counts within two of its reports ({@link #correctCounts}); the
+     * failure is counted.
      */
     private CompletableFuture<Void> apply(CountChanges changes) {
         List<CompletableFuture<?>> calls = new ArrayList<>();

@@ -127,6 +127,19 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     /** Ready when every shard answers a ping within {@code deadline}. */
     CompletableFuture<Readiness> ready(Duration deadline);
 
+    /**
+     * Comet {@code server}'s own counts, as it reported them (RenewOnline): {@code rooms}
+     * its connections per room key, {@code connections} its total; {@code allRooms} when
+     * {@code rooms} lists every room it holds. A store whose counts can drift from its
+     * sessions (Redis: counts are updated by a second script after the sessions' one)
+     * corrects them; completes with how many counts it corrected. The routers count under
+     * the same lock as the sessions and never drift: nothing to do.
+     */
+    default CompletableFuture<Integer> correctCounts(int server, Map<String, Integer> rooms, int connections,
+            boolean allRooms) {
+        return CompletableFuture.completedFuture(0);
+    }
+
     /** Connections per room key, over every comet. */
     CompletableFuture<Map<String, Integer>> allRoomCount();
 

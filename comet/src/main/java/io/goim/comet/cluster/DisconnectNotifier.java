@@ -12,11 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells logic that a connection is gone, without waiting: the call is asynchronous, and
+ * Tells logic that a connection is gone, or that a login whose Connect got no answer is to
+ * be undone ({@link #undoLogin}), without waiting: the call is asynchronous, and
  * a transient failure (UNAVAILABLE, DEADLINE_EXCEEDED) is retried on a scheduler after
  * {@code backoff}, doubling each time, up to {@code retries} times. Other failures and
  * exhausted retries are counted and logged (rate-limited); the router forgets the
- * session anyway when it expires.
+ * session anyway when it expires. Both are idempotent (a Disconnect names its comet, an
+ * undo its login), so a retry of a call that was applied changes nothing.
  *
  * <p>Thread-safe; never blocks its caller.
  */
@@ -28,13 +30,15 @@ public final class DisconnectNotifier {
     private final int retries;
     private final long backoffNanos;
     private final CometMeters.Disconnects meters;
+    private final CometMeters.Disconnects undoMeters;
     private final Whitelist whitelist;
     private final RateLimitedLog lostLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     /** Disconnects not yet acknowledged or given up. */
     private final InFlight inFlight = new InFlight();
 
     public DisconnectNotifier(LogicClient logic, ScheduledExecutorService scheduler, int retries, Duration backoff,
-            CometMeters.Disconnects meters, Whitelist whitelist) {
+            CometMeters.Disconnects meters, CometMeters.Disconnects undoMeters, Whitelist whitelist) {
+        this.undoMeters = undoMeters;
         this.logic = logic;
         this.scheduler = scheduler;
         this.retries = retries;
@@ -47,6 +51,51 @@ public final class DisconnectNotifier {
     public void notify(String key, String rooms) {
         inFlight.begin();
         attempt(key, rooms, 0);
+    }
+
+    /**
+     * Has logic undo login {@code loginId} of {@code token}, whose Connect got no answer
+     * (see {@link io.goim.comet.session.LoginWindow}); returns at once. Counted in
+     * {@code goim_comet_login_undos_total}; logic retries an undo its store failed itself
+     * ({@code retrying}), so only a call logic did not take is retried here.
+     */
+    public void undoLogin(byte[] token, long loginId) {
+        inFlight.begin();
+        attemptUndo(token, loginId, 0);
+    }
+
+    private void attemptUndo(byte[] token, long loginId, int attempt) {
+        logic.undo(token, loginId).whenComplete((reply, error) -> {
+            if (error == null) {
+                undoMeters.reported().increment();
+                inFlight.end();
+                return;
+            }
+            if (retryLater(error, attempt, undoMeters, () -> attemptUndo(token, loginId, attempt + 1))) {
+                return;
+            }
+            undoMeters.lost().increment();
+            lostLog.warn("undo of login {} (its Connect got no answer) not taken by logic after {} attempt(s); its"
+                    + " session, if stored, stays until the store expires it: {}", Long.toHexString(loginId),
+                    attempt + 1, error.toString());
+            inFlight.end();
+        });
+    }
+
+    /** Schedules {@code retry} after a transient {@code error} while retries are left; false when given up. */
+    private boolean retryLater(Throwable error, int attempt, CometMeters.Disconnects counted, Runnable retry) {
+        Status.Code code = Status.fromThrowable(error).getCode();
+        boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        if (!transient_ || attempt >= retries) {
+            return false;
+        }
+        counted.retries().increment();
+        try {
+            scheduler.schedule(retry, backoffNanos << attempt, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            return false; // comet is stopping: give up
+        }
     }
 
     /** Waits until every disconnect reported so far was acknowledged or given up, at most {@code timeout}; true if so. */
@@ -62,17 +111,8 @@ public final class DisconnectNotifier {
                 inFlight.end();
                 return;
             }
-            Status.Code code = Status.fromThrowable(error).getCode();
-            boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-            if (transient_ && attempt < retries) {
-                meters.retries().increment();
-                try {
-                    scheduler.schedule(() -> attempt(key, rooms, attempt + 1), backoffNanos << attempt,
-                            TimeUnit.NANOSECONDS);
-                    return;
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                    // comet is stopping: give up below
-                }
+            if (retryLater(error, attempt, meters, () -> attempt(key, rooms, attempt + 1))) {
+                return;
             }
             meters.lost().increment();
             whitelist.log(key, "disconnect not reported to logic: {}", error);

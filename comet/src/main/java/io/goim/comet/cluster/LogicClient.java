@@ -21,6 +21,8 @@ import io.goim.proto.RenewOnlineReply;
 import io.goim.proto.RenewOnlineReq;
 import io.goim.proto.RenewReply;
 import io.goim.proto.RenewReq;
+import io.goim.proto.UndoReply;
+import io.goim.proto.UndoReq;
 import io.goim.proto.WithdrawReq;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -88,11 +90,27 @@ public final class LogicClient implements AutoCloseable {
      * session undone ({@link LoginWindow}).
      */
     public CompletableFuture<ConnectReply> connect(byte[] token, Duration deadline) {
+        return connect(token, deadline, CallIds.next());
+    }
+
+    /**
+     * As {@link #connect(byte[], Duration)} for login {@code loginId} (random, non-zero: see
+     * {@link CallIds#next()}), which the caller keeps to {@link #undo} the login if the
+     * answer never comes.
+     */
+    public CompletableFuture<ConnectReply> connect(byte[] token, Duration deadline, long loginId) {
         // A login id per login, the same on the channel's retry of this call: a repeated
         // Connect gets the session the first stored, and one logic undid stores nothing.
         ConnectReq req = ConnectReq.newBuilder().setToken(ByteString.copyFrom(token)).setServer(serverId)
-                .setLoginId(CallIds.next()).build();
+                .setLoginId(loginId).build();
         return Futures.of(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).connect(req));
+    }
+
+    /** Undoes login {@code loginId} of {@code token}, whose Connect got no answer (Logic.Undo). */
+    CompletableFuture<UndoReply> undo(byte[] token, long loginId) {
+        UndoReq req = UndoReq.newBuilder().setToken(ByteString.copyFrom(token)).setServer(serverId)
+                .setLoginId(loginId).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).undo(req));
     }
 
     /** {@code rooms}: the room set the connection was in. */
@@ -117,6 +135,18 @@ public final class LogicClient implements AutoCloseable {
     /** goim v2's RenewOnline: this comet's room counts out, the cluster-wide counts of those rooms back. */
     CompletableFuture<RenewOnlineReply> renewOnline(Map<String, Integer> roomCount) {
         RenewOnlineReq req = RenewOnlineReq.newBuilder().setServer(serverId).putAllRoomCount(roomCount).build();
+        return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renewOnline(req));
+    }
+
+    /**
+     * As {@link #renewOnline(Map)}, with this comet's own counts: {@code roomCount} its
+     * connections per room, {@code connections} its total, {@code allRooms} when
+     * {@code roomCount} holds every room it has. A session store whose counts can drift
+     * (Redis) corrects them from these.
+     */
+    CompletableFuture<RenewOnlineReply> renewOnline(Map<String, Integer> roomCount, int connections, boolean allRooms) {
+        RenewOnlineReq req = RenewOnlineReq.newBuilder().setServer(serverId).putAllRoomCount(roomCount)
+                .setCounted(true).setConnections(connections).setAllRooms(allRooms).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renewOnline(req));
     }
 

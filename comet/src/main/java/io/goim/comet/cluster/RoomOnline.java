@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * ({@code goim_comet_online_renewals_total{outcome="failed"}}), logged rate-limited, and
  * simply repeated at the next interval; the counts it had stay.
  *
+ * <p>The same call carries this comet's own counts (its connections, and whether the call
+ * lists every room it holds), from which a session store whose counts can drift (Redis:
+ * a count update lost to a timeout) corrects them (docs/operations.md, "Session store"). So
+ * a comet sends one call per interval even when it holds no room.
+ *
  * <p>Thread-safe: refreshes run on the refresher's own thread (never an event loop), and
  * the counts are replaced whole (one volatile reference), read by the event loops.
  */
@@ -89,13 +94,19 @@ public final class RoomOnline implements AutoCloseable {
     /** One refresh: this comet's counts out, the cluster's back, in calls of a bounded size. */
     void refresh() {
         Map<String, Integer> local = buckets.roomCounts();
+        int connections = buckets.online();
         Map<String, Integer> previous = counts;
         Map<String, Integer> next = new HashMap<>(local.size() * 2);
         List<Map<String, Integer>> calls = split(local);
+        if (calls.isEmpty()) {
+            calls.add(Map.of()); // no room: the total still goes out
+        }
+        boolean allRooms = calls.size() == 1;
         for (Map<String, Integer> part : calls) {
             RenewOnlineReply reply = null;
             try {
-                reply = logic.renewOnline(part).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+                reply = logic.renewOnline(part, connections, allRooms).get(timeout.toMillis() + 1_000,
+                        TimeUnit.MILLISECONDS);
                 ok.increment();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,6 +1,8 @@
 package io.goim.comet.session;
 
+import io.goim.libs.grpc.CallIds;
 import io.goim.proto.ConnectReply;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,10 @@ import java.util.function.Function;
  * connection, until the store expires it (an hour by default). The late answer goes to
  * {@code abandoned} like a cancelled login's, and the call keeps its slot until then,
  * since logic is still working on it.
+ * A call that ends without any answer (DEADLINE_EXCEEDED: logic's answer was late past
+ * the call's deadline, or lost in transit) leaves no name for a session logic may have
+ * stored, except the login id the comet drew for it: {@code unanswered} gets the token and
+ * that id, to have logic undo the login by its id (Logic.Undo).
  * Waiting logins hold only their token; there is at most one per open, unauthenticated
  * connection.
  *
@@ -39,11 +45,24 @@ public final class LoginWindow {
     private record Waiting(byte[] token, CompletableFuture<ConnectReply> result) {
     }
 
+    /** Sends one Connect call for login {@code loginId} (its deadline starts then). */
+    @FunctionalInterface
+    public interface Connector {
+        CompletableFuture<ConnectReply> connect(byte[] token, long loginId);
+    }
+
+    /** Gets a login whose call ended without an answer, to undo it by its id. */
+    @FunctionalInterface
+    public interface Unanswered {
+        void undo(byte[] token, long loginId);
+    }
+
     private final int window;
     /** How long a sent login waits for logic's answer; 0: as long as its call. */
     private final long answerWithinNanos;
-    private final Function<byte[], CompletableFuture<ConnectReply>> connect;
+    private final Connector connect;
     private final Consumer<ConnectReply> abandoned;
+    private final Unanswered unanswered;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int inFlight;
 
@@ -64,10 +83,25 @@ public final class LoginWindow {
      */
     public LoginWindow(int window, Duration answerWithin, Function<byte[], CompletableFuture<ConnectReply>> connect,
             Consumer<ConnectReply> abandoned) {
+        this(window, answerWithin, (token, loginId) -> connect.apply(token), abandoned, (token, loginId) -> {
+        });
+    }
+
+    /**
+     * @param answerWithin how long a sent login waits for logic's answer before it fails
+     *                     (the call goes on, see above); zero: as long as the call
+     * @param connect      sends one Connect call with the login id drawn here (its deadline
+     *                     starts then; make it longer than {@code answerWithin})
+     * @param abandoned    gets the reply of a call whose login was cancelled or timed out while in flight
+     * @param unanswered   gets the token and login id of a call that ended DEADLINE_EXCEEDED
+     */
+    public LoginWindow(int window, Duration answerWithin, Connector connect, Consumer<ConnectReply> abandoned,
+            Unanswered unanswered) {
         this.window = window;
         this.answerWithinNanos = answerWithin.toNanos();
         this.connect = connect;
         this.abandoned = abandoned;
+        this.unanswered = unanswered;
     }
 
     /** Logs {@code token} in when the window has room; the future completes on a gRPC thread. */
@@ -101,9 +135,10 @@ public final class LoginWindow {
     /** Sends {@code w}, and the next waiting login each time a call completes at once; the caller holds a slot. */
     private void send(Waiting w) {
         while (w != null) {
+            long loginId = CallIds.next();
             CompletableFuture<ConnectReply> call;
             try {
-                call = connect.apply(w.token);
+                call = connect.connect(w.token, loginId);
             } catch (RuntimeException e) {
                 call = CompletableFuture.failedFuture(e);
             }
@@ -113,7 +148,7 @@ public final class LoginWindow {
                     // Fails the login, not the call: a late answer still reaches completed().
                     sent.result.orTimeout(answerWithinNanos, TimeUnit.NANOSECONDS);
                 }
-                call.whenComplete((reply, error) -> send(completed(sent, reply, error)));
+                call.whenComplete((reply, error) -> send(completed(sent, loginId, reply, error)));
                 return;
             }
             // Completed already (e.g. the channel is shut down): loop instead of recursing.
@@ -124,14 +159,21 @@ public final class LoginWindow {
                 reply[0] = r;
                 error[0] = e;
             });
-            w = completed(sent, reply[0], error[0]);
+            w = completed(sent, loginId, reply[0], error[0]);
         }
     }
 
     /** Hands the outcome of {@code sent}'s call to its login; returns the next login to send in its slot, if any. */
-    private Waiting completed(Waiting sent, ConnectReply reply, Throwable error) {
+    private Waiting completed(Waiting sent, long loginId, ConnectReply reply, Throwable error) {
         Waiting next = release();
         if (error != null) {
+            if (Status.fromThrowable(error).getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                // No answer within the call's deadline: logic may have stored the session all
+                // the same (it answered too late, or its answer was lost on the way), and
+                // nothing else names it. (Other errors are logic's answers: it stored
+                // nothing, or undid what it stored before answering.)
+                unanswered.undo(sent.token, loginId);
+            }
             sent.result.completeExceptionally(error);
         } else if (!sent.result.complete(reply)) {
             abandoned.accept(reply);

@@ -68,6 +68,9 @@ class RoomOnlineTest {
         fake.allRoomCount.put("live://9", 4); // a room this comet does not hold
         online.refresh();
         assertEquals(Map.of("live://1", 2, "live://2", 1), fake.renewedOnline.get(), "this comet's counts went out");
+        assertEquals(true, fake.lastRenewOnline.get().getCounted(), "as its own counts, for a store to correct its own");
+        assertEquals(4, fake.lastRenewOnline.get().getConnections(), "with its connections, those in no room too");
+        assertEquals(true, fake.lastRenewOnline.get().getAllRooms(), "one call: every room it holds");
         assertEquals(7, online.of(a), "logic's count across the cluster");
         assertEquals(7, online.of(b));
         assertEquals(1, online.of(c), "a room logic does not count yet: this comet's own count");
@@ -93,7 +96,18 @@ class RoomOnlineTest {
         fake.allRoomCount.put("live://3", 5);
         online.refresh();
         assertEquals(10, fake.renewedOnline.get().size(), "the last of two calls carried the rest");
+        assertEquals(false, fake.lastRenewOnline.get().getAllRooms(), "a call of several lists some rooms only");
+        assertEquals(RoomOnline.MAX_ROOMS_PER_CALL + 10, fake.lastRenewOnline.get().getConnections());
         assertEquals(2.0, registry.get("goim_comet_online_renewals").tag("outcome", "ok").counter().count());
         assertEquals(5, online.of(buckets.get("k3")));
+    }
+
+    @Test
+    void aCometInNoRoomStillReportsItsConnections() {
+        join("a", "");
+        online.refresh();
+        assertEquals(Map.of(), fake.renewedOnline.get());
+        assertEquals(1, fake.lastRenewOnline.get().getConnections(), "a store counting it in a room corrects that");
+        assertEquals(true, fake.lastRenewOnline.get().getAllRooms());
     }
 }

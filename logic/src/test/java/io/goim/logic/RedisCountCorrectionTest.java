@@ -1,0 +1,123 @@
+package io.goim.logic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.goim.libs.testing.Await;
+import io.goim.libs.testing.RedisServer;
+import io.goim.proto.RenewOnlineReq;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With Redis as the session store, a comet's online counts are updated by a second script
+ * after the sessions' one; a count update lost on the way (its reply lost to a command
+ * timeout, or a logic that died between the two) leaves the count off. The comet's own
+ * counts, which it reports with every RenewOnline, correct it: a difference seen unchanged in
+ * two reports in a row. Against a real redis-server, through logic's gRPC service.
+ */
+class RedisCountCorrectionTest {
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        assertEquals("+OK", redis.command("FLUSHALL"));
+    }
+
+    private static LogicHarness logic() throws Exception {
+        return new LogicHarness(0, false, Map.of(
+                "logic.session.store", "redis",
+                "logic.session.redis.uris", List.of(redis.uri())));
+    }
+
+    /** Comet 1 reports holding {@code connections} connections, {@code inRoom1} of them in room "1", and no other room. */
+    private static RenewOnlineReq report(int connections, int inRoom1) {
+        return RenewOnlineReq.newBuilder().setServer(1).putRoomCount("1", inRoom1).setCounted(true)
+                .setConnections(connections).setAllRooms(true).build();
+    }
+
+    private static String count(String field) {
+        return redis.command("HGET ol_{1} " + field);
+    }
+
+    private static double corrected(LogicHarness h) {
+        return h.logic.registry().get("goim_logic_counts_corrected").counter().count();
+    }
+
+    @Test
+    void aCountALostUpdateLeftOffIsCorrectedAfterTwoReports() throws Exception {
+        try (LogicHarness h = logic()) {
+            h.connect("7", 1);
+            h.connect("8", 1);
+            assertEquals("2", count("n"));
+            // What a Disconnect whose count update was lost leaves: one too many, in its
+            // room and in a room the comet no longer holds.
+            redis.command("HINCRBY ol_{1} n 1");
+            redis.command("HINCRBY ol_{1} r1 1");
+            redis.command("HINCRBY ol_{1} r9 1");
+
+            h.comet.renewOnline(report(2, 2));
+            Await.until("the first report's differences remembered", Duration.ofSeconds(10),
+                    () -> "1".equals(redis.command("HGET olc_{1} n")));
+            assertEquals("3", count("n"), "one report alone may be changes in flight: nothing corrected");
+
+            h.connect("9", 1); // a login between the reports: its count stays
+            h.comet.renewOnline(report(3, 3));
+            Await.until("the counts corrected", Duration.ofSeconds(10), () -> "3".equals(count("n")));
+            assertEquals("3", count("r1"));
+            assertEquals("$-1", count("r9"), "a room the comet does not hold is gone");
+            assertEquals(":0", redis.command("EXISTS olc_{1}"), "nothing left to watch");
+            assertEquals(3.0, corrected(h));
+        }
+    }
+
+    @Test
+    void aDifferenceThatChangesBetweenReportsIsChangesInFlightAndStays() throws Exception {
+        try (LogicHarness h = logic()) {
+            h.connect("7", 1);
+            h.connect("8", 1);
+            // The comet's report crossed a login logic had stored but not yet answered.
+            h.comet.renewOnline(report(1, 1));
+            Await.until("the difference remembered", Duration.ofSeconds(10),
+                    () -> "1".equals(redis.command("HGET olc_{1} n")));
+            h.comet.renewOnline(report(2, 2)); // the login arrived: no difference now
+            Await.until("the difference forgotten", Duration.ofSeconds(10),
+                    () -> ":0".equals(redis.command("EXISTS olc_{1}")));
+            assertEquals("2", count("n"));
+            assertEquals("2", count("r1"));
+            assertEquals(0.0, corrected(h));
+        }
+    }
+
+    /** A comet with more rooms than one call carries lists some in each: the rooms not listed are left alone. */
+    @Test
+    void aReportOfSomeRoomsOnlyLeavesTheOthersAlone() throws Exception {
+        try (LogicHarness h = logic()) {
+            h.connect("7", 1);
+            redis.command("HINCRBY ol_{1} r1 1");
+            redis.command("HINCRBY ol_{1} r9 1");
+            RenewOnlineReq part = RenewOnlineReq.newBuilder().setServer(1).putRoomCount("1", 1).setCounted(true)
+                    .setConnections(1).setAllRooms(false).build();
+            h.comet.renewOnline(part);
+            h.comet.renewOnline(part);
+            Await.until("the room listed corrected", Duration.ofSeconds(10), () -> "1".equals(count("r1")));
+            assertEquals("1", count("r9"), "a room of another call: not known to be wrong");
+            assertEquals("1", count("n"));
+            assertEquals(1.0, corrected(h));
+        }
+    }
+}
