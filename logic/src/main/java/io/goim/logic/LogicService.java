@@ -133,6 +133,26 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     }
 
     /** Counts a refused token under its reason (a small fixed set of words). */
+    /**
+     * The identity behind {@code token}; null after answering {@code out} why not: a refused
+     * token is counted and logged as "{@code what} refused (reason): message{@code consequence}",
+     * a failing authenticator answered INTERNAL.
+     */
+    private Authenticator.Identity authenticate(String token, StreamObserver<?> out, Supplier<String> what,
+            String consequence) {
+        try {
+            return auth.authenticate(token);
+        } catch (Authenticator.AuthRefusedException e) {
+            countRefused(e.reason());
+            refusedLog.warn("{} refused ({}): {}{}", what.get(), e.reason(), e.getMessage(), consequence);
+            out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
+        } catch (RuntimeException e) {
+            log.error("authenticator failed", e);
+            out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
+        }
+        return null;
+    }
+
     private void countRefused(String reason) {
         meters.authRefused().of(reason).increment();
     }
@@ -153,17 +173,9 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     @Override
     public void connect(ConnectReq req, StreamObserver<ConnectReply> out) {
         Context call = Context.current();
-        Authenticator.Identity id;
-        try {
-            id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
-        } catch (Authenticator.AuthRefusedException e) {
-            countRefused(e.reason());
-            refusedLog.warn("connect from comet {} refused ({}): {}", req.getServer(), e.reason(), e.getMessage());
-            out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (RuntimeException e) {
-            log.error("authenticator failed", e);
-            out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
+        Authenticator.Identity id = authenticate(req.getToken().toString(StandardCharsets.UTF_8), out,
+                () -> "connect from comet " + req.getServer(), "");
+        if (id == null) {
             return;
         }
         if (callerGone(call, out)) {
@@ -270,18 +282,10 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                     .asRuntimeException());
             return;
         }
-        Authenticator.Identity id;
-        try {
-            id = auth.authenticate(req.getToken().toString(StandardCharsets.UTF_8));
-        } catch (Authenticator.AuthRefusedException e) {
-            countRefused(e.reason());
-            refusedLog.warn("undo of login {} from comet {} refused ({}): {}; its session, if stored, stays until the"
-                    + " store expires it", Long.toHexString(req.getLoginId()), req.getServer(), e.reason(), e.getMessage());
-            out.onError(Status.UNAUTHENTICATED.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (RuntimeException e) {
-            log.error("authenticator failed", e);
-            out.onError(Status.INTERNAL.withDescription("authenticator failed: " + e).asRuntimeException());
+        Authenticator.Identity id = authenticate(req.getToken().toString(StandardCharsets.UTF_8), out,
+                () -> "undo of login " + Long.toHexString(req.getLoginId()) + " from comet " + req.getServer(),
+                "; its session, if stored, stays until the store expires it");
+        if (id == null) {
             return;
         }
         LoginUndos.Undo undo = undos.undo(id.userId(), req.getLoginId(), req.getServer());
