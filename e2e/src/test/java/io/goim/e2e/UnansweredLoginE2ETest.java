@@ -41,7 +41,7 @@ class UnansweredLoginE2ETest {
                 assertTrue(client.closedByServer(), "no answer within logic-timeout: the login is refused");
             }
             Await.until("logic answered; the answer lost on the way", Duration.ofSeconds(30),
-                    () -> relay.lost.get() == 1);
+                    () -> relay.lost() == 1);
             // The comet's call ends at logic-timeout + login-timeout, then it sends the undo.
             Await.until("the session the comet never learned is gone", Duration.ofSeconds(30),
                     () -> router.sessions().count() == 0);
