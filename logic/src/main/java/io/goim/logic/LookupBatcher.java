@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,12 +50,13 @@ final class LookupBatcher {
 
     /** As {@link SessionLookups#lookup}: the connections of {@code userIds} and the incarnations of their shards. */
     CompletableFuture<SessionStore.Lookup> lookup(Collection<Long> userIds) {
-        Map<Integer, List<Long>> byShard = new LinkedHashMap<>();
+        // Each user once: a store answers a user's connections once per time it is asked.
+        Map<Integer, Set<Long>> byShard = new LinkedHashMap<>();
         for (long uid : userIds) {
-            byShard.computeIfAbsent(store.shardOf(uid), s -> new ArrayList<>()).add(uid);
+            byShard.computeIfAbsent(store.shardOf(uid), s -> new LinkedHashSet<>()).add(uid);
         }
         if (byShard.size() == 1) {
-            Map.Entry<Integer, List<Long>> only = byShard.entrySet().iterator().next();
+            Map.Entry<Integer, Set<Long>> only = byShard.entrySet().iterator().next();
             return shard(only.getKey()).lookup(only.getValue());
         }
         List<CompletableFuture<SessionStore.Lookup>> parts = new ArrayList<>(byShard.size());
@@ -74,8 +77,8 @@ final class LookupBatcher {
         return shards.computeIfAbsent(id, Shard::new);
     }
 
-    /** One request waiting for its shard's next lookup. */
-    private record Waiting(List<Long> users, CompletableFuture<SessionStore.Lookup> result) {
+    /** One request waiting for its shard's next lookup; its users are distinct. */
+    private record Waiting(Set<Long> users, CompletableFuture<SessionStore.Lookup> result) {
     }
 
     /** The requests of one shard: one lookup in flight, the rest waiting ({@link CallCoalescer}). */
@@ -85,17 +88,18 @@ final class LookupBatcher {
         Shard(int id) {
             LogicMeters.Lookups counted = meters.lookups(store.shardName(id));
             lookups = new CallCoalescer<>(maxUsers, w -> w.users().size(), batch -> {
-                List<Long> users = new ArrayList<>();
+                // A user several requests push to is looked up once; each of them gets its connections.
+                Set<Long> users = new LinkedHashSet<>();
                 for (Waiting w : batch) {
                     users.addAll(w.users());
                 }
                 counted.lookups().increment();
                 counted.requests().increment(batch.size());
-                return store.lookup(users);
+                return store.lookup(new ArrayList<>(users));
             }, LookupBatcher::answer);
         }
 
-        CompletableFuture<SessionStore.Lookup> lookup(List<Long> users) {
+        CompletableFuture<SessionStore.Lookup> lookup(Set<Long> users) {
             Waiting w = new Waiting(users, new CompletableFuture<>());
             lookups.add(w);
             return w.result();

@@ -83,6 +83,25 @@ class LookupBatcherTest {
         assertEquals(4.0, registry.get("goim_logic_lookup_requests").counter().count());
     }
 
+    /**
+     * Many pushes to one user at once (a backend pushing to a busy user) merge into one
+     * lookup that asks for the user once, and each push gets the user's connections once:
+     * a store answers a user once per time it is asked, so asking twice would push twice.
+     */
+    @Test
+    void aUserThatSeveralWaitingRequestsPushToIsLookedUpOnceAndEachGetsItsConnectionsOnce() throws Exception {
+        batcher.lookup(List.of(1L));
+        CompletableFuture<SessionStore.Lookup> a = batcher.lookup(List.of(4L));
+        CompletableFuture<SessionStore.Lookup> b = batcher.lookup(List.of(4L, 5L));
+        CompletableFuture<SessionStore.Lookup> c = batcher.lookup(List.of(4L, 4L));
+        calls.get(0).answer();
+        assertEquals(List.of(4L, 5L), calls.get(1).users());
+        calls.get(1).answer();
+        assertEquals(List.of(4L), usersOf(a.get()));
+        assertEquals(List.of(4L, 5L), usersOf(b.get()));
+        assertEquals(List.of(4L), usersOf(c.get()), "a user named twice in one request: its connections once");
+    }
+
     @Test
     void aLookupCarriesAtMostMaxUsersButAlwaysOneRequest() throws Exception {
         batcher.lookup(List.of(1L));
