@@ -445,7 +445,8 @@ final class RedisSessionStore implements SessionStore {
             Map<String, Integer> rooms = new HashMap<>();
             perServer.values().forEach(fields -> fields.forEach((f, n) -> {
                 if (f.startsWith(RedisKeys.ROOM_PREFIX)) {
-                    rooms.merge(RedisKeys.roomOfField(f), Integer.parseInt(n), Integer::sum);
+                    // Below 0 while a connection's -1 is ahead of its +1 (count.lua): none there.
+                    rooms.merge(RedisKeys.roomOfField(f), Math.max(0, Integer.parseInt(n)), Integer::sum);
                 }
             }));
             rooms.values().removeIf(n -> n <= 0);

@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.goim.protocol.SubKey;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.grpc.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -207,6 +210,35 @@ class RedisSessionStoreTest {
         System.out.println("lookup of " + users.size() + " users: " + (System.nanoTime() - t0) / 1000 + " us");
         assertEquals(expected.keySet(), found.keySet());
         expected.forEach((server, keys) -> assertEquals(keys, new HashSet<>(found.get(server))));
+    }
+
+    /**
+     * A connection's count changes come from different scripts, often from different
+     * logics: its login's +1 follows the put, its undo's or disconnect's -1 follows the
+     * delete, and in a login storm the -1 may reach the comet's counts first. Neither is
+     * lost (the count ends where it began), and meanwhile the comet counts as holding none.
+     */
+    @Test
+    void aCountChangeAheadOfTheOneItFollowsIsKept() throws Exception {
+        get(store.put(7, 1, "5")); // comet 1: one connection, in room 5
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            RedisScript count = RedisScript.load("count");
+            String[] comet2 = {RedisKeys.serverCounts(2), RedisKeys.serverUsers(2)};
+            get(c.async().zadd(RedisKeys.SERVERS, (double) System.currentTimeMillis(), "2").toCompletableFuture());
+            // Comet 2: a login undone; the undo's -1 is applied before the login's +1.
+            get(count.run(c.async(), ScriptOutputType.INTEGER, comet2,
+                    "0", "2", RedisKeys.TOTAL_FIELD, "-1", RedisKeys.roomField("5"), "-1"));
+            assertEquals(Map.of("5", 1), get(store.allRoomCount()), "comet 2 holds none in room 5 meanwhile");
+            assertEquals(Map.of(1, 1), get(store.allServerCount()));
+            get(count.run(c.async(), ScriptOutputType.INTEGER, comet2,
+                    "0", "2", RedisKeys.TOTAL_FIELD, "1", RedisKeys.roomField("5"), "1"));
+            assertEquals(Map.of("5", 1), get(store.allRoomCount()), "the +1 met its -1: still one in room 5");
+            assertEquals(Map.of(1, 1), get(store.allServerCount()));
+            assertEquals(":0", redis.command("EXISTS " + RedisKeys.serverCounts(2)), "fields back at 0 are gone");
+        } finally {
+            client.shutdown();
+        }
     }
 
     /** Typed rooms and a connection in several rooms (a room set), moved by a renew as comet reports a change. */

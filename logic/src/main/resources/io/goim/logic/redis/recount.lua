@@ -33,7 +33,7 @@ local corrected, seen = 0, 0
 for f, want in pairs(reported) do
   local d = (stored[f] or 0) - want
   if d ~= 0 and previous[f] == d then
-    if redis.call('HINCRBY', KEYS[1], f, -d) <= 0 then
+    if redis.call('HINCRBY', KEYS[1], f, -d) == 0 then
       redis.call('HDEL', KEYS[1], f)
     end
     redis.call('HDEL', KEYS[2], f)
