@@ -1,13 +1,11 @@
 package io.goim.job;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
 import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Settings;
 import io.goim.libs.grpc.PeerAuth;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,10 +33,16 @@ public record JobConfig(
         Discovery discovery) {
 
     /** The {@code job.discovery} section: following the comets announced in the session store ({@link CometWatcher}). */
-    public record Discovery(boolean enabled, List<HostPort> logic, Duration poll, Duration removeAfter) {
+    public record Discovery(boolean enabled, List<HostPort> logic, Duration poll, Duration removeAfter,
+            Duration unknownCometWait) {
         static Discovery read(Settings s) {
             return new Discovery(s.bool("enabled"), s.oneOrMoreAddresses("logic"), s.positiveDuration("poll"),
-                    s.nonNegativeDuration("remove-after"));
+                    s.nonNegativeDuration("remove-after"), s.nonNegativeDuration("unknown-comet-wait"));
+        }
+
+        /** How long a user push for a comet job does not know waits for discovery to find it: 0 when discovery is off. */
+        public Duration unknownCometWaitWhenOn() {
+            return enabled ? unknownCometWait : Duration.ZERO;
         }
     }
 
@@ -50,10 +54,7 @@ public record JobConfig(
         Settings s = Settings.of(root, "job");
         Settings kafka = s.section("kafka");
         Settings room = s.section("room");
-        Map<String, Object> props = new HashMap<>();
-        for (Map.Entry<String, ConfigValue> e : root.getConfig("job.kafka.properties").entrySet()) {
-            props.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
-        }
+        Map<String, Object> props = kafka.stringMap("properties");
         int batch = room.intAtLeast("batch", 1);
         int queueSize = room.intAtLeast("queue-size", 1);
         if (queueSize < batch) {

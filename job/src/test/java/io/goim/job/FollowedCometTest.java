@@ -54,8 +54,7 @@ class FollowedCometTest {
                 "job.comet-max-backoff", "200ms",
                 "job.comet-stall-limit", "60s",
                 "job.kafka.max-in-flight", 10,
-                // Quoted: one key, as reference.conf spells it (unquoted it would be a second, nested one).
-                "job.kafka.properties.\"max.poll.records\"", "5"));
+                "job.kafka.properties.max.poll.records", "5"));
         o.addAll(List.of(more));
         return o.toArray();
     }
@@ -116,6 +115,50 @@ class FollowedCometTest {
                     assertEquals(roomOrder, dedup(late.bodies("room", 7)), "room 7 in Kafka order on the late comet");
                     assertEquals(roomOrder, live.bodies("room", 7), "and on the live one");
                 }
+            }
+        }
+    }
+
+    /**
+     * A comet that just started may log users in before job's next discovery poll finds
+     * it: a user push for it waits for discovery ({@code job.discovery.unknown-comet-wait})
+     * instead of being skipped, the pushes for it keep their order, and pushes for known
+     * comets go past meanwhile. One for a comet never announced is skipped after the wait,
+     * counted, and its record committed.
+     */
+    @Test
+    void aUserPushForACometNotDiscoveredYetWaitsForDiscoveryAndIsSkippedOnlyAfterTheWait() throws Exception {
+        String topic = topic(1);
+        try (RecordingComet live = RecordingComet.start(); RecordingComet fresh = RecordingComet.start();
+                AnnouncingLogic logic = new AnnouncingLogic()) {
+            logic.announce(1, live.port());
+            try (JobServer job = jobAt(topic, Map.of(), discovering(logic, "job.discovery.unknown-comet-wait", "60s"))) {
+                Await.until("job follows comet 1", WAIT, () -> job.cometIds().contains(1));
+                List<String> forFresh = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    forFresh.add("u" + i);
+                    send(topic, "k", user(2, "u" + i, "k_2"));
+                }
+                send(topic, "k", user(1, "to-live", "k_1"));
+                flush();
+                Await.until("the push for comet 1 goes past those waiting for comet 2", WAIT,
+                        () -> live.bodies().contains("to-live"));
+                assertTrue(fresh.received.isEmpty());
+                assertEquals(0, Counts.of(job.registry(), "goim_job_unknown_comet"), "waiting, not skipped");
+
+                logic.announce(1, live.port(), 2, fresh.port());
+                Await.until("comet 2 gets its pushes once discovered", WAIT, () -> fresh.bodies().size() == 5);
+                assertEquals(forFresh, fresh.bodies(), "in Kafka order");
+                Await.until("everything consumed", WAIT, () -> Counts.of(job.registry(), "goim_job_consumed") == 6
+                        && lag(job) == 0);
+                assertEquals(0, Counts.of(job.registry(), "goim_job_unknown_comet"));
+            }
+            try (JobServer job = jobAt(topic, Map.of(), discovering(logic, "job.discovery.unknown-comet-wait", "300ms"))) {
+                send(topic, "k", user(3, "to-nobody", "k_3"));
+                flush();
+                Await.until("a push for a comet never announced is skipped after the wait", WAIT,
+                        () -> Counts.of(job.registry(), "goim_job_unknown_comet") == 1);
+                Await.until("and its record committed", WAIT, () -> lag(job) == 0);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.goim.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.goim.libs.config.ConfigLoader;
@@ -35,6 +36,25 @@ class JobConfigTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> load(Map.of("job.comet-stall-limit", "-1s")));
         assertEquals("job.comet-stall-limit", e.getMessage().substring(0, "job.comet-stall-limit".length()));
+    }
+
+    /**
+     * reference.conf quotes Kafka's dotted keys ({@code "max.poll.records" = 500}); an
+     * override spelled as a path (as a system property must be) is a second, nested setting
+     * to HOCON, and must win over the default rather than race it. Written both ways in an
+     * override, it is refused.
+     */
+    @Test
+    void aKafkaPropertyOverriddenAsAPathWinsOverTheQuotedDefault() {
+        assertEquals("500", load(Map.of()).kafkaProperties().get("max.poll.records"));
+        assertEquals("5", load(Map.of("job.kafka.properties.max.poll.records", "5")).kafkaProperties()
+                .get("max.poll.records"));
+        assertEquals("7", load(Map.of("job.kafka.properties.\"max.poll.records\"", "7")).kafkaProperties()
+                .get("max.poll.records"));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> JobConfig.from(
+                ConfigLoader.withDefaults(ConfigFactory.parseString(
+                        "job.kafka.properties { \"max.poll.records\" = 7, max.poll.records = 5 }"))));
+        assertTrue(e.getMessage().startsWith("job.kafka.properties.max.poll.records: "), e.getMessage());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.goim.logic;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
 import io.goim.libs.admin.AdminConfig;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.config.Listen;
@@ -10,7 +9,6 @@ import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.http.HttpLimits;
 import io.goim.logic.http.ApiKeys;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -52,10 +50,7 @@ public record LogicConfig(
         Settings http = s.section("http");
         Settings auth = s.section("auth");
         Settings kafka = s.section("kafka");
-        Map<String, Object> props = new HashMap<>();
-        for (Map.Entry<String, ConfigValue> e : root.getConfig("logic.kafka.properties").entrySet()) {
-            props.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
-        }
+        Map<String, Object> props = kafka.stringMap("properties");
         return new LogicConfig(
                 Listen.read(s, "grpc"),
                 PeerAuth.read(s),

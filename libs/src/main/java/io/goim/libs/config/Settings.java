@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -151,17 +152,44 @@ public final class Settings {
      * A section of free-form string settings, e.g. Kafka client properties: each leaf's
      * path (quotes removed, so {@code "linger.ms" = 1} and {@code linger.ms = 1} are the
      * same key) to its value as text. Empty when the section is.
+     *
+     * <p>The two spellings are two different paths to HOCON: reference.conf writes
+     * {@code "max.poll.records" = 500}, and an override {@code ...properties.max.poll.records = 5}
+     * (the only way a system property can spell it) adds a nested one beside it rather than
+     * replacing it. So when a key is there in both spellings, the one not from a
+     * reference.conf wins; written twice outside reference.conf, it is an error.
      */
     public Map<String, Object> stringMap(String path) {
         Map<String, Object> map = new TreeMap<>();
+        Map<String, ConfigValue> from = new HashMap<>();
         try {
             for (Map.Entry<String, ConfigValue> e : config.getConfig(path).entrySet()) {
-                map.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+                String key = e.getKey().replace("\"", "");
+                ConfigValue other = from.get(key);
+                if (other != null) {
+                    boolean thisDefault = isDefault(e.getValue());
+                    if (thisDefault == isDefault(other)) {
+                        throw invalid(path + "." + key, String.valueOf(e.getValue().unwrapped()),
+                                "one value (it is also set to " + other.unwrapped() + "; quoted and unquoted"
+                                + " dotted keys are two settings to HOCON: write it once)");
+                    }
+                    if (thisDefault) {
+                        continue;
+                    }
+                }
+                from.put(key, e.getValue());
+                map.put(key, String.valueOf(e.getValue().unwrapped()));
             }
         } catch (ConfigException e) {
             throw new InvalidConfigException(prefix + path + ": " + e.getMessage());
         }
         return Collections.unmodifiableMap(map);
+    }
+
+    /** Whether {@code v} comes from a reference.conf (the defaults), not from an override. */
+    private static boolean isDefault(ConfigValue v) {
+        String resource = v.origin().resource();
+        return resource != null && resource.endsWith("reference.conf");
     }
 
     public List<String> strings(String path) {
