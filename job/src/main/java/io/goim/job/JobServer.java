@@ -82,7 +82,8 @@ public final class JobServer implements AutoCloseable {
         poller = new CometPoller(comets::clients, config.cometPoll(), meters.cometPollFailures); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets::clients, meters.dispatch),
                 meters.rooms);
-        Dispatcher dispatcher = new Dispatcher(comets, rooms, meters.dispatch);
+        Dispatcher dispatcher = new Dispatcher(comets, rooms, meters.dispatch, scheduler,
+                config.discovery().unknownCometWaitWhenOn());
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
         consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, meters.consume),
                 restart, meters.consumerRestarts);

@@ -6,8 +6,10 @@ import io.goim.libs.log.RateLimitedLog;
 import java.util.function.IntFunction;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * A configured id keeps its configured addresses whatever is announced for it.
  *
  * <p>Each comet has its client (lanes, channel) and its user-push batcher; dispatch reads the
- * set at each record, so a comet added is used from the next record on.
+ * set at each record, so a comet added is used from the next record on. A user push for a
+ * comet not known yet can wait for it ({@link #whenKnown}): a comet that just started may
+ * log users in before discovery has found it.
  *
  * <p>Thread-safe: reads are lock-free; {@link #follow} and {@link #close} are serialised.
  */
@@ -39,6 +43,8 @@ public final class CometSet implements AutoCloseable {
     private final BiFunction<Integer, List<HostPort>, CometClient> clients;
     private final IntFunction<JobMeters.PerComet> meters;
     private final RateLimitedLog closeLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
+    /** Who waits for an id not known yet, in the order they asked; guarded by this. */
+    private final Map<Integer, List<CompletableFuture<Member>>> awaited = new HashMap<>();
     private volatile boolean closed;
 
     /** {@code clients} makes the client of comet id at its addresses. */
@@ -60,13 +66,40 @@ public final class CometSet implements AutoCloseable {
 
     private void add(int id, List<HostPort> addresses, boolean configured) {
         CometClient client = clients.apply(id, addresses);
-        members.put(id, new Member(client, new UserPushBatcher(client, UserPushBatcher.MAX_BYTES, meters.apply(id)),
-                List.copyOf(addresses), configured));
+        Member m = new Member(client, new UserPushBatcher(client, UserPushBatcher.MAX_BYTES, meters.apply(id)),
+                List.copyOf(addresses), configured);
+        // Those who waited for it first, then everyone: their pushes reach its batcher in the order they came.
+        List<CompletableFuture<Member>> waiting = awaited.remove(id);
+        if (waiting != null) {
+            waiting.forEach(w -> w.complete(m));
+        }
+        members.put(id, m);
     }
 
     /** Comet {@code id}, or null when job does not know it. */
     public Member get(int id) {
         return members.get(id);
+    }
+
+    /**
+     * Comet {@code id} as soon as job knows it: at once if it does, else when {@link #follow}
+     * adds it. The caller bounds the wait by completing the future with null itself; a set
+     * that closes completes every waiter with null.
+     */
+    public CompletableFuture<Member> whenKnown(int id) {
+        Member m = members.get(id);
+        if (m != null) {
+            return CompletableFuture.completedFuture(m);
+        }
+        synchronized (this) {
+            m = members.get(id);
+            if (m != null || closed) {
+                return CompletableFuture.completedFuture(m);
+            }
+            CompletableFuture<Member> waiter = new CompletableFuture<>();
+            awaited.computeIfAbsent(id, k -> new ArrayList<>()).add(waiter);
+            return waiter;
+        }
     }
 
     /** Every comet's client, as the set is now. */
@@ -122,6 +155,9 @@ public final class CometSet implements AutoCloseable {
         for (CometClient c : retired) {
             closeClient(c);
         }
+        // Waiters whose callers stopped waiting (completed with null) are forgotten.
+        awaited.values().forEach(l -> l.removeIf(CompletableFuture::isDone));
+        awaited.values().removeIf(List::isEmpty);
     }
 
     private void closeClient(CometClient c) {
@@ -137,6 +173,8 @@ public final class CometSet implements AutoCloseable {
     @Override
     public synchronized void close() throws InterruptedException {
         closed = true;
+        awaited.values().forEach(l -> l.forEach(w -> w.complete(null)));
+        awaited.clear();
         for (Member m : members.values()) {
             m.client().close();
         }

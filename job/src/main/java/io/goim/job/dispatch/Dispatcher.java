@@ -3,6 +3,7 @@ package io.goim.job.dispatch;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goim.job.JobMeters;
+import io.goim.job.Scheduler;
 import io.goim.job.comets.CometClient;
 import io.goim.job.comets.CometSet;
 import io.goim.job.comets.UserPushBatcher;
@@ -19,6 +20,7 @@ import io.goim.proto.Proto;
 import io.goim.proto.PushMsg;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -51,14 +53,23 @@ public final class Dispatcher {
     private final CometSet comets;
     private final RoomBatchers rooms;
     private final JobMeters.Dispatch meters;
+    private final Scheduler scheduler;
+    private final Duration unknownCometWait;
     private final RateLimitedLog badRecordLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog unknownCometLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     private final RateLimitedLog replacedOpLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
 
-    public Dispatcher(CometSet comets, RoomBatchers rooms, JobMeters.Dispatch meters) {
+    /**
+     * {@code unknownCometWait}: how long a user push for a comet job does not know waits for
+     * discovery to find it ({@link CometSet#whenKnown}; 0: skipped at once), timed on {@code scheduler}.
+     */
+    public Dispatcher(CometSet comets, RoomBatchers rooms, JobMeters.Dispatch meters, Scheduler scheduler,
+            Duration unknownCometWait) {
         this.comets = comets;
         this.rooms = rooms;
         this.meters = meters;
+        this.scheduler = scheduler;
+        this.unknownCometWait = unknownCometWait;
     }
 
     /**
@@ -92,14 +103,20 @@ public final class Dispatcher {
             case MULTIPLE -> {
                 meters.records().get(JobMeters.Kind.USER).increment();
                 CometSet.Member comet = comets.get(msg.getServer());
-                if (comet == null) {
-                    meters.unknownComet().increment();
-                    unknownCometLog.warn("{}: push for comet {} which is neither configured nor announced; skipped",
-                            where, msg.getServer());
-                    return Dispatched.taken(CompletableFuture.completedFuture(null));
+                if (comet != null) {
+                    return Dispatched.taken(toUsers(comet, msg, op));
                 }
-                return Dispatched.taken(counted(meters, JobMeters.Kind.USER,
-                        comet.users().submit(msg.getKeysList(), proto(op, msg))).thenApply(ok -> null));
+                if (unknownCometWait.isZero()) {
+                    return Dispatched.taken(unknownComet(msg.getServer(), where));
+                }
+                // A comet that just started may log users in before discovery finds it: the
+                // record stays in flight (in order, bounded by job.kafka.max-in-flight) meanwhile.
+                CompletableFuture<CometSet.Member> known = comets.whenKnown(msg.getServer());
+                if (!known.isDone()) {
+                    scheduler.schedule(unknownCometWait, () -> known.complete(null));
+                }
+                return Dispatched.taken(known.thenCompose(m -> m != null ? toUsers(m, msg, op)
+                        : unknownComet(msg.getServer(), where)));
             }
             case BROADCAST -> {
                 meters.records().get(JobMeters.Kind.BROADCAST).increment();
@@ -151,6 +168,18 @@ public final class Dispatcher {
         replacedOpLog.warn("{}: record with operation {} ({}), not a push: delivered as op {}", where, op, Op.name(op),
                 Op.SEND_MSG_REPLY);
         return Op.SEND_MSG_REPLY;
+    }
+
+    private CompletableFuture<Void> toUsers(CometSet.Member comet, PushMsg msg, int op) {
+        return counted(meters, JobMeters.Kind.USER, comet.users().submit(msg.getKeysList(), proto(op, msg)))
+                .thenApply(ok -> null);
+    }
+
+    private CompletableFuture<Void> unknownComet(int server, String where) {
+        meters.unknownComet().increment();
+        unknownCometLog.warn("{}: push for comet {} which is neither configured nor announced (waited {} ms); skipped",
+                where, server, unknownCometWait.toMillis());
+        return CompletableFuture.completedFuture(null);
     }
 
     private Dispatched room(PushMsg msg, int op, String where) {

@@ -89,7 +89,8 @@ class PushConsumerTest {
             sent.add(batch);
             return done;
         }, meters.rooms);
-        loop = new PushConsumer(kafka, config, new Dispatcher(CometSet.empty(), rooms, meters.dispatch)::dispatch,
+        loop = new PushConsumer(kafka, config,
+                new Dispatcher(CometSet.empty(), rooms, meters.dispatch, (d, t) -> { }, Duration.ZERO)::dispatch,
                 meters.consume, clock::get);
         loop.subscribe();
         kafka.rebalance(List.of(P0, P1));

@@ -50,7 +50,7 @@ class RecordDecodeFuzzTest {
             batches.add(batch);
             return CompletableFuture.completedFuture(null);
         }, meters.rooms);
-        Dispatcher dispatcher = new Dispatcher(CometSet.empty(), rooms, meters.dispatch);
+        Dispatcher dispatcher = new Dispatcher(CometSet.empty(), rooms, meters.dispatch, (d, t) -> { }, Duration.ZERO);
 
         Dispatched dispatched = dispatcher.dispatch(value, "fuzz");
         assertInstanceOf(Dispatched.Taken.class, dispatched, "a fresh room queue is never full");
