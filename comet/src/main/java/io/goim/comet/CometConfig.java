@@ -54,6 +54,7 @@ public record CometConfig(
         Upstream upstream,
         Discovery discovery,
         Duration onlineInterval,
+        Duration onlineRecheck,
         int pushMaxPaced) {
 
     /**
@@ -188,6 +189,7 @@ public record CometConfig(
                 Upstream.read(s.section("upstream")),
                 Discovery.read(s.section("discovery")),
                 s.positiveDuration("online-interval"),
+                s.nonNegativeDuration("online-recheck"),
                 s.intAtLeast("push.max-paced-broadcasts", 1));
     }
 }

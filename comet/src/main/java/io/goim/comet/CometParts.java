@@ -73,8 +73,10 @@ public final class CometParts implements AutoCloseable {
         this.outboxes = new Outboxes(connections, meters.push, whitelist, config.pushMaxPending(), config.pushRoomWindow(),
                 config.pushRest(), config.maxBacklog());
         this.retries = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-disconnect-retry", true));
+        this.roomOnline = new RoomOnline(connections, logic, config.onlineInterval(), config.onlineRecheck(),
+                config.logicTimeout(), meters.onlineRenewals);
         this.disconnects = new DisconnectNotifier(logic, retries, config.disconnectRetries(), config.disconnectBackoff(),
-                meters.disconnects, meters.loginUndos, whitelist);
+                meters.disconnects, meters.loginUndos, whitelist, roomOnline::soon);
         RoomReporter roomReporter = new RoomReporter(connections, logic, retries, config.renewRetry(), meters.roomReports);
         this.replies = new Replies(meters.packetsWritten);
         ProtocolErrors errors = new ProtocolErrors(meters.protocolErrors, whitelist);
@@ -83,8 +85,6 @@ public final class CometParts implements AutoCloseable {
         RoomOps roomOps = new RoomOps(connections, roomReporter, replies, whitelist, meters.roomOpsRefused,
                 config.maxRoomsPerConnection());
         this.pacedBroadcasts = new PacedBroadcasts(connections, outboxes, config.pushMaxPaced(), meters.paced);
-        this.roomOnline = new RoomOnline(connections, logic, config.onlineInterval(), config.logicTimeout(),
-                meters.onlineRenewals);
         Sessions sessions = new Sessions(connections, whitelist, disconnects, outboxes::of);
         // A login fails after logic-timeout, but its call lives on until login-timeout more,
         // so that logic's late answer names the session it stored and comet undoes it.
@@ -94,6 +94,7 @@ public final class CometParts implements AutoCloseable {
                 (token, loginId) -> logic.connect(token, connectDeadline, loginId),
                 reply -> {
                     meters.auth.answersUndone().increment();
+                    roomOnline.soon();
                     sessions.disconnectLater(reply.getSession().isEmpty() ? reply.getKey() : reply.getSession(),
                             reply.getRoomKey());
                 },

@@ -111,7 +111,8 @@ final class LogicService extends LogicGrpc.LogicImplBase {
     @Override
     public void renewOnline(RenewOnlineReq req, StreamObserver<RenewOnlineReply> out) {
         if (req.getCounted() && req.getServer() > 0) {
-            routers.correctCounts(req.getServer(), req.getRoomCountMap(), req.getConnections(), req.getAllRooms())
+            routers.correctCounts(req.getServer(), req.getRoomCountMap(), req.getConnections(),
+                    SessionStore.ReportPart.of(req.getAllRooms(), req.getRound(), req.getPart(), req.getParts()))
                     .whenComplete((n, error) -> {
                         if (n != null && n > 0) {
                             countsCorrected.increment(n);

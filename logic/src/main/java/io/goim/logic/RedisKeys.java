@@ -22,6 +22,10 @@ package io.goim.logic;
  *   <li>{@code olc_{<server>}}: hash, the differences between that comet's counts here and
  *       its own, as seen at its last report ({@code comet.online-interval}): a difference seen
  *       twice in a row is corrected (recount.lua). TTL: the session expiry.
+ *   <li>{@code olr_{<server>}}: hash, the fields listed so far by that comet's report when it
+ *       is split over several calls (a comet with more rooms than one call carries), with
+ *       {@code :round} and {@code :parts} seen, so the last part knows which rooms no part
+ *       listed (recount.lua). TTL: the session expiry.
  *   <li>{@code olu_{<server>}}: set of the user ids with connections on that comet, so
  *       forgetting a dead comet does not scan every user.
  *   <li>{@code ol_servers}: sorted set, comet id scored by when logic last heard from it
@@ -39,7 +43,7 @@ package io.goim.logic;
  *       restarted empty has none, a new one is drawn, and comets re-announce.
  * </ul>
  *
- * <p>The braces are Redis Cluster hash tags: a comet's two keys share a slot, so one
+ * <p>The braces are Redis Cluster hash tags: a comet's keys share a slot, so one
  * script can update both. Each user has a single key, so a script on it never crosses
  * slots either.
  */
@@ -100,6 +104,11 @@ final class RedisKeys {
     /** A comet's count differences seen at its last report (recount.lua), in its count hash's slot. */
     static String countDifferences(int server) {
         return "olc_{" + server + "}";
+    }
+
+    /** The fields a comet's split report listed so far (recount.lua), in its count hash's slot. */
+    static String reportParts(int server) {
+        return "olr_{" + server + "}";
     }
 
     static String serverUsers(int server) {

@@ -426,7 +426,7 @@ final class RedisSessionStore implements SessionStore {
             return guarded("server del", CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)));
         }).thenCompose(v -> {
             CompletableFuture<Long> keys = redis.del(RedisKeys.serverCounts(server), RedisKeys.serverUsers(server),
-                    RedisKeys.countDifferences(server))
+                    RedisKeys.countDifferences(server), RedisKeys.reportParts(server))
                     .toCompletableFuture();
             CompletableFuture<Long> listed = redis.zrem(RedisKeys.SERVERS, id).toCompletableFuture();
             return guarded("server del", CompletableFuture.allOf(keys, listed));
@@ -475,9 +475,9 @@ final class RedisSessionStore implements SessionStore {
      */
     @Override
     public CompletableFuture<Integer> correctCounts(int server, Map<String, Integer> rooms, int connections,
-            boolean allRooms) {
+            ReportPart part) {
         List<String> args = new ArrayList<>(4 + 2 * rooms.size());
-        args.add(allRooms ? "1" : "0");
+        args.add(part.whole() ? "1" : part.split() ? part.round() + ":" + part.part() + ":" + part.parts() : "0");
         args.add(Long.toString(expireMillis));
         args.add(RedisKeys.TOTAL_FIELD);
         args.add(Integer.toString(Math.max(0, connections)));
@@ -486,7 +486,8 @@ final class RedisSessionStore implements SessionStore {
             args.add(Integer.toString(Math.max(0, n)));
         });
         CompletableFuture<Long> call = RECOUNT.run(redis, ScriptOutputType.INTEGER,
-                new String[] {RedisKeys.serverCounts(server), RedisKeys.countDifferences(server)},
+                new String[] {RedisKeys.serverCounts(server), RedisKeys.countDifferences(server),
+                    RedisKeys.reportParts(server)},
                 args.toArray(String[]::new));
         return guarded("count correction", call).thenApply(Long::intValue);
     }

@@ -128,15 +128,42 @@ interface SessionStore extends SessionLookups, AutoCloseable {
     CompletableFuture<Readiness> ready(Duration deadline);
 
     /**
+     * Which rooms one count report (RenewOnline) lists: call {@code part} (1-based) of the
+     * {@code parts} calls of report {@code round}, which together list every room the
+     * comet holds; one part of one lists them all. {@link #SOME}: not known (a comet of an
+     * earlier release, splitting a big report).
+     */
+    record ReportPart(long round, int part, int parts) {
+        static final ReportPart WHOLE = new ReportPart(0, 1, 1);
+        static final ReportPart SOME = new ReportPart(0, 0, 0);
+
+        /** From a request's fields; anything inconsistent reads as {@link #SOME}. */
+        static ReportPart of(boolean allRooms, long round, int part, int parts) {
+            if (allRooms) {
+                return WHOLE;
+            }
+            return parts > 1 && part >= 1 && part <= parts && round > 0 ? new ReportPart(round, part, parts) : SOME;
+        }
+
+        boolean whole() {
+            return parts == 1;
+        }
+
+        boolean split() {
+            return parts > 1;
+        }
+    }
+
+    /**
      * Comet {@code server}'s own counts, as it reported them (RenewOnline): {@code rooms}
-     * its connections per room key, {@code connections} its total; {@code allRooms} when
-     * {@code rooms} lists every room it holds. A store whose counts can drift from its
-     * sessions (Redis: counts are updated by a second script after the sessions' one)
-     * corrects them; completes with how many counts it corrected. The routers count under
-     * the same lock as the sessions and never drift: nothing to do.
+     * its connections per room key, {@code connections} its total, {@code part} which of
+     * its rooms the report lists. A store whose counts can drift from its sessions (Redis:
+     * counts are updated by a second script after the sessions' one) corrects them;
+     * completes with how many counts it corrected. The routers count under the same lock as
+     * the sessions and never drift: nothing to do.
      */
     default CompletableFuture<Integer> correctCounts(int server, Map<String, Integer> rooms, int connections,
-            boolean allRooms) {
+            ReportPart part) {
         return CompletableFuture.completedFuture(0);
     }
 

@@ -35,9 +35,16 @@ public final class DisconnectNotifier {
     private final RateLimitedLog lostLog = new RateLimitedLog(log, 10, TimeUnit.SECONDS);
     /** Disconnects not yet acknowledged or given up. */
     private final InFlight inFlight = new InFlight();
+    private final Runnable countsMayDrift;
 
+    /**
+     * {@code countsMayDrift} runs (on any thread) when a login is undone or a call failed:
+     * what comes with count updates lost in the session store ({@link RoomOnline#soon}).
+     */
     public DisconnectNotifier(LogicClient logic, ScheduledExecutorService scheduler, int retries, Duration backoff,
-            CometMeters.Disconnects meters, CometMeters.Disconnects undoMeters, Whitelist whitelist) {
+            CometMeters.Disconnects meters, CometMeters.Disconnects undoMeters, Whitelist whitelist,
+            Runnable countsMayDrift) {
+        this.countsMayDrift = countsMayDrift;
         this.undoMeters = undoMeters;
         this.logic = logic;
         this.scheduler = scheduler;
@@ -60,6 +67,7 @@ public final class DisconnectNotifier {
      * ({@code retrying}), so only a call logic did not take is retried here.
      */
     public void undoLogin(byte[] token, long loginId) {
+        countsMayDrift.run();
         inFlight.begin();
         attemptUndo(token, loginId, 0);
     }
@@ -84,6 +92,7 @@ public final class DisconnectNotifier {
 
     /** Schedules {@code retry} after a transient {@code error} while retries are left; false when given up. */
     private boolean retryLater(Throwable error, int attempt, CometMeters.Disconnects counted, Runnable retry) {
+        countsMayDrift.run();
         Status.Code code = Status.fromThrowable(error).getCode();
         boolean transient_ = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
         if (!transient_ || attempt >= retries) {

@@ -140,13 +140,15 @@ public final class LogicClient implements AutoCloseable {
 
     /**
      * As {@link #renewOnline(Map)}, with this comet's own counts: {@code roomCount} its
-     * connections per room, {@code connections} its total, {@code allRooms} when
-     * {@code roomCount} holds every room it has. A session store whose counts can drift
-     * (Redis) corrects them from these.
+     * connections per room, {@code connections} its total; the call is {@code part}
+     * (1-based) of the {@code parts} calls of report {@code round}, which together list
+     * every room it has. A session store whose counts can drift (Redis) corrects them from these.
      */
-    CompletableFuture<RenewOnlineReply> renewOnline(Map<String, Integer> roomCount, int connections, boolean allRooms) {
+    CompletableFuture<RenewOnlineReply> renewOnline(Map<String, Integer> roomCount, int connections, long round,
+            int part, int parts) {
         RenewOnlineReq req = RenewOnlineReq.newBuilder().setServer(serverId).putAllRoomCount(roomCount)
-                .setCounted(true).setConnections(connections).setAllRooms(allRooms).build();
+                .setCounted(true).setConnections(connections).setAllRooms(parts == 1)
+                .setRound(round).setPart(part).setParts(parts).build();
         return Futures.of(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).renewOnline(req));
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * ({@code goim_comet_online_renewals_total{outcome="failed"}}), logged rate-limited, and
  * simply repeated at the next interval; the counts it had stay.
  *
- * <p>The same call carries this comet's own counts (its connections, and whether the call
- * lists every room it holds), from which a session store whose counts can drift (Redis:
+ * <p>The same call carries this comet's own counts (its connections, and which part of the
+ * report it is, so the parts together list every room it holds), from which a session store whose counts can drift (Redis:
  * a count update lost to a timeout) corrects them (docs/operations.md, "Session store"). So
  * a comet sends one call per interval even when it holds no room.
  *
@@ -57,12 +58,22 @@ public final class RoomOnline implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("comet-online", true));
     /** Room key to its cluster-wide count, as of the last refresh. */
     private volatile Map<String, Integer> counts = Map.of();
+    /** Reports sent so far, which names each report's parts; confined to the refresher's thread. */
+    private long round;
+    private final Duration recheck;
+    /** A {@link #soon} waits to be taken by the refresher's thread. */
+    private final AtomicBoolean soonAsked = new AtomicBoolean();
+    /** Quick reports still to send, and whether one is scheduled; confined to the refresher's thread. */
+    private int quickLeft;
+    private boolean quickScheduled;
 
-    public RoomOnline(ConnectionRegistry buckets, LogicClient logic, Duration interval, Duration timeout,
-            CometMeters.OnlineRenewals meters) {
+    /** {@code recheck}: how soon {@link #soon} reports (0: never sooner than {@code interval}). */
+    public RoomOnline(ConnectionRegistry buckets, LogicClient logic, Duration interval, Duration recheck,
+            Duration timeout, CometMeters.OnlineRenewals meters) {
         this.buckets = buckets;
         this.logic = logic;
         this.interval = interval;
+        this.recheck = recheck;
         this.timeout = timeout;
         this.ok = meters.ok();
         this.failed = meters.failed();
@@ -91,6 +102,42 @@ public final class RoomOnline implements AutoCloseable {
         return n != null ? n : room.online(); // not refreshed since the room was made: its count in this bucket
     }
 
+    /**
+     * Reports {@code recheck} from now, and once more {@code recheck} after that, besides
+     * the reports every interval: called when a login was given up or a call to logic
+     * failed, which is when the session store's counts may have missed an update (a
+     * script's reply lost to a timeout). The Redis store corrects a count from two reports
+     * that agree, so the drift of a storm of such events is gone seconds after its last
+     * one instead of within two intervals. Cheap and callable from any thread, as often as
+     * the events come: while a storm lasts there is one report per recheck.
+     */
+    public void soon() {
+        if (recheck.isZero() || !soonAsked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer.execute(() -> {
+                soonAsked.set(false);
+                quickLeft = 2;
+                if (!quickScheduled) {
+                    quickScheduled = true;
+                    timer.schedule(this::quickReport, recheck.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // stopping
+        }
+    }
+
+    private void quickReport() {
+        refresh();
+        if (--quickLeft > 0) {
+            timer.schedule(this::quickReport, recheck.toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            quickScheduled = false;
+        }
+    }
+
     /** One refresh: this comet's counts out, the cluster's back, in calls of a bounded size. */
     void refresh() {
         Map<String, Integer> local = buckets.roomCounts();
@@ -101,11 +148,12 @@ public final class RoomOnline implements AutoCloseable {
         if (calls.isEmpty()) {
             calls.add(Map.of()); // no room: the total still goes out
         }
-        boolean allRooms = calls.size() == 1;
-        for (Map<String, Integer> part : calls) {
+        round++;
+        for (int i = 0; i < calls.size(); i++) {
+            Map<String, Integer> part = calls.get(i);
             RenewOnlineReply reply = null;
             try {
-                reply = logic.renewOnline(part, connections, allRooms).get(timeout.toMillis() + 1_000,
+                reply = logic.renewOnline(part, connections, round, i + 1, calls.size()).get(timeout.toMillis() + 1_000,
                         TimeUnit.MILLISECONDS);
                 ok.increment();
             } catch (InterruptedException e) {

@@ -9,6 +9,7 @@ import io.goim.protocol.Op;
 import io.goim.protocol.Packet;
 import io.goim.protocol.ProtocolException;
 import io.goim.proto.ConnectReply;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,10 +65,15 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        Duration timeout = shared.handshakeTimeout();
-        handshakeTimer = ctx.executor().schedule(() -> {
-            shared.meters().handshakeTimeouts().increment();
-            log.debug("{}: no auth within {}, closing", ctx.channel().remoteAddress(), timeout);
+        handshakeTimer = closeAfter(ctx, shared.handshakeTimeout(), shared.meters().handshakeTimeouts(), "no auth");
+    }
+
+    /** Closes the connection after {@code timeout}, counted in {@code timeouts}, unless cancelled first. */
+    private static ScheduledFuture<?> closeAfter(ChannelHandlerContext ctx, Duration timeout, Counter timeouts,
+            String what) {
+        return ctx.executor().schedule(() -> {
+            timeouts.increment();
+            log.debug("{}: {} within {}, closing", ctx.channel().remoteAddress(), what, timeout);
             ctx.close();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -106,12 +112,7 @@ public final class AuthHandler extends SimpleChannelInboundHandler<Packet> {
         // The client did its part in time; what is left is comet's and logic's, which may
         // take longer than the handshake timeout in a login storm.
         handshakeTimer.cancel(false);
-        Duration loginTimeout = shared.loginTimeout();
-        handshakeTimer = ctx.executor().schedule(() -> {
-            shared.meters().loginTimeouts().increment();
-            log.debug("{}: no answer from logic within {}, closing", ctx.channel().remoteAddress(), loginTimeout);
-            ctx.close();
-        }, loginTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        handshakeTimer = closeAfter(ctx, shared.loginTimeout(), shared.meters().loginTimeouts(), "no answer from logic");
         ctx.channel().config().setAutoRead(false);
         byte[] token = ByteBufUtil.getBytes(p.body());
         int ver = p.ver();

@@ -6,6 +6,7 @@ import io.goim.comet.session.Connection;
 import io.goim.comet.session.ConnectionRegistry;
 import io.goim.comet.session.V2State;
 import io.goim.comet.transport.Wire;
+import io.goim.libs.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,7 +38,8 @@ class RoomOnlineTest {
         fake = new FakeLogic();
         logic = new LogicClient(List.of(io.goim.libs.config.HostPort.parse("logic", "127.0.0.1:" + fake.port())),
                 Duration.ofSeconds(5), 3);
-        online = new RoomOnline(buckets, logic, Duration.ofHours(1), Duration.ofSeconds(5), new CometMeters(registry).onlineRenewals);
+        online = new RoomOnline(buckets, logic, Duration.ofHours(1), Duration.ofMillis(50), Duration.ofSeconds(5),
+                new CometMeters(registry).onlineRenewals);
     }
 
     @AfterEach
@@ -97,9 +99,33 @@ class RoomOnlineTest {
         online.refresh();
         assertEquals(10, fake.renewedOnline.get().size(), "the last of two calls carried the rest");
         assertEquals(false, fake.lastRenewOnline.get().getAllRooms(), "a call of several lists some rooms only");
+        assertEquals(List.of(1L, 2, 2), List.of(fake.lastRenewOnline.get().getRound(), fake.lastRenewOnline.get().getPart(),
+                fake.lastRenewOnline.get().getParts()), "the last of two calls of the first report");
         assertEquals(RoomOnline.MAX_ROOMS_PER_CALL + 10, fake.lastRenewOnline.get().getConnections());
         assertEquals(2.0, registry.get("goim_comet_online_renewals").tag("outcome", "ok").counter().count());
         assertEquals(5, online.of(buckets.get("k3")));
+    }
+
+    private double reports() {
+        return registry.get("goim_comet_online_renewals").tag("outcome", "ok").counter().count();
+    }
+
+    /**
+     * After a login comet gave up or a failed call (when the session store's counts may
+     * have missed an update), two reports follow quickly (comet.online-recheck), however
+     * many events ask for them; the next event asks for two more.
+     */
+    @Test
+    void eventsThatMayLeaveCountsOffBringTwoQuickReports() throws Exception {
+        join("a", "live://1");
+        for (int i = 0; i < 100; i++) {
+            online.soon();
+        }
+        Await.until("two quick reports", Duration.ofSeconds(5), () -> reports() == 2);
+        assertEquals(Map.of("live://1", 1), fake.renewedOnline.get());
+        online.soon();
+        Await.until("two more, and no more", Duration.ofSeconds(5), () -> reports() == 4);
+        assertEquals(2L + 2, fake.lastRenewOnline.get().getRound(), "each report its own round");
     }
 
     @Test

@@ -42,7 +42,8 @@ class UnansweredLoginTest {
             CometConfig config = TestComets.config(Map.of(
                     "comet.logic", "127.0.0.1:" + logic.port(),
                     "comet.logic-timeout", "300ms",
-                    "comet.login-timeout", "1s"));
+                    "comet.login-timeout", "1s",
+                    "comet.online-recheck", "100ms"));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             LogicClient client = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
             CometParts comet = new CometParts(config, client, new CometMeters(registry));
@@ -63,6 +64,10 @@ class UnansweredLoginTest {
                         () -> registry.counter("goim_comet_login_undos", "outcome", "reported").count() == 1.0);
                 assertEquals(0.0, registry.counter("goim_comet_login_undos", "outcome", "lost").count());
                 assertEquals(0.0, registry.counter("goim_comet_login_answers_undone").count(), "no answer came");
+                // The session store's counts may have missed the undo's update: comet reports its
+                // own soon (comet.online-recheck), not only every online-interval (not started here).
+                Await.until("the comet's counts reported soon after", Duration.ofSeconds(10),
+                        () -> logic.lastRenewOnline.get() != null);
                 assertFalse(ch.finishAndReleaseAll(), "no auth reply was written");
             } finally {
                 comet.close();
