@@ -72,7 +72,6 @@ final class RedisSessionStore implements SessionStore {
 
     private static final RedisScript PUT = RedisScript.load("put");
     private static final RedisScript DEL = RedisScript.load("del");
-    private static final RedisScript UNDO = RedisScript.load("undo");
     private static final RedisScript TOUCH = RedisScript.load("touch");
     private static final RedisScript DEL_SERVER = RedisScript.load("delserver");
     private static final RedisScript COUNT = RedisScript.load("count");
@@ -234,26 +233,28 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public CompletableFuture<Boolean> del(long userId, int seq, String rooms, int server) {
-        CompletableFuture<List<Object>> call = DEL.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
-                SubKey.encode(userId, seq), Integer.toString(server), Long.toString(clockMillis.getAsLong()),
-                Long.toString(expireMillis), Integer.toString(seq));
-        return guarded("del", call).thenCompose(reply -> deleted(userId, seq, reply));
+        return delete("del", userId, Integer.toString(seq), server, "");
     }
 
     @Override
     public CompletableFuture<Boolean> undo(long userId, long loginId) {
-        CompletableFuture<List<Object>> call = UNDO.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
-                Long.toString(userId), Long.toUnsignedString(loginId), Long.toString(clockMillis.getAsLong()),
-                Long.toString(expireMillis));
-        return guarded("undo", call).thenCompose(reply -> reply.isEmpty() ? CompletableFuture.completedFuture(false)
-                : deleted(userId, Integer.parseInt((String) reply.get(3)), reply));
+        return delete("undo", userId, "", 0, Long.toUnsignedString(loginId));
     }
 
-    /** After del.lua or undo.lua: the counts, the client key and the comet's user index follow the deleted session. */
-    private CompletableFuture<Boolean> deleted(long userId, int seq, List<Object> reply) {
+    /** del.lua: a connection named by its {@code seq} (a Disconnect) or by the login that stored it (an undo). */
+    private CompletableFuture<Boolean> delete(String what, long userId, String seq, int server, String loginId) {
+        CompletableFuture<List<Object>> call = DEL.run(redis, ScriptOutputType.MULTI, RedisKeys.user(userId),
+                Long.toString(userId), seq, Integer.toString(server), Long.toString(clockMillis.getAsLong()),
+                Long.toString(expireMillis), loginId);
+        return guarded(what, call).thenCompose(reply -> deleted(userId, reply));
+    }
+
+    /** After del.lua: the counts, the client key and the comet's user index follow the deleted session. */
+    private CompletableFuture<Boolean> deleted(long userId, List<Object> reply) {
         if (reply.isEmpty()) {
             return CompletableFuture.completedFuture(false);
         }
+        int seq = Integer.parseInt((String) reply.get(3));
         String conn = (String) reply.get(0); // "<server>,<rooms>,<deadline>"
         int first = conn.indexOf(',');
         int server = Integer.parseInt(conn, 0, first, 10);
