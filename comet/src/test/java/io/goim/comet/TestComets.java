@@ -25,8 +25,13 @@ public final class TestComets {
     }
 
     public static CometParts context(CometConfig config) {
+        return context(config, new SimpleMeterRegistry());
+    }
+
+    /** The parts of a comet calling the logic {@code config} names, counting in {@code registry}; {@link #close} them. */
+    public static CometParts context(CometConfig config, SimpleMeterRegistry registry) {
         return new CometParts(config, new LogicClient(config.logic(), config.logicTimeout(), config.serverId()),
-                new CometMeters(new SimpleMeterRegistry()));
+                new CometMeters(registry));
     }
 
     public static void close(CometParts comet) throws Exception {

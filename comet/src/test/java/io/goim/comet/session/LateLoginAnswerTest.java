@@ -2,10 +2,8 @@ package io.goim.comet.session;
 
 import io.goim.comet.CometConfig;
 import io.goim.comet.CometParts;
-import io.goim.comet.CometMeters;
 import io.goim.comet.FakeLogic;
 import io.goim.comet.TestComets;
-import io.goim.comet.cluster.LogicClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -33,8 +31,7 @@ class LateLoginAnswerTest {
                     "comet.logic-timeout", "300ms",
                     "comet.login-timeout", "30s"));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            LogicClient client = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-            CometParts comet = new CometParts(config, client, new CometMeters(registry));
+            CometParts comet = TestComets.context(config, registry);
             try {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 ch.pipeline().addLast(comet.tcp(null));
@@ -49,8 +46,7 @@ class LateLoginAnswerTest {
                 assertEquals(1.0, registry.counter("goim_comet_login_answers_undone").count());
                 assertFalse(ch.finishAndReleaseAll(), "no auth reply was written");
             } finally {
-                comet.close();
-                client.close();
+                TestComets.close(comet);
             }
         }
     }

@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.comet.CometConfig;
-import io.goim.comet.CometMeters;
 import io.goim.comet.CometParts;
 import io.goim.comet.FakeLogic;
 import io.goim.comet.TestComets;
-import io.goim.comet.cluster.LogicClient;
 import io.goim.libs.testing.Await;
 import io.goim.proto.ConnectReply;
 import io.goim.protocol.Op;
@@ -45,8 +43,7 @@ class UnansweredLoginTest {
                     "comet.login-timeout", "1s",
                     "comet.online-recheck", "100ms"));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            LogicClient client = new LogicClient(config.logic(), config.logicTimeout(), config.serverId());
-            CometParts comet = new CometParts(config, client, new CometMeters(registry));
+            CometParts comet = TestComets.context(config, registry);
             try {
                 EmbeddedChannel ch = new EmbeddedChannel();
                 ch.pipeline().addLast(comet.tcp(null));
@@ -70,8 +67,7 @@ class UnansweredLoginTest {
                         () -> logic.lastRenewOnline.get() != null);
                 assertFalse(ch.finishAndReleaseAll(), "no auth reply was written");
             } finally {
-                comet.close();
-                client.close();
+                TestComets.close(comet);
             }
         }
     }
