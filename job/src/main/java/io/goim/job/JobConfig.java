@@ -46,6 +46,31 @@ public record JobConfig(
         }
     }
 
+    /** How job calls each comet ({@link io.goim.job.comets.CometClient}): the comet-* settings and peer auth. */
+    public record CometCalls(PeerAuth peerAuth, Duration timeout, Duration stallLimit, Duration backoff,
+            Duration maxBackoff, int lanes) {
+    }
+
+    /** The settings a comet client is built with. */
+    public CometCalls cometCalls() {
+        return new CometCalls(peerAuth, cometTimeout, cometStallLimit, cometBackoff, cometMaxBackoff, cometLanes);
+    }
+
+    /**
+     * How job consumes Kafka ({@link io.goim.job.consume.PushConsumer}): the {@code job.kafka}
+     * settings and the grace a stop gives the records in flight.
+     */
+    public record Consuming(String bootstrap, String topic, String groupId, Map<String, Object> properties,
+            Duration pollTimeout, int maxInFlight, Duration commitInterval, Duration revokeGrace,
+            Duration shutdownGrace) {
+    }
+
+    /** The settings a consumer loop is built with. */
+    public Consuming consuming() {
+        return new Consuming(kafkaBootstrap, topic, groupId, kafkaProperties, pollTimeout, maxInFlight, commitInterval,
+                revokeGrace, shutdownGrace);
+    }
+
     /** The {@code job.room} section: batching of room messages. */
     public record Room(int batch, Duration signal, int queueSize) {
     }

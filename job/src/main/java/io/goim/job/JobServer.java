@@ -77,7 +77,7 @@ public final class JobServer implements AutoCloseable {
         registry = AdminServer.newRegistry("job");
         JobMeters meters = new JobMeters(registry);
         comets = new CometSet(config.comets(),
-                (id, addresses) -> new CometClient(id, addresses, config, scheduler, meters.comet(id)), meters::comet);
+                (id, addresses) -> new CometClient(id, addresses, config.cometCalls(), scheduler, meters.comet(id)), meters::comet);
         lifecycle.onClose(Phase.REST, "comet clients", comets::close);
         poller = new CometPoller(comets::clients, config.cometPoll(), meters.cometPollFailures); // a poll answers within its period
         rooms = new RoomBatchers(config.room(), scheduler, Dispatcher.roomSender(comets::clients, meters.dispatch),
@@ -85,7 +85,7 @@ public final class JobServer implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(comets, rooms, meters.dispatch, scheduler,
                 config.discovery().unknownCometWaitWhenOn());
         PushConsumer.Handler handler = handlers.apply(dispatcher::dispatch);
-        consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config, handler, meters.consume),
+        consumer = new ConsumerSupervisor(consumers, kafka -> new PushConsumer(kafka, config.consuming(), handler, meters.consume),
                 restart, meters.consumerRestarts);
         // First on close: stops polling, waits for the records handed on, commits them.
         lifecycle.onClose(Phase.STOP_ACCEPTING, "kafka consumer", consumer::close);
@@ -149,7 +149,7 @@ public final class JobServer implements AutoCloseable {
         ConsumerSupervisor.Backoff restart = restartBackoff(config);
         try {
             return Lifecycle.start(lifecycle,
-                    l -> new JobServer(jc, restart, () -> PushConsumer.kafkaConsumer(jc), handlers, l));
+                    l -> new JobServer(jc, restart, () -> PushConsumer.kafkaConsumer(jc.consuming()), handlers, l));
         } catch (RuntimeException e) { // a BindException is thrown unchecked by Netty
             throw e;
         } catch (InterruptedException e) {

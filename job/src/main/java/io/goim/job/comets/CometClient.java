@@ -100,7 +100,7 @@ public final class CometClient implements AutoCloseable {
     private final int id;
     private final ManagedChannel channel;
     private final CometGrpc.CometFutureStub stub;
-    private final JobConfig config;
+    private final JobConfig.CometCalls config;
     private final Scheduler scheduler;
     private final JobMeters.PerComet meters;
     private final LongSupplier nanoClock;
@@ -117,12 +117,13 @@ public final class CometClient implements AutoCloseable {
     private volatile GiveUp closedAs;
 
     /** Calls are timed and counted by {@code meters.rpc()} with {@code peer="comet-<id>"} (see {@link RpcMetrics}). */
-    public CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobMeters.PerComet meters) {
+    public CometClient(int id, List<HostPort> addresses, JobConfig.CometCalls config, Scheduler scheduler,
+            JobMeters.PerComet meters) {
         this(id, addresses, config, scheduler, meters, System::nanoTime);
     }
 
     /** With the clock that times the stall limit. */
-    CometClient(int id, List<HostPort> addresses, JobConfig config, Scheduler scheduler, JobMeters.PerComet meters,
+    CometClient(int id, List<HostPort> addresses, JobConfig.CometCalls config, Scheduler scheduler, JobMeters.PerComet meters,
             LongSupplier nanoClock) {
         this.id = id;
         // No gRPC retry policy: this client retries failed pushes itself, with backoff.
@@ -132,7 +133,7 @@ public final class CometClient implements AutoCloseable {
         this.scheduler = scheduler;
         this.meters = meters;
         this.nanoClock = nanoClock;
-        this.lanes = new Lane[config.cometLanes()];
+        this.lanes = new Lane[config.lanes()];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane();
         }
@@ -197,7 +198,7 @@ public final class CometClient implements AutoCloseable {
         long now = nanoClock.getAsLong();
         failingSince.compareAndSet(ANSWERING, now);
         long since = failingSince.get();
-        long limit = config.cometStallLimit().toNanos();
+        long limit = config.stallLimit().toNanos();
         if (limit == 0 || since == ANSWERING || now - since < limit) {
             return false;
         }
@@ -290,7 +291,7 @@ public final class CometClient implements AutoCloseable {
             ListenableFuture<?> f;
             try {
                 // Every attempt carries the call's id: comet applies a retry of a call it applied once only.
-                f = p.call.start(stub(config.cometTimeout()).withInterceptors(CallIds.attach(p.callId)));
+                f = p.call.start(stub(config.timeout()).withInterceptors(CallIds.attach(p.callId)));
             } catch (RuntimeException e) {
                 finish(p, closedAs != null ? closedAs : GiveUp.REFUSED, e.toString());
                 return;
@@ -352,8 +353,8 @@ public final class CometClient implements AutoCloseable {
 
     /** The wait before retry number {@code attempt} (1-based): backoff doubled each time, capped. */
     Duration backoff(int attempt) {
-        long nanos = config.cometBackoff().toNanos() << Math.min(attempt - 1, 20);
-        return Duration.ofNanos(Math.min(nanos, config.cometMaxBackoff().toNanos()));
+        long nanos = config.backoff().toNanos() << Math.min(attempt - 1, 20);
+        return Duration.ofNanos(Math.min(nanos, config.maxBackoff().toNanos()));
     }
 
     /** A queued call and the future its submitter holds. */

@@ -64,7 +64,7 @@ public final class PushConsumer {
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
-    private final JobConfig config;
+    private final JobConfig.Consuming config;
     private final Handler dispatcher;
     private final JobMeters.Consume meters;
     private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
@@ -84,12 +84,13 @@ public final class PushConsumer {
         Dispatched dispatch(byte[] value, String where);
     }
 
-    public PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters) {
+    public PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig.Consuming config, Handler dispatcher,
+            JobMeters.Consume meters) {
         this(consumer, config, dispatcher, meters, System::nanoTime);
     }
 
     /** With the clock that times commit-interval (tests pass a manual one). */
-    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig config, Handler dispatcher, JobMeters.Consume meters,
+    PushConsumer(Consumer<byte[], byte[]> consumer, JobConfig.Consuming config, Handler dispatcher, JobMeters.Consume meters,
             LongSupplier nanoClock) {
         this.consumer = consumer;
         this.nanoClock = nanoClock;
@@ -101,9 +102,9 @@ public final class PushConsumer {
     }
 
     /** The production Kafka consumer for {@code config}: manual commits, byte arrays. */
-    public static KafkaConsumer<byte[], byte[]> kafkaConsumer(JobConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    public static KafkaConsumer<byte[], byte[]> kafkaConsumer(JobConfig.Consuming config) {
+        Map<String, Object> props = new HashMap<>(config.properties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -89,7 +89,7 @@ class PushConsumerTest {
             sent.add(batch);
             return done;
         }, meters.rooms);
-        loop = new PushConsumer(kafka, config,
+        loop = new PushConsumer(kafka, config.consuming(),
                 new Dispatcher(CometSet.empty(), rooms, meters.dispatch, (d, t) -> { }, Duration.ZERO)::dispatch,
                 meters.consume, clock::get);
         loop.subscribe();

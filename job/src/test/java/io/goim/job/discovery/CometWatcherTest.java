@@ -35,7 +35,7 @@ class CometWatcherTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final JobMeters meters = new JobMeters(registry);
     private final CometSet comets = new CometSet(Map.of(1, List.of(new HostPort("127.0.0.1", 1001))),
-            (id, addresses) -> new CometClient(id, addresses, config, (d, t) -> t.run(), meters.comet(id)),
+            (id, addresses) -> new CometClient(id, addresses, config.cometCalls(), (d, t) -> t.run(), meters.comet(id)),
             meters::comet);
     private CompletableFuture<List<CometInstance>> answer = CompletableFuture.completedFuture(List.of());
     private final CometWatcher watcher = new CometWatcher(() -> answer, comets, Duration.ofSeconds(3), clock::get,
