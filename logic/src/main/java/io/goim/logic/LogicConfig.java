@@ -8,6 +8,8 @@ import io.goim.libs.config.Settings;
 import io.goim.libs.grpc.PeerAuth;
 import io.goim.libs.http.HttpLimits;
 import io.goim.logic.http.ApiKeys;
+import io.goim.logic.session.LoginUndos;
+import io.goim.logic.session.RedisStoreConfig;
 import java.time.Duration;
 import java.util.Map;
 

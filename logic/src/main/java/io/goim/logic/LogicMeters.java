@@ -3,8 +3,10 @@ package io.goim.logic;
 import io.goim.libs.admin.AdminServer;
 import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.admin.RpcMetrics;
+import io.goim.logic.discovery.CometView;
 import io.goim.logic.http.ApiCounters;
 import io.goim.logic.http.Ret;
+import io.goim.logic.session.LoginUndos;
 import io.grpc.ClientInterceptor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,11 +35,11 @@ public final class LogicMeters {
     }
 
     /** One session-store shard's merged lookups, and the push requests they served. */
-    record Lookups(Counter lookups, Counter requests) {
+    public record Lookups(Counter lookups, Counter requests) {
     }
 
     /** Kafka sends, timed from send to acknowledgement ({@code ok}) or failure ({@code error}). */
-    record KafkaSend(Timer ok, Timer error) {
+    public record KafkaSend(Timer ok, Timer error) {
     }
 
     /** The HTTP API's answers by {@code ret}, and connections closed on an error. */
@@ -48,14 +50,14 @@ public final class LogicMeters {
     /** Corrections of a comet's counts in the Redis session store, from its own counts (RenewOnline). */
     final Counter countsCorrected;
     /** Comet discovery calls (announce, withdraw, comets), by call and outcome. */
-    final CounterFamily discoveryCalls;
+    public final CounterFamily discoveryCalls;
     final KafkaSend kafkaSend;
     /** Redis session store calls that failed, by call (only with the Redis store). */
-    final CounterFamily redisErrors;
+    public final CounterFamily redisErrors;
     /** Routers seen with a new incarnation. */
-    final Counter routerRestarts;
+    public final Counter routerRestarts;
     /** Failed re-reads of the comet directory for the nodes API. */
-    final Counter nodesRefreshFailures;
+    public final Counter nodesRefreshFailures;
     private final CounterFamily lookups;
     private final CounterFamily lookupRequests;
     private final MeterRegistry registry;
@@ -98,7 +100,7 @@ public final class LogicMeters {
     }
 
     /** Shard {@code shard}'s lookup counters, made when it is first met and kept. */
-    Lookups lookups(String shard) {
+    public Lookups lookups(String shard) {
         return new Lookups(lookups.of(shard), lookupRequests.of(shard));
     }
 
@@ -108,7 +110,7 @@ public final class LogicMeters {
     }
 
     /** The gauges, read from the parts that hold the values. */
-    void gauges(CometView nodes) {
+    public void gauges(CometView nodes) {
         Gauge.builder("goim_logic_nodes_comets", nodes, CometView::cometCount)
                 .description("Comets announced, as logic's nodes API last read them").register(registry);
     }

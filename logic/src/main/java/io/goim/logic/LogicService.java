@@ -1,5 +1,10 @@
 package io.goim.logic;
 
+import io.goim.logic.discovery.DiscoveryCalls;
+import io.goim.logic.session.Counts;
+import io.goim.logic.session.LoginUndos;
+import io.goim.logic.session.RouterEpochs;
+import io.goim.logic.session.SessionStore;
 import io.goim.protocol.RoomKeys;
 import io.goim.libs.log.RateLimitedLog;
 import io.goim.protocol.SubKey;
@@ -248,7 +253,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 // answer) leaves a session nobody holds. The answer waits for the retries
                 // too: a retry that came after the comet's repeated Connect got the
                 // session would delete the session of a live connection.
-                undos.undo(id.userId(), loginId, req.getServer()).settled
+                undos.undo(id.userId(), loginId, req.getServer()).settled()
                         .whenComplete((has, undoError) -> out.onError(routerError("put", error)));
                 return;
             }
@@ -290,7 +295,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
             return;
         }
         LoginUndos.Undo undo = undos.undo(id.userId(), req.getLoginId(), req.getServer());
-        undo.firstTry.whenComplete((has, error) -> {
+        undo.firstTry().whenComplete((has, error) -> {
             if (error != null) {
                 out.onError(routerError("undo", error));
                 return;

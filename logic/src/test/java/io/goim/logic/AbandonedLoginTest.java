@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.goim.libs.testing.AdminScrape;
 import io.goim.libs.testing.Await;
-import io.goim.libs.testing.RedisServer;
+import io.goim.libs.testing.RedisExtension;
 import io.goim.libs.config.HostPort;
 import io.goim.libs.grpc.GrpcChannels;
 import io.goim.proto.ConnectReq;
@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Connect the comet gave up on (its deadline passed while logic was still at work) must
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * and it would be counted online with no connection until the store expires it.
  */
 class AbandonedLoginTest {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
+
     /**
      * Holds every login until its comet has given up on it (the call is cancelled on
      * logic's side): a logic too busy to answer in time.
@@ -86,11 +90,10 @@ class AbandonedLoginTest {
      */
     @Test
     void aSessionRedisStoredAfterItsCometGaveUpIsDeletedAgain() throws Exception {
-        try (RedisServer redis = RedisServer.start();
-                LogicHarness h = new LogicHarness(0, false, Map.of(
-                        "logic.session.store", "redis",
-                        "logic.session.redis.uris", List.of(redis.uri()),
-                        "logic.session.redis.timeout", "30s"))) {
+        try (LogicHarness h = new LogicHarness(0, false, Map.of(
+                "logic.session.store", "redis",
+                "logic.session.redis.uris", List.of(redis.uri()),
+                "logic.session.redis.timeout", "30s"))) {
             assertTrue(h.connect("8", 1).getKey().startsWith("8_"), "logic talks to Redis");
             // Redis holds every write for a while: a store (or a machine) under load.
             // Longer than the comet's deadline, which is long enough for the call to reach logic under load.

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.goim.libs.testing.RedisServer;
+import io.goim.libs.testing.RedisExtension;
 import io.goim.proto.ConnectReply;
 import io.goim.proto.ConnectReq;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Logic with each session store, played by a comet whose calls come late or twice (its
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * Connect does not store a second session.
  */
 class LateDisconnectTest {
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
 
     @Test
     void routerStore() throws Exception {
@@ -31,10 +34,9 @@ class LateDisconnectTest {
 
     @Test
     void redisStore() throws Exception {
-        try (RedisServer redis = RedisServer.start();
-                LogicHarness h = new LogicHarness(0, false, Map.of(
-                        "logic.session.store", "redis",
-                        "logic.session.redis.uris", List.of(redis.uri())))) {
+        try (LogicHarness h = new LogicHarness(0, false, Map.of(
+                "logic.session.store", "redis",
+                "logic.session.redis.uris", List.of(redis.uri())))) {
             check(h);
         }
     }

@@ -3,15 +3,13 @@ package io.goim.logic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.goim.libs.testing.Await;
-import io.goim.libs.testing.RedisServer;
+import io.goim.libs.testing.RedisExtension;
 import io.goim.proto.RenewOnlineReq;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With Redis as the session store, a comet's online counts are updated by a second script
@@ -21,22 +19,8 @@ import org.junit.jupiter.api.Test;
  * two reports in a row. Against a real redis-server, through logic's gRPC service.
  */
 class RedisCountCorrectionTest {
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
-
-    @BeforeEach
-    void empty() {
-        assertEquals("+OK", redis.command("FLUSHALL"));
-    }
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
 
     private static LogicHarness logic() throws Exception {
         return new LogicHarness(0, false, Map.of(

@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.push;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

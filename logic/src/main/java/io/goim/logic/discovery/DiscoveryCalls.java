@@ -1,8 +1,10 @@
-package io.goim.logic;
+package io.goim.logic.discovery;
 
+import io.goim.logic.session.CometDirectory;
 import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.discovery.Announcements;
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.logic.LogicMeters;
 import io.goim.proto.CometInstance;
 import io.goim.proto.CometsReply;
 import io.goim.proto.Empty;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class DiscoveryCalls {
+public final class DiscoveryCalls {
     private static final Logger log = LoggerFactory.getLogger(DiscoveryCalls.class);
 
     private final CometDirectory directory;
@@ -31,12 +33,12 @@ final class DiscoveryCalls {
     private final CounterFamily calls;
 
     /** {@code calls}: tagged call and outcome ({@link LogicMeters#discoveryCalls}). */
-    DiscoveryCalls(CometDirectory directory, CounterFamily calls) {
+    public DiscoveryCalls(CometDirectory directory, CounterFamily calls) {
         this.directory = directory;
         this.calls = calls;
     }
 
-    void announce(CometInstance req, StreamObserver<Empty> out) {
+    public void announce(CometInstance req, StreamObserver<Empty> out) {
         String problem = Announcements.problem(req);
         if (problem != null) {
             count("announce", "invalid");
@@ -48,7 +50,7 @@ final class DiscoveryCalls {
                 .whenComplete((v, error) -> done("announce", out, Empty.getDefaultInstance(), error));
     }
 
-    void withdraw(WithdrawReq req, StreamObserver<Empty> out) {
+    public void withdraw(WithdrawReq req, StreamObserver<Empty> out) {
         if (req.getServer() <= 0) {
             count("withdraw", "invalid");
             out.onError(Status.INVALID_ARGUMENT.withDescription("server " + req.getServer()
@@ -60,7 +62,7 @@ final class DiscoveryCalls {
                 .whenComplete((v, error) -> done("withdraw", out, Empty.getDefaultInstance(), error));
     }
 
-    void comets(StreamObserver<CometsReply> out) {
+    public void comets(StreamObserver<CometsReply> out) {
         directory.comets().whenComplete((list, error) -> done("comets", out,
                 error == null ? CometsReply.newBuilder().addAllComets(list).build() : null, error));
     }

@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The bounds of {@link LoginUndos}: how many retries, how many undos wait for one, and what
  * is not retried. The store is a stand-in that answers undos as told (the end-to-end
- * behaviour against a real router is {@link UndoRetryTest}'s).
+ * behaviour against a real router is {@code io.goim.logic.UndoRetryTest}'s).
  */
 class LoginUndosTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();

@@ -1,8 +1,9 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.logic.push.PushRefused;
 import io.goim.protocol.RoomKeys;
 import io.goim.protocol.SubKey;
 import io.grpc.Status;
@@ -66,7 +67,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class RedisSessionStore implements SessionStore {
+public final class RedisSessionStore implements SessionStore {
     private static final Logger log = LoggerFactory.getLogger(RedisSessionStore.class);
     static final int SHARD = 1;
 
@@ -97,7 +98,7 @@ final class RedisSessionStore implements SessionStore {
      * are compared with it, so every logic's clock should be NTP-synchronised (a skew of
      * seconds against an expiry of an hour does not matter).
      */
-    RedisSessionStore(RedisStoreConfig config, CounterFamily errors, LongSupplier clockMillis) {
+    public RedisSessionStore(RedisStoreConfig config, CounterFamily errors, LongSupplier clockMillis) {
         this.config = config;
         this.expireMillis = config.sessionExpire().toMillis();
         this.clockMillis = clockMillis;

@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
  * The part of the {@link SessionStore} that push lookups use: where a user's sessions live
  * and who is connected where. {@link LookupBatcher} needs nothing else, so it asks for no more.
  */
-interface SessionLookups {
+public interface SessionLookups {
     /** Id of the shard that holds {@code userId}'s sessions. */
     int shardOf(long userId);
 

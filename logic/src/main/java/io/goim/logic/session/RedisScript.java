@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * A Lua script of the Redis session store (resources io/goim/logic/redis/), run by its
+ * A Lua script of the Redis session store (resources io/goim/logic/session/redis/), run by its
  * SHA-1 (EVALSHA) and sent whole (EVAL) only when Redis does not know it: after a restart
  * its script cache is empty, and the first call of each script there pays for that.
  * Each script touches the keys of one user or of one comet, so it stays inside one Redis
@@ -26,7 +26,7 @@ record RedisScript(String name, String body, String sha) {
         String resource = "redis/" + name + ".lua";
         try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource io/goim/logic/" + resource);
+                throw new IllegalStateException("missing resource io/goim/logic/session/" + resource);
             }
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return new RedisScript(name, body, HexFormat.of().formatHex(

@@ -1,5 +1,8 @@
-package io.goim.logic;
+package io.goim.logic.push;
 
+import io.goim.logic.session.LookupBatcher;
+import io.goim.logic.session.RouterEpochs;
+import io.goim.logic.session.SessionStore;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,7 +34,7 @@ import java.util.concurrent.Executor;
  * <p>Thread-safe. Kafka sends run on {@code sendExecutor}, never on the caller's
  * (event loop) thread.
  */
-final class PushDomainService {
+public final class PushDomainService {
     private final SessionStore routers;
     private final LookupBatcher lookups;
     private final PushProducer producer;
@@ -39,7 +42,7 @@ final class PushDomainService {
     private final RouterEpochs epochs;
     private final Duration serverDelAliveWindow;
 
-    PushDomainService(SessionStore routers, LookupBatcher lookups, RouterEpochs epochs, PushProducer producer,
+    public PushDomainService(SessionStore routers, LookupBatcher lookups, RouterEpochs epochs, PushProducer producer,
             Executor sendExecutor, Duration serverDelAliveWindow) {
         this.routers = routers;
         this.lookups = lookups;
@@ -55,12 +58,12 @@ final class PushDomainService {
      * {@link RouterEpochs}) fails the whole push with UNAVAILABLE before anything is written,
      * so the caller gets 503 and retries instead of a {@code ret: 1} that reaches nobody.
      */
-    CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
+    public CompletableFuture<Void> pushUsers(Collection<Long> userIds, byte[] msg) {
         return pushUsers(userIds, Op.SEND_MSG_REPLY, msg);
     }
 
     /** As {@link #pushUsers(Collection, byte[])}, as client operation {@code op}. */
-    CompletableFuture<Void> pushUsers(Collection<Long> userIds, int op, byte[] msg) {
+    public CompletableFuture<Void> pushUsers(Collection<Long> userIds, int op, byte[] msg) {
         return refusing(() -> lookups.lookup(userIds).thenComposeAsync(lookup -> {
             lookup.incarnations().forEach(epochs::observe);
             Map<Integer, List<String>> byServer = lookup.byServer();
@@ -75,7 +78,7 @@ final class PushDomainService {
      * only those connections), keys clients chose through the store's client-key index. One
      * record per comet; keys nobody holds are skipped, as goim skips them.
      */
-    CompletableFuture<Void> pushKeys(Collection<String> keys, int op, byte[] msg) {
+    public CompletableFuture<Void> pushKeys(Collection<String> keys, int op, byte[] msg) {
         return refusing(() -> pushKeysUnmapped(keys, op, msg));
     }
 
@@ -169,19 +172,19 @@ final class PushDomainService {
      * The record also carries the v1 room number (-1 for a typed room) for a job from
      * before room keys, which reads only that.
      */
-    CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
+    public CompletableFuture<Void> pushRoom(String room, byte[] msg, boolean ensure) {
         return pushRoom(room, Op.SEND_MSG_REPLY, msg, ensure);
     }
 
     /** As {@link #pushRoom(String, byte[], boolean)}, as client operation {@code op}. */
-    CompletableFuture<Void> pushRoom(String room, int op, byte[] msg, boolean ensure) {
+    public CompletableFuture<Void> pushRoom(String room, int op, byte[] msg, boolean ensure) {
         PushMsg record = base(PushMsg.Type.BROADCAST_ROOM, op, msg).setRoomKey(room).setRoomId(RoomKeys.v1Id(room))
                 .setEnsure(ensure).build();
         return refusing(() -> send(room, record));
     }
 
     /** Pushes {@code msg} to every connection on every comet: one record. */
-    CompletableFuture<Void> pushAll(byte[] msg) {
+    public CompletableFuture<Void> pushAll(byte[] msg) {
         return pushAll(Op.SEND_MSG_REPLY, 0, msg);
     }
 
@@ -189,7 +192,7 @@ final class PushDomainService {
      * As {@link #pushAll(byte[])}, as client operation {@code op}, at most {@code speed}
      * connections written to per second over the cluster (0: no limit; job shares it out).
      */
-    CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
+    public CompletableFuture<Void> pushAll(int op, int speed, byte[] msg) {
         return refusing(() -> send(null, base(PushMsg.Type.BROADCAST, op, msg).setSpeed(speed).build()));
     }
 
@@ -198,7 +201,7 @@ final class PushDomainService {
      * {@link PushRefused} for {@link PushRefused.Reason#COMET_ALIVE}) when a router heard
      * from it within {@code logic.server-del-alive-window}.
      */
-    CompletableFuture<Void> delServer(int server, boolean force) {
+    public CompletableFuture<Void> delServer(int server, boolean force) {
         return refusing(() -> routers.delServer(server, force ? Duration.ZERO : serverDelAliveWindow));
     }
 

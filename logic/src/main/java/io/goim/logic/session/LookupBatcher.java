@@ -1,6 +1,7 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.libs.batch.CallCoalescer;
+import io.goim.logic.LogicMeters;
 import io.goim.protocol.SubKey;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,21 +36,21 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe: each shard is guarded by its own monitor; store calls are made outside it.
  */
-final class LookupBatcher {
+public final class LookupBatcher {
     private final SessionLookups store;
     private final int maxUsers;
     private final LogicMeters meters;
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
 
     /** Counts on {@code meters}' lookup counters, a pair per shard. */
-    LookupBatcher(SessionLookups store, int maxUsers, LogicMeters meters) {
+    public LookupBatcher(SessionLookups store, int maxUsers, LogicMeters meters) {
         this.store = store;
         this.maxUsers = maxUsers;
         this.meters = meters;
     }
 
     /** As {@link SessionLookups#lookup}: the connections of {@code userIds} and the incarnations of their shards. */
-    CompletableFuture<SessionStore.Lookup> lookup(Collection<Long> userIds) {
+    public CompletableFuture<SessionStore.Lookup> lookup(Collection<Long> userIds) {
         // Each user once: a store answers a user's connections once per time it is asked.
         Map<Integer, Set<Long>> byShard = new LinkedHashMap<>();
         for (long uid : userIds) {

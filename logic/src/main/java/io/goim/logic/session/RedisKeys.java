@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 /**
  * The Redis session store's key layout (docs/operations.md, "Session store"), after goim

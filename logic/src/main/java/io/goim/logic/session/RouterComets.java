@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.libs.grpc.Futures;
 import io.goim.proto.CometInstance;

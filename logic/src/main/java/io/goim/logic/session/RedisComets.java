@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.goim.proto.CometInstance;

@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.libs.log.RateLimitedLog;
 import io.grpc.Context;
@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,17 +33,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class LoginUndos {
+public final class LoginUndos {
     private static final Logger log = LoggerFactory.getLogger(LoginUndos.class);
     /** Longest wait before one retry, however many came before. */
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** {@code logic.undo-retry}. */
-    record Config(int retries, Duration backoff, int maxPending) {
+    public record Config(int retries, Duration backoff, int maxPending) {
     }
 
     /** What {@link LoginUndos} counts. */
-    record Meters(Counter retries, Counter givenUp) {
+    public record Meters(Counter retries, Counter givenUp) {
     }
 
     /**
@@ -52,7 +53,7 @@ final class LoginUndos {
      * deleted, once an attempt succeeded; failed when the undo was given up (UNAVAILABLE, or
      * the store's own status when it refused the undo).
      */
-    static final class Undo {
+    public static final class Undo {
         final CompletableFuture<Boolean> firstTry = new CompletableFuture<>();
         final CompletableFuture<Boolean> settled = new CompletableFuture<>();
         private final long userId;
@@ -68,8 +69,18 @@ final class LoginUndos {
             this.server = server;
         }
 
+        /** The first attempt's outcome (see above); read-only for callers outside this package. */
+        public CompletionStage<Boolean> firstTry() {
+            return firstTry;
+        }
+
+        /** Whether a session was deleted, once the undo settled (see above). */
+        public CompletionStage<Boolean> settled() {
+            return settled;
+        }
+
         /** True once a retry was scheduled. */
-        boolean retrying() {
+        public boolean retrying() {
             return retrying;
         }
     }
@@ -84,7 +95,7 @@ final class LoginUndos {
     /** Undos waiting for (or in) a retry. */
     private final AtomicInteger pending = new AtomicInteger();
 
-    LoginUndos(SessionStore store, ScheduledExecutorService timer, Config config, Meters meters) {
+    public LoginUndos(SessionStore store, ScheduledExecutorService timer, Config config, Meters meters) {
         this.store = store;
         this.timer = timer;
         this.retries = config.retries();
@@ -94,7 +105,7 @@ final class LoginUndos {
     }
 
     /** Undoes login {@code loginId} of {@code userId}, sent by comet {@code server}; returns at once. */
-    Undo undo(long userId, long loginId, int server) {
+    public Undo undo(long userId, long loginId, int server) {
         Undo u = new Undo(userId, loginId, server);
         // Outside the caller's gRPC context: a call made in one that is cancelled (the
         // comet gave up: the very reason for many undos) would be cancelled with it.
@@ -103,7 +114,7 @@ final class LoginUndos {
     }
 
     /** Undos waiting for a retry now. */
-    int pending() {
+    public int pending() {
         return pending.get();
     }
 

@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.goim.logic.LogicMeters;
+import io.goim.logic.push.PushRefused;
 import io.goim.protocol.SubKey;
 import io.goim.libs.testing.Await;
-import io.goim.libs.testing.RedisServer;
+import io.goim.libs.testing.RedisExtension;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -23,30 +25,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis session store against a real redis-server: what the router tier does, kept in Redis. */
 class RedisSessionStoreTest {
-    private static RedisServer redis;
+    @RegisterExtension
+    static final RedisExtension redis = new RedisExtension();
     private RedisSessionStore store;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
 
     @BeforeEach
     void connect() {
-        assertEquals("+OK", redis.command("FLUSHALL"));
         store = open(Duration.ofHours(1));
     }
 

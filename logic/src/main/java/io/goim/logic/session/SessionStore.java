@@ -1,6 +1,7 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.libs.admin.Readiness;
+import io.goim.logic.push.PushRefused;
 import io.goim.protocol.SubKey;
 import java.time.Duration;
 import java.util.Collection;
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Implementations are thread-safe.
  */
-interface SessionStore extends SessionLookups, AutoCloseable {
+public interface SessionStore extends SessionLookups, AutoCloseable {
 
     /**
      * Where users are connected: the key of every connection (its subKey, or the key its
@@ -138,7 +139,7 @@ interface SessionStore extends SessionLookups, AutoCloseable {
         static final ReportPart SOME = new ReportPart(0, 0, 0);
 
         /** From a request's fields; anything inconsistent reads as {@link #SOME}. */
-        static ReportPart of(boolean allRooms, long round, int part, int parts) {
+        public static ReportPart of(boolean allRooms, long round, int part, int parts) {
             if (allRooms) {
                 return WHOLE;
             }

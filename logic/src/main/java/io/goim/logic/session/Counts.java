@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,26 +14,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: the snapshot is replaced atomically.
  */
-final class Counts {
+public final class Counts {
     private static final Logger log = LoggerFactory.getLogger(Counts.class);
 
     /** One consistent snapshot. */
-    record Snapshot(Map<String, Integer> rooms, Map<Integer, Integer> servers) {
+    public record Snapshot(Map<String, Integer> rooms, Map<Integer, Integer> servers) {
     }
 
     private final SessionStore routers;
     private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(Map.of(), Map.of()));
 
-    Counts(SessionStore routers) {
+    public Counts(SessionStore routers) {
         this.routers = routers;
     }
 
     /** Starts refreshing every {@code intervalMillis} on {@code timer}. */
-    void start(ScheduledExecutorService timer, long intervalMillis) {
+    public void start(ScheduledExecutorService timer, long intervalMillis) {
         timer.scheduleWithFixedDelay(this::refresh, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         return current.get();
     }
 

@@ -1,6 +1,8 @@
-package io.goim.logic;
+package io.goim.logic.discovery;
 
+import io.goim.logic.session.CometDirectory;
 import io.goim.libs.log.RateLimitedLog;
+import io.goim.logic.LogicMeters;
 import io.goim.logic.http.NodesEndpoint;
 import io.goim.proto.CometInstance;
 import io.micrometer.core.instrument.Counter;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: the view is replaced whole; the local counts are guarded by this.
  */
-final class CometView implements NodesEndpoint.Source {
+public final class CometView implements NodesEndpoint.Source {
     private static final Logger log = LoggerFactory.getLogger(CometView.class);
 
     /** The least share of its weight a comet keeps however busy its CPU: it still takes some clients. */
@@ -82,7 +84,7 @@ final class CometView implements NodesEndpoint.Source {
      * {@code failures}: counts the refreshes that failed ({@link LogicMeters#nodesRefreshFailures});
      * {@code cpuWeight}: how much CPU load lowers a comet's weight, 0..1 ({@code logic.nodes.cpu-weight}).
      */
-    CometView(CometDirectory directory, Counter failures, double cpuWeight) {
+    public CometView(CometDirectory directory, Counter failures, double cpuWeight) {
         this.directory = directory;
         this.failures = failures;
         this.cpuWeight = cpuWeight;
@@ -94,12 +96,12 @@ final class CometView implements NodesEndpoint.Source {
     }
 
     /** Comets in the last view read (the {@code goim_logic_nodes_comets} gauge). */
-    int cometCount() {
+    public int cometCount() {
         return comets.size();
     }
 
     /** Refreshes now and every {@code intervalMillis} on {@code timer}. */
-    void start(ScheduledExecutorService timer, long intervalMillis) {
+    public void start(ScheduledExecutorService timer, long intervalMillis) {
         timer.scheduleWithFixedDelay(this::refresh, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 

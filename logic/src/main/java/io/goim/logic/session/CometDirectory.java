@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.proto.CometInstance;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Asynchronous with a deadline, as {@link SessionStore}: futures fail with a gRPC
  * {@code UNAVAILABLE} status when the store cannot answer. Implementations are thread-safe.
  */
-interface CometDirectory {
+public interface CometDirectory {
     /** Stores (or renews) {@code comet}'s announcement for its {@code ttl_ms}. */
     CompletableFuture<Void> announce(CometInstance comet);
 

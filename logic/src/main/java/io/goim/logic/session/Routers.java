@@ -1,5 +1,7 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
+import io.goim.logic.LogicMeters;
+import io.goim.logic.push.PushRefused;
 import java.util.function.IntFunction;
 import io.grpc.ClientInterceptor;
 import io.goim.libs.admin.Readiness;
@@ -44,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe.
  */
-final class Routers implements SessionStore {
+public final class Routers implements SessionStore {
     private final Map<Integer, ManagedChannel> channels = new LinkedHashMap<>();
     private final Map<Integer, RouterGrpc.RouterFutureStub> stubs = new LinkedHashMap<>();
     private final Ketama<Integer> ring;
@@ -56,7 +58,7 @@ final class Routers implements SessionStore {
      * Calls are timed and counted per router by {@code callMeters} ({@link LogicMeters#routerCalls}), and
      * authenticated as {@code auth} says.
      */
-    Routers(Map<Integer, HostPort> routers, Duration timeout, IntFunction<ClientInterceptor> callMeters, PeerAuth auth) {
+    public Routers(Map<Integer, HostPort> routers, Duration timeout, IntFunction<ClientInterceptor> callMeters, PeerAuth auth) {
         this.timeout = timeout;
         this.routerAddresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(routers));
         Map<String, Integer> nodes = new HashMap<>();

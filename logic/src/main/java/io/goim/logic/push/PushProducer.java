@@ -1,6 +1,7 @@
-package io.goim.logic;
+package io.goim.logic.push;
 
 import io.goim.libs.kafka.KafkaProducers;
+import io.goim.logic.LogicMeters;
 import io.goim.proto.PushMsg;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +21,14 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * <p>Thread-safe. {@code send} may block up to the send timeout while Kafka's metadata
  * is unknown, so it is never called on an event loop.
  */
-final class PushProducer implements AutoCloseable {
+public final class PushProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final Timer acked;
     private final Timer failed;
 
     /** Sends are timed on {@code timers} ({@code goim_logic_kafka_send_seconds{outcome=ok|error}}). */
-    PushProducer(String bootstrapServers, String topic, Duration sendTimeout, Map<String, Object> properties,
+    public PushProducer(String bootstrapServers, String topic, Duration sendTimeout, Map<String, Object> properties,
             LogicMeters.KafkaSend timers) {
         this.topic = topic;
         acked = timers.ok();

@@ -1,7 +1,9 @@
-package io.goim.logic;
+package io.goim.logic.discovery;
 
+import io.goim.logic.session.CometDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.goim.logic.LogicMeters;
 import io.goim.proto.CometInstance;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;

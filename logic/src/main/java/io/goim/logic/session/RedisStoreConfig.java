@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.goim.libs.config.Settings;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import java.util.List;
  */
 public record RedisStoreConfig(List<String> uris, boolean cluster, Duration timeout, Duration sessionExpire) {
 
-    static RedisStoreConfig read(Settings s) {
+    public static RedisStoreConfig read(Settings s) {
         List<String> uris = s.strings("uris");
         if (uris.isEmpty()) {
             throw s.invalid("uris", "[]", "at least one redis:// URI");

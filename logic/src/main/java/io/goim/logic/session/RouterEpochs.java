@@ -1,4 +1,4 @@
-package io.goim.logic;
+package io.goim.logic.session;
 
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class RouterEpochs {
+public final class RouterEpochs {
     private static final Logger log = LoggerFactory.getLogger(RouterEpochs.class);
 
     private final SessionStore routers;
@@ -49,7 +49,7 @@ final class RouterEpochs {
     private volatile long epoch;
 
     /** @param routerCount how many routers logic has; the epoch is 0 until each has answered once (see {@link #recompute}) */
-    RouterEpochs(SessionStore routers, int routerCount, Duration healWindow, LongSupplier nanoClock, Counter restarts) {
+    public RouterEpochs(SessionStore routers, int routerCount, Duration healWindow, LongSupplier nanoClock, Counter restarts) {
         this.routers = routers;
         this.routerCount = routerCount;
         this.healNanos = healWindow.toNanos();
@@ -59,7 +59,7 @@ final class RouterEpochs {
     }
 
     /** Asks the routers every {@code interval} on {@code timer}, starting now. */
-    void start(ScheduledExecutorService timer, Duration interval) {
+    public void start(ScheduledExecutorService timer, Duration interval) {
         timer.scheduleWithFixedDelay(this::watch, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -86,7 +86,7 @@ final class RouterEpochs {
      * load a busy router missing a round must not make every comet renew everything (which
      * would make it busier still).
      */
-    void observe(int id, long incarnation) {
+    public void observe(int id, long incarnation) {
         if (incarnation == 0) {
             if (silent.add(id)) {
                 log.warn("{} does not answer", name(id));
@@ -132,7 +132,7 @@ final class RouterEpochs {
     }
 
     /** True while router {@code id} is in its heal window (see the class comment). */
-    boolean healing(int id) {
+    public boolean healing(int id) {
         Long until = healingUntil.get(id);
         if (until == null) {
             return false;
@@ -145,7 +145,7 @@ final class RouterEpochs {
     }
 
     /** The router epoch; 0 until every router has answered once (at most one heal window after start). */
-    long epoch() {
+    public long epoch() {
         return epoch;
     }
 
