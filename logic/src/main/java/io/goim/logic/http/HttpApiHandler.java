@@ -1,8 +1,8 @@
 package io.goim.logic.http;
 
-import io.goim.logic.push.PushRefused;
+import io.goim.logic.PushRefused;
 import io.goim.protocol.RoomKeys;
-import io.goim.logic.push.PushRefused;
+import io.goim.logic.PushRefused;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

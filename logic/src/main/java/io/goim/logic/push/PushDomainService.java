@@ -1,5 +1,6 @@
 package io.goim.logic.push;
 
+import io.goim.logic.PushRefused;
 import io.goim.logic.session.LookupBatcher;
 import io.goim.logic.session.RouterEpochs;
 import io.goim.logic.session.SessionStore;

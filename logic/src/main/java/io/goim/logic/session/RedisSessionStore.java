@@ -3,7 +3,7 @@ package io.goim.logic.session;
 import io.goim.libs.admin.CounterFamily;
 import io.goim.libs.admin.Readiness;
 import io.goim.libs.log.RateLimitedLog;
-import io.goim.logic.push.PushRefused;
+import io.goim.logic.PushRefused;
 import io.goim.protocol.RoomKeys;
 import io.goim.protocol.SubKey;
 import io.grpc.Status;

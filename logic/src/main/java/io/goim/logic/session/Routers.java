@@ -1,7 +1,7 @@
 package io.goim.logic.session;
 
 import io.goim.logic.LogicMeters;
-import io.goim.logic.push.PushRefused;
+import io.goim.logic.PushRefused;
 import java.util.function.IntFunction;
 import io.grpc.ClientInterceptor;
 import io.goim.libs.admin.Readiness;

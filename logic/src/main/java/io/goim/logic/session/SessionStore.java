@@ -1,7 +1,7 @@
 package io.goim.logic.session;
 
 import io.goim.libs.admin.Readiness;
-import io.goim.logic.push.PushRefused;
+import io.goim.logic.PushRefused;
 import io.goim.protocol.SubKey;
 import java.time.Duration;
 import java.util.Collection;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.goim.logic.PushRefused;
 import io.grpc.Status;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.goim.logic.LogicMeters;
-import io.goim.logic.push.PushRefused;
+import io.goim.logic.PushRefused;
 import io.goim.protocol.SubKey;
 import io.goim.libs.testing.Await;
 import io.goim.libs.testing.RedisExtension;

@@ -1,4 +1,4 @@
-package io.goim.logic.push;
+package io.goim.logic;
 
 /**
  * Why logic's push service did not do what was asked, in its own terms: what failed
