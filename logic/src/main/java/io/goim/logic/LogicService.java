@@ -115,17 +115,6 @@ final class LogicService extends LogicGrpc.LogicImplBase {
      */
     @Override
     public void renewOnline(RenewOnlineReq req, StreamObserver<RenewOnlineReply> out) {
-        if (req.getCounted() && req.getServer() > 0) {
-            routers.correctCounts(req.getServer(), req.getRoomCountMap(), req.getConnections(),
-                    SessionStore.ReportPart.of(req.getAllRooms(), req.getRound(), req.getPart(), req.getParts()))
-                    .whenComplete((n, error) -> {
-                        if (n != null && n > 0) {
-                            countsCorrected.increment(n);
-                            refusedLog.warn("corrected {} online count(s) of comet {} from its own (a count update"
-                                    + " was lost)", n, req.getServer());
-                        }
-                    }); // a failure is counted and logged by the store; the next report tries again
-        }
         Map<String, Integer> all = roomCounts.get();
         RenewOnlineReply.Builder reply = RenewOnlineReply.newBuilder();
         for (String room : req.getRoomCountMap().keySet()) {
@@ -134,11 +123,26 @@ final class LogicService extends LogicGrpc.LogicImplBase {
                 reply.putAllRoomCount(room, n);
             }
         }
-        out.onNext(reply.build());
-        out.onCompleted();
+        if (!req.getCounted() || req.getServer() <= 0) {
+            out.onNext(reply.build());
+            out.onCompleted();
+            return;
+        }
+        // Answered once the correction ran: a comet sends the parts of a split report one
+        // after another, and each must reach the store before the next (through any logic).
+        routers.correctCounts(req.getServer(), req.getRoomCountMap(), req.getConnections(),
+                SessionStore.ReportPart.of(req.getAllRooms(), req.getRound(), req.getPart(), req.getParts()))
+                .whenComplete((n, error) -> {
+                    if (n != null && n > 0) {
+                        countsCorrected.increment(n);
+                        refusedLog.warn("corrected {} online count(s) of comet {} from its own (a count update"
+                                + " was lost)", n, req.getServer());
+                    } // a failure is counted and logged by the store; the next report tries again
+                    out.onNext(reply.build());
+                    out.onCompleted();
+                });
     }
 
-    /** Counts a refused token under its reason (a small fixed set of words). */
     /**
      * The identity behind {@code token}; null after answering {@code out} why not: a refused
      * token is counted and logged as "{@code what} refused (reason): message{@code consequence}",
