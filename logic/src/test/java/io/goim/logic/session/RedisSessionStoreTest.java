@@ -343,6 +343,9 @@ class RedisSessionStoreTest {
     @Test
     void everyKeyOfOneCometSharesASlotForRedisCluster() {
         assertEquals(RedisKeys.slot(RedisKeys.serverCounts(17)), RedisKeys.slot(RedisKeys.serverUsers(17)));
+        // recount.lua touches these three in one script.
+        assertEquals(RedisKeys.slot(RedisKeys.serverCounts(17)), RedisKeys.slot(RedisKeys.countDifferences(17)));
+        assertEquals(RedisKeys.slot(RedisKeys.serverCounts(17)), RedisKeys.slot(RedisKeys.reportParts(17)));
         assertEquals(RedisKeys.slot("17"), RedisKeys.slot(RedisKeys.serverCounts(17)));
         // Known slots from Redis' CLUSTER KEYSLOT.
         assertEquals(12182, RedisKeys.slot("foo"));
