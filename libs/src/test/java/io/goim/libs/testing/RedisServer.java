@@ -23,29 +23,36 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(int port, Path dir) {
+    private RedisServer(int port, Path dir, List<String> extraArgs) {
         this.port = port;
         this.dir = dir;
+        this.extraArgs = extraArgs;
     }
 
-    /** Starts one on a free port and waits until it answers PING. */
-    public static RedisServer start() throws IOException, InterruptedException {
+    /**
+     * Starts one on a free port and waits until it answers PING; {@code extraArgs} are more
+     * redis-server options (e.g. {@code --cluster-enabled yes} for a Redis Cluster node).
+     */
+    public static RedisServer start(String... extraArgs) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        RedisServer r = new RedisServer(port, Files.createTempDirectory("goim-redis"));
+        RedisServer r = new RedisServer(port, Files.createTempDirectory("goim-redis"), List.of(extraArgs));
         r.launch();
         return r;
     }
 
     private void launch() throws IOException, InterruptedException {
         String binary = findBinary();
-        process = new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-                "--protected-mode", "yes"))
+        List<String> args = new java.util.ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
+                "--protected-mode", "yes"));
+        args.addAll(extraArgs);
+        process = new ProcessBuilder(args)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())
                 .start();
