@@ -55,6 +55,18 @@ class JobConfigTest {
                 ConfigLoader.withDefaults(ConfigFactory.parseString(
                         "job.kafka.properties { \"max.poll.records\" = 7, max.poll.records = 5 }"))));
         assertTrue(e.getMessage().startsWith("job.kafka.properties.max.poll.records: "), e.getMessage());
+        // A file that copies reference.conf's quoted key (deploy/conf/job.conf) and a system
+        // property spelled as a path: the system property wins, as any system property does.
+        String key = "job.kafka.properties.max.poll.records";
+        System.setProperty(key, "9");
+        try {
+            ConfigFactory.invalidateCaches();
+            assertEquals("9", load(Map.of("job.kafka.properties.\"max.poll.records\"", "7")).kafkaProperties()
+                    .get("max.poll.records"));
+        } finally {
+            System.clearProperty(key);
+            ConfigFactory.invalidateCaches();
+        }
     }
 
     @Test

@@ -156,8 +156,9 @@ public final class Settings {
      * <p>The two spellings are two different paths to HOCON: reference.conf writes
      * {@code "max.poll.records" = 500}, and an override {@code ...properties.max.poll.records = 5}
      * (the only way a system property can spell it) adds a nested one beside it rather than
-     * replacing it. So when a key is there in both spellings, the one not from a
-     * reference.conf wins; written twice outside reference.conf, it is an error.
+     * replacing it. So when a key is there in both spellings, the one from the source that
+     * comes first wins, as for any other setting: a system property, then the config file,
+     * then reference.conf; written twice in one source, it is an error.
      */
     public Map<String, Object> stringMap(String path) {
         Map<String, Object> map = new TreeMap<>();
@@ -167,13 +168,13 @@ public final class Settings {
                 String key = e.getKey().replace("\"", "");
                 ConfigValue other = from.get(key);
                 if (other != null) {
-                    boolean thisDefault = isDefault(e.getValue());
-                    if (thisDefault == isDefault(other)) {
+                    int rank = precedence(e.getValue());
+                    if (rank == precedence(other)) {
                         throw invalid(path + "." + key, String.valueOf(e.getValue().unwrapped()),
                                 "one value (it is also set to " + other.unwrapped() + "; quoted and unquoted"
                                 + " dotted keys are two settings to HOCON: write it once)");
                     }
-                    if (thisDefault) {
+                    if (rank < precedence(other)) {
                         continue;
                     }
                 }
@@ -186,10 +187,13 @@ public final class Settings {
         return Collections.unmodifiableMap(map);
     }
 
-    /** Whether {@code v} comes from a reference.conf (the defaults), not from an override. */
-    private static boolean isDefault(ConfigValue v) {
+    /** Where {@code v} comes from, highest first as ConfigLoader stacks them: 2 a system property, 1 a file or map, 0 a reference.conf. */
+    private static int precedence(ConfigValue v) {
         String resource = v.origin().resource();
-        return resource != null && resource.endsWith("reference.conf");
+        if (resource != null && resource.endsWith("reference.conf")) {
+            return 0;
+        }
+        return v.origin().description().startsWith("system propert") ? 2 : 1;
     }
 
     public List<String> strings(String path) {
