@@ -109,9 +109,10 @@ final class LogicService extends LogicGrpc.LogicImplBase {
 
     /**
      * goim v2's RenewOnline, from the last counts snapshot: a map lookup per room the comet
-     * holds, never waiting for the store. The store counts every comet's connections per
-     * room itself; the comet's own counts ({@code counted}) only let a store whose counts
-     * can drift (Redis) correct them, in the background.
+     * holds. The store counts every comet's connections per room itself; the comet's own
+     * counts ({@code counted}) let a store whose counts can drift (Redis) correct them, and
+     * such a call is answered once the correction ran (a script, within the store's
+     * timeout), so the parts of a comet's split report reach the store in order.
      */
     @Override
     public void renewOnline(RenewOnlineReq req, StreamObserver<RenewOnlineReply> out) {
@@ -163,6 +164,7 @@ final class LogicService extends LogicGrpc.LogicImplBase {
         return null;
     }
 
+    /** Counts a refused token under its reason (a small fixed set of words). */
     private void countRefused(String reason) {
         meters.authRefused().of(reason).increment();
     }

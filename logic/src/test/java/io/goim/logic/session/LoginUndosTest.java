@@ -43,7 +43,8 @@ class LoginUndosTest {
         return (SessionStore) Proxy.newProxyInstance(SessionStore.class.getClassLoader(), new Class<?>[] {SessionStore.class},
                 (proxy, method, args) -> {
                     if (!method.getName().equals("undo")) {
-                        throw new UnsupportedOperationException(method.getName());
+                        // LoginUndos calls nothing but undo: anything else fails the test loudly.
+                        throw new AssertionError("LoginUndos called SessionStore." + method.getName());
                     }
                     calls.incrementAndGet();
                     Status s = failWith;
