@@ -169,7 +169,7 @@ public record CometConfig(
                 s.positiveDuration("disconnect-backoff"),
                 s.bytesAtLeast("push.max-pending", 1),
                 s.intAtLeast("push.room-window", 0),
-                new PassRest(s.doubleAtLeast("push.rest.ratio", 0), s.nonNegativeDuration("push.rest.max")),
+                new PassRest(s.doubleAtLeast("push.rest.ratio", 0), s.nonNegativeDuration("push.rest.cycle")),
                 low,
                 high,
                 s.bytesAtLeast("write-buffer.max-backlog", high),

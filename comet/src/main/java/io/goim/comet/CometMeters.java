@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -110,7 +111,7 @@ public final class CometMeters {
 
     /** Pushes to connections: Outboxes and its loops. */
     public record Push(Counter queued, Counter dropped, Counter packetsWritten, Counter slowConsumers, Counter refused,
-            DistributionSummary merged) {
+            DistributionSummary merged, Timer roomPass, Timer roomWait) {
     }
 
     /** Disconnect calls to logic. */
@@ -161,7 +162,11 @@ public final class CometMeters {
                         + " comet.push.max-pending bytes were waiting (job retries them)"),
                 DistributionSummary.builder("goim_comet_push_merged_messages")
                         .description("Messages per room or broadcast write: more than one when they piled up while the loop was busy")
-                        .register(r));
+                        .register(r),
+                latency(r, "goim_comet_push_room_pass", "Time one event loop took to write a room pass (room and"
+                        + " broadcast messages to every member on the loop, flushed)"),
+                latency(r, "goim_comet_push_room_wait", "Time a room or broadcast message waited in an event loop's"
+                        + " outbox before its pass began: the pass under way and the rest after it (comet.push.rest)"));
         paced = new Paced(counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "started"),
                 counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "refused"),
                 counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "finished"));
@@ -214,6 +219,12 @@ public final class CometMeters {
         upstream = new Upstream(outcomes, Timer.builder("goim_comet_upstream_ack")
                 .description("Time from reading a client message to Kafka's acknowledgement of its record")
                 .register(r));
+    }
+
+    /** A latency histogram from 100 µs to 10 s, so that its quantiles can be read from {@code /metrics}. */
+    private static Timer latency(MeterRegistry r, String name, String help) {
+        return Timer.builder(name).description(help).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10)).register(r);
     }
 
     /** Where the meters are registered: what {@code /metrics} shows. */

@@ -225,10 +225,11 @@ class JobDeliveryE2ETest {
      */
     @Test
     void aCometThatCannotKeepUpMakesJobWaitAndLosesNothingAccepted(LocalCluster.Builder newCluster) throws Exception {
-        // The room lane rests 50 ms after every pass: room messages wait meanwhile, so calls
-        // that arrive then find bytes pending and are refused, however fast the machine.
+        // The room lane rests after every pass until 50 ms after it began: room messages wait
+        // meanwhile, so calls that arrive then find bytes pending and are refused, however
+        // fast the machine.
         try (LocalCluster c = newCluster.comet("comet.push.max-pending", "1B")
-                        .comet("comet.push.rest.ratio", 1000).comet("comet.push.rest.max", "50ms")
+                        .comet("comet.push.rest.ratio", 1000).comet("comet.push.rest.cycle", "50ms")
                         .job("job.comet-backoff", "5ms").start();
                 Member a = new Member(c.comet.tcpPort(), "4001");
                 Member b = new Member(c.comet.tcpPort(), "4002")) {

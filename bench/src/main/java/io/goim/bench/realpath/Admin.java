@@ -17,10 +17,12 @@ import java.util.regex.Pattern;
 public final class Admin {
     /**
      * goim's samples worth printing as "drops by reason": losses, give-ups, slow consumers,
-     * errors, pauses, batching, in the name or a label ({@code goim_comet_pushes_total{outcome="dropped"}}).
+     * errors, pauses, batching, in the name or a label ({@code goim_comet_pushes_total{outcome="dropped"}}),
+     * and the histograms of how long a comet's room passes took and its room messages waited
+     * for them ({@link Histograms}).
      */
-    static final Pattern INTERESTING = Pattern.compile(
-            "goim_.*(drop|given_up|slow|protocol_error|timeout|lost|pause|backpressure|batch|malformed|unknown_comet).*");
+    static final Pattern INTERESTING = Pattern.compile("goim_.*(drop|given_up|slow|protocol_error|timeout|lost|pause"
+            + "|backpressure|batch|malformed|unknown_comet|push_room_pass_seconds|push_room_wait_seconds).*");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

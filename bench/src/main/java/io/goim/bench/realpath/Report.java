@@ -72,7 +72,12 @@ final class Report {
                 num(r.deliveriesPerCpuSecond())));
         l.add("    CPU by process (JIT compilers): " + cpuByProcess(r.cpuByProcess(), r.compilerByProcess())
                 + String.format(Locale.ROOT, "; after %.0f s of warm-up", r.warmupSeconds()));
-        r.counters().forEach((k, v) -> l.add(String.format(Locale.ROOT, "    metric %s%s", k, num(v))));
+        Histograms.summaries(r.counters()).forEach(h -> l.add("    " + h));
+        r.counters().forEach((k, v) -> {
+            if (!Histograms.part(k)) {
+                l.add(String.format(Locale.ROOT, "    metric %s%s", k, num(v)));
+            }
+        });
         return l;
     }
 

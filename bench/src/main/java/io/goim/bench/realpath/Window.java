@@ -144,12 +144,17 @@ final class Window {
         return all;
     }
 
-    /** Counters ({@code _total}) as their change, other samples (gauges) as their last value; unchanged zeros left out. */
+    /**
+     * Counters ({@code _total}, and a histogram's {@code _count}, {@code _sum} and
+     * {@code _bucket}s) as their change, other samples (gauges) as their last value;
+     * unchanged zeros left out.
+     */
     static Map<String, Double> delta(Map<String, Double> before, Map<String, Double> after) {
         Map<String, Double> d = new LinkedHashMap<>();
         after.forEach((k, v) -> {
             String name = k.contains("{") ? k.substring(0, k.indexOf('{')) : k;
-            boolean counter = name.endsWith("_total");
+            boolean counter = name.endsWith("_total") || name.endsWith("_count") || name.endsWith("_sum")
+                    || name.endsWith("_bucket");
             double value = counter ? v - before.getOrDefault(k, 0.0) : v;
             if (value != 0) {
                 d.put(k + (counter ? " +" : " ="), value);

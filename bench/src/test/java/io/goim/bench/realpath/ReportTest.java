@@ -57,4 +57,28 @@ class ReportTest {
         assertEquals(3.0, d.get("goim_comet_connections ="));
         assertTrue(!d.containsKey("goim_comet_pushes_total{outcome=\"queued\"} +"), d.toString());
     }
+
+    @Test
+    void aHistogramIsSummedOverTheWindowFromItsBucketsChanges() {
+        String before = """
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="0.1"} 10.0
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="0.2"} 10.0
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="0.4"} 10.0
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="+Inf"} 10.0
+                goim_comet_push_room_wait_seconds_count{service="comet"} 10.0
+                goim_comet_push_room_wait_seconds_sum{service="comet"} 0.5
+                """;
+        String after = """
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="0.1"} 60.0
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="0.2"} 108.0
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="0.4"} 110.0
+                goim_comet_push_room_wait_seconds_bucket{service="comet",le="+Inf"} 110.0
+                goim_comet_push_room_wait_seconds_count{service="comet"} 110.0
+                goim_comet_push_room_wait_seconds_sum{service="comet"} 12.5
+                """;
+        Map<String, Double> d = Window.delta(Admin.parse(before, false), Admin.parse(after, false));
+        assertEquals(List.of("goim_comet_push_room_wait{service=\"comet\"}: 100 in the window, mean 120.0 ms, p50 ≤ 100.0 ms, p99 ≤ 400.0 ms"),
+                Histograms.summaries(d), "the window's 100 waits: half in the first bucket, 98 by the second, all by the third");
+        assertTrue(d.keySet().stream().allMatch(Histograms::part), "the samples are printed only as the summary: " + d);
+    }
 }

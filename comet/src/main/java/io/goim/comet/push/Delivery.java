@@ -23,6 +23,8 @@ final class Delivery {
     /** SOME: the connections, all on the delivery's loop. */
     final List<Connection> connections;
     final PushMessage message;
+    /** When it was offered ({@link System#nanoTime}): its wait in the outbox is measured from here. */
+    final long offeredNanos = System.nanoTime();
     private final Push push;
 
     private Delivery(Kind kind, String room, Connection connection, PushMessage message, Push push) {

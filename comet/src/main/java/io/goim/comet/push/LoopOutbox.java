@@ -164,7 +164,8 @@ public final class LoopOutbox {
         if (!lane.queue.isEmpty() && lane.scheduled.compareAndSet(false, true)) {
             start(lane == keys ? this::passKeys : this::passRooms); // more than one pass takes: the others next, without a rest
         }
-        boolean cool = lane == rooms && !rest.none() && !taken.isEmpty();
+        boolean roomPass = lane == rooms && !taken.isEmpty();
+        boolean cool = roomPass && !rest.none();
         try {
             for (Delivery t : taken) {
                 switch (t.kind) {
@@ -184,8 +185,14 @@ public final class LoopOutbox {
                         t.delivered(n);
                         counted(n, t.message);
                     }
-                    case ROOM -> byRoom.computeIfAbsent(t.room, r -> new ArrayList<>(2)).add(t);
-                    case ALL -> toAll.add(t);
+                    case ROOM -> {
+                        waited(t, started);
+                        byRoom.computeIfAbsent(t.room, r -> new ArrayList<>(2)).add(t);
+                    }
+                    case ALL -> {
+                        waited(t, started);
+                        toAll.add(t);
+                    }
                 }
             }
             // One group (the common room pass: one room, or only a broadcast) writes each
@@ -222,10 +229,17 @@ public final class LoopOutbox {
                 written.get(i).flushPending = false; // after a failed pass too, so the next one flushes it
             }
             written.clear();
+            if (roomPass) {
+                outboxes.meters().roomPass().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
             if (cool) {
                 coolFrom(started);
             }
         }
+    }
+
+    private void waited(Delivery t, long passStarted) {
+        outboxes.meters().roomWait().record(passStarted - t.offeredNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Holds the next room pass for the rest that a pass begun at {@code started} earns. */

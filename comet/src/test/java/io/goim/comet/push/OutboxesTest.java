@@ -194,7 +194,7 @@ class OutboxesTest {
         assertEquals(16 + 7, pushed.readableBytes(), "a push to a key never waits for a room's rest");
         pushed.release();
 
-        ch(c).advanceTimeBy(1, TimeUnit.SECONDS); // the rest: as long as the pass took, at most 1 s
+        ch(c).advanceTimeBy(1, TimeUnit.SECONDS); // the rest: as long as the pass took, within a cycle of 1 s
         ch(c).runScheduledPendingTasks();
         assertEquals(1, next.get(0).getNow(-1));
         assertEquals(1, next.get(1).getNow(-1));
@@ -211,6 +211,8 @@ class OutboxesTest {
         ch(c).runPendingTasks();
         assertEquals(1, later.getNow(-1), "after a quiet rest the next message leaves at once again");
         ((ByteBuf) ch(c).readOutbound()).release();
+        assertEquals(3, registry.get("goim_comet_push_room_pass").timer().count(), "three room passes were timed");
+        assertEquals(4, registry.get("goim_comet_push_room_wait").timer().count(), "each room message's wait was timed");
     }
 
     @Test
