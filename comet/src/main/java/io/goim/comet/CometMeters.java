@@ -163,10 +163,11 @@ public final class CometMeters {
                 DistributionSummary.builder("goim_comet_push_merged_messages")
                         .description("Messages per room or broadcast write: more than one when they piled up while the loop was busy")
                         .register(r),
-                latency(r, "goim_comet_push_room_pass", "Time one event loop took to write a room pass (room and"
-                        + " broadcast messages to every member on the loop, flushed)"),
+                latency(r, "goim_comet_push_room_pass", "Time one event loop took for a room round (room and"
+                        + " broadcast messages to every member on the loop, bucket by bucket, flushed)"),
                 latency(r, "goim_comet_push_room_wait", "Time a room or broadcast message waited in an event loop's"
-                        + " outbox before its pass began: the pass under way and the rest after it (comet.push.rest)"));
+                        + " queue before a room round took it: the rest after the last round (comet.push.rest), or a round's"
+                        + " bucket under way"));
         paced = new Paced(counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "started"),
                 counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "refused"),
                 counter(r, "goim_comet_paced_broadcasts", PACED_HELP, "outcome", "finished"));

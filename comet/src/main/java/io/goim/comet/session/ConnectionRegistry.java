@@ -132,17 +132,18 @@ public final class ConnectionRegistry {
         return counts;
     }
 
-    /** Adds the members of room {@code roomKey} that run on {@code loop}, bucket by bucket. */
-    public void collectRoom(String roomKey, EventLoop loop, Members into) {
-        for (ConnectionBucket b : buckets) {
-            b.collectRoom(roomKey, loop, into);
-        }
+    /** How many buckets: a connection stays in one for its life (its subKey's hash), so room passes go bucket by bucket. */
+    public int bucketCount() {
+        return buckets.length;
     }
 
-    /** Adds every connection that runs on {@code loop}, bucket by bucket. */
-    public void collectAll(EventLoop loop, Members into) {
-        for (ConnectionBucket b : buckets) {
-            b.collectAll(loop, into);
-        }
+    /** Adds the members of room {@code roomKey} in bucket {@code bucket} that run on {@code loop}. */
+    public void collectRoom(int bucket, String roomKey, EventLoop loop, Members into) {
+        buckets[bucket].collectRoom(roomKey, loop, into);
+    }
+
+    /** Adds every connection of bucket {@code bucket} that runs on {@code loop}. */
+    public void collectAll(int bucket, EventLoop loop, Members into) {
+        buckets[bucket].collectAll(loop, into);
     }
 }

@@ -25,6 +25,24 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -417,5 +435,92 @@ class OutboxesTest {
             assertEquals(0, Counts.of(registry, "goim_comet_pushes", "outcome", "dropped"));
             assertEquals(0, outboxes.pending());
         }
+    }
+
+    /**
+     * A room round goes bucket by bucket, and what arrives meanwhile joins it: a message
+     * offered while the round writes a connection of an early bucket reaches a connection
+     * of a later bucket in the same round, merged with the first message into one write,
+     * and the early one in the next round, each once and in order. Real channels on one
+     * loop (the embedded ones each have their own); the message is offered from inside the
+     * round, as a gRPC thread would while the loop writes.
+     */
+    @Test
+    void aMessageArrivingDuringARoundReachesTheBucketsAheadInItAndThosePassedInTheNext() throws Exception {
+        String early = null;
+        String late = null;
+        for (int i = 0; early == null || late == null; i++) {
+            int b = io.goim.libs.hash.Buckets.index("k" + i, buckets.bucketCount());
+            if (b == 0 && early == null) {
+                early = "k" + i;
+            } else if (b == buckets.bucketCount() - 1 && late == null) {
+                late = "k" + i;
+            }
+        }
+        DefaultEventLoopGroup loop = new DefaultEventLoopGroup(1);
+        DefaultEventLoopGroup clients = new DefaultEventLoopGroup(1);
+        LocalAddress address = new LocalAddress("outboxes-" + System.nanoTime());
+        LinkedBlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
+        Channel server = new ServerBootstrap().group(loop).channel(LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<LocalChannel>() {
+                    @Override
+                    protected void initChannel(LocalChannel ch) {
+                        accepted.add(ch);
+                    }
+                }).bind(address).sync().channel();
+        try {
+            Map<String, List<List<String>>> writes = new ConcurrentHashMap<>();
+            CompletableFuture<Integer> second = new CompletableFuture<>();
+            for (String key : List.of(early, late)) {
+                new Bootstrap().group(clients).channel(LocalChannel.class).handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                    }
+                }).connect(address).sync();
+                Channel ch = accepted.poll(5, TimeUnit.SECONDS);
+                List<List<String>> mine = new CopyOnWriteArrayList<>();
+                writes.put(key, mine);
+                boolean trigger = key.equals(early);
+                ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                        mine.add(bodies((ByteBuf) msg));
+                        if (trigger && mine.size() == 1) { // the round is writing the early bucket now
+                            PushMessage m2 = message("{\"n\":2}");
+                            outboxes.toRoom(RoomKeys.ofV1(7), m2, second::complete);
+                            m2.release();
+                        }
+                        ctx.write(msg, promise);
+                    }
+                });
+                outboxes.of(ch.eventLoop());
+                buckets.put(new Connection(key, 1, ch, Wire.TCP), RoomKeys.ofV1(7));
+            }
+            List<CompletableFuture<Integer>> first = toRoom(7, "{\"n\":1}");
+            assertEquals(2, first.get(0).get(5, TimeUnit.SECONDS));
+            assertEquals(2, second.get(5, TimeUnit.SECONDS), "the message that joined mid-round reached both");
+            assertEquals(List.of(List.of("{\"n\":1}", "{\"n\":2}")), writes.get(late),
+                    "the later bucket got both in the round under way, in one write, in order");
+            assertEquals(List.of(List.of("{\"n\":1}"), List.of("{\"n\":2}")), writes.get(early),
+                    "the bucket already passed got the new message in the next round, once");
+            assertEquals(0, outboxes.pending());
+        } finally {
+            server.close().sync();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+            clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).await();
+        }
+    }
+
+    /** The bodies of the goim packets laid end to end in {@code packets}. */
+    private static List<String> bodies(ByteBuf packets) {
+        List<String> bodies = new ArrayList<>();
+        for (int i = packets.readerIndex(); i < packets.writerIndex(); ) {
+            int packetLength = packets.getInt(i);
+            int headerLength = packets.getUnsignedShort(i + 4);
+            bodies.add(packets.toString(i + headerLength, packetLength - headerLength, StandardCharsets.UTF_8));
+            i += packetLength;
+        }
+        return bodies;
     }
 }
