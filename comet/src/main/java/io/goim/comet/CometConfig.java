@@ -145,6 +145,19 @@ public record CometConfig(
         }
     }
 
+    /**
+     * {@code push.rest}. Its {@code max} bounded the rest alone; {@code cycle} bounds a round
+     * and its rest together, so a file that still names {@code max} is refused rather than
+     * read with another meaning (or silently ignored, as an unknown key would be).
+     */
+    private static PassRest pushRest(Settings s) {
+        if (s.has("push.rest.max")) {
+            throw s.invalid("push.rest.max", s.string("push.rest.max"), "comet.push.rest.cycle instead: the rest now ends at"
+                    + " most that long after the round began, see reference.conf");
+        }
+        return new PassRest(s.doubleAtLeast("push.rest.ratio", 0), s.nonNegativeDuration("push.rest.cycle"));
+    }
+
     public static CometConfig from(Config root) {
         Settings s = Settings.of(root, "comet");
         int low = (int) Math.min(Integer.MAX_VALUE, s.bytesAtLeast("write-buffer.low-water-mark", 1));
@@ -169,7 +182,7 @@ public record CometConfig(
                 s.positiveDuration("disconnect-backoff"),
                 s.bytesAtLeast("push.max-pending", 1),
                 s.intAtLeast("push.room-window", 0),
-                new PassRest(s.doubleAtLeast("push.rest.ratio", 0), s.nonNegativeDuration("push.rest.cycle")),
+                pushRest(s),
                 low,
                 high,
                 s.bytesAtLeast("write-buffer.max-backlog", high),

@@ -38,4 +38,14 @@ class CometConfigTest {
                 assertThrows(InvalidConfigException.class, () -> load(List.of("10.0.0.1:7170", "10.0.0.1:7170")))
                         .getMessage());
     }
+
+    @Test
+    void theRenamedRestMaxIsRefusedNotReadWithItsOldMeaning() {
+        Map<String, Object> file = Map.of("comet.logic", "127.0.0.1:7170", "comet.push.rest.max", "200ms");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> CometConfig.from(ConfigLoader.withDefaults(ConfigFactory.parseMap(file))));
+        assertEquals("comet.push.rest.max: 200ms (expected: comet.push.rest.cycle instead: the rest now ends at most that"
+                + " long after the round began, see reference.conf)", e.getMessage());
+        assertEquals(java.time.Duration.ofMillis(200), load("127.0.0.1:7170").pushRest().cycle());
+    }
 }
