@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * comet's memory. Up to {@code comet.push.room-window} room calls are answered as soon as
  * they are queued, so job keeps the loops fed; beyond that, and for broadcasts, a call
  * is answered when every loop has written it, so job's batches grow exactly while comet
- * is behind. After a room pass, a loop's room lane rests in proportion to the pass
+ * is behind. After a room round, a loop's room lane rests in proportion to the round
  * ({@link PassRest}), so a busy loop makes fewer, fuller writes.
  *
  * <p>Thread-safe.
@@ -102,7 +102,7 @@ public final class Outboxes {
      * (with -1) while fewer than {@code push.room-window} room calls answered that way are
      * still unwritten, otherwise when every loop has written the message (with the number
      * of connections written to). The window lets job send a room's next batch while
-     * the loops write, so what piles up between two passes leaves in one write; past it,
+     * the loops write, so what piles up between two rounds leaves in one write; past it,
      * job waits for comet.
      */
     void toRoom(String room, PushMessage msg, IntConsumer onDone) {

@@ -11,11 +11,11 @@ class PassRestTest {
     private static final long MS = 1_000_000;
 
     @Test
-    void aShortPassRestsInProportionAndALongOneOnlyUntilTheCycleEnds() {
+    void aShortRoundRestsInProportionAndALongOneOnlyUntilTheCycleEnds() {
         PassRest rest = new PassRest(1.0, Duration.ofMillis(200));
-        assertEquals(60 * MS, rest.afterNanos(60 * MS), "a short pass: as long again");
-        assertEquals(70 * MS, rest.afterNanos(130 * MS), "the next pass starts 200 ms after this one began");
-        assertTrue(rest.afterNanos(240 * MS) <= 0, "a pass longer than the cycle earns no rest");
+        assertEquals(60 * MS, rest.afterNanos(60 * MS), "a short round: as long again");
+        assertEquals(70 * MS, rest.afterNanos(130 * MS), "the next round starts 200 ms after this one began");
+        assertTrue(rest.afterNanos(240 * MS) <= 0, "a round longer than the cycle earns no rest");
         assertEquals(30 * MS, new PassRest(0.5, Duration.ofMillis(200)).afterNanos(60 * MS));
     }
 
