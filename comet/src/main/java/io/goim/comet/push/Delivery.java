@@ -23,8 +23,11 @@ final class Delivery {
     /** SOME: the connections, all on the delivery's loop. */
     final List<Connection> connections;
     final PushMessage message;
-    /** When it was offered ({@link System#nanoTime}): its wait in the outbox is measured from here. */
-    final long offeredNanos = System.nanoTime();
+    /**
+     * When a room or broadcast delivery was made ({@link System#nanoTime}): its wait in the
+     * loop's queue is measured from here. 0 for the other kinds, whose wait is not measured.
+     */
+    final long offeredNanos;
     private final Push push;
 
     private Delivery(Kind kind, String room, Connection connection, PushMessage message, Push push) {
@@ -39,6 +42,7 @@ final class Delivery {
         this.connections = connections;
         this.message = message;
         this.push = push;
+        this.offeredNanos = kind == Kind.ROOM || kind == Kind.ALL ? System.nanoTime() : 0;
         push.parts.incrementAndGet();
     }
 
